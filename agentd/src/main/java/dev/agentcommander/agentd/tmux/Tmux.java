@@ -1,0 +1,128 @@
+package dev.agentcommander.agentd.tmux;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs tmux against one server, always as an argument list (never a shell string), so text typed by a person
+ * reaches tmux as data. {@code socket} empty means the user's default server, else a socket path for {@code -S}.
+ */
+public final class Tmux {
+    private static final long TIMEOUT_SECONDS = 10;
+
+    private final String bin;
+    private final String socket;
+
+    public Tmux(String bin, String socket) {
+        this.bin = bin;
+        this.socket = socket == null ? "" : socket;
+    }
+
+    /** The argv for a tmux call on our server: {@code tmux [-S socket] args…}. */
+    public List<String> argv(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(bin);
+        if (!socket.isEmpty()) {
+            cmd.add("-S");
+            cmd.add(socket);
+        }
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** Runs a tmux command and returns its stdout. @throws TmuxException on a non-zero exit or timeout */
+    public String run(String... args) {
+        return new String(runBytes(null, args), StandardCharsets.UTF_8);
+    }
+
+    /** Runs a tmux command with {@code stdin} fed to it (e.g. {@code load-buffer -}). */
+    public String runWithInput(byte[] stdin, String... args) {
+        return new String(runBytes(stdin, args), StandardCharsets.UTF_8);
+    }
+
+    private byte[] runBytes(byte[] stdin, String... args) {
+        ProcessBuilder pb = new ProcessBuilder(argv(args));
+        pb.redirectErrorStream(false);
+        if (stdin == null) {
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        }
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new TmuxException("cannot run " + bin + ": " + e.getMessage(), e);
+        }
+        try {
+            if (stdin != null) {
+                try (OutputStream in = p.getOutputStream()) {
+                    in.write(stdin);
+                }
+            }
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            Thread errReader = Thread.ofVirtual().start(() -> drain(p.getErrorStream(), err));
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new TmuxException("tmux " + args[0] + " timed out");
+            }
+            errReader.join();
+            if (p.exitValue() != 0) {
+                throw new TmuxException("tmux " + args[0] + " failed: "
+                        + err.toString(StandardCharsets.UTF_8).trim());
+            }
+            return out;
+        } catch (IOException e) {
+            p.destroyForcibly();
+            throw new TmuxException("tmux " + args[0] + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new TmuxException("interrupted while running tmux " + args[0], e);
+        }
+    }
+
+    private static void drain(InputStream in, ByteArrayOutputStream to) {
+        try {
+            in.transferTo(to);
+        } catch (IOException ignored) {
+            // the process ended; what we have is enough for the error message
+        }
+    }
+
+    /** Every pane on the server; empty when no server is running. */
+    public List<Pane> listPanes() {
+        String out;
+        try {
+            out = run("list-panes", "-a", "-F", Pane.FORMAT);
+        } catch (TmuxException e) {
+            String m = e.getMessage();
+            if (m != null && (m.contains("no server running") || m.contains("error connecting")
+                    || m.contains("No such file or directory"))) {
+                return List.of();
+            }
+            throw e;
+        }
+        List<Pane> panes = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            Pane p = Pane.parse(line);
+            if (p != null) {
+                panes.add(p);
+            }
+        }
+        return panes;
+    }
+
+    public String bin() {
+        return bin;
+    }
+
+    public String socket() {
+        return socket;
+    }
+}

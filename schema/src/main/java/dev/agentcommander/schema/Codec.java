@@ -1,0 +1,155 @@
+package dev.agentcommander.schema;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+
+/**
+ * Encodes and decodes agent-link frames: {@code {"v":1,"type":…,"seq":…,"ts":…,"payload":{…}}}. Decoding is
+ * lenient about unknown fields and unknown types (they become {@code Unknown}) and strict about what the link
+ * relies on: a version we speak, a seq on sequenced messages, and the ids each message is about.
+ */
+public final class Codec {
+    private static final Map<String, Class<? extends AgentMessage>> AGENT_TYPES = Map.ofEntries(
+            Map.entry("agent.hello", AgentMessage.Hello.class),
+            Map.entry("agent.heartbeat", AgentMessage.Heartbeat.class),
+            Map.entry("sessions.upsert", AgentMessage.SessionsUpsert.class),
+            Map.entry("sessions.removed", AgentMessage.SessionsRemoved.class),
+            Map.entry("snapshot", AgentMessage.Snapshot.class),
+            Map.entry("console.chunk", AgentMessage.ConsoleChunk.class),
+            Map.entry("events.append", AgentMessage.EventsAppend.class),
+            Map.entry("approval.requested", AgentMessage.ApprovalRequested.class),
+            Map.entry("approval.resolved", AgentMessage.ApprovalResolved.class),
+            Map.entry("commands.result", AgentMessage.CommandsResult.class));
+
+    private static final Map<String, Class<? extends ServerMessage>> SERVER_TYPES = Map.of(
+            "agent.welcome", ServerMessage.Welcome.class,
+            "agent.ack", ServerMessage.Ack.class,
+            "command", ServerMessage.Command.class,
+            "approval.decision", ServerMessage.ApprovalDecision.class,
+            "error", ServerMessage.Error.class);
+
+    private Codec() {
+    }
+
+    /** A decoded frame; {@code seq} is null for unsequenced messages. */
+    public record Frame<M>(int version, String type, Long seq, Instant ts, M message) {
+    }
+
+    public static String encodeAgent(AgentMessage m, Long seq, Instant ts) {
+        return encode(m.type(), seq, ts, m instanceof AgentMessage.Unknown u ? u.payload() : m);
+    }
+
+    public static String encodeServer(ServerMessage m, Instant ts) {
+        return encode(m.type(), null, ts, m instanceof ServerMessage.Unknown u ? u.payload() : m);
+    }
+
+    private static String encode(String type, Long seq, Instant ts, Object payload) {
+        ObjectMapper json = Json.mapper();
+        ObjectNode frame = json.createObjectNode();
+        frame.put("v", Protocol.VERSION);
+        frame.put("type", type);
+        if (seq != null) {
+            frame.put("seq", seq);
+        }
+        frame.put("ts", ts.toString());
+        frame.set("payload", payload == null ? json.createObjectNode() : json.valueToTree(payload));
+        return frame.toString();
+    }
+
+    public static Frame<AgentMessage> decodeAgent(String text) {
+        Raw raw = parse(text);
+        Class<? extends AgentMessage> cls = AGENT_TYPES.get(raw.type);
+        AgentMessage m = cls == null ? new AgentMessage.Unknown(raw.type, raw.payload) : bind(raw, cls);
+        if (m.sequenced() && raw.seq == null) {
+            throw new ProtocolException(ProtocolException.Code.INVALID, raw.type + ": seq is required");
+        }
+        if (raw.seq != null && raw.seq < 1) {
+            throw new ProtocolException(ProtocolException.Code.INVALID, raw.type + ": seq must be >= 1");
+        }
+        Validation.check(m);
+        return new Frame<>(raw.version, raw.type, raw.seq, raw.ts, m);
+    }
+
+    public static Frame<ServerMessage> decodeServer(String text) {
+        Raw raw = parse(text);
+        Class<? extends ServerMessage> cls = SERVER_TYPES.get(raw.type);
+        ServerMessage m = cls == null ? new ServerMessage.Unknown(raw.type, raw.payload) : bind(raw, cls);
+        Validation.check(m);
+        return new Frame<>(raw.version, raw.type, raw.seq, raw.ts, m);
+    }
+
+    private record Raw(int version, String type, Long seq, Instant ts, JsonNode payload) {
+    }
+
+    private static Raw parse(String text) {
+        if (text == null) {
+            throw new ProtocolException(ProtocolException.Code.MALFORMED, "empty frame");
+        }
+        if (text.length() > Protocol.MAX_FRAME_BYTES
+                || text.getBytes(StandardCharsets.UTF_8).length > Protocol.MAX_FRAME_BYTES) {
+            throw new ProtocolException(ProtocolException.Code.TOO_LARGE,
+                    "frame larger than " + Protocol.MAX_FRAME_BYTES + " bytes");
+        }
+        JsonNode root;
+        try {
+            root = Json.mapper().readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new ProtocolException(ProtocolException.Code.MALFORMED, "not JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new ProtocolException(ProtocolException.Code.MALFORMED, "frame must be a JSON object");
+        }
+        JsonNode v = root.get("v");
+        if (v == null || !v.canConvertToInt()) {
+            throw new ProtocolException(ProtocolException.Code.MALFORMED, "missing or non-integer field v");
+        }
+        if (!Protocol.supports(v.intValue())) {
+            throw new ProtocolException(ProtocolException.Code.UNSUPPORTED_VERSION,
+                    "protocol version " + v.intValue() + " not supported (this server speaks "
+                            + Protocol.MIN_SUPPORTED + ".." + Protocol.VERSION + ")");
+        }
+        JsonNode type = root.get("type");
+        if (type == null || !type.isTextual() || type.asText().isBlank()) {
+            throw new ProtocolException(ProtocolException.Code.MALFORMED, "missing field type");
+        }
+        JsonNode seq = root.get("seq");
+        Long seqValue = null;
+        if (seq != null && !seq.isNull()) {
+            if (!seq.canConvertToLong() || !seq.isIntegralNumber()) {
+                throw new ProtocolException(ProtocolException.Code.MALFORMED, "seq must be an integer");
+            }
+            seqValue = seq.longValue();
+        }
+        Instant ts = null;
+        JsonNode tsNode = root.get("ts");
+        if (tsNode != null && tsNode.isTextual()) {
+            try {
+                ts = Instant.parse(tsNode.asText());
+            } catch (DateTimeParseException e) {
+                throw new ProtocolException(ProtocolException.Code.MALFORMED, "ts is not an ISO-8601 instant");
+            }
+        }
+        JsonNode payload = root.get("payload");
+        if (payload == null || payload.isNull()) {
+            payload = Json.mapper().createObjectNode();
+        } else if (!payload.isObject()) {
+            throw new ProtocolException(ProtocolException.Code.MALFORMED, "payload must be a JSON object");
+        }
+        return new Raw(v.intValue(), type.asText(), seqValue, ts, payload);
+    }
+
+    private static <T> T bind(Raw raw, Class<T> cls) {
+        try {
+            return Json.mapper().treeToValue(raw.payload, cls);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            String msg = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+            throw new ProtocolException(ProtocolException.Code.INVALID, raw.type + ": bad payload: " + msg);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.agentcommander.schema;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Everything the control plane sends to agentd. Commands and decisions are rows in Postgres first and are resent
+ * after a reconnect until agentd reports them done, so agentd treats {@code commandId} and {@code approvalId} as
+ * idempotency keys.
+ */
+public sealed interface ServerMessage {
+
+    String type();
+
+    /** The server's record of the last seq it stored for this host: agentd resends everything after it. */
+    record Welcome(long lastAckedSeq, String serverVersion, String hostId) implements ServerMessage {
+        public String type() {
+            return "agent.welcome";
+        }
+    }
+
+    /** Cumulative: every seq up to and including {@code seq} is stored. */
+    record Ack(long seq) implements ServerMessage {
+        public String type() {
+            return "agent.ack";
+        }
+    }
+
+    /** A command for the host; {@code name} is one of {@link Commands#NAMES}, {@code args} its flat arguments. */
+    record Command(String commandId, String name, JsonNode args) implements ServerMessage {
+        public String type() {
+            return "command";
+        }
+    }
+
+    /** A person's answer to an approval; {@code behavior} is allow | deny. */
+    record ApprovalDecision(String approvalId, String behavior, String message, JsonNode updatedInput,
+                            JsonNode updatedPermissions) implements ServerMessage {
+        public String type() {
+            return "approval.decision";
+        }
+    }
+
+    /** Sent before the server closes a link it refuses (also given as the close reason). */
+    record Error(String code, String message) implements ServerMessage {
+        public String type() {
+            return "error";
+        }
+    }
+
+    record Unknown(String type, JsonNode payload) implements ServerMessage {
+    }
+}

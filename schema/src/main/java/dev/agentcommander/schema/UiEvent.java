@@ -1,0 +1,83 @@
+package dev.agentcommander.schema;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * What the control plane pushes to dashboards on {@code /v1/ui}. Console bytes are base64 because a chunk may
+ * end inside a UTF-8 sequence.
+ */
+public sealed interface UiEvent {
+    @JsonIgnore
+    String type();
+
+    record Subscribed(String sub) implements UiEvent {
+        public String type() {
+            return "subscribed";
+        }
+    }
+
+    record SessionsChanged(String sub, Session session) implements UiEvent {
+        public String type() {
+            return "sessions.changed";
+        }
+    }
+
+    record SessionsRemoved(String sub, String sessionId) implements UiEvent {
+        public String type() {
+            return "sessions.removed";
+        }
+    }
+
+    record EventsAppended(String sub, JsonNode event) implements UiEvent {
+        public String type() {
+            return "events.appended";
+        }
+    }
+
+    record Cursor(int x, int y) {
+    }
+
+    record ConsoleSnapshot(String sub, String sessionId, int cols, int rows, Cursor cursor, String data)
+            implements UiEvent {
+        public String type() {
+            return "console.snapshot";
+        }
+    }
+
+    record ConsoleChunk(String sub, String sessionId, long offset, String data) implements UiEvent {
+        public String type() {
+            return "console.chunk";
+        }
+    }
+
+    record ApprovalsChanged(String sub, JsonNode approval) implements UiEvent {
+        public String type() {
+            return "approvals.changed";
+        }
+    }
+
+    record ErrorBody(String code, String message) {
+    }
+
+    record Error(String sub, ErrorBody error) implements UiEvent {
+        public String type() {
+            return "error";
+        }
+    }
+
+    record Pong() implements UiEvent {
+        public String type() {
+            return "pong";
+        }
+    }
+
+    /** The flat JSON text of an event: its fields plus {@code type}. */
+    static String encode(UiEvent e) {
+        ObjectNode o = Json.mapper().createObjectNode();
+        o.put("type", e.type());
+        o.setAll((ObjectNode) Json.mapper().valueToTree(e));
+        return o.toString();
+    }
+}

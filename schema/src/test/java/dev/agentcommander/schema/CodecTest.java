@@ -1,0 +1,167 @@
+package dev.agentcommander.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class CodecTest {
+    private static final Instant TS = Instant.parse("2026-11-22T10:00:00.123Z");
+
+    private static JsonNode json(String s) {
+        try {
+            return Json.mapper().readTree(s);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    static Session session() {
+        return new Session("s_1", null, SessionKind.PANE, Provider.CLAUDE, SessionStatus.WAITING, true, "dev:0",
+                new Session.Tmux("dev", "0", "%3"), "/src/app", new Session.Git("/src/app", "main", true),
+                "title", TS, TS);
+    }
+
+    static Stream<AgentMessage> agentMessages() {
+        return Stream.of(
+                new AgentMessage.Hello("box", "0.1.0", 1, List.of("console", "hooks"), 41),
+                new AgentMessage.Heartbeat(),
+                new AgentMessage.SessionsUpsert(session()),
+                new AgentMessage.SessionsRemoved("s_1"),
+                new AgentMessage.Snapshot("s_1", "sub1", 120, 40, 3, 7, "aGVsbG8="),
+                new AgentMessage.ConsoleChunk("s_1", "sub1", 1024, "AAEC"),
+                new AgentMessage.EventsAppend("s_1", "hook.Stop", json("{\"a\":1}")),
+                new AgentMessage.ApprovalRequested("ap_1", "s_1", "Bash", json("{\"command\":\"ls\"}"),
+                        json("[{\"type\":\"addRules\"}]"), "/src", json("{\"file_path\":\"/x\"}"),
+                        "2026-11-22T10:10:00Z"),
+                new AgentMessage.ApprovalResolved("ap_1", "allowed"),
+                new AgentMessage.CommandsResult("c_1", false, "unknown session", json("{\"x\":true}")));
+    }
+
+    static Stream<ServerMessage> serverMessages() {
+        return Stream.of(
+                new ServerMessage.Welcome(41, "0.1.0", "h_1"),
+                new ServerMessage.Ack(42),
+                new ServerMessage.Command("c_1", "send_keys", json("{\"session_id\":\"s_1\",\"keys\":[\"C-c\"]}")),
+                new ServerMessage.ApprovalDecision("ap_1", "allow", null, json("{\"command\":\"ls -la\"}"), null),
+                new ServerMessage.Error("malformed", "not JSON"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("agentMessages")
+    void agentMessagesRoundTrip(AgentMessage m) {
+        Long seq = m.sequenced() ? 7L : null;
+        String text = Codec.encodeAgent(m, seq, TS);
+        Codec.Frame<AgentMessage> f = Codec.decodeAgent(text);
+        assertThat(f.message()).isEqualTo(m);
+        assertThat(f.type()).isEqualTo(m.type());
+        assertThat(f.seq()).isEqualTo(seq);
+        assertThat(f.ts()).isEqualTo(TS);
+        assertThat(json(text).get("v").asInt()).isEqualTo(Protocol.VERSION);
+    }
+
+    @ParameterizedTest
+    @MethodSource("serverMessages")
+    void serverMessagesRoundTrip(ServerMessage m) {
+        Codec.Frame<ServerMessage> f = Codec.decodeServer(Codec.encodeServer(m, TS));
+        assertThat(f.message()).isEqualTo(m);
+    }
+
+    @Test
+    void wireNamesAreSnakeCase() {
+        String text = Codec.encodeAgent(new AgentMessage.SessionsUpsert(session()), 1L, TS);
+        JsonNode s = json(text).get("payload").get("session");
+        assertThat(s.get("session_id").asText()).isEqualTo("s_1");
+        assertThat(s.get("needs_attention").asBoolean()).isTrue();
+        assertThat(s.get("provider").asText()).isEqualTo("claude");
+        assertThat(s.get("kind").asText()).isEqualTo("pane");
+        assertThat(s.get("status").asText()).isEqualTo("WAITING");
+        assertThat(s.get("tmux").get("pane_id").asText()).isEqualTo("%3");
+        assertThat(s.get("started_at").asText()).isEqualTo("2026-11-22T10:00:00.123Z");
+    }
+
+    @Test
+    void ignoresUnknownFieldsAndReadsUnknownEnumsLeniently() {
+        String text = "{\"v\":1,\"type\":\"sessions.upsert\",\"seq\":3,\"ts\":\"2026-11-22T10:00:00Z\",\"extra\":1,"
+                + "\"payload\":{\"future\":true,\"session\":{\"session_id\":\"s_9\",\"provider\":\"gemini\","
+                + "\"status\":\"DREAMING\",\"new_field\":[1,2]}}}";
+        AgentMessage.SessionsUpsert u = (AgentMessage.SessionsUpsert) Codec.decodeAgent(text).message();
+        assertThat(u.session().sessionId()).isEqualTo("s_9");
+        assertThat(u.session().provider()).isEqualTo(Provider.OTHER);
+        assertThat(u.session().status()).isEqualTo(SessionStatus.IDLE);
+    }
+
+    @Test
+    void unknownTypeDecodesAsUnknownWithItsSeq() {
+        Codec.Frame<AgentMessage> f = Codec.decodeAgent(
+                "{\"v\":1,\"type\":\"jobs.progress\",\"seq\":12,\"payload\":{\"pct\":50}}");
+        assertThat(f.message()).isInstanceOf(AgentMessage.Unknown.class);
+        assertThat(f.seq()).isEqualTo(12L);
+        assertThat(((AgentMessage.Unknown) f.message()).payload().get("pct").asInt()).isEqualTo(50);
+    }
+
+    @Test
+    void refusesMalformedFrames() {
+        assertThatThrownBy(() -> Codec.decodeAgent("{not json")).isInstanceOf(ProtocolException.class)
+                .extracting(e -> ((ProtocolException) e).code()).isEqualTo(ProtocolException.Code.MALFORMED);
+        assertThatThrownBy(() -> Codec.decodeAgent("[1,2]"))
+                .extracting(e -> ((ProtocolException) e).code()).isEqualTo(ProtocolException.Code.MALFORMED);
+        assertThatThrownBy(() -> Codec.decodeAgent("{\"v\":1,\"payload\":{}}"))
+                .hasMessageContaining("type");
+        assertThatThrownBy(() -> Codec.decodeAgent("{\"v\":1,\"type\":\"events.append\",\"payload\":{}}"))
+                .hasMessageContaining("seq is required");
+        assertThatThrownBy(() -> Codec.decodeAgent(
+                "{\"v\":1,\"type\":\"sessions.removed\",\"seq\":1,\"payload\":{}}"))
+                .extracting(e -> ((ProtocolException) e).code()).isEqualTo(ProtocolException.Code.INVALID);
+    }
+
+    @Test
+    void refusesVersionsItCannotSpeak() {
+        assertThatThrownBy(() -> Codec.decodeAgent("{\"v\":99,\"type\":\"agent.hello\",\"payload\":{}}"))
+                .extracting(e -> ((ProtocolException) e).code())
+                .isEqualTo(ProtocolException.Code.UNSUPPORTED_VERSION);
+    }
+
+    @Test
+    void refusesOversizedFrames() {
+        String big = "{\"v\":1,\"type\":\"x\",\"payload\":{\"d\":\"" + "a".repeat(Protocol.MAX_FRAME_BYTES) + "\"}}";
+        assertThatThrownBy(() -> Codec.decodeAgent(big))
+                .extracting(e -> ((ProtocolException) e).code()).isEqualTo(ProtocolException.Code.TOO_LARGE);
+    }
+
+    @Test
+    void versionHistoryCoversTheCurrentVersion() {
+        assertThat(Protocol.HISTORY).containsKey(Protocol.VERSION);
+        assertThat(Protocol.HISTORY.get(Protocol.VERSION)).matches("\\d{4}-\\d{2}-\\d{2}: .+");
+    }
+
+    @Test
+    void uiEventsAreFlatWithType() {
+        JsonNode o = json(UiEvent.encode(new UiEvent.ConsoleChunk("s1", "sess", 10, "AA==")));
+        assertThat(o.get("type").asText()).isEqualTo("console.chunk");
+        assertThat(o.get("sub").asText()).isEqualTo("s1");
+        assertThat(o.get("session_id").asText()).isEqualTo("sess");
+        JsonNode err = json(UiEvent.encode(new UiEvent.Error("s1", new UiEvent.ErrorBody("forbidden", "no"))));
+        assertThat(err.get("error").get("code").asText()).isEqualTo("forbidden");
+    }
+
+    @Test
+    void uiRequestsParseAndRefuseBadInput() {
+        UiRequest r = UiRequest.parse("{\"type\":\"subscribe\",\"sub\":\"s1\",\"topic\":\"sessions\","
+                + "\"filter\":{\"status\":\"WAITING\"}}");
+        assertThat(r).isInstanceOf(UiRequest.Subscribe.class);
+        assertThat(((ObjectNode) ((UiRequest.Subscribe) r).filter()).get("status").asText()).isEqualTo("WAITING");
+        assertThat(UiRequest.parse("{\"type\":\"ping\"}")).isInstanceOf(UiRequest.Ping.class);
+        assertThatThrownBy(() -> UiRequest.parse("{\"type\":\"subscribe\",\"sub\":\"s1\",\"topic\":\"secrets\"}"))
+                .hasMessageContaining("topic");
+        assertThatThrownBy(() -> UiRequest.parse("{\"type\":\"launch\"}"))
+                .extracting(e -> ((ProtocolException) e).code()).isEqualTo(ProtocolException.Code.UNKNOWN_TYPE);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.agentcommander.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+class CommandSpecTest {
+    private static JsonNode json(String s) {
+        try {
+            return Json.mapper().readTree(s);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    @Test
+    void parsesFlatRestBodyAndRoundTripsThroughArgs() {
+        CommandSpec c = CommandSpec.parse(null,
+                json("{\"type\":\"send_input\",\"session_id\":\"s_1\",\"text\":\"echo \\\"$(id)\\\"; ls\\n\",\"submit\":true}"));
+        assertThat(c).isEqualTo(new CommandSpec.SendInput("s_1", "echo \"$(id)\"; ls\n", true));
+        assertThat(CommandSpec.parse(c.name(), c.toArgs())).isEqualTo(c);
+    }
+
+    @Test
+    void renameRoundTripsWithWireNameField() {
+        CommandSpec c = CommandSpec.parse("rename_session", json("{\"session_id\":\"s_1\",\"name\":\"api work\"}"));
+        assertThat(c.toArgs().get("name").asText()).isEqualTo("api work");
+        assertThat(CommandSpec.parse(c.name(), c.toArgs())).isEqualTo(c);
+    }
+
+    @Test
+    void spawnSessionRoundTrips() {
+        CommandSpec c = CommandSpec.parse("spawn_session", json("{\"repo_path\":\"/src/app\",\"branch\":\"feat/x\","
+                + "\"worktree_name\":\"feat-x\",\"provider\":\"claude\",\"prompt\":\"fix it\"}"));
+        assertThat(c.toArgs().get("provider").asText()).isEqualTo("claude");
+        assertThat(CommandSpec.parse(c.name(), c.toArgs())).isEqualTo(c);
+    }
+
+    @Test
+    void refusesUnknownKeyNames() {
+        assertThatThrownBy(() -> CommandSpec.parse("send_keys", json("{\"session_id\":\"s\",\"keys\":[\"Enter\",\"rm -rf\"]}")))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("keys");
+        assertThat(CommandSpec.parse("send_keys", json("{\"session_id\":\"s\",\"keys\":[\"Enter\",\"C-c\",\"1\",\"Up\",\"Escape\"]}")))
+                .isInstanceOf(CommandSpec.SendKeys.class);
+    }
+
+    @Test
+    void refusesPathTraversalInWorktreeNamesAndPaths() {
+        assertThatThrownBy(() -> CommandSpec.parse("spawn_session", json("{\"repo_path\":\"/src/app\",\"branch\":\"b\","
+                + "\"worktree_name\":\"../../etc\",\"provider\":\"shell\"}"))).hasMessageContaining("worktree_name");
+        assertThatThrownBy(() -> CommandSpec.parse("spawn_job", json("{\"cwd\":\"/src/../etc\",\"prompt\":\"x\"}")))
+                .hasMessageContaining("cwd");
+        assertThatThrownBy(() -> CommandSpec.parse("spawn_job", json("{\"cwd\":\"relative\",\"prompt\":\"x\"}")))
+                .hasMessageContaining("absolute");
+        assertThatThrownBy(() -> CommandSpec.parse("spawn_session", json("{\"repo_path\":\"/src/app\",\"branch\":\"-x\","
+                + "\"worktree_name\":\"ok\",\"provider\":\"shell\"}"))).hasMessageContaining("branch");
+    }
+
+    @Test
+    void refusesUnknownTypesAndMissingFields() {
+        assertThatThrownBy(() -> CommandSpec.parse(null, json("{\"type\":\"format_disk\"}")))
+                .extracting(e -> ((ProtocolException) e).code()).isEqualTo(ProtocolException.Code.UNKNOWN_TYPE);
+        assertThatThrownBy(() -> CommandSpec.parse("send_input", json("{\"text\":\"x\"}")))
+                .hasMessageContaining("session_id");
+        assertThatThrownBy(() -> CommandSpec.parse("adopt_pane", json("{\"pane_id\":\"12; rm\"}")))
+                .hasMessageContaining("pane_id");
+        assertThatThrownBy(() -> CommandSpec.parse("rename_session", json("{\"session_id\":\"s\",\"name\":\"a\\u001bb\"}")))
+                .hasMessageContaining("control character");
+    }
+}

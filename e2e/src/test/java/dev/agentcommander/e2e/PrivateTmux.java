@@ -1,0 +1,58 @@
+package dev.agentcommander.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A tmux server of the test's own ({@code tmux -S <dir>/sock -f /dev/null}), so tests never see the user's panes. */
+final class PrivateTmux implements AutoCloseable {
+    private final Path socket;
+
+    PrivateTmux(Path dir, Map<String, String> env) throws IOException, InterruptedException {
+        this.socket = dir.resolve("sock");
+        List<String> args = new ArrayList<>(List.of("new-session", "-d", "-s", "main", "-x", "160", "-y", "48"));
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            args.addAll(List.of("-e", e.getKey() + "=" + e.getValue()));
+        }
+        run(args.toArray(String[]::new));
+    }
+
+    Path socket() {
+        return socket;
+    }
+
+    String run(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("tmux", "-S", socket.toString(), "-f", "/dev/null"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("tmux " + String.join(" ", args) + " failed: " + out);
+        }
+        return out;
+    }
+
+    /** Opens a new window running {@code argv} in {@code cwd}; returns its pane id (e.g. %3). */
+    String newWindow(Path cwd, String... argv) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("new-window", "-d", "-P", "-F", "#{pane_id}", "-c", cwd.toString()));
+        args.addAll(List.of(argv));
+        return run(args.toArray(String[]::new)).trim();
+    }
+
+    String capture(String paneId) throws IOException, InterruptedException {
+        return run("capture-pane", "-p", "-J", "-t", paneId);
+    }
+
+    @Override
+    public void close() {
+        try {
+            run("kill-server");
+        } catch (Exception ignored) {
+            // already gone
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package dev.agentcommander.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentcommander.controlplane.Role;
+import dev.agentcommander.controlplane.Tokens;
+import dev.agentcommander.controlplane.db.EmbeddedDatabase;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole system as separate real processes: Postgres (embedded, in this JVM, so tests can stop it), the control
+ * plane and agentd as child JVMs (so tests can kill -9 them), and a private tmux server.
+ */
+final class Stack implements AutoCloseable {
+    static final String JWT_SECRET = "e2e-secret-0123456789-0123456789-0123456789";
+
+    final Path dir;
+    private final Tokens tokens = new Tokens(JWT_SECRET.getBytes(StandardCharsets.UTF_8), Clock.systemUTC());
+    private EmbeddedDatabase db;
+    private int dbPort;
+    private JavaProcess controlPlane;
+    private int cpPort;
+    private JavaProcess agentd;
+    private PrivateTmux tmux;
+    private String hostToken;
+    private String hostId;
+    final int hooksPort;
+    final Map<String, String> agentdConfig = new HashMap<>();
+
+    Stack(Path dir) throws IOException {
+        this.dir = dir;
+        this.hooksPort = freePort();
+        this.cpPort = freePort();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    Stack startDatabase() {
+        db = dbPort == 0 ? EmbeddedDatabase.start(dir.resolve("pg")) : EmbeddedDatabase.start(dir.resolve("pg"), dbPort);
+        dbPort = db.port();
+        return this;
+    }
+
+    void stopDatabase() {
+        db.close();
+    }
+
+    String jdbcUrl() {
+        return db.jdbcUrl();
+    }
+
+    Connection sql() throws SQLException {
+        return DriverManager.getConnection(db.jdbcUrl());
+    }
+
+    long queryLong(String sql, Object... args) throws SQLException {
+        try (Connection c = sql(); var ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Starts the control plane on a fixed port (kept across restarts so agentd finds it again). */
+    JavaProcess startControlPlane() throws IOException, InterruptedException {
+        Map<String, String> env = new HashMap<>();
+        env.put("DATABASE_URL", db.jdbcUrl());
+        env.put("JWT_SECRET", JWT_SECRET);
+        env.put("HOST", "127.0.0.1");
+        env.put("PORT", Integer.toString(cpPort));
+        env.put("DATA_DIR", dir.resolve("cp").toString());
+        controlPlane = JavaProcess.start("control-plane", dir.resolve("logs"), List.of("-Xmx256m"),
+                "dev.agentcommander.controlplane.Main", List.of("serve"), env);
+        controlPlane.awaitLine("control-plane listening on (http://\\S+)", Duration.ofSeconds(60));
+        return controlPlane;
+    }
+
+    JavaProcess controlPlane() {
+        return controlPlane;
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + cpPort;
+    }
+
+    String jwt(Role role) {
+        return tokens.issue("e2e-" + role.name().toLowerCase(), role, Duration.ofHours(1));
+    }
+
+    Rest rest(Role role) {
+        return new Rest(baseUrl(), role == null ? null : jwt(role));
+    }
+
+    /** Registers a host through the REST API and keeps its token for agentd. */
+    String registerHost(String name) {
+        Rest.Reply r = rest(Role.ADMIN).post("/v1/hosts", Map.of("name", name));
+        if (r.status() != 200 && r.status() != 201) {
+            throw new IllegalStateException("POST /v1/hosts: " + r);
+        }
+        hostToken = r.body().get("token").asText();
+        JsonNode host = r.body().get("host");
+        hostId = host.has("id") ? host.get("id").asText() : host.get("host_id").asText();
+        return hostId;
+    }
+
+    String hostId() {
+        return hostId;
+    }
+
+    PrivateTmux tmux(Map<String, String> env) throws IOException, InterruptedException {
+        Path t = dir.resolve("tmux");
+        Files.createDirectories(t);
+        tmux = new PrivateTmux(t, env);
+        return tmux;
+    }
+
+    Path agentdStateDir() {
+        return dir.resolve("agentd-state");
+    }
+
+    JavaProcess startAgentd() throws IOException, InterruptedException {
+        Path state = agentdStateDir();
+        Files.createDirectories(state.resolve("tmp"));
+        Path tokenFile = dir.resolve("host-token");
+        Files.writeString(tokenFile, hostToken);
+        StringBuilder yaml = new StringBuilder();
+        yaml.append("control_plane:\n  url: ws://127.0.0.1:").append(cpPort).append("/v1/agent\n")
+                .append("  token_file: ").append(tokenFile).append('\n')
+                .append("host_name: e2e-host\n")
+                .append("tmux:\n  socket: ").append(tmux == null ? dir.resolve("no-tmux.sock") : tmux.socket())
+                .append("\n  poll_interval_ms: ").append(agentdConfig.getOrDefault("poll_interval_ms", "500"))
+                .append('\n')
+                .append("storage:\n  state_dir: ").append(state).append('\n')
+                .append("hooks:\n  listen: 127.0.0.1:").append(hooksPort).append('\n')
+                .append("approvals:\n  mode: ").append(agentdConfig.getOrDefault("approvals_mode", "hook"))
+                .append("\n  timeout_seconds: ").append(agentdConfig.getOrDefault("approval_timeout", "60"))
+                .append('\n');
+        Path config = dir.resolve("agentd.yaml");
+        Files.writeString(config, yaml);
+        List<String> jvm = new ArrayList<>(List.of("-Xmx64m", "-XX:+UseSerialGC",
+                "-Djna.tmpdir=" + state.resolve("tmp"), "-Djava.io.tmpdir=" + state.resolve("tmp")));
+        agentd = JavaProcess.start("agentd", dir.resolve("logs"), jvm, "dev.agentcommander.agentd.Main",
+                List.of("run", "--config", config.toString()), Map.of());
+        return agentd;
+    }
+
+    JavaProcess agentd() {
+        return agentd;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (agentd != null) {
+            agentd.close();
+        }
+        if (controlPlane != null) {
+            controlPlane.close();
+        }
+        if (tmux != null) {
+            tmux.close();
+        }
+        if (db != null) {
+            db.close();
+        }
+    }
+}

@@ -38,6 +38,7 @@ final class Stack implements AutoCloseable {
     private String hostId;
     final int hooksPort;
     final Map<String, String> agentdConfig = new HashMap<>();
+    private int agentdLinkPort;
 
     Stack(Path dir) throws IOException {
         this.dir = dir;
@@ -144,7 +145,7 @@ final class Stack implements AutoCloseable {
         Path tokenFile = dir.resolve("host-token");
         Files.writeString(tokenFile, hostToken);
         StringBuilder yaml = new StringBuilder();
-        yaml.append("control_plane:\n  url: ws://127.0.0.1:").append(cpPort).append("/v1/agent\n")
+        yaml.append("control_plane:\n  url: ws://127.0.0.1:").append(agentdLinkPort == 0 ? cpPort : agentdLinkPort).append("/v1/agent\n")
                 .append("  token_file: ").append(tokenFile).append('\n')
                 .append("host_name: e2e-host\n")
                 .append("tmux:\n  socket: ").append(tmux == null ? dir.resolve("no-tmux.sock") : tmux.socket())
@@ -162,6 +163,24 @@ final class Stack implements AutoCloseable {
         agentd = JavaProcess.start("agentd", dir.resolve("logs"), jvm, "dev.agentcommander.agentd.Main",
                 List.of("run", "--config", config.toString()), Map.of());
         return agentd;
+    }
+
+    /** Points agentd at another port (a {@link LinkProxy}) instead of the control plane itself. */
+    LinkProxy proxyAgentLink() throws IOException {
+        LinkProxy proxy = new LinkProxy(cpPort);
+        agentdLinkPort = proxy.port();
+        return proxy;
+    }
+
+    /** The hook command Claude Code runs ({@code agentd/src/main/sh/agentd-hook} in this checkout). */
+    static Path hookScript() {
+        return Path.of("..", "agentd", "src", "main", "sh", "agentd-hook").toAbsolutePath().normalize();
+    }
+
+    /** Environment for panes whose stand-in claude fires hooks at this stack's agentd. */
+    Map<String, String> hookEnv(Path bin) {
+        return Map.of("PATH", bin + ":" + System.getenv("PATH"), "AGENTD_HOOK", hookScript().toString(),
+                "AGENTD_HOOKS_LISTEN", "127.0.0.1:" + hooksPort);
     }
 
     JavaProcess agentd() {

@@ -1,0 +1,84 @@
+package dev.agentcommander.e2e;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A simulated agent for benchmarks: speaks the agent link like agentd (hello, then sequenced frames within a window
+ * of unacked ones, cumulative acks) without tmux or an outbox, so the control plane's ingest is what is measured.
+ */
+final class SimAgent implements AutoCloseable {
+    private static final Pattern ACK = Pattern.compile("\"type\":\"agent.ack\".*\"seq\":(\\d+)|\"seq\":(\\d+).*\"type\":\"agent.ack\"");
+    private final AtomicLong acked = new AtomicLong();
+    private final CompletableFuture<String> welcome = new CompletableFuture<>();
+    private final WebSocket ws;
+
+    SimAgent(String baseUrl, String token) throws Exception {
+        WebSocket.Listener l = new WebSocket.Listener() {
+            private final StringBuilder partial = new StringBuilder();
+
+            @Override
+            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                partial.append(data);
+                if (last) {
+                    String s = partial.toString();
+                    partial.setLength(0);
+                    if (s.contains("agent.welcome")) {
+                        welcome.complete(s);
+                    } else {
+                        Matcher m = ACK.matcher(s);
+                        if (m.find()) {
+                            long seq = Long.parseLong(m.group(1) != null ? m.group(1) : m.group(2));
+                            acked.accumulateAndGet(seq, Math::max);
+                        }
+                    }
+                }
+                w.request(1);
+                return null;
+            }
+        };
+        ws = HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", "Bearer " + token)
+                .buildAsync(URI.create(baseUrl.replace("http://", "ws://") + "/v1/agent"), l).get(10, TimeUnit.SECONDS);
+        ws.sendText("{\"v\":1,\"type\":\"agent.hello\",\"payload\":{\"host_name\":\"sim\",\"agent_version\":\"bench\","
+                + "\"protocol\":1,\"capabilities\":[],\"last_acked_seq\":0}}", true).join();
+        welcome.get(10, TimeUnit.SECONDS);
+    }
+
+    static String event(long seq, String session) {
+        return "{\"v\":1,\"type\":\"events.append\",\"seq\":" + seq + ",\"ts\":\"2026-11-23T10:00:00.000Z\","
+                + "\"payload\":{\"session_id\":\"" + session + "\",\"event_type\":\"hook.PostToolUse\",\"data\":"
+                + "{\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"npm test -- --watch=false\"},"
+                + "\"n\":" + seq + ",\"cwd\":\"/home/dev/src/app\",\"pane_id\":\"%12\"}}}";
+    }
+
+    /** Sends seqs 1..n keeping at most {@code window} unacked, and waits for the last ack. */
+    void run(long n, int window, String session) throws InterruptedException {
+        for (long seq = 1; seq <= n; seq++) {
+            while (seq - acked.get() > window) {
+                Thread.onSpinWait();
+                Thread.sleep(0, 100_000);
+            }
+            ws.sendText(event(seq, session), true).join();
+        }
+        long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (acked.get() < n && System.nanoTime() < end) {
+            Thread.sleep(1);
+        }
+        if (acked.get() < n) {
+            throw new IllegalStateException("only " + acked.get() + " of " + n + " acked");
+        }
+    }
+
+    @Override
+    public void close() {
+        ws.abort();
+    }
+}

@@ -17,6 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class AgentConnection {
     static final int INBOX_CAPACITY = 4096;
+    private static final long POLL_MS = 250;
 
     private final String hostId;
     private final long epoch;
@@ -28,8 +29,6 @@ public final class AgentConnection {
     private final AtomicBoolean resendAll = new AtomicBoolean(true);
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long ackedSeq;
-    private volatile Thread ingestThread;
-    private volatile Thread deliveryThread;
 
     AgentConnection(String hostId, long epoch, long ackedSeq, WsSession session, Clock clock) {
         this.hostId = hostId;
@@ -86,9 +85,25 @@ public final class AgentConnection {
     }
 
     /** Blocks until woken; returns whether this is the first round after connecting (resend sent rows too). */
-    boolean awaitWork() throws InterruptedException {
-        wake.take();
+    Boolean awaitWork() throws InterruptedException {
+        if (wake.poll(POLL_MS, java.util.concurrent.TimeUnit.MILLISECONDS) == null) {
+            return null;
+        }
         return resendAll.getAndSet(false);
+    }
+
+    /** Queues a frame for ingest, waiting while the inbox is full (back-pressure on the socket). */
+    void enqueue(Codec.Frame<AgentMessage> frame) throws InterruptedException {
+        while (!closed.get()) {
+            if (inbox.offer(frame, POLL_MS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        }
+    }
+
+    /** The next inbound frame, or null after a short wait (so loops notice a close without interrupts). */
+    Codec.Frame<AgentMessage> nextFrame() throws InterruptedException {
+        return inbox.poll(POLL_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     void retryLater(boolean all) {
@@ -99,8 +114,8 @@ public final class AgentConnection {
     }
 
     void start(Runnable ingest, Runnable delivery) {
-        ingestThread = Thread.ofVirtual().name("ingest-" + hostId + "-" + epoch).start(ingest);
-        deliveryThread = Thread.ofVirtual().name("deliver-" + hostId + "-" + epoch).start(delivery);
+        Thread.ofVirtual().name("ingest-" + hostId + "-" + epoch).start(ingest);
+        Thread.ofVirtual().name("deliver-" + hostId + "-" + epoch).start(delivery);
         wake();
     }
 
@@ -126,14 +141,8 @@ public final class AgentConnection {
         stopLoops();
     }
 
+    /** Loops poll and see {@link #closed()}; no interrupt, so no JDBC call is torn mid-flight. */
     private void stopLoops() {
-        Thread i = ingestThread;
-        Thread d = deliveryThread;
-        if (i != null && i != Thread.currentThread()) {
-            i.interrupt();
-        }
-        if (d != null && d != Thread.currentThread()) {
-            d.interrupt();
-        }
+        inbox.clear();
     }
 }

@@ -137,7 +137,7 @@ public final class AgentEndpoint implements WsListener {
                             : ((AgentMessage.ConsoleChunk) frame.message()).sessionId();
                     fanOut.publish(new FanOut.Console(hostId, sid, frame.message()));
                 }
-                conn.inbox().put(frame);
+                conn.enqueue(frame);
             }
         }
     }

@@ -30,7 +30,10 @@ final class Delivery implements Runnable {
     public void run() {
         try {
             while (!conn.closed()) {
-                boolean all = conn.awaitWork();
+                Boolean all = conn.awaitWork();
+                if (all == null) {
+                    continue;
+                }
                 try {
                     deliver(all);
                 } catch (DbException e) {

@@ -57,7 +57,11 @@ final class Ingest implements Runnable {
         List<Codec.Frame<AgentMessage>> batch = new ArrayList<>(BATCH);
         try {
             while (!conn.closed()) {
-                batch.add(conn.inbox().take());
+                Codec.Frame<AgentMessage> first = conn.nextFrame();
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
                 conn.inbox().drainTo(batch, BATCH - 1);
                 Result r = applyWithRetry(batch);
                 batch.clear();

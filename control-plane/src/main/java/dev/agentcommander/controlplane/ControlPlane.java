@@ -1,0 +1,160 @@
+package dev.agentcommander.controlplane;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.db.Audit;
+import dev.agentcommander.controlplane.db.Database;
+import dev.agentcommander.controlplane.db.EmbeddedDatabase;
+import dev.agentcommander.controlplane.db.HostRows;
+import dev.agentcommander.controlplane.http.RestApi;
+import dev.agentcommander.controlplane.ws.AgentEndpoint;
+import dev.agentcommander.controlplane.ws.AgentLinks;
+import dev.agentcommander.controlplane.ws.ConsoleHub;
+import dev.agentcommander.controlplane.ws.UiEndpoint;
+import dev.agentcommander.schema.Protocol;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.staticcontent.StaticContentService;
+import io.helidon.webserver.websocket.WsConfig;
+import io.helidon.webserver.websocket.WsRouting;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * One control-plane instance: database (embedded or DATABASE_URL), HTTP + WebSocket server, and the in-process
+ * parts (agent links, fan-out, host notifier). The only wiring point; tests run it in-process on port 0.
+ */
+public final class ControlPlane implements AutoCloseable {
+    public static final String VERSION = versionOf();
+
+    /** Ensure host {@code hostName} exists and {@code tokenFile} holds a valid token for it (launcher). */
+    public record Bootstrap(String hostName, Path tokenFile) {
+    }
+
+    private final ServerConfig config;
+    private final Clock clock;
+    private EmbeddedDatabase embedded;
+    private Database db;
+    private Tokens tokens;
+    private AgentLinks links;
+    private WebServer server;
+
+    public ControlPlane(ServerConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+    }
+
+    public ControlPlane start() {
+        return start(null, System.out);
+    }
+
+    /** Starts everything, then prints {@code control-plane listening on http://HOST:PORT} on {@code out}. */
+    public ControlPlane start(Bootstrap bootstrap, PrintStream out) {
+        try {
+            String url = config.databaseUrl();
+            if (url == null) {
+                embedded = EmbeddedDatabase.start(config.dataDir().resolve("pg"), config.embeddedDbPort());
+                url = embedded.jdbcUrl();
+            }
+            db = Database.open(url, 16);
+            tokens = new Tokens(Secrets.jwtSecret(config), clock);
+            if (bootstrap != null) {
+                bootstrapHost(bootstrap);
+            }
+            FanOut fanOut = new InProcessFanOut();
+            HostNotifier notifier = new HostNotifier.InProcess();
+            links = new AgentLinks();
+            notifier.onHostWork(links::wake);
+            CommandService commands = new CommandService(db, notifier);
+            ConsoleHub console = new ConsoleHub(commands, fanOut);
+            RestApi api = new RestApi(db, tokens, links, commands, fanOut, notifier, clock);
+            HttpRouting.Builder routing = HttpRouting.builder();
+            api.register(routing);
+            if (ControlPlane.class.getClassLoader().getResource("dashboard/index.html") != null) {
+                routing.register("/", StaticContentService.builder("dashboard").welcomeFileName("index.html"));
+            }
+            WsRouting.Builder ws = WsRouting.builder()
+                    .endpoint("/v1/agent", () -> new AgentEndpoint(db, links, fanOut, clock, VERSION))
+                    .endpoint("/v1/ui", () -> new UiEndpoint(db, tokens, fanOut, console));
+            server = WebServer.builder()
+                    .host(config.host())
+                    .port(config.port())
+                    .shutdownHook(false)
+                    .addProtocol(WsConfig.builder().name("websocket")
+                            .maxFrameLength(2 * Protocol.MAX_FRAME_BYTES + 1024).build())
+                    .routing(routing)
+                    .addRouting(ws)
+                    .build()
+                    .start();
+            out.println("control-plane listening on http://" + config.host() + ":" + server.port());
+            out.flush();
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** The instance's token minting (the {@code token} subcommand and tests). */
+    public Tokens tokens() {
+        return tokens;
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    private void bootstrapHost(Bootstrap b) {
+        try {
+            String existing = Files.exists(b.tokenFile()) ? Files.readString(b.tokenFile()).trim() : null;
+            String fresh = Secrets.randomToken();
+            boolean write = db.tx(c -> {
+                ObjectNode h = HostRows.findByName(c, b.hostName());
+                if (h == null) {
+                    ObjectNode created = HostRows.insert(c, b.hostName(), Secrets.sha256Hex(fresh));
+                    Audit.write(c, "bootstrap", "admin", "host.create", created.get("id").asText(), null);
+                    return true;
+                }
+                if (existing != null && Secrets.sha256Hex(existing).equals(h.get("token_hash").asText())) {
+                    return false;
+                }
+                HostRows.setTokenHash(c, h.get("id").asText(), Secrets.sha256Hex(fresh));
+                Audit.write(c, "bootstrap", "admin", "host.token.rotate", h.get("id").asText(), null);
+                return true;
+            });
+            if (write) {
+                Secrets.writePrivate(b.tokenFile(), fresh + "\n");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("bootstrap token file " + b.tokenFile(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (links != null) {
+            links.closeAll();
+        }
+        if (server != null) {
+            server.stop();
+        }
+        if (db != null) {
+            db.close();
+        }
+        if (embedded != null) {
+            embedded.close();
+        }
+    }
+
+    private static String versionOf() {
+        String v = ControlPlane.class.getPackage().getImplementationVersion();
+        return v == null ? "0.1.0-dev" : v;
+    }
+}

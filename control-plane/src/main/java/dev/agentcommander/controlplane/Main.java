@@ -1,0 +1,111 @@
+package dev.agentcommander.controlplane;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Command line: {@code serve} (default) runs the server, {@code token --role R [--ttl-seconds N]} prints a JWT
+ * signed with this instance's secret. Configuration comes from the environment only (see {@link ServerConfig}).
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        try {
+            System.exit(run(Arrays.asList(args), System.out));
+        } catch (ServerConfig.ConfigException | UsageException e) {
+            System.err.println("control-plane: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    static int run(List<String> args, PrintStream out) throws InterruptedException {
+        String cmd = args.isEmpty() || args.get(0).startsWith("--") ? "serve" : args.get(0);
+        List<String> rest = args.isEmpty() || args.get(0).startsWith("--") ? args : args.subList(1, args.size());
+        ServerConfig config = ServerConfig.fromEnv(System.getenv());
+        return switch (cmd) {
+            case "serve" -> serve(config, rest, out);
+            case "token" -> token(config, rest, out);
+            default -> throw new UsageException("unknown command " + cmd + " (serve | token)");
+        };
+    }
+
+    private static int serve(ServerConfig config, List<String> args, PrintStream out) throws InterruptedException {
+        String host = null;
+        String file = null;
+        for (int i = 0; i < args.size(); i++) {
+            switch (args.get(i)) {
+                case "--bootstrap-host" -> host = value(args, ++i, "--bootstrap-host");
+                case "--bootstrap-token-file" -> file = value(args, ++i, "--bootstrap-token-file");
+                default -> throw new UsageException("unknown option " + args.get(i));
+            }
+        }
+        if ((host == null) != (file == null)) {
+            throw new UsageException("--bootstrap-host and --bootstrap-token-file go together");
+        }
+        ControlPlane.Bootstrap b = host == null ? null : new ControlPlane.Bootstrap(host, Path.of(file));
+        ControlPlane cp = new ControlPlane(config, Clock.systemUTC());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            cp.close();
+            stopped.countDown();
+        }, "control-plane-shutdown"));
+        cp.start(b, out);
+        stopped.await();
+        return 0;
+    }
+
+    private static int token(ServerConfig config, List<String> args, PrintStream out) {
+        Role role = null;
+        long ttl = 3600;
+        for (int i = 0; i < args.size(); i++) {
+            switch (args.get(i)) {
+                case "--role" -> {
+                    String r = value(args, ++i, "--role");
+                    role = Role.fromWire(r);
+                    if (role == null) {
+                        throw new UsageException("--role must be admin, operator or viewer, got " + r);
+                    }
+                }
+                case "--ttl-seconds" -> {
+                    String v = value(args, ++i, "--ttl-seconds");
+                    try {
+                        ttl = Long.parseLong(v);
+                    } catch (NumberFormatException e) {
+                        throw new UsageException("--ttl-seconds must be an integer, got " + v);
+                    }
+                    if (ttl < 1 || ttl > 366L * 24 * 3600) {
+                        throw new UsageException("--ttl-seconds must be 1..31622400");
+                    }
+                }
+                default -> throw new UsageException("unknown option " + args.get(i));
+            }
+        }
+        if (role == null) {
+            throw new UsageException("token needs --role admin|operator|viewer");
+        }
+        Tokens tokens = new Tokens(Secrets.jwtSecret(config), Clock.systemUTC());
+        out.println(tokens.issue("cli:" + System.getProperty("user.name", "unknown"), role, Duration.ofSeconds(ttl)));
+        return 0;
+    }
+
+    private static String value(List<String> args, int i, String flag) {
+        if (i >= args.size()) {
+            throw new UsageException(flag + " needs a value");
+        }
+        return args.get(i);
+    }
+
+    /** A command-line mistake; printed without a stack trace. */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.agentcommander.controlplane;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * Secrets at rest: the instance JWT secret (generated once, 0600) and host tokens (random, stored only as a
+ * SHA-256 hash). Files are written to a temp name and moved, so a crash never leaves half a secret.
+ */
+public final class Secrets {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Secrets() {
+    }
+
+    /** The JWT secret: {@code JWT_SECRET} when set, else the one in {@code DATA_DIR/jwt-secret} (created once). */
+    public static byte[] jwtSecret(ServerConfig config) {
+        if (config.jwtSecret() != null) {
+            return config.jwtSecret().getBytes(StandardCharsets.UTF_8);
+        }
+        Path file = config.dataDir().resolve("jwt-secret");
+        try {
+            if (!Files.exists(file)) {
+                writePrivate(file, randomToken());
+            }
+            byte[] s = Files.readString(file).trim().getBytes(StandardCharsets.UTF_8);
+            if (s.length < 32) {
+                throw new ServerConfig.ConfigException("JWT_SECRET", file + " holds fewer than 32 bytes");
+            }
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or create " + file, e);
+        }
+    }
+
+    /** 32 random bytes, base64url without padding. */
+    public static String randomToken() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    public static String sha256Hex(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Writes {@code content} to {@code file} with mode 0600, atomically. */
+    public static void writePrivate(Path file, String content) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            Files.writeString(tmp, content);
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

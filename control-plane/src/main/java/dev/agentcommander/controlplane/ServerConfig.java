@@ -1,0 +1,92 @@
+package dev.agentcommander.controlplane;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything the control plane reads from its environment, read once and validated, so a typo fails at start
+ * with the variable's name instead of surfacing later as odd behaviour. {@code databaseUrl} null means the
+ * embedded Postgres under {@code dataDir/pg}; {@code jwtSecret} null means the secret kept in
+ * {@code dataDir/jwt-secret}.
+ */
+public record ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl,
+                           Path dataDir, int embeddedDbPort) {
+
+    /** Variables this build reads or reserves (DESIGN.md §5); the GitHub ones belong to the auth issue. */
+    public static final Set<String> KNOWN = Set.of("DATABASE_URL", "JWT_SECRET", "HOST", "PORT", "PUBLIC_URL",
+            "DATA_DIR", "EMBEDDED_DB_PORT", "GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "GITHUB_BASE_URL",
+            "GITHUB_API_URL", "ADMIN_EMAILS", "ALLOWED_EMAILS");
+
+    public ServerConfig {
+        if (host == null || host.isBlank()) {
+            throw new ConfigException("HOST", "must not be empty");
+        }
+        if (port < 0 || port > 65535) {
+            throw new ConfigException("PORT", "must be 0..65535, got " + port);
+        }
+        if (embeddedDbPort < 0 || embeddedDbPort > 65535) {
+            throw new ConfigException("EMBEDDED_DB_PORT", "must be 0..65535, got " + embeddedDbPort);
+        }
+        if (dataDir == null) {
+            throw new ConfigException("DATA_DIR", "is required");
+        }
+        if (jwtSecret != null && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+            throw new ConfigException("JWT_SECRET", "must be at least 32 bytes (HS256)");
+        }
+        if (databaseUrl != null && !databaseUrl.startsWith("jdbc:postgresql:")
+                && !databaseUrl.startsWith("postgres://") && !databaseUrl.startsWith("postgresql://")) {
+            throw new ConfigException("DATABASE_URL", "must start with jdbc:postgresql:, postgres:// or postgresql://");
+        }
+        if (publicUrl != null && !publicUrl.startsWith("http://") && !publicUrl.startsWith("https://")) {
+            throw new ConfigException("PUBLIC_URL", "must start with http:// or https://");
+        }
+    }
+
+    /** Reads the environment (pass {@code System.getenv()}); blank values count as absent. */
+    public static ServerConfig fromEnv(Map<String, String> env) {
+        String home = env.getOrDefault("HOME", System.getProperty("user.home"));
+        String dataDir = value(env, "DATA_DIR");
+        Path dir;
+        if (dataDir != null) {
+            dir = Path.of(dataDir);
+        } else if (value(env, "XDG_DATA_HOME") != null) {
+            dir = Path.of(value(env, "XDG_DATA_HOME"), "agent-commander");
+        } else {
+            dir = Path.of(home, ".local", "share", "agent-commander");
+        }
+        String host = value(env, "HOST");
+        return new ServerConfig(value(env, "DATABASE_URL"), value(env, "JWT_SECRET"),
+                host == null ? "0.0.0.0" : host, intValue(env, "PORT", 8080), value(env, "PUBLIC_URL"),
+                dir.toAbsolutePath(), intValue(env, "EMBEDDED_DB_PORT", 0));
+    }
+
+    /** A copy listening on another host/port (the launcher and tests). */
+    public ServerConfig withListen(String newHost, int newPort) {
+        return new ServerConfig(databaseUrl, jwtSecret, newHost, newPort, publicUrl, dataDir, embeddedDbPort);
+    }
+
+    private static String value(Map<String, String> env, String key) {
+        String v = env.get(key);
+        return v == null || v.isBlank() ? null : v.trim();
+    }
+
+    private static int intValue(Map<String, String> env, String key, int dflt) {
+        String v = value(env, key);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key, "must be an integer, got '" + v + "'");
+        }
+    }
+
+    /** A configuration error; the message always starts with the variable's name. */
+    public static final class ConfigException extends RuntimeException {
+        public ConfigException(String key, String problem) {
+            super(key + ": " + problem);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.agentcommander.controlplane.db;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.schema.AgentMessage;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The {@code approvals} table. A decision is taken with {@code WHERE status = 'pending'} so that exactly one of any
+ * number of concurrent decisions wins, on any replica; the agent's {@code approval.resolved} sets the final status.
+ */
+public final class ApprovalRows {
+    public static final Set<String> OUTCOMES = Set.of("allowed", "denied", "expired", "cancelled");
+
+    private ApprovalRows() {
+    }
+
+    /** A decision to deliver to the host. */
+    public record Decision(String id, String behavior, String message, JsonNode updatedInput,
+                           JsonNode updatedPermissions) {
+    }
+
+    public static boolean insert(Connection c, String hostId, AgentMessage.ApprovalRequested a) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO approvals (id, host_id, session_id, tool_name, "
+                + "tool_input, permission_suggestions, cwd, review, expires_at) "
+                + "VALUES (?, ?, ?, ?, COALESCE(?::jsonb, '{}'::jsonb), ?::jsonb, ?, ?::jsonb, ?) "
+                + "ON CONFLICT (id) DO NOTHING")) {
+            ps.setString(1, a.approvalId());
+            ps.setString(2, hostId);
+            ps.setString(3, a.sessionId());
+            ps.setString(4, a.toolName());
+            ps.setString(5, Rows.jsonText(a.toolInput()));
+            ps.setString(6, Rows.jsonText(a.permissionSuggestions()));
+            ps.setString(7, a.cwd());
+            ps.setString(8, Rows.jsonText(a.review()));
+            Rows.setInstant(ps, 9, parseInstant(a.expiresAt()));
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** The host's final word (allowed | denied | expired | cancelled); false when unknown to this host. */
+    public static boolean resolve(Connection c, String hostId, String id, String outcome, Instant now)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE approvals SET status = ?, resolved_at = ? "
+                + "WHERE id = ? AND host_id = ? AND resolved_at IS NULL")) {
+            ps.setString(1, outcome);
+            Rows.setInstant(ps, 2, now);
+            ps.setString(3, id);
+            ps.setString(4, hostId);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** Decides a pending approval; null when it is not pending (decided already, resolved, or unknown). */
+    public static ObjectNode decide(Connection c, String id, String behavior, String message, JsonNode updatedInput,
+                                    JsonNode updatedPermissions, String decidedBy, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE approvals SET status = ?, behavior = ?, message = ?, "
+                + "updated_input = ?::jsonb, updated_permissions = ?::jsonb, decided_by = ?, decided_at = ? "
+                + "WHERE id = ? AND status = 'pending' RETURNING *")) {
+            ps.setString(1, "allow".equals(behavior) ? "allowed" : "denied");
+            ps.setString(2, behavior);
+            ps.setString(3, message);
+            ps.setString(4, Rows.jsonText(updatedInput));
+            ps.setString(5, Rows.jsonText(updatedPermissions));
+            ps.setString(6, decidedBy);
+            Rows.setInstant(ps, 7, now);
+            ps.setString(8, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Rows.toJson(rs) : null;
+            }
+        }
+    }
+
+    public static ObjectNode find(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM approvals WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Rows.toJson(rs) : null;
+            }
+        }
+    }
+
+    /** {@code status} null = all, "pending", or "decided" (anything no longer pending). */
+    public static List<ObjectNode> list(Connection c, String status, int limit) throws SQLException {
+        String where = status == null ? "" : "pending".equals(status) ? " WHERE status = 'pending'"
+                : " WHERE status <> 'pending'";
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM approvals" + where
+                + " ORDER BY created_at DESC, id LIMIT " + limit);
+             ResultSet rs = ps.executeQuery()) {
+            List<ObjectNode> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(Rows.toJson(rs));
+            }
+            return out;
+        }
+    }
+
+    /** Decisions the host still needs: not yet delivered, or (after a reconnect) not yet resolved by the host. */
+    public static List<Decision> undelivered(Connection c, String hostId, boolean afterReconnect) throws SQLException {
+        String cond = afterReconnect ? "" : " AND delivered_at IS NULL";
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, behavior, message, updated_input, "
+                + "updated_permissions FROM approvals WHERE host_id = ? AND decided_at IS NOT NULL "
+                + "AND resolved_at IS NULL" + cond + " ORDER BY decided_at")) {
+            ps.setString(1, hostId);
+            List<Decision> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Decision(rs.getString(1), rs.getString(2), rs.getString(3),
+                            Rows.json(rs, "updated_input"), Rows.json(rs, "updated_permissions")));
+                }
+            }
+            return out;
+        }
+    }
+
+    public static void markDelivered(Connection c, String id, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE approvals SET delivered_at = ? WHERE id = ?")) {
+            Rows.setInstant(ps, 1, now);
+            ps.setString(2, id);
+            ps.executeUpdate();
+        }
+    }
+
+    private static Instant parseInstant(String s) {
+        if (s == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(s);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.agentcommander.controlplane.db;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+
+/** Who did what: written in the same transaction as the change it records, so neither exists without the other. */
+public final class Audit {
+    private Audit() {
+    }
+
+    public static void write(Connection c, String actor, String role, String action, String target, JsonNode detail)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO audit_log (actor, role, action, target, detail) VALUES (?, ?, ?, ?, ?::jsonb)")) {
+            ps.setString(1, actor);
+            ps.setString(2, role);
+            ps.setString(3, action);
+            ps.setString(4, target);
+            ps.setString(5, detail == null ? "{}" : detail.toString());
+            ps.executeUpdate();
+        }
+    }
+}

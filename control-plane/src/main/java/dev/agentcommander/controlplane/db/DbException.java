@@ -1,0 +1,20 @@
+package dev.agentcommander.controlplane.db;
+
+import java.sql.SQLException;
+
+/** A database failure: REST answers 503, ingest keeps the batch unacked and retries. */
+public final class DbException extends RuntimeException {
+    public DbException(SQLException cause) {
+        super(cause.getMessage(), cause);
+    }
+
+    public SQLException sqlException() {
+        return (SQLException) getCause();
+    }
+
+    /** Whether the failure is about the data (class 22/23), so retrying the same batch cannot help. */
+    public boolean dataError() {
+        String state = sqlException().getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+}

@@ -1,0 +1,69 @@
+package dev.agentcommander.controlplane.db;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.schema.Json;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The {@code events} table: the ordered history of a session, written in JDBC batches, idempotent on (host, seq). */
+public final class EventRows {
+    private EventRows() {
+    }
+
+    /** One event to insert. */
+    public record NewEvent(String hostId, long seq, String sessionId, String type, Instant ts, JsonNode payload) {
+        /** The JSON a UI subscriber receives. */
+        public ObjectNode toJson() {
+            ObjectNode o = Json.mapper().createObjectNode();
+            o.put("host_id", hostId);
+            o.put("seq", seq);
+            o.put("session_id", sessionId);
+            o.put("type", type);
+            o.put("ts", ts.toString());
+            o.set("payload", payload == null ? o.objectNode() : payload);
+            return o;
+        }
+    }
+
+    public static void insertBatch(Connection c, List<NewEvent> events) throws SQLException {
+        if (events.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (host_id, seq, session_id, type, ts, "
+                + "payload) VALUES (?, ?, ?, ?, ?, COALESCE(?::jsonb, '{}'::jsonb)) ON CONFLICT (host_id, seq) DO NOTHING")) {
+            for (NewEvent e : events) {
+                ps.setString(1, e.hostId());
+                ps.setLong(2, e.seq());
+                ps.setString(3, e.sessionId());
+                ps.setString(4, e.type());
+                Rows.setInstant(ps, 5, e.ts());
+                ps.setString(6, Rows.jsonText(e.payload()));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Events of a session with id greater than {@code after}, oldest first. */
+    public static List<ObjectNode> list(Connection c, String sessionId, long after, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, host_id, seq, session_id, type, ts, payload "
+                + "FROM events WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?")) {
+            ps.setString(1, sessionId);
+            ps.setLong(2, after);
+            ps.setInt(3, limit);
+            List<ObjectNode> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(Rows.toJson(rs));
+                }
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.agentcommander.controlplane.db;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** The {@code hosts} table. Tokens never touch it in clear: callers pass the SHA-256 hash. */
+public final class HostRows {
+    private static final String PUBLIC_COLS =
+            "id, name, last_acked_seq, connection_epoch, last_seen_at, agent_version, created_at";
+
+    private HostRows() {
+    }
+
+    /** Epoch and server-side ack position after a handshake. */
+    public record Handshake(long epoch, long lastAckedSeq) {
+    }
+
+    public static ObjectNode insert(Connection c, String name, String tokenHash) throws SQLException {
+        String id = "h_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO hosts (id, name, token_hash) VALUES (?, ?, ?) "
+                + "RETURNING " + PUBLIC_COLS)) {
+            ps.setString(1, id);
+            ps.setString(2, name);
+            ps.setString(3, tokenHash);
+            return one(ps);
+        }
+    }
+
+    public static ObjectNode find(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + PUBLIC_COLS + " FROM hosts WHERE id = ?")) {
+            ps.setString(1, id);
+            return one(ps);
+        }
+    }
+
+    public static ObjectNode findByName(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + PUBLIC_COLS + ", token_hash FROM hosts WHERE name = ?")) {
+            ps.setString(1, name);
+            return one(ps);
+        }
+    }
+
+    /** The host id owning this token hash, or null. */
+    public static String idForTokenHash(Connection c, String tokenHash) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM hosts WHERE token_hash = ?")) {
+            ps.setString(1, tokenHash);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    public static List<ObjectNode> list(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + PUBLIC_COLS + " FROM hosts ORDER BY name");
+             ResultSet rs = ps.executeQuery()) {
+            List<ObjectNode> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(Rows.toJson(rs));
+            }
+            return out;
+        }
+    }
+
+    public static boolean setTokenHash(Connection c, String id, String tokenHash) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE hosts SET token_hash = ? WHERE id = ?")) {
+            ps.setString(1, tokenHash);
+            ps.setString(2, id);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    public static boolean delete(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM hosts WHERE id = ?")) {
+            ps.setString(1, id);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** A new connection takes over the host: bumps the epoch so an older socket knows it lost. */
+    public static Handshake handshake(Connection c, String id, String agentVersion, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE hosts SET connection_epoch = connection_epoch + 1, "
+                + "agent_version = ?, last_seen_at = ? WHERE id = ? RETURNING connection_epoch, last_acked_seq")) {
+            ps.setString(1, agentVersion);
+            Rows.setInstant(ps, 2, now);
+            ps.setString(3, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("host " + id + " is gone");
+                }
+                return new Handshake(rs.getLong(1), rs.getLong(2));
+            }
+        }
+    }
+
+    /** Locks the host row for one ingest batch; null when the host was deleted. */
+    public static Handshake lockForIngest(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT connection_epoch, last_acked_seq FROM hosts WHERE id = ? FOR UPDATE")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Handshake(rs.getLong(1), rs.getLong(2)) : null;
+            }
+        }
+    }
+
+    public static void setAcked(Connection c, String id, long seq, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE hosts SET last_acked_seq = ?, last_seen_at = ? WHERE id = ?")) {
+            ps.setLong(1, seq);
+            Rows.setInstant(ps, 2, now);
+            ps.setString(3, id);
+            ps.executeUpdate();
+        }
+    }
+
+    public static void touch(Connection c, String id, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE hosts SET last_seen_at = ? WHERE id = ?")) {
+            Rows.setInstant(ps, 1, now);
+            ps.setString(2, id);
+            ps.executeUpdate();
+        }
+    }
+
+    private static ObjectNode one(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Rows.toJson(rs) : null;
+        }
+    }
+}

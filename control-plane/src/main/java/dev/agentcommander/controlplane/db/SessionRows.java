@@ -1,0 +1,157 @@
+package dev.agentcommander.controlplane.db;
+
+import dev.agentcommander.schema.Provider;
+import dev.agentcommander.schema.Session;
+import dev.agentcommander.schema.SessionKind;
+import dev.agentcommander.schema.SessionStatus;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The {@code sessions} table: upserts from ingest (never across hosts) and the filtered reads of the dashboard. */
+public final class SessionRows {
+    private SessionRows() {
+    }
+
+    /** Filters of {@code GET /v1/sessions} and UI subscriptions; null fields do not filter. */
+    public record Filter(String hostId, SessionStatus status, Provider provider, Boolean needsAttention, String q) {
+        public static final Filter ALL = new Filter(null, null, null, null, null);
+
+        public boolean matches(Session s) {
+            return (hostId == null || hostId.equals(s.hostId()))
+                    && (status == null || status == s.status())
+                    && (provider == null || provider == s.provider())
+                    && (needsAttention == null || needsAttention == s.needsAttention())
+                    && (q == null || q.isEmpty() || contains(s.name()) || contains(s.cwd()) || contains(s.title())
+                    || (s.git() != null && contains(s.git().branch())));
+        }
+
+        private boolean contains(String field) {
+            return field != null && field.toLowerCase(Locale.ROOT).contains(q.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /** Inserts or updates; false when the id belongs to another host (the row is left alone). */
+    public static boolean upsert(Connection c, Session s, long seq) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO sessions (id, host_id, kind, provider, status, needs_attention, name, tmux_session,
+                  tmux_window, tmux_pane_id, cwd, git_repo, git_branch, git_dirty, title, started_at,
+                  last_activity_at, updated_seq, updated_at)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, now())
+                ON CONFLICT (id) DO UPDATE SET kind=EXCLUDED.kind, provider=EXCLUDED.provider,
+                  status=EXCLUDED.status, needs_attention=EXCLUDED.needs_attention, name=EXCLUDED.name,
+                  tmux_session=EXCLUDED.tmux_session, tmux_window=EXCLUDED.tmux_window,
+                  tmux_pane_id=EXCLUDED.tmux_pane_id, cwd=EXCLUDED.cwd, git_repo=EXCLUDED.git_repo,
+                  git_branch=EXCLUDED.git_branch, git_dirty=EXCLUDED.git_dirty, title=EXCLUDED.title,
+                  started_at=EXCLUDED.started_at, last_activity_at=EXCLUDED.last_activity_at,
+                  updated_seq=EXCLUDED.updated_seq, updated_at=now()
+                WHERE sessions.host_id = EXCLUDED.host_id""")) {
+            ps.setString(1, s.sessionId());
+            ps.setString(2, s.hostId());
+            ps.setString(3, (s.kind() == null ? SessionKind.PANE : s.kind()).wire());
+            ps.setString(4, (s.provider() == null ? Provider.OTHER : s.provider()).wire());
+            ps.setString(5, (s.status() == null ? SessionStatus.IDLE : s.status()).name());
+            ps.setBoolean(6, s.needsAttention());
+            ps.setString(7, s.name());
+            ps.setString(8, s.tmux() == null ? null : s.tmux().session());
+            ps.setString(9, s.tmux() == null ? null : s.tmux().window());
+            ps.setString(10, s.tmux() == null ? null : s.tmux().paneId());
+            ps.setString(11, s.cwd());
+            ps.setString(12, s.git() == null ? null : s.git().repo());
+            ps.setString(13, s.git() == null ? null : s.git().branch());
+            if (s.git() == null) {
+                ps.setNull(14, java.sql.Types.BOOLEAN);
+            } else {
+                ps.setBoolean(14, s.git().dirty());
+            }
+            ps.setString(15, s.title());
+            Rows.setInstant(ps, 16, s.startedAt());
+            Rows.setInstant(ps, 17, s.lastActivityAt());
+            ps.setLong(18, seq);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    public static boolean delete(Connection c, String hostId, String sessionId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM sessions WHERE id = ? AND host_id = ?")) {
+            ps.setString(1, sessionId);
+            ps.setString(2, hostId);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    public static Session find(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM sessions WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? map(rs) : null;
+            }
+        }
+    }
+
+    /** Sessions matching {@code f} ordered by id, after {@code cursor} (exclusive), at most {@code limit}. */
+    public static List<Session> list(Connection c, Filter f, String cursor, int limit) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT * FROM sessions WHERE true");
+        List<Object> args = new ArrayList<>();
+        if (f.hostId() != null) {
+            sql.append(" AND host_id = ?");
+            args.add(f.hostId());
+        }
+        if (f.status() != null) {
+            sql.append(" AND status = ?");
+            args.add(f.status().name());
+        }
+        if (f.provider() != null) {
+            sql.append(" AND provider = ?");
+            args.add(f.provider().wire());
+        }
+        if (f.needsAttention() != null) {
+            sql.append(" AND needs_attention = ?");
+            args.add(f.needsAttention());
+        }
+        if (f.q() != null && !f.q().isEmpty()) {
+            String like = "%" + f.q().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+            sql.append(" AND (name ILIKE ? OR cwd ILIKE ? OR git_branch ILIKE ? OR title ILIKE ?)");
+            for (int i = 0; i < 4; i++) {
+                args.add(like);
+            }
+        }
+        if (cursor != null) {
+            sql.append(" AND id > ?");
+            args.add(cursor);
+        }
+        sql.append(" ORDER BY id LIMIT ").append(limit);
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setObject(i + 1, args.get(i));
+            }
+            List<Session> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(map(rs));
+                }
+            }
+            return out;
+        }
+    }
+
+    static Session map(ResultSet rs) throws SQLException {
+        Session.Tmux tmux = rs.getString("tmux_session") == null && rs.getString("tmux_pane_id") == null ? null
+                : new Session.Tmux(rs.getString("tmux_session"), rs.getString("tmux_window"),
+                rs.getString("tmux_pane_id"));
+        Boolean dirty = Rows.bool(rs, "git_dirty");
+        Session.Git git = rs.getString("git_repo") == null && rs.getString("git_branch") == null ? null
+                : new Session.Git(rs.getString("git_repo"), rs.getString("git_branch"), dirty != null && dirty);
+        SessionStatus status = SessionStatus.fromWire(rs.getString("status"));
+        Provider provider = Provider.fromWire(rs.getString("provider"));
+        return new Session(rs.getString("id"), rs.getString("host_id"),
+                "job".equals(rs.getString("kind")) ? SessionKind.JOB : SessionKind.PANE,
+                provider == null ? Provider.OTHER : provider, status == null ? SessionStatus.IDLE : status,
+                rs.getBoolean("needs_attention"), rs.getString("name"), tmux, rs.getString("cwd"), git,
+                rs.getString("title"), Rows.instant(rs, "started_at"), Rows.instant(rs, "last_activity_at"));
+    }
+}

@@ -1,0 +1,106 @@
+package dev.agentcommander.controlplane.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.FanOut;
+import dev.agentcommander.controlplane.HostNotifier;
+import dev.agentcommander.controlplane.Role;
+import dev.agentcommander.controlplane.Tokens;
+import dev.agentcommander.controlplane.db.ApprovalRows;
+import dev.agentcommander.controlplane.db.Audit;
+import dev.agentcommander.controlplane.db.Database;
+import dev.agentcommander.schema.Json;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.time.Clock;
+
+/**
+ * Approvals and their decision. Exactly once: the decision is an {@code UPDATE … WHERE status = 'pending'}, so of
+ * two concurrent decisions (on any replicas) one updates the row and the other gets 409.
+ */
+final class ApprovalsApi {
+    private static final int MAX_MESSAGE = 4096;
+
+    private final Database db;
+    private final Http http;
+    private final FanOut fanOut;
+    private final HostNotifier notifier;
+    private final Clock clock;
+
+    ApprovalsApi(Database db, Http http, FanOut fanOut, HostNotifier notifier, Clock clock) {
+        this.db = db;
+        this.http = http;
+        this.fanOut = fanOut;
+        this.notifier = notifier;
+        this.clock = clock;
+    }
+
+    void register(HttpRouting.Builder r) {
+        r.get("/v1/approvals", this::list);
+        r.get("/v1/approvals/{id}", this::get);
+        r.post("/v1/approvals/{id}/decision", this::decide);
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        http.require(req, Role.VIEWER);
+        String status = Http.query(req, "status");
+        if (status != null && !status.equals("pending") && !status.equals("decided")) {
+            throw ApiError.badRequest("status must be pending or decided");
+        }
+        int limit = Http.limit(req, 200, 1000);
+        Http.json(res, 200, Http.page(db.tx(c -> ApprovalRows.list(c, status, limit)), null));
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        http.require(req, Role.VIEWER);
+        String id = req.path().pathParameters().get("id");
+        ObjectNode a = db.tx(c -> ApprovalRows.find(c, id));
+        if (a == null) {
+            throw ApiError.notFound("approval " + id);
+        }
+        Http.json(res, 200, a);
+    }
+
+    private void decide(ServerRequest req, ServerResponse res) {
+        Tokens.Principal p = http.require(req, Role.OPERATOR);
+        String id = req.path().pathParameters().get("id");
+        ObjectNode body = Http.body(req);
+        String behavior = body.path("behavior").asText("");
+        if (!behavior.equals("allow") && !behavior.equals("deny")) {
+            throw ApiError.badRequest("behavior must be allow or deny");
+        }
+        JsonNode msg = body.get("message");
+        if (msg != null && !msg.isNull() && (!msg.isTextual() || msg.asText().length() > MAX_MESSAGE)) {
+            throw ApiError.badRequest("message must be a string of at most " + MAX_MESSAGE + " characters");
+        }
+        JsonNode input = body.get("updated_input");
+        if (input != null && !input.isNull() && !input.isObject()) {
+            throw ApiError.badRequest("updated_input must be a JSON object");
+        }
+        JsonNode perms = body.get("updated_permissions");
+        if (perms != null && !perms.isNull() && !perms.isArray()) {
+            throw ApiError.badRequest("updated_permissions must be an array");
+        }
+        String message = msg == null || msg.isNull() ? null : msg.asText();
+        ObjectNode decided = db.tx(c -> {
+            ObjectNode a = ApprovalRows.decide(c, id, behavior, message, input, perms, p.subject(), clock.instant());
+            if (a != null) {
+                ObjectNode detail = Json.mapper().createObjectNode();
+                detail.put("behavior", behavior);
+                detail.put("message", message);
+                detail.put("edited_input", input != null && !input.isNull());
+                Audit.write(c, p.subject(), p.role().wire(), "approval.decide", id, detail);
+                return a;
+            }
+            ObjectNode existing = ApprovalRows.find(c, id);
+            if (existing == null) {
+                throw ApiError.notFound("approval " + id);
+            }
+            throw ApiError.conflict("approval " + id + " is already " + existing.path("status").asText());
+        });
+        fanOut.publish(new FanOut.ApprovalChanged(decided));
+        notifier.hostHasWork(decided.get("host_id").asText());
+        Http.json(res, 200, decided);
+    }
+}

@@ -1,0 +1,108 @@
+package dev.agentcommander.controlplane.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.Role;
+import dev.agentcommander.controlplane.Secrets;
+import dev.agentcommander.controlplane.Tokens;
+import dev.agentcommander.controlplane.db.Audit;
+import dev.agentcommander.controlplane.db.Database;
+import dev.agentcommander.controlplane.db.DbException;
+import dev.agentcommander.controlplane.db.HostRows;
+import dev.agentcommander.controlplane.ws.AgentLinks;
+import dev.agentcommander.schema.Json;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.regex.Pattern;
+
+/** Hosts and their tokens (admin). A token is returned once and only its SHA-256 hash is stored. */
+final class HostsApi {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private final Database db;
+    private final Http http;
+    private final AgentLinks links;
+
+    HostsApi(Database db, Http http, AgentLinks links) {
+        this.db = db;
+        this.http = http;
+        this.links = links;
+    }
+
+    void register(HttpRouting.Builder r) {
+        r.get("/v1/hosts", this::list);
+        r.post("/v1/hosts", this::create);
+        r.post("/v1/hosts/{id}/token", this::rotate);
+        r.delete("/v1/hosts/{id}", this::delete);
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        http.require(req, Role.VIEWER);
+        Http.json(res, 200, Http.page(db.tx(HostRows::list), null));
+    }
+
+    private void create(ServerRequest req, ServerResponse res) {
+        Tokens.Principal p = http.require(req, Role.ADMIN);
+        ObjectNode body = Http.body(req);
+        String name = body.path("name").asText("");
+        if (!NAME.matcher(name).matches()) {
+            throw ApiError.badRequest("name must be 1-64 characters of letters, digits, '.', '_' or '-'");
+        }
+        String token = Secrets.randomToken();
+        ObjectNode host;
+        try {
+            host = db.tx(c -> {
+                ObjectNode h = HostRows.insert(c, name, Secrets.sha256Hex(token));
+                Audit.write(c, p.subject(), p.role().wire(), "host.create", h.get("id").asText(), body);
+                return h;
+            });
+        } catch (DbException e) {
+            if ("23505".equals(e.sqlException().getSQLState())) {
+                throw ApiError.conflict("a host named " + name + " exists");
+            }
+            throw e;
+        }
+        ObjectNode out = Json.mapper().createObjectNode();
+        out.set("host", host);
+        out.put("token", token);
+        Http.json(res, 201, out);
+    }
+
+    private void rotate(ServerRequest req, ServerResponse res) {
+        Tokens.Principal p = http.require(req, Role.ADMIN);
+        String id = req.path().pathParameters().get("id");
+        String token = Secrets.randomToken();
+        ObjectNode host = db.tx(c -> {
+            if (!HostRows.setTokenHash(c, id, Secrets.sha256Hex(token))) {
+                return null;
+            }
+            Audit.write(c, p.subject(), p.role().wire(), "host.token.rotate", id, null);
+            return HostRows.find(c, id);
+        });
+        if (host == null) {
+            throw ApiError.notFound("host " + id);
+        }
+        links.disconnect(id, "unauthorized: host token rotated");
+        ObjectNode out = Json.mapper().createObjectNode();
+        out.set("host", host);
+        out.put("token", token);
+        Http.json(res, 200, out);
+    }
+
+    private void delete(ServerRequest req, ServerResponse res) {
+        Tokens.Principal p = http.require(req, Role.ADMIN);
+        String id = req.path().pathParameters().get("id");
+        boolean deleted = db.tx(c -> {
+            boolean d = HostRows.delete(c, id);
+            if (d) {
+                Audit.write(c, p.subject(), p.role().wire(), "host.delete", id, null);
+            }
+            return d;
+        });
+        if (!deleted) {
+            throw ApiError.notFound("host " + id);
+        }
+        links.disconnect(id, "unauthorized: host deleted");
+        res.status(204).send();
+    }
+}

@@ -1,0 +1,116 @@
+package dev.agentcommander.controlplane.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.Role;
+import dev.agentcommander.controlplane.Tokens;
+import dev.agentcommander.schema.Json;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/** Request and response plumbing shared by the REST handlers: auth per route, bounded JSON bodies, JSON replies. */
+final class Http {
+    static final int MAX_BODY = 256 * 1024;
+
+    private final Tokens tokens;
+
+    Http(Tokens tokens) {
+        this.tokens = tokens;
+    }
+
+    /** The caller, who must hold at least {@code role}: 401 without a valid token, 403 with too small a role. */
+    Tokens.Principal require(ServerRequest req, Role role) {
+        String auth = req.headers().first(HeaderNames.AUTHORIZATION).orElse("");
+        if (!auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new ApiError(401, "unauthorized", "missing bearer token");
+        }
+        Tokens.Principal p = tokens.verify(auth.substring(7).trim())
+                .orElseThrow(() -> new ApiError(401, "unauthorized", "invalid or expired token"));
+        if (!p.role().allows(role)) {
+            throw new ApiError(403, "forbidden", "role " + p.role().wire() + " may not do this (needs "
+                    + role.wire() + ")");
+        }
+        return p;
+    }
+
+    /** The request body as a JSON object, at most {@link #MAX_BODY} bytes. */
+    static ObjectNode body(ServerRequest req) {
+        long declared = req.headers().contentLength().orElse(-1L);
+        if (declared > MAX_BODY) {
+            throw new ApiError(413, "too_large", "body larger than " + MAX_BODY + " bytes");
+        }
+        byte[] bytes;
+        try (InputStream in = req.content().inputStream()) {
+            bytes = in.readNBytes(MAX_BODY + 1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (bytes.length > MAX_BODY) {
+            throw new ApiError(413, "too_large", "body larger than " + MAX_BODY + " bytes");
+        }
+        JsonNode n;
+        try {
+            n = bytes.length == 0 ? null : Json.mapper().readTree(bytes);
+        } catch (IOException e) {
+            throw ApiError.badRequest("body is not JSON: " + (e instanceof JsonProcessingException j
+                    ? j.getOriginalMessage() : e.getMessage()));
+        }
+        if (n == null || !n.isObject()) {
+            throw ApiError.badRequest("body must be a JSON object");
+        }
+        return (ObjectNode) n;
+    }
+
+    static void json(ServerResponse res, int status, Object body) {
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.send(body instanceof JsonNode j ? j.toString() : Json.mapper().valueToTree(body).toString());
+    }
+
+    static void error(ServerResponse res, int status, String code, String message) {
+        ObjectNode o = Json.mapper().createObjectNode();
+        ObjectNode e = o.putObject("error");
+        e.put("code", code);
+        e.put("message", message);
+        json(res, status, o);
+    }
+
+    /** {@code {"items":[…],"next":…}}; {@code next} is null on the last page. */
+    static ObjectNode page(List<?> items, String next) {
+        ObjectNode o = Json.mapper().createObjectNode();
+        o.set("items", Json.mapper().valueToTree(items));
+        if (next == null) {
+            o.putNull("next");
+        } else {
+            o.put("next", next);
+        }
+        return o;
+    }
+
+    static String query(ServerRequest req, String name) {
+        return req.query().first(name).filter(s -> !s.isBlank()).orElse(null);
+    }
+
+    static int limit(ServerRequest req, int dflt, int max) {
+        String v = query(req, "limit");
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 1 || n > max) {
+                throw ApiError.badRequest("limit must be 1.." + max);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest("limit must be an integer");
+        }
+    }
+}

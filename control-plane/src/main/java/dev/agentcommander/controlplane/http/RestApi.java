@@ -1,0 +1,62 @@
+package dev.agentcommander.controlplane.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.CommandService;
+import dev.agentcommander.controlplane.FanOut;
+import dev.agentcommander.controlplane.HostNotifier;
+import dev.agentcommander.controlplane.Tokens;
+import dev.agentcommander.controlplane.db.Database;
+import dev.agentcommander.controlplane.db.DbException;
+import dev.agentcommander.controlplane.ws.AgentLinks;
+import dev.agentcommander.schema.Json;
+import dev.agentcommander.schema.ProtocolException;
+import io.helidon.webserver.http.HttpRouting;
+import java.time.Clock;
+
+/**
+ * All HTTP routes and the one error mapper: every failure leaves as {@code {"error":{"code","message"}}} with its
+ * status, and a database outage is a 503, never a 500 with a stack trace.
+ */
+public final class RestApi {
+    private static final System.Logger LOG = System.getLogger(RestApi.class.getName());
+
+    private final Database db;
+    private final Http http;
+    private final HostsApi hosts;
+    private final SessionsApi sessions;
+    private final ApprovalsApi approvals;
+
+    public RestApi(Database db, Tokens tokens, AgentLinks links, CommandService commands, FanOut fanOut,
+                   HostNotifier notifier, Clock clock) {
+        this.db = db;
+        this.http = new Http(tokens);
+        this.hosts = new HostsApi(db, http, links);
+        this.sessions = new SessionsApi(db, http, commands);
+        this.approvals = new ApprovalsApi(db, http, fanOut, notifier, clock);
+    }
+
+    public void register(HttpRouting.Builder r) {
+        r.get("/health", (req, res) -> {
+            boolean ok = db.healthy();
+            ObjectNode o = Json.mapper().createObjectNode();
+            o.put("status", ok ? "ok" : "degraded");
+            o.put("db", ok ? "ok" : "down");
+            Http.json(res, ok ? 200 : 503, o);
+        });
+        r.get("/v1/agent", (req, res) -> Http.error(res, 401, "unauthorized",
+                "WebSocket endpoint: upgrade with Authorization: Bearer <host token>"));
+        hosts.register(r);
+        sessions.register(r);
+        approvals.register(r);
+        r.error(ApiError.class, (req, res, e) -> Http.error(res, e.status(), e.code(), e.getMessage()));
+        r.error(ProtocolException.class, (req, res, e) -> Http.error(res, 400, e.code().wire(), e.getMessage()));
+        r.error(DbException.class, (req, res, e) -> {
+            LOG.log(System.Logger.Level.WARNING, "database error: " + e.getMessage());
+            Http.error(res, 503, "unavailable", "database unavailable");
+        });
+        r.error(Exception.class, (req, res, e) -> {
+            LOG.log(System.Logger.Level.ERROR, "unexpected error on " + req.path().path(), e);
+            Http.error(res, 500, "internal", "internal error");
+        });
+    }
+}

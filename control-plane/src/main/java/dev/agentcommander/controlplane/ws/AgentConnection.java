@@ -1,0 +1,148 @@
+package dev.agentcommander.controlplane.ws;
+
+import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.Codec;
+import dev.agentcommander.schema.ServerMessage;
+import io.helidon.websocket.WsSession;
+import java.time.Clock;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One authenticated agent socket after its hello: the bounded inbox the socket thread fills and the ingest loop
+ * drains, the wake-up signal of the delivery loop, and a send lock (ingest acks, delivery and replies share the
+ * socket). Its epoch says which of two sockets of the same host is the newer one.
+ */
+public final class AgentConnection {
+    static final int INBOX_CAPACITY = 4096;
+    private static final long POLL_MS = 250;
+
+    private final String hostId;
+    private final long epoch;
+    private final WsSession session;
+    private final Clock clock;
+    private final ReentrantLock sendLock = new ReentrantLock();
+    private final BlockingQueue<Codec.Frame<AgentMessage>> inbox = new ArrayBlockingQueue<>(INBOX_CAPACITY);
+    private final BlockingQueue<Boolean> wake = new ArrayBlockingQueue<>(1);
+    private final AtomicBoolean resendAll = new AtomicBoolean(true);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile long ackedSeq;
+
+    AgentConnection(String hostId, long epoch, long ackedSeq, WsSession session, Clock clock) {
+        this.hostId = hostId;
+        this.epoch = epoch;
+        this.ackedSeq = ackedSeq;
+        this.session = session;
+        this.clock = clock;
+    }
+
+    public String hostId() {
+        return hostId;
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    long ackedSeq() {
+        return ackedSeq;
+    }
+
+    void ackedSeq(long seq) {
+        ackedSeq = seq;
+    }
+
+    BlockingQueue<Codec.Frame<AgentMessage>> inbox() {
+        return inbox;
+    }
+
+    boolean closed() {
+        return closed.get();
+    }
+
+    /** Sends one frame; false when the socket is gone. */
+    boolean send(ServerMessage m) {
+        if (closed.get()) {
+            return false;
+        }
+        sendLock.lock();
+        try {
+            session.send(dev.agentcommander.schema.Codec.encodeServer(m, clock.instant()), true);
+            return true;
+        } catch (RuntimeException e) {
+            close(1011, "send failed");
+            return false;
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    /** Asks the delivery loop to look for queued commands and decisions. */
+    public void wake() {
+        wake.offer(Boolean.TRUE);
+    }
+
+    /** Blocks until woken; returns whether this is the first round after connecting (resend sent rows too). */
+    Boolean awaitWork() throws InterruptedException {
+        if (wake.poll(POLL_MS, java.util.concurrent.TimeUnit.MILLISECONDS) == null) {
+            return null;
+        }
+        return resendAll.getAndSet(false);
+    }
+
+    /** Queues a frame for ingest, waiting while the inbox is full (back-pressure on the socket). */
+    void enqueue(Codec.Frame<AgentMessage> frame) throws InterruptedException {
+        while (!closed.get()) {
+            if (inbox.offer(frame, POLL_MS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        }
+    }
+
+    /** The next inbound frame, or null after a short wait (so loops notice a close without interrupts). */
+    Codec.Frame<AgentMessage> nextFrame() throws InterruptedException {
+        return inbox.poll(POLL_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    void retryLater(boolean all) {
+        if (all) {
+            resendAll.set(true);
+        }
+        wake.offer(Boolean.TRUE);
+    }
+
+    void start(Runnable ingest, Runnable delivery) {
+        Thread.ofVirtual().name("ingest-" + hostId + "-" + epoch).start(ingest);
+        Thread.ofVirtual().name("deliver-" + hostId + "-" + epoch).start(delivery);
+        wake();
+    }
+
+    /** Closes the socket with a reason and stops both loops. Idempotent. */
+    public void close(int code, String reason) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        sendLock.lock();
+        try {
+            session.close(code, reason.length() > 120 ? reason.substring(0, 120) : reason);
+        } catch (RuntimeException ignored) {
+            // already gone
+        } finally {
+            sendLock.unlock();
+        }
+        stopLoops();
+    }
+
+    /** The socket closed from the other side. */
+    void closedByPeer() {
+        closed.set(true);
+        stopLoops();
+    }
+
+    /** Loops poll and see {@link #closed()}; no interrupt, so no JDBC call is torn mid-flight. */
+    private void stopLoops() {
+        inbox.clear();
+    }
+}

@@ -1,0 +1,75 @@
+package dev.agentcommander.controlplane.ws;
+
+import dev.agentcommander.controlplane.db.ApprovalRows;
+import dev.agentcommander.controlplane.db.CommandRows;
+import dev.agentcommander.controlplane.db.Database;
+import dev.agentcommander.controlplane.db.DbException;
+import dev.agentcommander.schema.ServerMessage;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * The delivery loop of an agent connection: reads queued commands and undelivered decisions from Postgres and
+ * sends them in creation order. The first round after a (re)connect resends everything not yet completed or
+ * resolved, because the agent may have lost it; agentd treats command and approval ids as idempotency keys.
+ */
+final class Delivery implements Runnable {
+    private static final System.Logger LOG = System.getLogger(Delivery.class.getName());
+
+    private final AgentConnection conn;
+    private final Database db;
+    private final Clock clock;
+
+    Delivery(AgentConnection conn, Database db, Clock clock) {
+        this.conn = conn;
+        this.db = db;
+        this.clock = clock;
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!conn.closed()) {
+                Boolean all = conn.awaitWork();
+                if (all == null) {
+                    continue;
+                }
+                try {
+                    deliver(all);
+                } catch (DbException e) {
+                    LOG.log(System.Logger.Level.WARNING, "delivery to host " + conn.hostId() + " failed: "
+                            + e.getMessage());
+                    Thread.sleep(1000);
+                    conn.retryLater(all);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void deliver(boolean all) {
+        String host = conn.hostId();
+        List<CommandRows.Pending> commands = db.tx(c -> CommandRows.pending(c, host, all));
+        for (CommandRows.Pending p : commands) {
+            if (!conn.send(new ServerMessage.Command(p.id(), p.name(), p.args()))) {
+                return;
+            }
+            db.tx(c -> {
+                CommandRows.markSent(c, p.id(), clock.instant());
+                return null;
+            });
+        }
+        List<ApprovalRows.Decision> decisions = db.tx(c -> ApprovalRows.undelivered(c, host, all));
+        for (ApprovalRows.Decision d : decisions) {
+            if (!conn.send(new ServerMessage.ApprovalDecision(d.id(), d.behavior(), d.message(), d.updatedInput(),
+                    d.updatedPermissions()))) {
+                return;
+            }
+            db.tx(c -> {
+                ApprovalRows.markDelivered(c, d.id(), clock.instant());
+                return null;
+            });
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package dev.agentcommander.controlplane.ws;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.FanOut;
+import dev.agentcommander.controlplane.db.ApprovalRows;
+import dev.agentcommander.controlplane.db.CommandRows;
+import dev.agentcommander.controlplane.db.Database;
+import dev.agentcommander.controlplane.db.DbException;
+import dev.agentcommander.controlplane.db.EventRows;
+import dev.agentcommander.controlplane.db.HostRows;
+import dev.agentcommander.controlplane.db.SessionRows;
+import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.Codec;
+import dev.agentcommander.schema.Json;
+import dev.agentcommander.schema.ServerMessage;
+import dev.agentcommander.schema.Session;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The one ingest loop of an agent connection. It drains up to {@link #BATCH} frames, applies them in one
+ * transaction together with {@code hosts.last_acked_seq}, and only after the commit sends one cumulative ack and
+ * publishes the changes. A database outage is retried with backoff and never acked; if it lasts, the socket is
+ * closed so the agent resends from its outbox later. A frame whose data Postgres refuses is dropped alone.
+ */
+final class Ingest implements Runnable {
+    static final int BATCH = 500;
+    private static final System.Logger LOG = System.getLogger(Ingest.class.getName());
+    private static final Duration GIVE_UP_AFTER = Duration.ofSeconds(15);
+
+    private final AgentConnection conn;
+    private final Database db;
+    private final FanOut fanOut;
+    private final Clock clock;
+
+    Ingest(AgentConnection conn, Database db, FanOut fanOut, Clock clock) {
+        this.conn = conn;
+        this.db = db;
+        this.fanOut = fanOut;
+        this.clock = clock;
+    }
+
+    /** What one committed batch produced. */
+    private record Result(long lastSeq, boolean superseded, List<FanOut.Change> changes, Set<String> approvals) {
+    }
+
+    @Override
+    public void run() {
+        List<Codec.Frame<AgentMessage>> batch = new ArrayList<>(BATCH);
+        try {
+            while (!conn.closed()) {
+                Codec.Frame<AgentMessage> first = conn.nextFrame();
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                conn.inbox().drainTo(batch, BATCH - 1);
+                Result r = applyWithRetry(batch);
+                batch.clear();
+                if (r == null) {
+                    return;
+                }
+                if (r.superseded()) {
+                    conn.close(1008, "superseded by a newer connection of this host");
+                    return;
+                }
+                conn.ackedSeq(r.lastSeq());
+                conn.send(new ServerMessage.Ack(r.lastSeq()));
+                r.changes().forEach(fanOut::publish);
+                publishApprovals(r.approvals());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Result applyWithRetry(List<Codec.Frame<AgentMessage>> batch) throws InterruptedException {
+        Instant giveUp = clock.instant().plus(GIVE_UP_AFTER);
+        long backoff = 100;
+        boolean careful = false;
+        while (!conn.closed()) {
+            try {
+                boolean c = careful;
+                return db.tx(tx -> apply(tx, batch, c));
+            } catch (DbException e) {
+                if (e.dataError() && !careful) {
+                    careful = true;
+                    continue;
+                }
+                if (clock.instant().isAfter(giveUp)) {
+                    LOG.log(System.Logger.Level.WARNING, "ingest for host " + conn.hostId()
+                            + ": database unavailable, closing the link", e);
+                    conn.close(1013, "database unavailable; retry later");
+                    return null;
+                }
+                LOG.log(System.Logger.Level.WARNING, "ingest for host " + conn.hostId() + " failed, retrying: "
+                        + e.getMessage());
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, 2000);
+            }
+        }
+        return null;
+    }
+
+    private Result apply(Connection c, List<Codec.Frame<AgentMessage>> batch, boolean careful) throws SQLException {
+        String host = conn.hostId();
+        HostRows.Handshake h = HostRows.lockForIngest(c, host);
+        if (h == null || h.epoch() != conn.epoch()) {
+            return new Result(0, true, List.of(), Set.of());
+        }
+        long last = h.lastAckedSeq();
+        List<FanOut.Change> changes = new ArrayList<>();
+        Set<String> approvals = new LinkedHashSet<>();
+        List<EventRows.NewEvent> events = new ArrayList<>();
+        for (Codec.Frame<AgentMessage> f : batch) {
+            long seq = f.seq();
+            if (seq <= last) {
+                continue;
+            }
+            if (seq > last + 1) {
+                LOG.log(System.Logger.Level.WARNING, "host " + host + ": seq gap " + last + " -> " + seq);
+            }
+            if (careful) {
+                Savepoint sp = c.setSavepoint();
+                List<FanOut.Change> ch = new ArrayList<>();
+                Set<String> ap = new LinkedHashSet<>();
+                List<EventRows.NewEvent> ev = new ArrayList<>();
+                try {
+                    effect(c, f, ch, ap, ev);
+                    EventRows.insertBatch(c, ev);
+                    c.releaseSavepoint(sp);
+                    changes.addAll(ch);
+                    approvals.addAll(ap);
+                    ev.forEach(e -> changes.add(new FanOut.EventAppended(e.sessionId(), e.toJson())));
+                } catch (SQLException e) {
+                    c.rollback(sp);
+                    LOG.log(System.Logger.Level.WARNING, "host " + host + ": dropped " + f.type() + " seq " + seq
+                            + ": " + e.getMessage());
+                }
+            } else {
+                effect(c, f, changes, approvals, events);
+            }
+            last = seq;
+        }
+        EventRows.insertBatch(c, events);
+        events.forEach(e -> changes.add(new FanOut.EventAppended(e.sessionId(), e.toJson())));
+        HostRows.setAcked(c, host, last, clock.instant());
+        return new Result(last, false, changes, approvals);
+    }
+
+    private void effect(Connection c, Codec.Frame<AgentMessage> f, List<FanOut.Change> changes, Set<String> approvals,
+                        List<EventRows.NewEvent> events) throws SQLException {
+        String host = conn.hostId();
+        long seq = f.seq();
+        Instant ts = f.ts() != null ? f.ts() : clock.instant();
+        switch (f.message()) {
+            case AgentMessage.SessionsUpsert u -> {
+                Session s = u.session().withHostId(host);
+                if (SessionRows.upsert(c, s, seq)) {
+                    changes.add(new FanOut.SessionChanged(s));
+                } else {
+                    LOG.log(System.Logger.Level.WARNING, "host " + host + ": session " + s.sessionId()
+                            + " belongs to another host; upsert refused");
+                }
+            }
+            case AgentMessage.SessionsRemoved r -> {
+                if (SessionRows.delete(c, host, r.sessionId())) {
+                    changes.add(new FanOut.SessionRemoved(host, r.sessionId()));
+                }
+            }
+            case AgentMessage.EventsAppend e ->
+                    events.add(new EventRows.NewEvent(host, seq, e.sessionId(), e.eventType(), ts, e.data()));
+            case AgentMessage.ApprovalRequested a -> {
+                ApprovalRows.insert(c, host, a);
+                approvals.add(a.approvalId());
+                events.add(new EventRows.NewEvent(host, seq, a.sessionId(), "approval.requested", ts,
+                        Json.mapper().valueToTree(a)));
+            }
+            case AgentMessage.ApprovalResolved a -> {
+                if (!ApprovalRows.OUTCOMES.contains(a.outcome())) {
+                    LOG.log(System.Logger.Level.WARNING, "host " + host + ": approval " + a.approvalId()
+                            + " resolved with unknown outcome " + a.outcome());
+                    return;
+                }
+                if (ApprovalRows.resolve(c, host, a.approvalId(), a.outcome(), clock.instant())) {
+                    approvals.add(a.approvalId());
+                }
+                ObjectNode p = Json.mapper().valueToTree(a);
+                events.add(new EventRows.NewEvent(host, seq, null, "approval.resolved", ts, p));
+            }
+            case AgentMessage.CommandsResult r -> {
+                CommandRows.Completed done = CommandRows.complete(c, host, r.commandId(), r.ok(), r.error(),
+                        r.data(), clock.instant());
+                if (done == null) {
+                    LOG.log(System.Logger.Level.INFO, "host " + host + ": result for unknown or finished command "
+                            + r.commandId());
+                    return;
+                }
+                ObjectNode p = Json.mapper().createObjectNode();
+                p.put("command_id", done.id());
+                p.put("name", done.name());
+                p.put("ok", r.ok());
+                p.put("error", r.error());
+                events.add(new EventRows.NewEvent(host, seq, done.sessionId(), "command.completed", ts, p));
+            }
+            case AgentMessage.Snapshot s -> { }
+            case AgentMessage.ConsoleChunk ch -> { }
+            case AgentMessage.Unknown u -> LOG.log(System.Logger.Level.INFO, "host " + host
+                    + ": unknown message type " + u.type() + " seq " + seq + " acked and dropped");
+            case AgentMessage.Hello h -> { }
+            case AgentMessage.Heartbeat h -> { }
+        }
+    }
+
+    private void publishApprovals(Set<String> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try {
+            List<ObjectNode> rows = db.tx(c -> {
+                List<ObjectNode> out = new ArrayList<>();
+                for (String id : ids) {
+                    ObjectNode a = ApprovalRows.find(c, id);
+                    if (a != null) {
+                        out.add(a);
+                    }
+                }
+                return out;
+            });
+            rows.forEach(a -> fanOut.publish(new FanOut.ApprovalChanged(a)));
+        } catch (DbException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not read approvals to publish: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,293 @@
+package dev.agentcommander.controlplane.ws;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.FanOut;
+import dev.agentcommander.controlplane.Role;
+import dev.agentcommander.controlplane.Tokens;
+import dev.agentcommander.controlplane.db.ApprovalRows;
+import dev.agentcommander.controlplane.db.Database;
+import dev.agentcommander.controlplane.db.DbException;
+import dev.agentcommander.controlplane.db.SessionRows;
+import dev.agentcommander.schema.ProtocolException;
+import dev.agentcommander.schema.Session;
+import dev.agentcommander.schema.SessionStatus;
+import dev.agentcommander.schema.Provider;
+import dev.agentcommander.schema.UiEvent;
+import dev.agentcommander.schema.UiRequest;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsSession;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@code /v1/ui}: one instance per dashboard socket. The JWT (query {@code token}) is checked at the upgrade and
+ * again on every message, so an expired token stops working mid-socket. Outbound frames go through a bounded queue
+ * and one writer thread: a dashboard that cannot keep up is closed, never allowed to slow ingest down.
+ */
+public final class UiEndpoint implements WsListener {
+    private static final int OUTBOX = 4096;
+
+    /** One subscription: {@code topic} and its parsed filter. */
+    private record Sub(String topic, SessionRows.Filter sessions, String sessionId, String approvalStatus,
+                       ConsoleHub.Watcher watcher) {
+    }
+
+    private final Database db;
+    private final Tokens tokens;
+    private final FanOut fanOut;
+    private final ConsoleHub console;
+    private final Map<String, Sub> subs = new ConcurrentHashMap<>();
+    private final BlockingQueue<String> outbox = new ArrayBlockingQueue<>(OUTBOX);
+    private String token;
+    private String refusal;
+    private volatile WsSession session;
+    private volatile boolean closed;
+    private AutoCloseable fanOutHandle;
+    private Thread writer;
+
+    public UiEndpoint(Database db, Tokens tokens, FanOut fanOut, ConsoleHub console) {
+        this.db = db;
+        this.tokens = tokens;
+        this.fanOut = fanOut;
+        this.console = console;
+    }
+
+    @Override
+    public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
+        token = prologue.query().first("token").orElse(null);
+        if (token == null) {
+            refusal = "unauthorized: missing token";
+        } else if (tokens.verify(token).isEmpty()) {
+            refusal = "unauthorized: invalid or expired token";
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void onOpen(WsSession s) {
+        session = s;
+        if (refusal != null) {
+            closed = true;
+            s.close(1008, refusal);
+            return;
+        }
+        writer = Thread.ofVirtual().name("ui-writer").start(this::writeLoop);
+        fanOutHandle = fanOut.subscribe(this::onChange);
+    }
+
+    @Override
+    public void onMessage(WsSession s, String text, boolean last) {
+        if (closed) {
+            return;
+        }
+        Optional<Tokens.Principal> p = tokens.verify(token);
+        if (p.isEmpty()) {
+            close(1008, "unauthorized: token expired");
+            return;
+        }
+        UiRequest req;
+        try {
+            req = UiRequest.parse(text);
+        } catch (ProtocolException e) {
+            enqueue(UiEvent.encode(new UiEvent.Error(null, new UiEvent.ErrorBody(e.code().wire(), e.getMessage()))));
+            return;
+        }
+        switch (req) {
+            case UiRequest.Ping ping -> enqueue(UiEvent.encode(new UiEvent.Pong()));
+            case UiRequest.Unsubscribe u -> unsubscribe(u.sub());
+            case UiRequest.Subscribe sub -> {
+                if (!p.get().role().allows(Role.VIEWER)) {
+                    error(sub.sub(), "forbidden", "role may not subscribe");
+                    return;
+                }
+                try {
+                    subscribe(sub);
+                } catch (IllegalArgumentException e) {
+                    error(sub.sub(), "invalid", e.getMessage());
+                } catch (DbException e) {
+                    error(sub.sub(), "unavailable", "database unavailable");
+                }
+            }
+        }
+    }
+
+    private void subscribe(UiRequest.Subscribe req) {
+        JsonNode f = req.filter();
+        unsubscribe(req.sub());
+        switch (req.topic()) {
+            case "sessions" -> {
+                SessionRows.Filter filter = new SessionRows.Filter(text(f, "host_id"),
+                        enumValue(text(f, "status"), "status"), provider(text(f, "provider")),
+                        f.hasNonNull("needs_attention") ? Boolean.valueOf(f.get("needs_attention").asText()) : null,
+                        text(f, "q"));
+                subs.put(req.sub(), new Sub("sessions", filter, null, null, null));
+                enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
+                List<Session> rows = db.tx(c -> SessionRows.list(c, filter, null, 1000));
+                rows.forEach(s -> enqueue(UiEvent.encode(new UiEvent.SessionsChanged(req.sub(), s))));
+            }
+            case "events" -> {
+                String sid = required(f, "session_id");
+                subs.put(req.sub(), new Sub("events", null, sid, null, null));
+                enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
+            }
+            case "approvals" -> {
+                String st = text(f, "status");
+                if (st != null && !st.equals("pending") && !st.equals("decided")) {
+                    throw new IllegalArgumentException("filter.status must be pending or decided");
+                }
+                subs.put(req.sub(), new Sub("approvals", null, null, st, null));
+                enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
+                List<ObjectNode> rows = db.tx(c -> ApprovalRows.list(c, st, 500));
+                rows.forEach(a -> enqueue(UiEvent.encode(new UiEvent.ApprovalsChanged(req.sub(), a))));
+            }
+            case "console" -> {
+                String sid = required(f, "session_id");
+                Session s = db.tx(c -> SessionRows.find(c, sid));
+                if (s == null) {
+                    throw new IllegalArgumentException("session " + sid + " not found");
+                }
+                ConsoleHub.Watcher w = new ConsoleHub.Watcher(req.sub(), this::enqueue);
+                subs.put(req.sub(), new Sub("console", null, sid, null, w));
+                enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
+                console.join(s.hostId(), sid, w);
+            }
+            default -> throw new IllegalArgumentException("unknown topic " + req.topic());
+        }
+    }
+
+    private void unsubscribe(String sub) {
+        Sub old = subs.remove(sub);
+        if (old != null && old.watcher() != null) {
+            console.leave(old.sessionId(), old.watcher());
+        }
+    }
+
+    private void onChange(FanOut.Change change) {
+        subs.forEach((id, s) -> {
+            String frame = switch (change) {
+                case FanOut.SessionChanged c when s.topic().equals("sessions") && s.sessions().matches(c.session()) ->
+                        UiEvent.encode(new UiEvent.SessionsChanged(id, c.session()));
+                case FanOut.SessionRemoved r when s.topic().equals("sessions")
+                        && (s.sessions().hostId() == null || s.sessions().hostId().equals(r.hostId())) ->
+                        UiEvent.encode(new UiEvent.SessionsRemoved(id, r.sessionId()));
+                case FanOut.EventAppended e when s.topic().equals("events") && s.sessionId().equals(e.sessionId()) ->
+                        UiEvent.encode(new UiEvent.EventsAppended(id, e.event()));
+                case FanOut.ApprovalChanged a when s.topic().equals("approvals") && approvalMatches(s, a.approval()) ->
+                        UiEvent.encode(new UiEvent.ApprovalsChanged(id, a.approval()));
+                default -> null;
+            };
+            if (frame != null) {
+                enqueue(frame);
+            }
+        });
+    }
+
+    private static boolean approvalMatches(Sub s, ObjectNode a) {
+        boolean pending = "pending".equals(a.path("status").asText());
+        return s.approvalStatus() == null || s.approvalStatus().equals("pending") == pending;
+    }
+
+    private void enqueue(String frame) {
+        if (!closed && !outbox.offer(frame)) {
+            close(1013, "client too slow; reconnect");
+        }
+    }
+
+    private void writeLoop() {
+        try {
+            while (!closed) {
+                session.send(outbox.take(), true);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            close(1011, "send failed");
+        }
+    }
+
+    private void error(String sub, String code, String message) {
+        enqueue(UiEvent.encode(new UiEvent.Error(sub, new UiEvent.ErrorBody(code, message))));
+    }
+
+    private void close(int code, String reason) {
+        if (closed) {
+            return;
+        }
+        cleanup();
+        try {
+            session.close(code, reason);
+        } catch (RuntimeException ignored) {
+            // gone already
+        }
+    }
+
+    private synchronized void cleanup() {
+        closed = true;
+        if (fanOutHandle != null) {
+            try {
+                fanOutHandle.close();
+            } catch (Exception ignored) {
+                // in-process handle does not fail
+            }
+        }
+        subs.keySet().forEach(this::unsubscribe);
+        if (writer != null) {
+            writer.interrupt();
+        }
+    }
+
+    @Override
+    public void onClose(WsSession s, int status, String reason) {
+        if (!closed) {
+            cleanup();
+        }
+    }
+
+    @Override
+    public void onError(WsSession s, Throwable t) {
+        onClose(s, 1011, "error");
+    }
+
+    private static String text(JsonNode f, String field) {
+        JsonNode n = f.get(field);
+        return n == null || n.isNull() || n.asText().isBlank() ? null : n.asText();
+    }
+
+    private static String required(JsonNode f, String field) {
+        String v = text(f, field);
+        if (v == null) {
+            throw new IllegalArgumentException("filter." + field + " is required");
+        }
+        return v;
+    }
+
+    private static SessionStatus enumValue(String v, String field) {
+        if (v == null) {
+            return null;
+        }
+        SessionStatus s = SessionStatus.fromWire(v.toUpperCase(Locale.ROOT));
+        if (s == null) {
+            throw new IllegalArgumentException("filter." + field + ": unknown value " + v);
+        }
+        return s;
+    }
+
+    private static Provider provider(String v) {
+        if (v == null) {
+            return null;
+        }
+        Provider p = Provider.fromWire(v);
+        if (p == null) {
+            throw new IllegalArgumentException("filter.provider: unknown value " + v);
+        }
+        return p;
+    }
+}

@@ -1,0 +1,220 @@
+package dev.agentcommander.controlplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentLinkTest {
+    @TempDir
+    static Path dir;
+    static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = new TestServer(dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private WsClient connected(String token, String hostName) {
+        WsClient a = WsClient.connect(server.ws("/v1/agent"), token);
+        a.send(Frames.hello(hostName, 0));
+        a.nextOfType("agent.welcome");
+        return a;
+    }
+
+    @Test
+    void missingTokenIsClosedWithAReasonAndWritesNothing() {
+        long hostsSeen = server.count("SELECT count(*) FROM hosts WHERE last_seen_at IS NOT NULL");
+        try (WsClient a = WsClient.connect(server.ws("/v1/agent"), null)) {
+            a.trySend(Frames.hello("ghost", 0));
+            WsClient.Close c = a.awaitClose();
+            assertThat(c.code()).isEqualTo(1008);
+            assertThat(c.reason()).isEqualTo("unauthorized: missing host token");
+        }
+        assertThat(server.count("SELECT count(*) FROM hosts WHERE last_seen_at IS NOT NULL")).isEqualTo(hostsSeen);
+    }
+
+    @Test
+    void wrongTokenIsClosedWithAReasonAndWritesNothing() {
+        try (WsClient a = WsClient.connect(server.ws("/v1/agent"), "wrong-token")) {
+            a.trySend(Frames.hello("ghost", 0));
+            a.trySend(Frames.upsert(1, "s-ghost", "ghost"));
+            WsClient.Close c = a.awaitClose();
+            assertThat(c.code()).isEqualTo(1008);
+            assertThat(c.reason()).isEqualTo("unauthorized: invalid host token");
+        }
+        assertThat(server.count("SELECT count(*) FROM sessions WHERE id = 's-ghost'")).isZero();
+        assertThat(server.count("SELECT count(*) FROM hosts WHERE name = 'ghost'")).isZero();
+    }
+
+    @Test
+    void plainGetOnAgentEndpointIs401Json() {
+        TestServer.Reply r = server.get("/v1/agent", null);
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.body().at("/error/code").asText()).isEqualTo("unauthorized");
+    }
+
+    @Test
+    void helloWelcomeUpsertAckThenSessionIsListed() {
+        ObjectNode h = server.createHost("box-a");
+        String hostId = h.at("/host/id").asText();
+        try (WsClient a = WsClient.connect(server.ws("/v1/agent"), h.get("token").asText())) {
+            a.send(Frames.hello("box-a", 0));
+            JsonNode welcome = a.nextOfType("agent.welcome");
+            assertThat(welcome.at("/payload/last_acked_seq").asLong()).isZero();
+            assertThat(welcome.at("/payload/host_id").asText()).isEqualTo(hostId);
+            a.send(Frames.upsert(1, "s-a1", "build"));
+            assertThat(a.nextOfType("agent.ack").at("/payload/seq").asLong()).isEqualTo(1);
+        }
+        TestServer.Reply r = server.get("/v1/sessions?host_id=" + hostId, server.viewer);
+        assertThat(r.body().get("items")).hasSize(1);
+        JsonNode s = r.body().at("/items/0");
+        assertThat(s.get("session_id").asText()).isEqualTo("s-a1");
+        assertThat(s.get("host_id").asText()).isEqualTo(hostId);
+        assertThat(s.get("provider").asText()).isEqualTo("claude");
+        assertThat(s.at("/git/branch").asText()).isEqualTo("feature-x");
+        assertThat(server.get("/v1/sessions?q=FEATURE", server.viewer).body().get("items").toString())
+                .contains("s-a1");
+        assertThat(server.get("/v1/sessions/s-a1", server.viewer).body().get("cwd").asText()).isEqualTo("/src/app");
+        assertThat(server.count("SELECT last_acked_seq FROM hosts WHERE id = '" + hostId + "'")).isEqualTo(1);
+    }
+
+    @Test
+    void welcomeCarriesTheServersAckedSeqAfterReconnect() {
+        ObjectNode h = server.createHost("box-r");
+        String token = h.get("token").asText();
+        try (WsClient a = connected(token, "box-r")) {
+            a.send(Frames.event(1, "s-r", "x"));
+            a.send(Frames.event(2, "s-r", "x"));
+            a.next(n -> n.at("/payload/seq").asLong() == 2);
+        }
+        try (WsClient a = WsClient.connect(server.ws("/v1/agent"), token)) {
+            a.send(Frames.hello("box-r", 0));
+            assertThat(a.nextOfType("agent.welcome").at("/payload/last_acked_seq").asLong()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void duplicateSeqIsAckedButNotStoredTwice() {
+        ObjectNode h = server.createHost("box-d");
+        try (WsClient a = connected(h.get("token").asText(), "box-d")) {
+            a.send(Frames.event(1, "s-d", "hook.Stop"));
+            a.next(n -> n.at("/payload/seq").asLong() == 1);
+            a.send(Frames.event(1, "s-d", "hook.Stop"));
+            assertThat(a.nextOfType("agent.ack").at("/payload/seq").asLong()).isEqualTo(1);
+            a.send(Frames.event(2, "s-d", "hook.Stop"));
+            a.next(n -> n.at("/payload/seq").asLong() == 2);
+        }
+        assertThat(server.count("SELECT count(*) FROM events WHERE session_id = 's-d'")).isEqualTo(2);
+        JsonNode events = server.get("/v1/sessions/s-d/events", server.viewer).body();
+        assertThat(events.get("items")).hasSize(2);
+        assertThat(events.at("/items/0/seq").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void malformedFrameGetsAnErrorAndTheLinkSurvives() {
+        ObjectNode h = server.createHost("box-m");
+        try (WsClient a = connected(h.get("token").asText(), "box-m")) {
+            a.send("{this is not json");
+            assertThat(a.nextOfType("error").at("/payload/code").asText()).isEqualTo("malformed");
+            a.send(Frames.frame("sessions.upsert", 1, "{}"));
+            assertThat(a.nextOfType("error").at("/payload/code").asText()).isEqualTo("invalid");
+            a.send("{\"v\":1,\"type\":\"events.append\",\"seq\":1,\"payload\":{\"session_id\":\"s\",\"event_type\":\""
+                    + "x".repeat(1 << 20) + "\"}}");
+            assertThat(a.nextOfType("error").at("/payload/code").asText()).isEqualTo("too_large");
+            a.send(Frames.upsert(1, "s-m1", "after-garbage"));
+            assertThat(a.nextOfType("agent.ack").at("/payload/seq").asLong()).isEqualTo(1);
+            assertThat(a.closed).isNotDone();
+        }
+        assertThat(server.count("SELECT count(*) FROM sessions WHERE id = 's-m1'")).isEqualTo(1);
+    }
+
+    @Test
+    void unsupportedVersionClosesWithAReasonNamingIt() {
+        ObjectNode h = server.createHost("box-v");
+        try (WsClient a = WsClient.connect(server.ws("/v1/agent"), h.get("token").asText())) {
+            a.send("{\"v\":99,\"type\":\"agent.hello\",\"payload\":{\"host_name\":\"box-v\"}}");
+            WsClient.Close c = a.awaitClose();
+            assertThat(c.code()).isEqualTo(1002);
+            assertThat(c.reason()).contains("version 99");
+        }
+    }
+
+    @Test
+    void unknownTypesAreAckedAndDropped() {
+        ObjectNode h = server.createHost("box-u");
+        try (WsClient a = connected(h.get("token").asText(), "box-u")) {
+            a.send(Frames.frame("future.thing", 1, "{\"x\":1}"));
+            assertThat(a.nextOfType("agent.ack").at("/payload/seq").asLong()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aSessionOwnedByAnotherHostIsNeverOverwritten() {
+        ObjectNode owner = server.createHost("box-o1");
+        ObjectNode thief = server.createHost("box-o2");
+        try (WsClient a = connected(owner.get("token").asText(), "box-o1")) {
+            a.send(Frames.upsert(1, "s-owned", "mine"));
+            a.nextOfType("agent.ack");
+        }
+        try (WsClient b = connected(thief.get("token").asText(), "box-o2")) {
+            b.send(Frames.upsert(1, "s-owned", "stolen"));
+            b.nextOfType("agent.ack");
+            b.send(Frames.frame("sessions.removed", 2, "{\"session_id\":\"s-owned\"}"));
+            b.nextOfType("agent.ack");
+        }
+        JsonNode s = server.get("/v1/sessions/s-owned", server.viewer).body();
+        assertThat(s.get("name").asText()).isEqualTo("mine");
+        assertThat(s.get("host_id").asText()).isEqualTo(owner.at("/host/id").asText());
+    }
+
+    @Test
+    void removedSessionDisappearsButItsEventsStay() {
+        ObjectNode h = server.createHost("box-x");
+        try (WsClient a = connected(h.get("token").asText(), "box-x")) {
+            a.send(Frames.upsert(1, "s-x", "gone-soon"));
+            a.send(Frames.event(2, "s-x", "hook.Stop"));
+            a.send(Frames.frame("sessions.removed", 3, "{\"session_id\":\"s-x\"}"));
+            a.next(n -> n.at("/payload/seq").asLong() == 3);
+        }
+        assertThat(server.get("/v1/sessions/s-x", server.viewer).status()).isEqualTo(404);
+        assertThat(server.count("SELECT count(*) FROM events WHERE session_id = 's-x'")).isEqualTo(1);
+    }
+
+    @Test
+    void aNewerConnectionClosesTheOlderOne() {
+        ObjectNode h = server.createHost("box-n");
+        String token = h.get("token").asText();
+        try (WsClient old = connected(token, "box-n"); WsClient neu = connected(token, "box-n")) {
+            WsClient.Close c = old.awaitClose();
+            assertThat(c.code()).isEqualTo(1008);
+            assertThat(c.reason()).contains("superseded");
+            neu.send(Frames.upsert(1, "s-n", "new"));
+            assertThat(neu.nextOfType("agent.ack").at("/payload/seq").asLong()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void rotatedTokenDisconnectsAndOldTokenIsRefused() {
+        ObjectNode h = server.createHost("box-t");
+        String id = h.at("/host/id").asText();
+        try (WsClient a = connected(h.get("token").asText(), "box-t")) {
+            TestServer.Reply r = server.post("/v1/hosts/" + id + "/token", server.admin, null);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(a.awaitClose().reason()).contains("rotated");
+        }
+        try (WsClient a = WsClient.connect(server.ws("/v1/agent"), h.get("token").asText())) {
+            assertThat(a.awaitClose().reason()).isEqualTo("unauthorized: invalid host token");
+        }
+    }
+}

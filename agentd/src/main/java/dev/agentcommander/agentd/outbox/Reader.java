@@ -1,0 +1,35 @@
+package dev.agentcommander.agentd.outbox;
+
+/**
+ * Reads outbox entries in seq order for (re)sending, skipping entries dropped by the disk budget. Forward-only;
+ * one thread at a time (the link's sender).
+ */
+public final class Reader implements AutoCloseable {
+    /** An encoded frame ready for the wire. */
+    public record Entry(long seq, String frame) {
+    }
+
+    private final Cursor cursor;
+    private final Outbox outbox;
+
+    Reader(Cursor cursor, Outbox outbox) {
+        this.cursor = cursor;
+        this.outbox = outbox;
+    }
+
+    /** The next entry to send, or null when there is nothing more right now. */
+    public Entry next() {
+        Record r;
+        while ((r = cursor.next(true)) != null) {
+            if (!outbox.skipped(r)) {
+                return new Entry(r.seq(), r.frame());
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        cursor.close();
+    }
+}

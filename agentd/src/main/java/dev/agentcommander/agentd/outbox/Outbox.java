@@ -136,7 +136,7 @@ public final class Outbox implements Outbound, AutoCloseable {
             String frame = Codec.encodeAgent(message, seq, clock.instant());
             int size = Record.HEADER + frame.getBytes(StandardCharsets.UTF_8).length;
             if (unackedBytes() + size > maxBytes) {
-                makeRoom(unackedBytes() + size - maxBytes);
+                makeRoom(unackedBytes() + size - maxBytes + maxBytes / 10);
                 seq = lastSeq + 1;
                 frame = Codec.encodeAgent(message, seq, clock.instant());
             }
@@ -158,7 +158,10 @@ public final class Outbox implements Outbound, AutoCloseable {
         appended.signalAll();
     }
 
-    /** Skips the oldest unacked droppable entries until {@code excess} bytes are freed (or none are left). */
+    /**
+     * Skips the oldest unacked droppable entries until {@code excess} bytes are freed (or none are left); the
+     * caller asks for a tenth of the budget more than it needs so drops (and their reports) come in batches.
+     */
     private void makeRoom(long excess) {
         long freed = 0;
         long count = 0;
@@ -252,7 +255,7 @@ public final class Outbox implements Outbound, AutoCloseable {
     public Reader reader(long afterSeq) {
         Cursor c = new Cursor(queue.createTailer());
         c.advanceThrough(afterSeq);
-        return new Reader(c, this);
+        return new Reader(c, this, afterSeq);
     }
 
     boolean skipped(Record r) {

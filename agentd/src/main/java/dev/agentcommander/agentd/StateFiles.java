@@ -22,6 +22,7 @@ public final class StateFiles {
     public static void writeAtomically(Path file, String content) {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));

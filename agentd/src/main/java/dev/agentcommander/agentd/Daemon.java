@@ -1,0 +1,151 @@
+package dev.agentcommander.agentd;
+
+import dev.agentcommander.agentd.outbox.Outbox;
+import dev.agentcommander.agentd.tmux.Tmux;
+import dev.agentcommander.schema.Session;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.random.RandomGenerator;
+
+/**
+ * The one place agentd's parts are built and connected, in dependency order, and closed in reverse. Parts other
+ * helpers build (status detection, console streaming, approvals) come in through {@link Factories}.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Daemon.class.getName());
+
+    /**
+     * What a factory may use. {@code status} is null while the status detector itself is being made;
+     * {@code sessions} answers once the scanner exists (it is built after the status detector).
+     */
+    public record Context(Config config, Tmux tmux, Outbox outbound, SessionDirectory sessions,
+                          StatusDetector status, Clock clock) {
+    }
+
+    /** Makers of the parts other helpers own. Anything they return that is AutoCloseable is closed on stop. */
+    public record Factories(Function<Context, StatusDetector> status, Function<Context, Console> console,
+                            Function<Context, DecisionSink> decisions) {
+        /** The placeholders in this module: coarse status, snapshot-only console, decisions logged only. */
+        public static Factories placeholders() {
+            return new Factories(c -> new SimpleStatusDetector(),
+                    c -> new SnapshotConsole(c.tmux(), c.outbound(), c.sessions()),
+                    c -> d -> LOG.warning("approval decision " + d.approvalId() + " (" + d.behavior()
+                            + ") received, but no hook receiver is wired to deliver it"));
+        }
+    }
+
+    private final List<AutoCloseable> parts = new ArrayList<>();
+    private final Outbox outbox;
+    private final PaneScanner scanner;
+    private final Link link;
+
+    public Daemon(Config config, Factories factories, Transport transport, Clock clock, String agentVersion) {
+        try {
+            Files.createDirectories(config.storage().stateDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("storage.state_dir: cannot create " + config.storage().stateDir(), e);
+        }
+        outbox = new Outbox(config.storage().stateDir(), config.storage().outboxMaxBytes(), clock);
+        parts.add(outbox);
+        try {
+            Tmux tmux = new Tmux(config.tmux().bin(), config.tmux().socket());
+            SessionRef ref = new SessionRef();
+            Context pre = new Context(config, tmux, outbox, ref, null, clock);
+            StatusDetector status = keep(factories.status().apply(pre));
+            SessionIds ids = new SessionIds();
+            scanner = new PaneScanner(tmux, outbox, status, new ProviderDetector(java.nio.file.Path.of("/proc")),
+                    new GitInfo(java.time.Duration.ofSeconds(config.git().metadataTtlSeconds()), clock), ids,
+                    config.storage().stateDir(), clock, config.tmux().pollInterval());
+            ref.target = scanner;
+            parts.add(scanner);
+            Context ctx = new Context(config, tmux, outbox, scanner, status, clock);
+            Console console = keep(factories.console().apply(ctx));
+            DecisionSink decisions = keep(factories.decisions().apply(ctx));
+            String shell = Optional.ofNullable(System.getenv("SHELL")).filter(s -> !s.isBlank()).orElse("/bin/sh");
+            Spawner spawner = new Spawner(tmux, ids, new Spawner.Settings(config.providers().claudeExecPath(),
+                    config.providers().codexExecPath(), shell, config.git().worktreeRoot()));
+            CommandExecutor executor = new CommandExecutor(tmux, outbox, scanner, console, ids, spawner,
+                    config.storage().stateDir());
+            parts.add(executor);
+            link = new Link(new Link.Settings(URI.create(config.controlPlane().url()), config.controlPlane().token(),
+                    config.hostName(), agentVersion, config.link().window()), transport, outbox, executor,
+                    decisions, new Backoff(RandomGenerator.getDefault()), clock);
+            parts.add(link);
+            try {
+                scanner.scanOnce(); // sessions known before the first command can arrive
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "first pane scan failed: " + e.getMessage());
+            }
+            executor.start();
+            scanner.start();
+            link.start();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private <T> T keep(T part) {
+        if (part instanceof AutoCloseable c) {
+            parts.add(c);
+        }
+        return part;
+    }
+
+    public Outbox outbox() {
+        return outbox;
+    }
+
+    public PaneScanner scanner() {
+        return scanner;
+    }
+
+    public Link link() {
+        return link;
+    }
+
+    /** Stops the link first (nothing new arrives), then producers, then the outbox they write to. */
+    @Override
+    public void close() {
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            try {
+                parts.get(i).close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "closing " + parts.get(i).getClass().getSimpleName() + " failed", e);
+            }
+        }
+        parts.clear();
+    }
+
+    /** Lets factories made before the scanner hold a directory that answers once the scanner exists. */
+    private static final class SessionRef implements SessionDirectory {
+        volatile SessionDirectory target;
+
+        @Override
+        public Optional<Session> bySessionId(String sessionId) {
+            return target == null ? Optional.empty() : target.bySessionId(sessionId);
+        }
+
+        @Override
+        public Optional<Session> byPaneId(String paneId) {
+            return target == null ? Optional.empty() : target.byPaneId(paneId);
+        }
+
+        @Override
+        public void poke() {
+            if (target != null) {
+                target.poke();
+            }
+        }
+    }
+
+}

@@ -1,0 +1,143 @@
+package dev.agentcommander.agentd;
+
+import dev.agentcommander.agentd.tmux.Tmux;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@code agentd [run] [--config FILE]} runs the daemon; {@code agentd doctor} prints the effective config and
+ * whether tmux answers. Configuration is read once, here; everything else gets values.
+ */
+public final class Main {
+    private static final Logger LOG = Logger.getLogger(Main.class.getName());
+    static final String USAGE = """
+            usage: agentd [run] [--config FILE]     run the daemon (default config %s)
+                   agentd doctor [--config FILE]    print the effective config and check tmux
+            """.formatted(ConfigLoader.DEFAULT_FILE);
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        if (System.getProperty("chronicle.analytics.disable") == null) {
+            System.setProperty("chronicle.analytics.disable", "true");
+        }
+        LogFormat.install(Level.INFO);
+        System.exit(run(args, Daemon.Factories.placeholders(), System.out, System.err));
+    }
+
+    /** Parses the command line and runs a subcommand; returns the exit code. */
+    static int run(String[] args, Daemon.Factories factories, PrintStream out, PrintStream err) {
+        List<String> rest = new ArrayList<>(List.of(args));
+        String sub = !rest.isEmpty() && !rest.get(0).startsWith("-") ? rest.remove(0) : "run";
+        Path configFile = ConfigLoader.DEFAULT_FILE;
+        boolean explicit = false;
+        for (int i = 0; i < rest.size(); i++) {
+            String a = rest.get(i);
+            if (a.equals("--config") && i + 1 < rest.size()) {
+                configFile = Path.of(rest.get(++i));
+                explicit = true;
+            } else if (a.startsWith("--config=")) {
+                configFile = Path.of(a.substring("--config=".length()));
+                explicit = true;
+            } else if (a.equals("-h") || a.equals("--help")) {
+                out.print(USAGE);
+                return 0;
+            } else {
+                err.print("agentd: unknown argument " + a + "\n" + USAGE);
+                return 2;
+            }
+        }
+        if (!sub.equals("run") && !sub.equals("doctor")) {
+            err.print("agentd: unknown subcommand " + sub + "\n" + USAGE);
+            return 2;
+        }
+        Config config;
+        try {
+            config = new ConfigLoader(System.getenv()).load(configFile, explicit);
+        } catch (ConfigException e) {
+            err.println("agentd: config: " + e.getMessage());
+            return 2;
+        }
+        return switch (sub) {
+            case "run" -> runDaemon(config, factories, err);
+            case "doctor" -> doctor(config, out);
+            default -> {
+                err.print("agentd: unknown subcommand " + sub + "\n" + USAGE);
+                yield 2;
+            }
+        };
+    }
+
+    private static int runDaemon(Config config, Daemon.Factories factories, PrintStream err) {
+        if (config.controlPlane().token().isEmpty()) {
+            err.println("agentd: config: control_plane.token: required (set control_plane.token, or put the host"
+                    + " token in control_plane.token_file, default " + config.controlPlane().tokenFile() + ")");
+            return 2;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Daemon daemon;
+        try {
+            daemon = new Daemon(config, factories, new JdkTransport(), Clock.systemUTC(), version());
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "agentd cannot start: " + e.getMessage(), e);
+            return 1;
+        }
+        LOG.info(() -> "agentd " + version() + " running as " + config.hostName() + ", state in "
+                + config.storage().stateDir() + ", control plane " + config.controlPlane().url());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("stopping");
+            daemon.close();
+            stopped.countDown();
+        }, "agentd-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private static int doctor(Config c, PrintStream out) {
+        out.println("agentd " + version());
+        out.println("control_plane.url: " + c.controlPlane().url());
+        out.println("control_plane.token: " + (c.controlPlane().token().isEmpty() ? "MISSING (set token or "
+                + "token_file " + c.controlPlane().tokenFile() + ")" : "set (" + c.controlPlane().token().length()
+                + " chars)"));
+        out.println("host_name: " + c.hostName());
+        out.println("tmux.bin: " + c.tmux().bin() + ", tmux.socket: "
+                + (c.tmux().socket().isEmpty() ? "(default server)" : c.tmux().socket())
+                + ", tmux.poll_interval_ms: " + c.tmux().pollIntervalMs());
+        out.println("storage.state_dir: " + c.storage().stateDir() + (Files.isWritable(c.storage().stateDir())
+                ? "" : " (not writable yet)") + ", storage.outbox_max_bytes: " + c.storage().outboxMaxBytes());
+        out.println("hooks.listen: " + c.hooks().listen() + ", approvals.mode: "
+                + c.approvals().mode().name().toLowerCase(java.util.Locale.ROOT) + ", approvals.timeout_seconds: "
+                + c.approvals().timeoutSeconds());
+        out.println("git.metadata_ttl_seconds: " + c.git().metadataTtlSeconds() + ", link.window: "
+                + c.link().window());
+        int code = 0;
+        try {
+            int n = new Tmux(c.tmux().bin(), c.tmux().socket()).listPanes().size();
+            out.println("tmux: reachable, " + n + " pane(s)");
+        } catch (RuntimeException e) {
+            out.println("tmux: NOT reachable: " + e.getMessage());
+            code = 1;
+        }
+        if (c.controlPlane().token().isEmpty()) {
+            code = 1;
+        }
+        return code;
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "0.1.0-dev" : v;
+    }
+}

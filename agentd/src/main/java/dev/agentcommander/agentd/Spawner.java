@@ -1,0 +1,126 @@
+package dev.agentcommander.agentd;
+
+import dev.agentcommander.agentd.tmux.Tmux;
+import dev.agentcommander.agentd.tmux.TmuxException;
+import dev.agentcommander.schema.CommandSpec;
+import dev.agentcommander.schema.Provider;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts an agent in a fresh git worktree: {@code git worktree add} under the worktree root, then a tmux window
+ * running the agent there as an argument list. The worktree path is resolved and checked to stay directly under
+ * the root even though CommandSpec already refused {@code ..}: a symlink inside the repo must not lead out.
+ */
+public final class Spawner {
+    /** {@code worktreeRoot} null = {@code <repo>/.worktrees}; {@code shell} runs for provider shell. */
+    public record Settings(String claudePath, String codexPath, String shell, Path worktreeRoot) {
+    }
+
+    public record Spawned(String sessionId, String paneId, Path worktree) {
+    }
+
+    private final Tmux tmux;
+    private final SessionIds ids;
+    private final Settings settings;
+
+    public Spawner(Tmux tmux, SessionIds ids, Settings settings) {
+        this.tmux = tmux;
+        this.ids = ids;
+        this.settings = settings;
+    }
+
+    /** @throws IllegalArgumentException with a message for the user when the request cannot be done */
+    public Spawned spawn(CommandSpec.SpawnSession s) {
+        Path repo = Path.of(s.repoPath());
+        if (!Files.isDirectory(repo)) {
+            throw new IllegalArgumentException("repo_path: " + repo + " is not a directory");
+        }
+        String top = GitInfo.git(repo.toString(), "rev-parse", "--show-toplevel");
+        if (top == null) {
+            throw new IllegalArgumentException("repo_path: " + repo + " is not a git repository");
+        }
+        Path repoTop = Path.of(top.strip());
+        Path worktree = worktreePath(repoTop, s.worktreeName());
+        boolean branchExists = GitInfo.git(repoTop.toString(), "rev-parse", "--verify", "-q",
+                "refs/heads/" + s.branch()) != null;
+        List<String> add = branchExists
+                ? List.of("git", "-C", repoTop.toString(), "worktree", "add", worktree.toString(), s.branch())
+                : List.of("git", "-C", repoTop.toString(), "worktree", "add", "-b", s.branch(), worktree.toString());
+        run(add);
+        List<String> argv = program(s.provider(), s.prompt());
+        String pane = newWindow(worktree, s.worktreeName(), argv);
+        String sessionId = ids.assign(tmux, pane);
+        tmux.run("set-option", "-p", "-t", pane, SessionIds.MANAGED_OPTION, "1");
+        return new Spawned(sessionId, pane, worktree);
+    }
+
+    Path worktreePath(Path repoTop, String name) {
+        Path root = settings.worktreeRoot() != null ? settings.worktreeRoot() : repoTop.resolve(".worktrees");
+        try {
+            Files.createDirectories(root);
+            Path realRoot = root.toRealPath();
+            Path p = realRoot.resolve(name).normalize();
+            if (!realRoot.equals(p.getParent())) {
+                throw new IllegalArgumentException("worktree_name: must stay inside " + realRoot);
+            }
+            if (Files.exists(p)) {
+                throw new IllegalArgumentException("worktree_name: " + p + " already exists");
+            }
+            return p;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot create worktree root " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    private List<String> program(Provider provider, String prompt) {
+        List<String> argv = new ArrayList<>();
+        switch (provider) {
+            case CLAUDE -> argv.add(settings.claudePath());
+            case CODEX -> argv.add(settings.codexPath());
+            default -> argv.add(settings.shell());
+        }
+        if (prompt != null && !prompt.isBlank() && provider != Provider.SHELL) {
+            argv.add(prompt);
+        }
+        return argv;
+    }
+
+    private String newWindow(Path cwd, String name, List<String> argv) {
+        List<String> args = new ArrayList<>(List.of("new-window", "-d", "-P", "-F", "#{pane_id}", "-n", name,
+                "-c", cwd.toString()));
+        args.addAll(argv);
+        try {
+            return tmux.run(args.toArray(String[]::new)).strip();
+        } catch (TmuxException e) {
+            String m = String.valueOf(e.getMessage());
+            if (!m.contains("no server running") && !m.contains("error connecting") && !m.contains("no current")
+                    && !m.contains("No such file")) {
+                throw e;
+            }
+            List<String> ns = new ArrayList<>(List.of("new-session", "-d", "-P", "-F", "#{pane_id}", "-s",
+                    "agents", "-n", name, "-c", cwd.toString()));
+            ns.addAll(argv);
+            return tmux.run(ns.toArray(String[]::new)).strip();
+        }
+    }
+
+    private static void run(List<String> cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            if (p.waitFor() != 0) {
+                throw new IllegalArgumentException("git worktree add failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot run git: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.agentcommander.agentd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.Codec;
+import dev.agentcommander.schema.Json;
+import dev.agentcommander.schema.ServerMessage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DaemonTest {
+    @TempDir
+    Path tmp;
+
+    private TmuxServer server;
+
+    @BeforeEach
+    void start() {
+        server = new TmuxServer(tmp);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private Config config() {
+        return new ConfigLoader(Map.of("AGENTD_STORAGE_STATE_DIR", tmp.resolve("state").toString(),
+                "AGENTD_TMUX_SOCKET", server.tmux.socket(), "AGENTD_CONTROL_PLANE_TOKEN", "secret",
+                "AGENTD_TMUX_POLL_INTERVAL_MS", "100", "HOME", tmp.toString())).parse("host_name: box-1\n");
+    }
+
+    @Test
+    void panesReachTheServerAndCommandsComeBackAsResults() throws Exception {
+        LinkTest.FakeServer cp = new LinkTest.FakeServer();
+        try (Daemon d = new Daemon(config(), Daemon.Factories.placeholders(), cp, Clock.systemUTC(), "test")) {
+            Transport.Listener conn = cp.connections.poll(5, TimeUnit.SECONDS);
+            assertThat(conn).isNotNull();
+            assertThat(cp.token).isEqualTo("secret");
+            var hello = (AgentMessage.Hello) cp.next().message();
+            assertThat(hello.hostName()).isEqualTo("box-1");
+            conn.onText(Codec.encodeServer(new ServerMessage.Welcome(0, "t", "h"), Instant.now()));
+            var upsert = cp.nextSequenced();
+            assertThat(upsert.seq()).isEqualTo(1);
+            var session = ((AgentMessage.SessionsUpsert) upsert.message()).session();
+            conn.onText(Codec.encodeServer(new ServerMessage.Ack(1), Instant.now()));
+
+            conn.onText(Codec.encodeServer(new ServerMessage.Command("cmd-1", "rename_session",
+                    Json.mapper().createObjectNode().put("session_id", session.sessionId()).put("name", "renamed")),
+                    Instant.now()));
+            boolean sawResult = false;
+            boolean sawRename = false;
+            while (!(sawResult && sawRename)) {
+                var f = cp.nextSequenced();
+                if (f.message() instanceof AgentMessage.CommandsResult r) {
+                    assertThat(r.commandId()).isEqualTo("cmd-1");
+                    assertThat(r.ok()).as(r.error()).isTrue();
+                    sawResult = true;
+                } else if (f.message() instanceof AgentMessage.SessionsUpsert u
+                        && u.session().name().equals("renamed")) {
+                    sawRename = true;
+                }
+            }
+            TmuxServer.await("acks persisted", java.time.Duration.ofSeconds(5),
+                    () -> d.outbox().ackedSeq() == 1);
+        }
+    }
+
+    @Test
+    void mainRefusesAMissingTokenAndUnknownSubcommands() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"frobnicate", "--config", tmp.resolve("none.yaml").toString()},
+                Daemon.Factories.placeholders(), new PrintStream(out), new PrintStream(err));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("unknown subcommand frobnicate");
+        code = Main.run(new String[] {"run", "--config", tmp.resolve("none.yaml").toString()},
+                Daemon.Factories.placeholders(), new PrintStream(out), new PrintStream(err));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("config file not found");
+        code = Main.run(new String[] {"--bogus"}, Daemon.Factories.placeholders(), new PrintStream(out),
+                new PrintStream(err));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("unknown argument --bogus");
+    }
+}

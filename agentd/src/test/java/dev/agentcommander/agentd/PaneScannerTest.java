@@ -1,0 +1,129 @@
+package dev.agentcommander.agentd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.Provider;
+import dev.agentcommander.schema.Session;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PaneScannerTest {
+    @TempDir
+    Path tmp;
+
+    private TmuxServer server;
+    private final RecordingOutbound out = new RecordingOutbound();
+
+    @BeforeEach
+    void startTmux() {
+        server = new TmuxServer(tmp);
+    }
+
+    @AfterEach
+    void stopTmux() {
+        server.close();
+    }
+
+    private PaneScanner scanner() {
+        return new PaneScanner(server.tmux, out, new SimpleStatusDetector(), new ProviderDetector(Path.of("/proc")),
+                new GitInfo(Duration.ofSeconds(30), Clock.systemUTC()), new SessionIds(), tmp.resolve("state"),
+                Clock.systemUTC(), Duration.ofSeconds(1));
+    }
+
+    static Path gitRepo(Path dir, String branch) throws Exception {
+        Files.createDirectories(dir);
+        run(dir, "git", "init", "-q", "-b", branch);
+        Files.writeString(dir.resolve("README"), "hi\n");
+        run(dir, "git", "add", "README");
+        run(dir, "git", "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q", "-m", "init");
+        return dir.toRealPath();
+    }
+
+    static void run(Path dir, String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String o = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new AssertionError(String.join(" ", cmd) + ": " + o);
+        }
+    }
+
+    private Session upsertFor(String paneId) {
+        List<Session> s = out.of(AgentMessage.SessionsUpsert.class).stream().map(AgentMessage.SessionsUpsert::session)
+                .filter(x -> x.tmux().paneId().equals(paneId)).toList();
+        assertThat(s).as("upserts for " + paneId).isNotEmpty();
+        return s.get(s.size() - 1);
+    }
+
+    @Test
+    void seesAStandInClaudeWithItsCwdAndGitBranchAndReportsItRemovedWhenKilled() throws Exception {
+        Path repo = gitRepo(tmp.resolve("repo"), "feature-x");
+        Path claude = TmuxServer.script(tmp.resolve("bin"), "claude", "sleep 600");
+        String pane = server.window(repo, claude.toString());
+        PaneScanner scanner = scanner();
+        TmuxServer.await("claude running", Duration.ofSeconds(5), () -> {
+            scanner.scanOnce();
+            return scanner.byPaneId(pane).map(s -> s.provider() == Provider.CLAUDE).orElse(false);
+        });
+        Session s = upsertFor(pane);
+        assertThat(s.provider()).isEqualTo(Provider.CLAUDE);
+        assertThat(s.cwd()).isEqualTo(repo.toString());
+        assertThat(s.git().branch()).isEqualTo("feature-x");
+        assertThat(s.git().repo()).isEqualTo(repo.toString());
+        assertThat(s.git().dirty()).isFalse();
+        assertThat(s.name()).startsWith("main:");
+        assertThat(s.sessionId()).startsWith("s_");
+        assertThat(server.tmux.run("display-message", "-p", "-t", pane, "#{@ac_session_id}").strip())
+                .isEqualTo(s.sessionId());
+        assertThat(scanner.bySessionId(s.sessionId())).isPresent();
+
+        int before = out.sent.size();
+        scanner.scanOnce();
+        assertThat(out.sent).hasSize(before); // nothing changed, nothing sent
+
+        server.tmux.run("kill-pane", "-t", pane);
+        scanner.scanOnce();
+        assertThat(out.of(AgentMessage.SessionsRemoved.class)).extracting(AgentMessage.SessionsRemoved::sessionId)
+                .containsExactly(s.sessionId());
+        assertThat(scanner.byPaneId(pane)).isEmpty();
+    }
+
+    @Test
+    void sessionIdSurvivesARestartAndPanesKilledWhileDownAreReportedRemoved() throws Exception {
+        String shellPane = server.tmux.run("display-message", "-p", "-t", "main", "#{pane_id}").strip();
+        String other = server.window(tmp, "sleep", "600");
+        PaneScanner first = scanner();
+        first.scanOnce();
+        String shellId = first.byPaneId(shellPane).orElseThrow().sessionId();
+        String otherId = first.byPaneId(other).orElseThrow().sessionId();
+        assertThat(first.byPaneId(shellPane).orElseThrow().provider()).isEqualTo(Provider.SHELL);
+        assertThat(first.byPaneId(other).orElseThrow().provider()).isEqualTo(Provider.OTHER);
+        first.close();
+
+        server.tmux.run("kill-pane", "-t", other);
+        out.sent.clear();
+        PaneScanner second = scanner();
+        second.scanOnce();
+        assertThat(second.byPaneId(shellPane).orElseThrow().sessionId()).isEqualTo(shellId);
+        assertThat(out.of(AgentMessage.SessionsRemoved.class)).extracting(AgentMessage.SessionsRemoved::sessionId)
+                .containsExactly(otherId);
+        assertThat(out.of(AgentMessage.SessionsUpsert.class)).isEmpty(); // unchanged: not announced again
+    }
+
+    @Test
+    void aRenamedPaneIsAnnouncedWithItsNewName() throws Exception {
+        PaneScanner scanner = scanner();
+        scanner.scanOnce();
+        String pane = server.tmux.run("display-message", "-p", "-t", "main", "#{pane_id}").strip();
+        server.tmux.run("set-option", "-p", "-t", pane, SessionIds.NAME_OPTION, "my agent");
+        scanner.scanOnce();
+        assertThat(upsertFor(pane).name()).isEqualTo("my agent");
+    }
+}

@@ -21,8 +21,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Console streaming through tmux control-mode clients, one per tmux session that has a watched pane (measured
  * against {@code pipe-pane}; see agentd/CONSOLE.md). The snapshot is taken through the same client that carries
  * the output, so it is an exact cut: bytes before it are in the snapshot, bytes after it are in the chunks.
- * Output is coalesced for at most {@link Config#linger()} or {@link Config#maxChunkBytes()} so a chatty pane
- * costs a bounded number of outbox messages; a pane's buffer is never larger than one chunk.
+ * The first output after a quiet spell of {@link Config#linger()} is sent at once (typing echoes without delay);
+ * output within a linger of a send is coalesced up to {@link Config#maxChunkBytes()}, so a chatty pane costs at
+ * most about two outbox messages per linger (plus one per full chunk); a pane's buffer never exceeds one chunk.
  */
 public final class ControlModeConsole implements Console {
     private static final System.Logger LOG = System.getLogger(ControlModeConsole.class.getName());
@@ -30,7 +31,7 @@ public final class ControlModeConsole implements Console {
 
     /** How output is batched: wait at most {@code linger} after the first byte, never hold more than a chunk. */
     public record Config(Duration linger, int maxChunkBytes) {
-        public static final Config DEFAULTS = new Config(Duration.ofMillis(3), 16 * 1024);
+        public static final Config DEFAULTS = new Config(Duration.ofMillis(5), 16 * 1024);
 
         public Config {
             if (linger.isNegative() || linger.compareTo(Duration.ofSeconds(1)) > 0) {
@@ -52,6 +53,7 @@ public final class ControlModeConsole implements Console {
     private final Map<String, PaneStream> streams = new HashMap<>();  // by pane id (%N)
     private final Set<PaneStream> dirty = new LinkedHashSet<>();
     private final Thread flusher;
+    private final long lingerNanos;
     private long dirtySince;
     private boolean closed;
 
@@ -60,6 +62,7 @@ public final class ControlModeConsole implements Console {
         this.directory = directory;
         this.outbound = outbound;
         this.config = config;
+        this.lingerNanos = config.linger().toNanos();
         this.flusher = Thread.ofVirtual().name("console-flusher").start(this::flushLoop);
     }
 
@@ -220,8 +223,12 @@ public final class ControlModeConsole implements Console {
                     flush(stream);
                 }
             }
-            if (stream.pendingLen > 0 && dirty.add(stream) && dirty.size() == 1) {
-                dirtySince = System.nanoTime();
+            long now = System.nanoTime();
+            if (stream.pendingLen > 0 && now - stream.lastFlush >= lingerNanos) {
+                flush(stream); // first output after a quiet spell goes at once: keystroke echo stays instant
+                dirty.remove(stream);
+            } else if (stream.pendingLen > 0 && dirty.add(stream) && dirty.size() == 1) {
+                dirtySince = now;
                 dirtyCond.signal();
             }
         } finally {
@@ -248,7 +255,6 @@ public final class ControlModeConsole implements Console {
     }
 
     private void flushLoop() {
-        long lingerNanos = config.linger().toNanos();
         lock.lock();
         try {
             while (!closed) {
@@ -286,6 +292,7 @@ public final class ControlModeConsole implements Console {
             }
         }
         stream.pendingLen = 0;
+        stream.lastFlush = System.nanoTime();
     }
 
     private void send(AgentMessage m) {
@@ -361,6 +368,7 @@ public final class ControlModeConsole implements Console {
         final List<Sub> subs = new ArrayList<>();
         final byte[] pending;
         int pendingLen;
+        long lastFlush = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
 
         PaneStream(String paneId, Client client, int maxChunk) {
             this.paneId = paneId;

@@ -237,15 +237,15 @@ public final class HookServer implements AutoCloseable {
         for (String kv : rawQuery.split("&")) {
             if (kv.startsWith("pane=")) {
                 String raw = kv.substring(5);
-                if (PANE.matcher(raw).matches()) {
-                    return raw;
-                }
                 try {
                     String v = URLDecoder.decode(raw, StandardCharsets.UTF_8);
-                    return PANE.matcher(v).matches() ? v : null;
+                    if (PANE.matcher(v).matches()) {
+                        return v;
+                    }
                 } catch (IllegalArgumentException e) {
-                    return null;
+                    // not encoded after all ("%5"): the raw value may still be a pane id
                 }
+                return PANE.matcher(raw).matches() ? raw : null;
             }
         }
         return null;

@@ -133,6 +133,26 @@ class HookServerTest {
     }
 
     @Test
+    void scriptReachesAnIpv6LoopbackListener() throws Exception {
+        HookServer v6 = new HookServer("[::1]:0", outbound, directory, status, broker);
+        int port;
+        try {
+            port = v6.start().getPort();
+        } catch (java.io.IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e.getMessage());
+            return;
+        }
+        try {
+            HookScript.Result r = HookScript.run("[::1]:" + port, "%3", "{\"hook_event_name\":\"Stop\"}");
+            assertThat(r.exit()).isZero();
+            assertThat(outbound.of(AgentMessage.EventsAppend.class)).singleElement()
+                    .satisfies(e -> assertThat(e.sessionId()).isEqualTo("s-3"));
+        } finally {
+            v6.close();
+        }
+    }
+
+    @Test
     void shippedScriptAndClasspathCopyAreTheSame() throws Exception {
         byte[] resource;
         try (var in = HookServer.class.getResourceAsStream("agentd-hook")) {

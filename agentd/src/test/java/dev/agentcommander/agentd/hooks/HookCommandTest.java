@@ -1,0 +1,55 @@
+package dev.agentcommander.agentd.hooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentcommander.agentd.hooks.Fakes.MapDirectory;
+import dev.agentcommander.agentd.hooks.Fakes.RecordingOutbound;
+import dev.agentcommander.agentd.hooks.Fakes.RecordingStatus;
+import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.ServerMessage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** The Java fallback of the hook command keeps the script's contract. */
+class HookCommandTest {
+    @Test
+    void javaFallbackDeliversTheDecisionAndFailsSilently() throws Exception {
+        RecordingOutbound outbound = new RecordingOutbound();
+        RecordingStatus status = new RecordingStatus();
+        MapDirectory directory = new MapDirectory();
+        directory.add("%9", "s-9");
+        ApprovalBroker broker = new ApprovalBroker(outbound, status, null, Clock.systemUTC(), ApprovalMode.HOOK,
+                Duration.ofSeconds(600), 4).start();
+        HookServer server = new HookServer("127.0.0.1:0", outbound, directory, status, broker,
+                Duration.ofMillis(100));
+        String listen = "127.0.0.1:" + server.start().getPort();
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> HookCommand.run(
+                    List.of("--listen", listen),
+                    new ByteArrayInputStream(HookApprovalRoundTripTest.EDIT_REQUEST.getBytes(StandardCharsets.UTF_8)),
+                    new PrintStream(out, true), Map.of("TMUX_PANE", "%9")));
+            AgentMessage.ApprovalRequested req = outbound.awaitOne(AgentMessage.ApprovalRequested.class, r -> true);
+            assertThat(req.sessionId()).isEqualTo("s-9");
+            broker.onDecision(new ServerMessage.ApprovalDecision(req.approvalId(), "deny", "no", null, null));
+            assertThat(exit.get()).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"behavior\":\"deny\"").contains("\"no\"");
+        } finally {
+            server.close();
+            broker.close();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(HookCommand.run(List.of("--listen", listen),
+                new ByteArrayInputStream(HookApprovalRoundTripTest.EDIT_REQUEST.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true), Map.of())).isZero();
+        assertThat(out.size()).isZero();
+    }
+}

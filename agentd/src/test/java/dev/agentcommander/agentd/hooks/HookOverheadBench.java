@@ -1,0 +1,90 @@
+package dev.agentcommander.agentd.hooks;
+
+import dev.agentcommander.agentd.Outbound;
+import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.ServerMessage;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A program, not a test: the wall time of one {@code agentd-hook} run (bash + curl + the receiver) with a
+ * receiver that answers at once, p50/p99 over N runs. Run: {@code java -cp … HookOverheadBench [N]}.
+ */
+public final class HookOverheadBench {
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        AtomicReference<ApprovalBroker> brokerRef = new AtomicReference<>();
+        Outbound outbound = m -> {
+            if (m instanceof AgentMessage.ApprovalRequested r) {
+                Thread.ofVirtual().start(() -> {
+                    while (brokerRef.get().waitingCount() == 0) {
+                        Thread.onSpinWait();
+                    }
+                    brokerRef.get().onDecision(new ServerMessage.ApprovalDecision(r.approvalId(), "allow", null,
+                            null, null));
+                });
+            }
+            return 0;
+        };
+        Fakes.MapDirectory directory = new Fakes.MapDirectory();
+        directory.add("%1", "s-1");
+        Fakes.RecordingStatus status = new Fakes.RecordingStatus();
+        ApprovalBroker broker = new ApprovalBroker(outbound, status, null, Clock.systemUTC(), ApprovalMode.HOOK,
+                Duration.ofSeconds(600), 64).start();
+        brokerRef.set(broker);
+        HookServer server = new HookServer("127.0.0.1:0", outbound, directory, status, broker);
+        String listen = "127.0.0.1:" + server.start().getPort();
+        try {
+            String pre = "{\"session_id\":\"c\",\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"Bash\","
+                    + "\"tool_input\":{\"command\":\"ls -la\"},\"cwd\":\"/tmp\"}";
+            String perm = pre.replace("PreToolUse", "PermissionRequest");
+            report("PreToolUse (answered at once)", run(listen, pre, n));
+            report("PermissionRequest (decided at once)", run(listen, perm, n));
+            report("baseline: bash -c true", runCmd(n, "bash", "-c", "true"));
+        } finally {
+            server.close();
+            broker.close();
+        }
+    }
+
+    private static List<Long> run(String listen, String json, int n) throws Exception {
+        for (int i = 0; i < 10; i++) {
+            HookScript.run(listen, "%1", json);
+        }
+        List<Long> micros = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            HookScript.Result r = HookScript.start(listen, "%1", json.getBytes(StandardCharsets.UTF_8)).result();
+            micros.add((System.nanoTime() - t0) / 1000);
+            if (r.exit() != 0) {
+                throw new IllegalStateException("hook exited " + r.exit());
+            }
+        }
+        return micros;
+    }
+
+    private static List<Long> runCmd(int n, String... cmd) throws Exception {
+        List<Long> micros = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            new ProcessBuilder(cmd).start().waitFor();
+            micros.add((System.nanoTime() - t0) / 1000);
+        }
+        return micros;
+    }
+
+    private static void report(String what, List<Long> micros) {
+        Collections.sort(micros);
+        System.out.printf("%-40s n=%d p50=%.1f ms p99=%.1f ms max=%.1f ms%n", what, micros.size(),
+                micros.get(micros.size() / 2) / 1000.0, micros.get((int) Math.ceil(micros.size() * 0.99) - 1) / 1000.0,
+                micros.get(micros.size() - 1) / 1000.0);
+    }
+
+    private HookOverheadBench() {
+    }
+}

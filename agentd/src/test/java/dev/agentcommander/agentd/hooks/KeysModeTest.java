@@ -1,0 +1,146 @@
+package dev.agentcommander.agentd.hooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentcommander.agentd.hooks.Fakes.RecordingOutbound;
+import dev.agentcommander.agentd.hooks.Fakes.RecordingStatus;
+import dev.agentcommander.agentd.tmux.Tmux;
+import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.Json;
+import dev.agentcommander.schema.ServerMessage;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Keys mode against a private tmux server whose pane runs {@code cat}: the decision arrives as typed keys. */
+class KeysModeTest {
+    @TempDir
+    Path tmp;
+    Tmux tmux;
+    String pane;
+    final RecordingOutbound outbound = new RecordingOutbound();
+    final RecordingStatus status = new RecordingStatus();
+    ApprovalBroker broker;
+
+    @BeforeEach
+    void startTmux() {
+        tmux = new Tmux("tmux", tmp.resolve("sock").toString());
+        tmux.run("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "80", "-y", "24", "cat");
+        pane = tmux.run("list-panes", "-t", "t", "-F", "#{pane_id}").trim();
+    }
+
+    @AfterEach
+    void stop() {
+        if (broker != null) {
+            broker.close();
+        }
+        try {
+            tmux.run("kill-server");
+        } catch (RuntimeException ignored) {
+            // already gone
+        }
+    }
+
+    ApprovalBroker broker(ApprovalMode mode) {
+        broker = new ApprovalBroker(outbound, status, tmux, Clock.systemUTC(), mode, Duration.ofSeconds(600), 8);
+        return broker;
+    }
+
+    String screen() {
+        return tmux.run("capture-pane", "-p", "-t", pane);
+    }
+
+    void awaitScreen(String text) {
+        Fakes.awaitTrue(() -> screen().contains(text), Duration.ofSeconds(5), "'" + text + "' on the pane");
+    }
+
+    static ServerMessage.ApprovalDecision decide(String id, String behavior, String perms) throws Exception {
+        return new ServerMessage.ApprovalDecision(id, behavior, null, null,
+                perms == null ? null : Json.mapper().readTree(perms));
+    }
+
+    String outcome(String id) {
+        return outbound.awaitOne(AgentMessage.ApprovalResolved.class, r -> r.approvalId().equals(id)).outcome();
+    }
+
+    @Test
+    void allowTypesOneIntoThePane() throws Exception {
+        broker(ApprovalMode.KEYS);
+        String id = broker.requestFromScreen("s-1", pane, "Bash", "rm -rf build").orElseThrow();
+        assertThat(broker.requestFromScreen("s-1", pane, "Bash", "rm -rf build")).contains(id);
+        AgentMessage.ApprovalRequested req = outbound.of(AgentMessage.ApprovalRequested.class).get(0);
+        assertThat(req.toolInput().path("summary").asText()).isEqualTo("rm -rf build");
+        assertThat(outbound.of(AgentMessage.ApprovalRequested.class)).hasSize(1);
+        broker.onDecision(decide(id, "allow", null));
+        awaitScreen("1");
+        assertThat(outcome(id)).isEqualTo("allowed");
+        assertThat(status.calls).anySatisfy(c -> assertThat(c.eventName()).isEqualTo("ApprovalResolved"));
+    }
+
+    @Test
+    void alwaysAllowTypesTwoAndDenyPressesEscape() throws Exception {
+        broker(ApprovalMode.KEYS);
+        String always = broker.requestFromScreen("s-1", pane, "Bash", "make").orElseThrow();
+        broker.onDecision(decide(always, "allow", "[{\"type\":\"addRules\"}]"));
+        awaitScreen("2");
+        assertThat(outcome(always)).isEqualTo("allowed");
+        String no = broker.requestFromScreen("s-1", pane, "Bash", "curl evil").orElseThrow();
+        assertThat(no).isNotEqualTo(always);
+        broker.onDecision(decide(no, "deny", null));
+        awaitScreen("2^[");
+        assertThat(outcome(no)).isEqualTo("denied");
+        broker.onDecision(decide(no, "allow", null));
+        assertThat(screen()).doesNotContain("2^[1");
+    }
+
+    @Test
+    void editedInputCannotBeTypedSoNothingIsPressed() throws Exception {
+        broker(ApprovalMode.KEYS);
+        String id = broker.requestFromScreen("s-1", pane, "Bash", "ls").orElseThrow();
+        JsonNode edited = Json.mapper().readTree("{\"command\":\"ls -la\"}");
+        broker.onDecision(new ServerMessage.ApprovalDecision(id, "allow", null, edited, null));
+        assertThat(outcome(id)).isEqualTo("cancelled");
+        assertThat(screen().strip()).isEmpty();
+    }
+
+    @Test
+    void menuGoneOrExpiredWithdrawsTheApproval() throws Exception {
+        broker = new ApprovalBroker(outbound, status, tmux, Clock.systemUTC(), ApprovalMode.KEYS,
+                Duration.ofMillis(300), 8).start();
+        String gone = broker.requestFromScreen("s-1", pane, "Bash", "ls").orElseThrow();
+        broker.screenPromptGone(pane);
+        assertThat(outcome(gone)).isEqualTo("cancelled");
+        String late = broker.requestFromScreen("s-1", pane, "Bash", "ls").orElseThrow();
+        assertThat(outcome(late)).isEqualTo("expired");
+        broker.onDecision(decide(late, "allow", null));
+        assertThat(screen().strip()).isEmpty();
+    }
+
+    @Test
+    void hookModeIgnoresScreenMenusAndKeysModeAnswersHooksEmpty() throws Exception {
+        assertThat(broker(ApprovalMode.HOOK).requestFromScreen("s-1", pane, "Bash", "ls")).isEqualTo(Optional.empty());
+        broker.close();
+        JsonNode hook = Json.mapper().readTree("{\"hook_event_name\":\"PermissionRequest\",\"tool_name\":\"Bash\"}");
+        assertThat(broker(ApprovalMode.KEYS).open(pane, "s-1", hook)).isNull();
+        assertThat(outbound.all()).isEmpty();
+    }
+
+    @Test
+    void bothModePrefersAWaitingHookOverKeys() throws Exception {
+        broker(ApprovalMode.BOTH);
+        String screenFirst = broker.requestFromScreen("s-1", pane, "Bash", "ls").orElseThrow();
+        JsonNode hook = Json.mapper().readTree("{\"hook_event_name\":\"PermissionRequest\",\"tool_name\":\"Bash\"}");
+        Approval viaHook = broker.open(pane, "s-1", hook);
+        assertThat(outcome(screenFirst)).isEqualTo("cancelled");
+        assertThat(broker.requestFromScreen("s-1", pane, "Bash", "ls")).contains(viaHook.id);
+        broker.onDecision(decide(viaHook.id, "allow", null));
+        assertThat(new String(viaHook.await(Duration.ofSeconds(5)))).contains("\"allow\"");
+        assertThat(screen().strip()).isEmpty();
+    }
+}

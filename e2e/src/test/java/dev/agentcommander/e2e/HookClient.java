@@ -35,7 +35,13 @@ final class HookClient {
         }
     }
 
-    boolean up() throws InterruptedException {
-        return post(null, "{}", Duration.ofSeconds(2)).status() > 0;
+    /** Whether agentd's hook receiver answers at all (any HTTP status). */
+    boolean up() {
+        try {
+            return post(null, "{}", Duration.ofSeconds(2)).status() > 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }

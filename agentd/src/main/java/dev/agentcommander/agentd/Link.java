@@ -45,6 +45,8 @@ public final class Link implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean connected;
     private Thread thread;
+    private int failures;
+    private String lastFailure;
 
     // per-connection state, guarded by lock
     private ServerMessage.Welcome welcome;
@@ -82,13 +84,17 @@ public final class Link implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (Exception e) {
-                String m = String.valueOf(e.getMessage());
+                String m = e.getMessage() == null ? e.toString() : e.getMessage();
                 if (m.startsWith("unauthorized")) {
                     LOG.severe("control plane refused this host's token (" + m + "): check control_plane.token"
                             + " / token_file; retrying every " + Backoff.CAP.toSeconds() + " s");
                     attempt = Math.max(attempt, Backoff.cappedAttempt());
                 } else {
-                    LOG.log(Level.WARNING, "link to " + settings.uri() + " failed: " + m);
+                    failures++;
+                    // the same failure every few seconds says nothing new: log changes and every 20th
+                    Level level = !m.equals(lastFailure) || failures % 20 == 0 ? Level.WARNING : Level.FINE;
+                    LOG.log(level, "link to " + settings.uri() + " failed: " + m + " (attempt " + failures + ")");
+                    lastFailure = m;
                 }
             } finally {
                 connected = false;
@@ -103,6 +109,8 @@ public final class Link implements AutoCloseable {
                 attempt = Math.max(attempt, Backoff.cappedAttempt());
             } else if (welcomed) {
                 attempt = 0;
+                failures = 0;
+                lastFailure = null;
             }
             Duration d = backoff.delay(attempt++);
             try {

@@ -93,7 +93,7 @@ public final class Main {
         LOG.info(() -> "agentd " + version() + " running as " + config.hostName() + ", state in "
                 + config.storage().stateDir() + ", control plane " + config.controlPlane().url());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping");
+            err.println("agentd: stopping"); // JUL's own shutdown hook may already have closed its handlers
             daemon.close();
             stopped.countDown();
         }, "agentd-shutdown"));

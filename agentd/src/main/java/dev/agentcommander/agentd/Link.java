@@ -28,6 +28,8 @@ public final class Link implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Link.class.getName());
     static final Duration HEARTBEAT = Duration.ofSeconds(15);
     static final Duration WELCOME_TIMEOUT = Duration.ofSeconds(15);
+    /** A half-open TCP connection shows as silence while we wait for acks. */
+    static final Duration SILENCE = Duration.ofSeconds(60);
     static final List<String> CAPABILITIES = List.of("sessions", "console", "commands", "approvals", "outbox");
 
     public record Settings(URI uri, String token, String hostName, String agentVersion, int window) {
@@ -44,6 +46,7 @@ public final class Link implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     private volatile boolean running = true;
     private volatile boolean connected;
+    private volatile long lastInbound;
     private Thread thread;
     private int failures;
     private String lastFailure;
@@ -183,6 +186,7 @@ public final class Link implements AutoCloseable {
 
     /** Sends outbox entries after {@code from} in order within the window, and heartbeats, until closed. */
     private void pump(Transport.Connection conn, long from) throws Exception {
+        lastInbound = clock.millis();
         Instant lastBeat = clock.instant();
         long lastSent = from;
         try (Reader reader = outbox.reader(from)) {
@@ -190,6 +194,11 @@ public final class Link implements AutoCloseable {
                 if (!clock.instant().isBefore(lastBeat.plus(HEARTBEAT))) {
                     conn.send(Codec.encodeAgent(new AgentMessage.Heartbeat(), null, clock.instant()));
                     lastBeat = clock.instant();
+                }
+                if (lastSent > ackedNow() && clock.millis() - lastInbound > SILENCE.toMillis()) {
+                    LOG.warning("no frame from the control plane for " + SILENCE.toSeconds() + " s with "
+                            + (lastSent - ackedNow()) + " unacked; reconnecting");
+                    return;
                 }
                 if (lastSent - ackedNow() >= settings.window()) {
                     awaitAckAbove(lastSent - settings.window(), 500);
@@ -239,6 +248,7 @@ public final class Link implements AutoCloseable {
     private final class Inbound implements Transport.Listener {
         @Override
         public void onText(String text) {
+            lastInbound = clock.millis();
             Codec.Frame<ServerMessage> f;
             try {
                 f = Codec.decodeServer(text);

@@ -76,11 +76,11 @@ class JdkTransportTest {
         }
     }
 
-    private Link link(Outbox outbox, String token) {
+    Link link(Outbox outbox, String token) {
         server = WebServer.builder().port(0).host("127.0.0.1")
                 .addRouting(WsRouting.builder().endpoint("/v1/agent", new Plane())).build().start();
         URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/v1/agent");
-        return new Link(new Link.Settings(uri, token, "box", "t", 100), new JdkTransport(), outbox, c -> { },
+        return new Link(new Link.Settings(uri, token, "box", "t", 1000), new JdkTransport(), outbox, c -> { },
                 d -> { }, new Backoff(new Random(3)), Clock.systemUTC());
     }
 

@@ -28,6 +28,8 @@ public final class Link implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Link.class.getName());
     static final Duration HEARTBEAT = Duration.ofSeconds(15);
     static final Duration WELCOME_TIMEOUT = Duration.ofSeconds(15);
+    /** A half-open TCP connection shows as silence while we wait for acks. */
+    static final Duration SILENCE = Duration.ofSeconds(60);
     static final List<String> CAPABILITIES = List.of("sessions", "console", "commands", "approvals", "outbox");
 
     public record Settings(URI uri, String token, String hostName, String agentVersion, int window) {
@@ -44,7 +46,10 @@ public final class Link implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     private volatile boolean running = true;
     private volatile boolean connected;
+    private volatile long lastInbound;
     private Thread thread;
+    private int failures;
+    private String lastFailure;
 
     // per-connection state, guarded by lock
     private ServerMessage.Welcome welcome;
@@ -82,13 +87,17 @@ public final class Link implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (Exception e) {
-                String m = String.valueOf(e.getMessage());
+                String m = e.getMessage() == null ? e.toString() : e.getMessage();
                 if (m.startsWith("unauthorized")) {
                     LOG.severe("control plane refused this host's token (" + m + "): check control_plane.token"
                             + " / token_file; retrying every " + Backoff.CAP.toSeconds() + " s");
                     attempt = Math.max(attempt, Backoff.cappedAttempt());
                 } else {
-                    LOG.log(Level.WARNING, "link to " + settings.uri() + " failed: " + m);
+                    failures++;
+                    // the same failure every few seconds says nothing new: log changes and every 20th
+                    Level level = !m.equals(lastFailure) || failures % 20 == 0 ? Level.WARNING : Level.FINE;
+                    LOG.log(level, "link to " + settings.uri() + " failed: " + m + " (attempt " + failures + ")");
+                    lastFailure = m;
                 }
             } finally {
                 connected = false;
@@ -103,6 +112,8 @@ public final class Link implements AutoCloseable {
                 attempt = Math.max(attempt, Backoff.cappedAttempt());
             } else if (welcomed) {
                 attempt = 0;
+                failures = 0;
+                lastFailure = null;
             }
             Duration d = backoff.delay(attempt++);
             try {
@@ -175,6 +186,7 @@ public final class Link implements AutoCloseable {
 
     /** Sends outbox entries after {@code from} in order within the window, and heartbeats, until closed. */
     private void pump(Transport.Connection conn, long from) throws Exception {
+        lastInbound = clock.millis();
         Instant lastBeat = clock.instant();
         long lastSent = from;
         try (Reader reader = outbox.reader(from)) {
@@ -182,6 +194,11 @@ public final class Link implements AutoCloseable {
                 if (!clock.instant().isBefore(lastBeat.plus(HEARTBEAT))) {
                     conn.send(Codec.encodeAgent(new AgentMessage.Heartbeat(), null, clock.instant()));
                     lastBeat = clock.instant();
+                }
+                if (lastSent > ackedNow() && clock.millis() - lastInbound > SILENCE.toMillis()) {
+                    LOG.warning("no frame from the control plane for " + SILENCE.toSeconds() + " s with "
+                            + (lastSent - ackedNow()) + " unacked; reconnecting");
+                    return;
                 }
                 if (lastSent - ackedNow() >= settings.window()) {
                     awaitAckAbove(lastSent - settings.window(), 500);
@@ -231,6 +248,7 @@ public final class Link implements AutoCloseable {
     private final class Inbound implements Transport.Listener {
         @Override
         public void onText(String text) {
+            lastInbound = clock.millis();
             Codec.Frame<ServerMessage> f;
             try {
                 f = Codec.decodeServer(text);

@@ -22,6 +22,13 @@ public final class Main {
                    agentd doctor [--config FILE]    print the effective config and check tmux
             """.formatted(ConfigLoader.DEFAULT_FILE);
 
+    /** What the launcher and the systemd unit must pass to java (DESIGN.md §2). */
+    public static final String CHRONICLE_FLAGS = "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED "
+            + "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED "
+            + "--add-opens=java.base/java.lang=ALL-UNNAMED "
+            + "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED --enable-native-access=ALL-UNNAMED "
+            + "--sun-misc-unsafe-memory-access=allow -Dchronicle.analytics.disable=true";
+
     private Main() {
     }
 
@@ -82,6 +89,11 @@ public final class Main {
                     + " token in control_plane.token_file, default " + config.controlPlane().tokenFile() + ")");
             return 2;
         }
+        if (!Object.class.getModule().isOpen("java.lang", Main.class.getModule())) {
+            // Chronicle Queue fails deep inside its first memory map without these; say so up front
+            err.println("agentd: the JVM was started without the flags Chronicle Queue needs: " + CHRONICLE_FLAGS);
+            return 2;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Daemon daemon;
         try {
@@ -93,7 +105,7 @@ public final class Main {
         LOG.info(() -> "agentd " + version() + " running as " + config.hostName() + ", state in "
                 + config.storage().stateDir() + ", control plane " + config.controlPlane().url());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping");
+            err.println("agentd: stopping"); // JUL's own shutdown hook may already have closed its handlers
             daemon.close();
             stopped.countDown();
         }, "agentd-shutdown"));

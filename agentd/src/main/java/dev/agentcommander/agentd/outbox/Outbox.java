@@ -35,6 +35,7 @@ import net.openhft.chronicle.wire.DocumentContext;
 public final class Outbox implements Outbound, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Outbox.class.getName());
     static final RollCycle ROLL = RollCycles.FAST_HOURLY;
+    static final long ACK_WRITE_INTERVAL_MS = 200;
 
     private final Path dir;
     private final Path ackedFile;
@@ -57,6 +58,8 @@ public final class Outbox implements Outbound, AutoCloseable {
     private volatile long dropWatermark; // droppable entries with seq < this are skipped
     private long wmDropCum;
     private boolean warnedFull;
+    private long lastAckWrite = Long.MIN_VALUE / 2;
+    private long writtenAck = -1;
     private volatile boolean closed;
 
     /** Opens (or creates) the outbox under {@code stateDir}; {@code clock} also drives roll cycles. */
@@ -215,11 +218,26 @@ public final class Outbox implements Outbound, AutoCloseable {
                 dropCursor.moveTo(ackCursor);
                 wmDropCum = ackedDropCum;
             }
-            StateFiles.writeAtomically(ackedFile, Long.toString(acked));
-            deleteAckedCycles();
+            long now = clock.millis();
+            if (now - lastAckWrite >= ACK_WRITE_INTERVAL_MS || now < lastAckWrite) {
+                persistAcked();
+            }
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Writes the acked seq and deletes acked cycles. Throttled: acks can arrive thousands of times a second and
+     * a stale file only means a resend, because the server's own record (agent.welcome) wins on reconnect.
+     */
+    private void persistAcked() {
+        lastAckWrite = clock.millis();
+        if (acked != writtenAck) {
+            StateFiles.writeAtomically(ackedFile, Long.toString(acked));
+            writtenAck = acked;
+        }
+        deleteAckedCycles();
     }
 
     private void deleteAckedCycles() {
@@ -312,6 +330,7 @@ public final class Outbox implements Outbound, AutoCloseable {
             if (closed) {
                 return;
             }
+            persistAcked();
             closed = true;
             appended.signalAll();
             ackCursor.close();

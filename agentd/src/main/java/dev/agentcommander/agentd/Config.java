@@ -29,9 +29,8 @@ public record Config(ControlPlane controlPlane, String hostName, Tmux tmux, Stor
         }
     }
 
-    public enum ApprovalMode { HOOK, KEYS, BOTH }
 
-    public record Approvals(ApprovalMode mode, int timeoutSeconds) {
+    public record Approvals(dev.agentcommander.agentd.hooks.ApprovalMode mode, int timeoutSeconds) {
     }
 
     public record Providers(String claudeExecPath, String codexExecPath) {

@@ -1,5 +1,7 @@
 package dev.agentcommander.agentd;
 
+import dev.agentcommander.agentd.hooks.ApprovalMode;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -65,12 +67,12 @@ final class ConfigBuilder {
             throw new ConfigException("hooks.listen: must be a loopback address (127.0.0.1, ::1 or localhost)");
         }
         String modeText = str("approvals.mode", "hook");
-        Config.ApprovalMode mode = switch (modeText) {
-            case "hook" -> Config.ApprovalMode.HOOK;
-            case "keys" -> Config.ApprovalMode.KEYS;
-            case "both" -> Config.ApprovalMode.BOTH;
-            default -> throw new ConfigException("approvals.mode: must be hook, keys or both (got " + modeText + ")");
-        };
+        ApprovalMode mode;
+        try {
+            mode = ApprovalMode.parse(modeText);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
         String stateDir = str("storage.state_dir", "");
         Path state = stateDir.isBlank() ? defaultStateDir(env) : absolute("storage.state_dir", stateDir);
         String wtRoot = str("git.worktree_root", "");

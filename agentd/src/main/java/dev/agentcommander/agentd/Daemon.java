@@ -1,5 +1,7 @@
 package dev.agentcommander.agentd;
 
+import dev.agentcommander.agentd.hooks.ApprovalBroker;
+import dev.agentcommander.agentd.hooks.HookServer;
 import dev.agentcommander.agentd.outbox.Outbox;
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.schema.Session;
@@ -8,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,8 +20,8 @@ import java.util.logging.Logger;
 import java.util.random.RandomGenerator;
 
 /**
- * The one place agentd's parts are built and connected, in dependency order, and closed in reverse. Parts other
- * helpers build (status detection, console streaming, approvals) come in through {@link Factories}.
+ * The one place agentd's parts are built and connected, in dependency order, and closed in reverse. Parts
+ * that tests may swap (status detection, console streaming) come in through {@link Factories}.
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Daemon.class.getName());
@@ -31,17 +34,20 @@ public final class Daemon implements AutoCloseable {
                           StatusDetector status, Clock clock) {
     }
 
-    /** Makers of the parts other helpers own. Anything they return that is AutoCloseable is closed on stop. */
-    public record Factories(Function<Context, StatusDetector> status, Function<Context, Console> console,
-                            Function<Context, DecisionSink> decisions) {
-        /** The placeholders in this module: coarse status, snapshot-only console, decisions logged only. */
-        public static Factories placeholders() {
+    /**
+     * Makers of the parts that tests may want to swap (status detection, console streaming). Anything they return
+     * that is AutoCloseable is closed on stop.
+     */
+    public record Factories(Function<Context, StatusDetector> status, Function<Context, Console> console) {
+        /** What agentd runs with: screen and hook status detection, control-mode console streaming. */
+        public static Factories standard() {
             return new Factories(c -> new SimpleStatusDetector(),
-                    c -> new SnapshotConsole(c.tmux(), c.outbound(), c.sessions()),
-                    c -> d -> LOG.warning("approval decision " + d.approvalId() + " (" + d.behavior()
-                            + ") received, but no hook receiver is wired to deliver it"));
+                    c -> new ControlModeConsole(c.tmux(), c.sessions(), c.outbound(), ControlModeConsole.Config.DEFAULTS));
         }
     }
+
+    /** Hooks held open at once; past it a hook gets 503 and Claude shows its own prompt. */
+    private static final int MAX_WAITING_APPROVALS = 256;
 
     private final List<AutoCloseable> parts = new ArrayList<>();
     private final Outbox outbox;
@@ -69,7 +75,14 @@ public final class Daemon implements AutoCloseable {
             parts.add(scanner);
             Context ctx = new Context(config, tmux, outbox, scanner, status, clock);
             Console console = keep(factories.console().apply(ctx));
-            DecisionSink decisions = keep(factories.decisions().apply(ctx));
+            ApprovalBroker broker = keep(new ApprovalBroker(outbox, status, tmux, clock, config.approvals().mode(),
+                    Duration.ofSeconds(config.approvals().timeoutSeconds()), MAX_WAITING_APPROVALS)).start();
+            HookServer hooks = keep(new HookServer(config.hooks().listen(), outbox, scanner, status, broker));
+            try {
+                hooks.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("hooks.listen: cannot listen on " + config.hooks().listen(), e);
+            }
             String shell = Optional.ofNullable(System.getenv("SHELL")).filter(s -> !s.isBlank()).orElse("/bin/sh");
             Spawner spawner = new Spawner(tmux, ids, new Spawner.Settings(config.providers().claudeExecPath(),
                     config.providers().codexExecPath(), shell, config.git().worktreeRoot()));
@@ -78,7 +91,7 @@ public final class Daemon implements AutoCloseable {
             parts.add(executor);
             link = new Link(new Link.Settings(URI.create(config.controlPlane().url()), config.controlPlane().token(),
                     config.hostName(), agentVersion, config.link().window()), transport, outbox, executor,
-                    decisions, new Backoff(RandomGenerator.getDefault()), clock);
+                    broker, new Backoff(RandomGenerator.getDefault()), clock);
             parts.add(link);
             try {
                 scanner.scanOnce(); // sessions known before the first command can arrive

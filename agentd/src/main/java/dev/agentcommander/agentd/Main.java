@@ -1,5 +1,7 @@
 package dev.agentcommander.agentd;
 
+import dev.agentcommander.agentd.hooks.HookCommand;
+import dev.agentcommander.agentd.hooks.InstallHooks;
 import dev.agentcommander.agentd.tmux.Tmux;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -20,6 +22,8 @@ public final class Main {
     static final String USAGE = """
             usage: agentd [run] [--config FILE]     run the daemon (default config %s)
                    agentd doctor [--config FILE]    print the effective config and check tmux
+                   agentd hook [--listen HOST:PORT] the Claude Code hook command (reads the hook JSON on stdin)
+                   agentd install-hooks [--scope user|project] [--dry-run] [--uninstall]
             """.formatted(ConfigLoader.DEFAULT_FILE);
 
     /** What the launcher and the systemd unit must pass to java (DESIGN.md §2). */
@@ -37,13 +41,22 @@ public final class Main {
             System.setProperty("chronicle.analytics.disable", "true");
         }
         LogFormat.install(Level.INFO);
-        System.exit(run(args, Daemon.Factories.placeholders(), System.out, System.err));
+        System.exit(run(args, Daemon.Factories.standard(), System.out, System.err));
     }
 
     /** Parses the command line and runs a subcommand; returns the exit code. */
     static int run(String[] args, Daemon.Factories factories, PrintStream out, PrintStream err) {
         List<String> rest = new ArrayList<>(List.of(args));
         String sub = !rest.isEmpty() && !rest.get(0).startsWith("-") ? rest.remove(0) : "run";
+        switch (sub) { // these two read no config: Claude Code runs the hook, people run install-hooks
+            case "hook" -> {
+                return HookCommand.run(rest, System.in, out, System.getenv());
+            }
+            case "install-hooks" -> {
+                return InstallHooks.fromEnvironment().run(rest);
+            }
+            default -> { }
+        }
         Path configFile = ConfigLoader.DEFAULT_FILE;
         boolean explicit = false;
         for (int i = 0; i < rest.size(); i++) {

@@ -43,7 +43,7 @@ class DaemonTest {
     @Test
     void panesReachTheServerAndCommandsComeBackAsResults() throws Exception {
         LinkTest.FakeServer cp = new LinkTest.FakeServer();
-        try (Daemon d = new Daemon(config(), Daemon.Factories.placeholders(), cp, Clock.systemUTC(), "test")) {
+        try (Daemon d = new Daemon(config(), Daemon.Factories.standard(), cp, Clock.systemUTC(), "test")) {
             Transport.Listener conn = cp.connections.poll(5, TimeUnit.SECONDS);
             assertThat(conn).isNotNull();
             assertThat(cp.token).isEqualTo("secret");
@@ -81,14 +81,14 @@ class DaemonTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = Main.run(new String[] {"frobnicate", "--config", tmp.resolve("none.yaml").toString()},
-                Daemon.Factories.placeholders(), new PrintStream(out), new PrintStream(err));
+                Daemon.Factories.standard(), new PrintStream(out), new PrintStream(err));
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("unknown subcommand frobnicate");
         code = Main.run(new String[] {"run", "--config", tmp.resolve("none.yaml").toString()},
-                Daemon.Factories.placeholders(), new PrintStream(out), new PrintStream(err));
+                Daemon.Factories.standard(), new PrintStream(out), new PrintStream(err));
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("config file not found");
-        code = Main.run(new String[] {"--bogus"}, Daemon.Factories.placeholders(), new PrintStream(out),
+        code = Main.run(new String[] {"--bogus"}, Daemon.Factories.standard(), new PrintStream(out),
                 new PrintStream(err));
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("unknown argument --bogus");

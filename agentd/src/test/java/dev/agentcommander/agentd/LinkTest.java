@@ -117,10 +117,10 @@ class LinkTest {
         assertThat(commands).extracting(ServerMessage.Command::commandId).containsExactly("c1");
 
         // the link drops; the server's record (4) wins and 5, 6 are sent again
+        server.received.clear();
         conn.onClosed(1006, "gone");
         Transport.Listener conn2 = server.connections.poll(5, TimeUnit.SECONDS);
         assertThat(conn2).isNotNull();
-        server.received.clear();
         var hello2 = server.next();
         assertThat(((AgentMessage.Hello) hello2.message()).lastAckedSeq()).isEqualTo(4);
         serverSends(conn2, new ServerMessage.Welcome(4, "test", "h1"));

@@ -11,9 +11,15 @@ import java.util.concurrent.TimeUnit;
 /** A tmux server of the test's own ({@code tmux -S <dir>/sock -f /dev/null}), so tests never see the user's panes. */
 final class PrivateTmux implements AutoCloseable {
     private final Path socket;
+    private final Map<String, String> env;
 
+    /**
+     * Starts the server with {@code env} in its sessions' environment. tmux gives a new pane the PATH of the client
+     * that asked for it, so every tmux call from here runs with {@code env} too.
+     */
     PrivateTmux(Path dir, Map<String, String> env) throws IOException, InterruptedException {
         this.socket = dir.resolve("sock");
+        this.env = Map.copyOf(env);
         List<String> args = new ArrayList<>(List.of("new-session", "-d", "-s", "main", "-x", "160", "-y", "48"));
         for (Map.Entry<String, String> e : env.entrySet()) {
             args.addAll(List.of("-e", e.getKey() + "=" + e.getValue()));
@@ -28,7 +34,9 @@ final class PrivateTmux implements AutoCloseable {
     String run(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("tmux", "-S", socket.toString(), "-f", "/dev/null"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException("tmux " + String.join(" ", args) + " failed: " + out);

@@ -39,6 +39,12 @@ final class Stack implements AutoCloseable {
     final int hooksPort;
     final Map<String, String> agentdConfig = new HashMap<>();
     private int agentdLinkPort;
+    /** agentd's JVM flags besides Chronicle's; benchmarks use the launcher's ({@link #LAUNCHER_AGENTD_JVM}). */
+    List<String> agentdJvm = List.of("-Xmx64m", "-XX:+UseSerialGC");
+    /** The flags ./commander runs agentd with, so RSS figures are the ones users get. */
+    static final List<String> LAUNCHER_AGENTD_JVM = List.of("-Xms16m", "-Xmx48m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=24m", "-XX:MaxMetaspaceSize=64m", "-Xss512k",
+            "-XX:CICompilerCount=1");
 
     Stack(Path dir) throws IOException {
         this.dir = dir;
@@ -158,8 +164,8 @@ final class Stack implements AutoCloseable {
                 .append('\n');
         Path config = dir.resolve("agentd.yaml");
         Files.writeString(config, yaml);
-        List<String> jvm = new ArrayList<>(List.of("-Xmx64m", "-XX:+UseSerialGC",
-                "-Djna.tmpdir=" + state.resolve("tmp"), "-Djava.io.tmpdir=" + state.resolve("tmp")));
+        List<String> jvm = new ArrayList<>(agentdJvm);
+        jvm.addAll(List.of("-Djna.tmpdir=" + state.resolve("tmp"), "-Djava.io.tmpdir=" + state.resolve("tmp")));
         agentd = JavaProcess.start("agentd", dir.resolve("logs"), jvm, "dev.agentcommander.agentd.Main",
                 List.of("run", "--config", config.toString()), Map.of());
         return agentd;

@@ -1,0 +1,60 @@
+package dev.agentcommander.e2e;
+
+import dev.agentcommander.controlplane.Role;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * Issue 4 figure: keystroke → echo round trip through the control plane and agentd: {@code POST …/commands
+ * send_input} of a short string into a pane running {@code cat}, until its echo arrives on a UI console
+ * subscription. Args: [samples=200].
+ */
+public final class KeystrokeBench {
+    public static void main(String[] args) throws Exception {
+        int samples = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        Path dir = Files.createTempDirectory("keystroke-bench");
+        try (Stack stack = new Stack(dir)) {
+            stack.startDatabase();
+            stack.startControlPlane();
+            stack.registerHost("bench-host");
+            PrivateTmux tmux = stack.tmux(Map.of());
+            stack.agentdJvm = Stack.LAUNCHER_AGENTD_JVM;
+            stack.startAgentd();
+            String pane = tmux.newWindow(dir, "cat");
+            String session = Poll.until(Duration.ofSeconds(30), "session", () -> FoundationLookup.sessionId(stack, pane));
+            Rest rest = stack.rest(Role.OPERATOR);
+            Stats rtt = new Stats();
+            try (UiClient ui = new UiClient(stack.baseUrl(), stack.jwt(Role.VIEWER))) {
+                ui.subscribe("k", "console", "{\"session_id\":\"" + session + "\"}");
+                ui.await(Duration.ofSeconds(10), "snapshot", UiClient.type("console.snapshot"));
+                for (int i = 0; i < samples + 20; i++) {
+                    String key = "k" + i + "x";
+                    StringBuilder seen = new StringBuilder();
+                    long t0 = System.nanoTime();
+                    Rest.Reply r = rest.post("/v1/sessions/" + session + "/commands",
+                            Map.of("type", "send_input", "text", key, "submit", i % 10 == 9));
+                    if (r.status() >= 300) {
+                        throw new IllegalStateException("send_input: " + r);
+                    }
+                    ui.await(Duration.ofSeconds(10), "echo " + key, m -> {
+                        if ("console.chunk".equals(m.path("type").asText())) {
+                            seen.append(new String(Base64.getDecoder().decode(m.get("data").asText()),
+                                    StandardCharsets.UTF_8));
+                        }
+                        return seen.indexOf(key) >= 0;
+                    });
+                    if (i >= 20) { // the first 20 warm up the JITs
+                        rtt.add((System.nanoTime() - t0) / 1e6);
+                    }
+                }
+            }
+            System.out.println("keystroke -> echo via REST, control plane, agentd, tmux and back on the UI socket: "
+                    + rtt.summary(" ms"));
+            System.out.println("[" + Stats.machine() + "]");
+        }
+    }
+}

@@ -50,8 +50,8 @@ public final class ControlModeConsole implements Console {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition dirtyCond = lock.newCondition();
     private final Map<String, Client> clients = new HashMap<>();       // by tmux session id ($N)
-    private final Map<String, PaneStream> streams = new HashMap<>();  // by pane id (%N)
-    private final Set<PaneStream> dirty = new LinkedHashSet<>();
+    private final Map<String, PaneStream<Client>> streams = new HashMap<>();  // by pane id (%N)
+    private final Set<PaneStream<Client>> dirty = new LinkedHashSet<>();
     private final Thread flusher;
     private final long lingerNanos;
     private long dirtySince;
@@ -80,7 +80,7 @@ public final class ControlModeConsole implements Console {
             if (closed) {
                 throw new ConsoleException("console is closed");
             }
-            PaneStream stream = streams.get(paneId);
+            PaneStream<Client> stream = streams.get(paneId);
             if (stream != null && stream.find(sessionId, subscriptionId) != null) {
                 return; // a resent subscribe: already streaming
             }
@@ -90,15 +90,15 @@ public final class ControlModeConsole implements Console {
                     client = new Client(tmuxSession);
                     clients.put(tmuxSession, client);
                 }
-                stream = new PaneStream(paneId, client, config.maxChunkBytes());
+                stream = new PaneStream<>(paneId, client, config.maxChunkBytes());
                 streams.put(paneId, stream);
                 client.streams++;
                 client.off.remove(paneId);
                 client.control.command("refresh-client -A '" + paneId + ":on'");
             }
-            Sub sub = new Sub(sessionId, subscriptionId);
+            PaneStream.Sub sub = new PaneStream.Sub(sessionId, subscriptionId);
             stream.subs.add(sub);
-            PaneStream s = stream;
+            PaneStream<Client> s = stream;
             stream.client.control.command("display-message -p -t " + paneId + " " + SNAPSHOT_FORMAT
                     + " ; capture-pane -p -e -J -t " + paneId, 2, replies -> onSnapshot(s, sub, replies));
         } finally {
@@ -111,8 +111,8 @@ public final class ControlModeConsole implements Console {
         ControlClient toClose = null;
         lock.lock();
         try {
-            for (PaneStream stream : streams.values()) {
-                Sub sub = stream.find(sessionId, subscriptionId);
+            for (PaneStream<Client> stream : streams.values()) {
+                PaneStream.Sub sub = stream.find(sessionId, subscriptionId);
                 if (sub == null) {
                     continue;
                 }
@@ -131,7 +131,7 @@ public final class ControlModeConsole implements Console {
     }
 
     /** Removes a stream with no subscribers; returns the control client to close if it served nothing else. */
-    private ControlClient dropStream(PaneStream stream) {
+    private ControlClient dropStream(PaneStream<Client> stream) {
         streams.remove(stream.paneId);
         dirty.remove(stream);
         Client client = stream.client;
@@ -150,8 +150,8 @@ public final class ControlModeConsole implements Console {
         lock.lock();
         try {
             int n = 0;
-            for (PaneStream stream : streams.values()) {
-                for (Sub sub : stream.subs) {
+            for (PaneStream<Client> stream : streams.values()) {
+                for (PaneStream.Sub sub : stream.subs) {
                     n += sub.sessionId.equals(sessionId) ? 1 : 0;
                 }
             }
@@ -171,7 +171,7 @@ public final class ControlModeConsole implements Console {
         }
     }
 
-    private void onSnapshot(PaneStream stream, Sub sub, List<ControlClient.Reply> replies) {
+    private void onSnapshot(PaneStream<Client> stream, PaneStream.Sub sub, List<ControlClient.Reply> replies) {
         lock.lock();
         try {
             if (streams.get(stream.paneId) != stream || !stream.subs.contains(sub)) {
@@ -190,10 +190,11 @@ public final class ControlModeConsole implements Console {
                 return;
             }
             String[] f = replies.get(0).text().trim().split(" ");
-            byte[] screen = join(replies.get(1).lines());
+            byte[] screen = PaneStream.join(replies.get(1).lines());
             flush(stream); // what is pending came before the cut: it belongs to the older subscribers only
-            send(new AgentMessage.Snapshot(sub.sessionId, sub.subscriptionId, toInt(f, 0), toInt(f, 1),
-                    toInt(f, 2), toInt(f, 3), Base64.getEncoder().encodeToString(screen)));
+            send(new AgentMessage.Snapshot(sub.sessionId, sub.subscriptionId, PaneStream.toInt(f, 0),
+                    PaneStream.toInt(f, 1), PaneStream.toInt(f, 2), PaneStream.toInt(f, 3),
+                    Base64.getEncoder().encodeToString(screen)));
             sub.live = true;
         } finally {
             lock.unlock();
@@ -203,7 +204,7 @@ public final class ControlModeConsole implements Console {
     private void onOutput(Client client, String paneId, byte[] data, int len) {
         lock.lock();
         try {
-            PaneStream stream = streams.get(paneId);
+            PaneStream<Client> stream = streams.get(paneId);
             if (stream == null || stream.client != client) {
                 if (client.off.add(paneId) && client.control.isAlive()) {
                     client.control.command("refresh-client -A '" + paneId + ":off'");
@@ -213,21 +214,12 @@ public final class ControlModeConsole implements Console {
             if (!stream.anyLive()) {
                 return; // only snapshots in flight: these bytes will be in them
             }
-            int off = 0;
-            while (off < len) {
-                int n = Math.min(len - off, stream.pending.length - stream.pendingLen);
-                System.arraycopy(data, off, stream.pending, stream.pendingLen, n);
-                stream.pendingLen += n;
-                off += n;
-                if (stream.pendingLen == stream.pending.length) {
-                    flush(stream);
-                }
-            }
+            stream.append(data, len, this::send);
             long now = System.nanoTime();
-            if (stream.pendingLen > 0 && now - stream.lastFlush >= lingerNanos) {
+            if (stream.hasPending() && now - stream.lastFlush >= lingerNanos) {
                 flush(stream); // first output after a quiet spell goes at once: keystroke echo stays instant
                 dirty.remove(stream);
-            } else if (stream.pendingLen > 0 && dirty.add(stream) && dirty.size() == 1) {
+            } else if (stream.hasPending() && dirty.add(stream) && dirty.size() == 1) {
                 dirtySince = now;
                 dirtyCond.signal();
             }
@@ -267,7 +259,7 @@ public final class ControlModeConsole implements Console {
                     dirtyCond.awaitNanos(wait);
                     continue;
                 }
-                for (PaneStream s : new ArrayList<>(dirty)) {
+                for (PaneStream<Client> s : new ArrayList<>(dirty)) {
                     flush(s);
                 }
                 dirty.clear();
@@ -280,19 +272,8 @@ public final class ControlModeConsole implements Console {
     }
 
     /** Sends a pane's pending bytes to each live subscriber; caller holds the lock. */
-    private void flush(PaneStream stream) {
-        if (stream.pendingLen == 0) {
-            return;
-        }
-        String data = Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(stream.pending, stream.pendingLen));
-        for (Sub sub : stream.subs) {
-            if (sub.live) {
-                send(new AgentMessage.ConsoleChunk(sub.sessionId, sub.subscriptionId, sub.offset, data));
-                sub.offset += stream.pendingLen;
-            }
-        }
-        stream.pendingLen = 0;
-        stream.lastFlush = System.nanoTime();
+    private void flush(PaneStream<Client> stream) {
+        stream.flush(this::send);
     }
 
     private void send(AgentMessage m) {
@@ -324,74 +305,6 @@ public final class ControlModeConsole implements Console {
             flusher.join(TimeUnit.SECONDS.toMillis(2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static byte[] join(List<byte[]> lines) {
-        int n = 0;
-        for (byte[] l : lines) {
-            n += l.length + 1;
-        }
-        byte[] out = new byte[n];
-        int p = 0;
-        for (byte[] l : lines) {
-            System.arraycopy(l, 0, out, p, l.length);
-            p += l.length;
-            out[p++] = '\n';
-        }
-        return out;
-    }
-
-    private static Integer toInt(String[] f, int i) {
-        try {
-            return i < f.length ? Integer.valueOf(f[i]) : 0;
-        } catch (NumberFormatException e) {
-            return 0;
-        }
-    }
-
-    private static final class Sub {
-        final String sessionId;
-        final String subscriptionId;
-        long offset;
-        boolean live;
-
-        Sub(String sessionId, String subscriptionId) {
-            this.sessionId = sessionId;
-            this.subscriptionId = subscriptionId;
-        }
-    }
-
-    private static final class PaneStream {
-        final String paneId;
-        final Client client;
-        final List<Sub> subs = new ArrayList<>();
-        final byte[] pending;
-        int pendingLen;
-        long lastFlush = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
-
-        PaneStream(String paneId, Client client, int maxChunk) {
-            this.paneId = paneId;
-            this.client = client;
-            this.pending = new byte[maxChunk];
-        }
-
-        Sub find(String sessionId, String subscriptionId) {
-            for (Sub s : subs) {
-                if (s.sessionId.equals(sessionId) && s.subscriptionId.equals(subscriptionId)) {
-                    return s;
-                }
-            }
-            return null;
-        }
-
-        boolean anyLive() {
-            for (Sub s : subs) {
-                if (s.live) {
-                    return true;
-                }
-            }
-            return false;
         }
     }
 

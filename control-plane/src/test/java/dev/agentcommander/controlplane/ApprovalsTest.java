@@ -145,4 +145,19 @@ class ApprovalsTest {
                 .isEqualTo("cancelled");
         assertThat(decide("ap4", server.operator, "{\"behavior\":\"allow\"}").status()).isEqualTo(409);
     }
+
+    @Test
+    void expiredApprovalCannotBeDecided() {
+        ObjectNode h = server.createHost("ap-5");
+        try (WsClient a = WsClient.connect(server.ws("/v1/agent"), h.get("token").asText())) {
+            a.send(Frames.hello("ap-5", 0));
+            a.nextOfType("agent.welcome");
+            a.send(Frames.frame("approval.requested", 1, "{\"approval_id\":\"ap5\",\"tool_name\":\"Bash\","
+                    + "\"tool_input\":{},\"expires_at\":\"2020-01-01T00:00:00Z\"}"));
+            a.nextOfType("agent.ack");
+        }
+        TestServer.Reply r = decide("ap5", server.operator, "{\"behavior\":\"allow\"}");
+        assertThat(r.status()).isEqualTo(409);
+        assertThat(r.body().at("/error/message").asText()).contains("expired");
+    }
 }

@@ -152,4 +152,19 @@ class UiSocketTest {
         }
         assertThat(server.count("SELECT count(*) FROM events WHERE type IN ('snapshot','console.chunk')")).isZero();
     }
+
+    @Test
+    void sessionThatStopsMatchingTheFilterIsRemovedFromThatView() {
+        try (WsClient a = agent("ui-l"); WsClient ui = ui(server.viewer)) {
+            a.send(Frames.upsert(1, "s-leaves", "leaving"));
+            a.nextOfType("agent.ack");
+            ui.send("{\"type\":\"subscribe\",\"sub\":\"r\",\"topic\":\"sessions\",\"filter\":{\"status\":\"RUNNING\"}}");
+            ui.next(n -> n.at("/session/session_id").asText().equals("s-leaves"));
+            a.send(Frames.frame("sessions.upsert", 2, "{\"session\":{\"session_id\":\"s-leaves\",\"status\":"
+                    + "\"IDLE\",\"provider\":\"claude\"}}"));
+            JsonNode gone = ui.next(n -> n.path("session_id").asText().equals("s-leaves"));
+            assertThat(gone.get("type").asText()).isEqualTo("sessions.removed");
+            assertThat(gone.get("sub").asText()).isEqualTo("r");
+        }
+    }
 }

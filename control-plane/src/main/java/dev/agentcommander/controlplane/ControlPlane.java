@@ -77,7 +77,8 @@ public final class ControlPlane implements AutoCloseable {
                 routing.register("/", StaticContentService.builder("dashboard").welcomeFileName("index.html"));
             }
             WsRouting.Builder ws = WsRouting.builder()
-                    .endpoint("/v1/agent", () -> new AgentEndpoint(db, links, fanOut, clock, VERSION))
+                    .endpoint("/v1/agent", () -> new AgentEndpoint(db, links, fanOut, clock, VERSION,
+                            console::hostConnected))
                     .endpoint("/v1/ui", () -> new UiEndpoint(db, tokens, fanOut, console));
             server = WebServer.builder()
                     .host(config.host())

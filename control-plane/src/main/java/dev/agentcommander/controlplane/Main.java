@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -18,17 +19,17 @@ public final class Main {
 
     public static void main(String[] args) throws InterruptedException {
         try {
-            System.exit(run(Arrays.asList(args), System.out));
+            System.exit(run(Arrays.asList(args), System.getenv(), System.out));
         } catch (ServerConfig.ConfigException | UsageException e) {
             System.err.println("control-plane: " + e.getMessage());
             System.exit(2);
         }
     }
 
-    static int run(List<String> args, PrintStream out) throws InterruptedException {
+    static int run(List<String> args, Map<String, String> env, PrintStream out) throws InterruptedException {
         String cmd = args.isEmpty() || args.get(0).startsWith("--") ? "serve" : args.get(0);
         List<String> rest = args.isEmpty() || args.get(0).startsWith("--") ? args : args.subList(1, args.size());
-        ServerConfig config = ServerConfig.fromEnv(System.getenv());
+        ServerConfig config = ServerConfig.fromEnv(env);
         return switch (cmd) {
             case "serve" -> serve(config, rest, out);
             case "token" -> token(config, rest, out);

@@ -142,4 +142,24 @@ class RestApiTest {
         assertThat(r.body().has("next")).isTrue();
         assertThat(server.get("/v1/sessions?status=BOGUS", server.viewer).status()).isEqualTo(400);
     }
+
+    @Test
+    void auditLogIsForAdminsOnly() {
+        server.createHost("audited");
+        assertThat(server.get("/v1/audit", server.operator).status()).isEqualTo(403);
+        TestServer.Reply r = server.get("/v1/audit?limit=1000", server.admin);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body().get("items").toString()).contains("host.create").contains("alice");
+    }
+
+    @Test
+    void unknownEndpointsAnswerJson404AndRootServesTheDashboard() throws Exception {
+        TestServer.Reply r = server.get("/v1/nothing-here", server.admin);
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.body().at("/error/code").asText()).isEqualTo("not_found");
+        var res = server.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base() + "/"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.body()).contains("Agent Commander");
+    }
 }

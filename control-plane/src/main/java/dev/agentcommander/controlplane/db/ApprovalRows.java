@@ -59,12 +59,12 @@ public final class ApprovalRows {
         }
     }
 
-    /** Decides a pending approval; null when it is not pending (decided already, resolved, or unknown). */
+    /** Decides a pending, unexpired approval; null otherwise (decided already, resolved, expired, or unknown). */
     public static ObjectNode decide(Connection c, String id, String behavior, String message, JsonNode updatedInput,
                                     JsonNode updatedPermissions, String decidedBy, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE approvals SET status = ?, behavior = ?, message = ?, "
                 + "updated_input = ?::jsonb, updated_permissions = ?::jsonb, decided_by = ?, decided_at = ? "
-                + "WHERE id = ? AND status = 'pending' RETURNING *")) {
+                + "WHERE id = ? AND status = 'pending' AND (expires_at IS NULL OR expires_at > ?) RETURNING *")) {
             ps.setString(1, "allow".equals(behavior) ? "allowed" : "denied");
             ps.setString(2, behavior);
             ps.setString(3, message);
@@ -73,6 +73,7 @@ public final class ApprovalRows {
             ps.setString(6, decidedBy);
             Rows.setInstant(ps, 7, now);
             ps.setString(8, id);
+            Rows.setInstant(ps, 9, now);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Rows.toJson(rs) : null;
             }

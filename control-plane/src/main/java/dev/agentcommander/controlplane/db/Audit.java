@@ -10,6 +10,23 @@ public final class Audit {
     private Audit() {
     }
 
+    /** Newest first, ids below {@code beforeId}. */
+    public static java.util.List<com.fasterxml.jackson.databind.node.ObjectNode> list(Connection c, long beforeId,
+                                                                                     int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?")) {
+            ps.setLong(1, beforeId);
+            ps.setInt(2, limit);
+            java.util.List<com.fasterxml.jackson.databind.node.ObjectNode> out = new java.util.ArrayList<>();
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(Rows.toJson(rs));
+                }
+            }
+            return out;
+        }
+    }
+
     public static void write(Connection c, String actor, String role, String action, String target, JsonNode detail)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(

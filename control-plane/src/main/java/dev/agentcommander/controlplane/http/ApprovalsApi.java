@@ -97,7 +97,11 @@ final class ApprovalsApi {
             if (existing == null) {
                 throw ApiError.notFound("approval " + id);
             }
-            throw ApiError.conflict("approval " + id + " is already " + existing.path("status").asText());
+            String st = existing.path("status").asText();
+            if ("pending".equals(st)) {
+                throw ApiError.conflict("approval " + id + " has expired");
+            }
+            throw ApiError.conflict("approval " + id + " is already " + st);
         });
         fanOut.publish(new FanOut.ApprovalChanged(decided));
         notifier.hostHasWork(decided.get("host_id").asText());

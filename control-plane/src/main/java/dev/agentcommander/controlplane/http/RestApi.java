@@ -48,6 +48,22 @@ public final class RestApi {
         hosts.register(r);
         sessions.register(r);
         approvals.register(r);
+        r.get("/v1/audit", (req, res) -> {
+            http.require(req, dev.agentcommander.controlplane.Role.ADMIN);
+            int limit = Http.limit(req, 200, 1000);
+            String before = Http.query(req, "before");
+            long beforeId;
+            try {
+                beforeId = before == null ? Long.MAX_VALUE : Long.parseLong(before);
+            } catch (NumberFormatException e) {
+                throw ApiError.badRequest("before must be an integer");
+            }
+            java.util.List<ObjectNode> items = db.tx(c -> dev.agentcommander.controlplane.db.Audit.list(c, beforeId,
+                    limit));
+            Http.json(res, 200, Http.page(items, items.size() == limit ? items.getLast().get("id").asText() : null));
+        });
+        r.any("/v1/*", (req, res) -> Http.error(res, 404, "not_found", "no such endpoint: "
+                + req.prologue().method().text() + " " + req.path().path()));
         r.error(ApiError.class, (req, res, e) -> Http.error(res, e.status(), e.code(), e.getMessage()));
         r.error(ProtocolException.class, (req, res, e) -> Http.error(res, 400, e.code().wire(), e.getMessage()));
         r.error(DbException.class, (req, res, e) -> {

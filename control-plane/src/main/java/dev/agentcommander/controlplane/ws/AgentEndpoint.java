@@ -35,6 +35,7 @@ public final class AgentEndpoint implements WsListener {
     private final FanOut fanOut;
     private final Clock clock;
     private final String serverVersion;
+    private final java.util.function.Consumer<String> onConnected;
     private String hostId;
     private String refusal;
     private int refusalCode = 1008;
@@ -44,7 +45,10 @@ public final class AgentEndpoint implements WsListener {
     private boolean partialTooLarge;
     private Instant lastTouch = Instant.EPOCH;
 
-    public AgentEndpoint(Database db, AgentLinks links, FanOut fanOut, Clock clock, String serverVersion) {
+    /** {@code onConnected} runs with the host id after each welcome (e.g. to re-request console streams). */
+    public AgentEndpoint(Database db, AgentLinks links, FanOut fanOut, Clock clock, String serverVersion,
+                         java.util.function.Consumer<String> onConnected) {
+        this.onConnected = onConnected;
         this.db = db;
         this.links = links;
         this.fanOut = fanOut;
@@ -162,6 +166,7 @@ public final class AgentEndpoint implements WsListener {
         conn = c;
         lastTouch = clock.instant();
         c.send(new ServerMessage.Welcome(hs.lastAckedSeq(), serverVersion, hostId));
+        onConnected.accept(hostId);
         c.start(new Ingest(c, db, fanOut, clock), new Delivery(c, db, clock));
         LOG.log(System.Logger.Level.INFO, "host " + hostId + " (" + h.hostName() + ", agent " + h.agentVersion()
                 + ") connected, epoch " + hs.epoch() + ", last acked " + hs.lastAckedSeq());

@@ -86,6 +86,22 @@ public final class ConsoleHub {
         }
     }
 
+    /**
+     * A host (re)connected: it may have lost its console subscriptions (agentd restarted), so each stream of that
+     * host is asked for again under the same subscription id, which agentd treats as a re-subscribe.
+     */
+    public void hostConnected(String hostId) {
+        java.util.List<CommandSpec> again = new java.util.ArrayList<>();
+        synchronized (this) {
+            streams.forEach((sessionId, s) -> {
+                if (s.hostId.equals(hostId)) {
+                    again.add(new CommandSpec.ConsoleSubscribe(sessionId, s.subscriptionId));
+                }
+            });
+        }
+        again.forEach(spec -> issue(hostId, spec));
+    }
+
     private void issue(String hostId, CommandSpec spec) {
         try {
             commands.issue("system:console", null, hostId, spec);

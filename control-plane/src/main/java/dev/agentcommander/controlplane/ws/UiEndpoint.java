@@ -37,7 +37,11 @@ public final class UiEndpoint implements WsListener {
 
     /** One subscription: {@code topic} and its parsed filter. */
     private record Sub(String topic, SessionRows.Filter sessions, String sessionId, String approvalStatus,
-                       ConsoleHub.Watcher watcher) {
+                       ConsoleHub.Watcher watcher, java.util.Set<String> visible) {
+        Sub(String topic, SessionRows.Filter sessions, String sessionId, String approvalStatus,
+            ConsoleHub.Watcher watcher) {
+            this(topic, sessions, sessionId, approvalStatus, watcher, ConcurrentHashMap.newKeySet());
+        }
     }
 
     private final Database db;
@@ -128,10 +132,14 @@ public final class UiEndpoint implements WsListener {
                         enumValue(text(f, "status"), "status"), provider(text(f, "provider")),
                         f.hasNonNull("needs_attention") ? Boolean.valueOf(f.get("needs_attention").asText()) : null,
                         text(f, "q"));
-                subs.put(req.sub(), new Sub("sessions", filter, null, null, null));
+                Sub sub = new Sub("sessions", filter, null, null, null);
+                subs.put(req.sub(), sub);
                 enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
                 List<Session> rows = db.tx(c -> SessionRows.list(c, filter, null, 1000));
-                rows.forEach(s -> enqueue(UiEvent.encode(new UiEvent.SessionsChanged(req.sub(), s))));
+                rows.forEach(s -> {
+                    sub.visible().add(s.sessionId());
+                    enqueue(UiEvent.encode(new UiEvent.SessionsChanged(req.sub(), s)));
+                });
             }
             case "events" -> {
                 String sid = required(f, "session_id");
@@ -173,10 +181,8 @@ public final class UiEndpoint implements WsListener {
     private void onChange(FanOut.Change change) {
         subs.forEach((id, s) -> {
             String frame = switch (change) {
-                case FanOut.SessionChanged c when s.topic().equals("sessions") && s.sessions().matches(c.session()) ->
-                        UiEvent.encode(new UiEvent.SessionsChanged(id, c.session()));
-                case FanOut.SessionRemoved r when s.topic().equals("sessions")
-                        && (s.sessions().hostId() == null || s.sessions().hostId().equals(r.hostId())) ->
+                case FanOut.SessionChanged c when s.topic().equals("sessions") -> sessionFrame(id, s, c.session());
+                case FanOut.SessionRemoved r when s.topic().equals("sessions") && s.visible().remove(r.sessionId()) ->
                         UiEvent.encode(new UiEvent.SessionsRemoved(id, r.sessionId()));
                 case FanOut.EventAppended e when s.topic().equals("events") && s.sessionId().equals(e.sessionId()) ->
                         UiEvent.encode(new UiEvent.EventsAppended(id, e.event()));
@@ -188,6 +194,16 @@ public final class UiEndpoint implements WsListener {
                 enqueue(frame);
             }
         });
+    }
+
+    /** A session that stops matching a filter leaves that subscriber's view as {@code sessions.removed}. */
+    private static String sessionFrame(String id, Sub s, Session session) {
+        if (s.sessions().matches(session)) {
+            s.visible().add(session.sessionId());
+            return UiEvent.encode(new UiEvent.SessionsChanged(id, session));
+        }
+        return s.visible().remove(session.sessionId())
+                ? UiEvent.encode(new UiEvent.SessionsRemoved(id, session.sessionId())) : null;
     }
 
     private static boolean approvalMatches(Sub s, ObjectNode a) {

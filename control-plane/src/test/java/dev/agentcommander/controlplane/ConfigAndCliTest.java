@@ -1,0 +1,112 @@
+package dev.agentcommander.controlplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigAndCliTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsFollowXdgAndDesign() {
+        ServerConfig c = ServerConfig.fromEnv(Map.of("HOME", "/home/u"));
+        assertThat(c.host()).isEqualTo("0.0.0.0");
+        assertThat(c.port()).isEqualTo(8080);
+        assertThat(c.dataDir()).isEqualTo(Path.of("/home/u/.local/share/agent-commander"));
+        assertThat(c.databaseUrl()).isNull();
+        assertThat(ServerConfig.fromEnv(Map.of("XDG_DATA_HOME", "/x")).dataDir())
+                .isEqualTo(Path.of("/x/agent-commander"));
+    }
+
+    @Test
+    void invalidValuesNameTheVariable() {
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("PORT", "eighty")))
+                .hasMessageStartingWith("PORT:");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("PORT", "70000"))).hasMessageStartingWith("PORT:");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("JWT_SECRET", "short")))
+                .hasMessageStartingWith("JWT_SECRET:");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DATABASE_URL", "mysql://x")))
+                .hasMessageStartingWith("DATABASE_URL:");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("PUBLIC_URL", "ftp://x")))
+                .hasMessageStartingWith("PUBLIC_URL:");
+    }
+
+    @Test
+    void tokenSubcommandMintsAJwtFromTheInstanceSecretKeptPrivate() throws Exception {
+        Map<String, String> env = Map.of("DATA_DIR", dir.toString());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(Main.run(List.of("token", "--role", "operator", "--ttl-seconds", "60"), env,
+                new PrintStream(out, true))).isZero();
+        Path secret = dir.resolve("jwt-secret");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret))).isEqualTo("rw-------");
+        Tokens tokens = new Tokens(Secrets.jwtSecret(ServerConfig.fromEnv(env)), Clock.systemUTC());
+        Tokens.Principal p = tokens.verify(out.toString().trim()).orElseThrow();
+        assertThat(p.role()).isEqualTo(Role.OPERATOR);
+        assertThatThrownBy(() -> Main.run(List.of("token", "--role", "root"), env, new PrintStream(out)))
+                .hasMessageContaining("--role");
+        assertThatThrownBy(() -> Main.run(List.of("serve", "--bogus"), env, new PrintStream(out)))
+                .hasMessageContaining("--bogus");
+    }
+
+    @Test
+    void bootstrapTwiceReusesTheHostAndItsTokenAndDataSurvivesRestart() throws Exception {
+        ServerConfig cfg = new ServerConfig(null, null, "127.0.0.1", 0, null, dir, 0);
+        Path tokenFile = dir.resolve("host-token");
+        ControlPlane.Bootstrap b = new ControlPlane.Bootstrap("local", tokenFile);
+        String token;
+        String hostId;
+        try (ControlPlane cp = new ControlPlane(cfg, Clock.systemUTC()).start(b, new PrintStream(
+                new ByteArrayOutputStream()))) {
+            token = Files.readString(tokenFile).trim();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile))).isEqualTo("rw-------");
+            hostId = cp.database().tx(c -> {
+                try (var st = c.prepareStatement("SELECT id FROM hosts WHERE name = 'local'");
+                     var rs = st.executeQuery()) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            });
+            try (WsClient a = WsClient.connect("ws://127.0.0.1:" + cp.port() + "/v1/agent", token)) {
+                a.send(Frames.hello("local", 0));
+                a.nextOfType("agent.welcome");
+                a.send(Frames.upsert(1, "s-keep", "kept"));
+                a.nextOfType("agent.ack");
+            }
+        }
+        try (ControlPlane cp = new ControlPlane(cfg, Clock.systemUTC()).start(b, new PrintStream(
+                new ByteArrayOutputStream()))) {
+            assertThat(Files.readString(tokenFile).trim()).isEqualTo(token);
+            try (WsClient a = WsClient.connect("ws://127.0.0.1:" + cp.port() + "/v1/agent", token)) {
+                a.send(Frames.hello("local", 0));
+                var welcome = a.nextOfType("agent.welcome");
+                assertThat(welcome.at("/payload/host_id").asText()).isEqualTo(hostId);
+                assertThat(welcome.at("/payload/last_acked_seq").asLong()).isEqualTo(1);
+            }
+        }
+        Files.writeString(tokenFile, "stale");
+        try (ControlPlane cp = new ControlPlane(cfg, Clock.systemUTC()).start(b, new PrintStream(
+                new ByteArrayOutputStream()))) {
+            String rotated = Files.readString(tokenFile).trim();
+            assertThat(rotated).isNotEqualTo("stale").isNotEqualTo(token);
+            long kept = cp.database().tx(c -> {
+                try (var st = c.prepareStatement("SELECT count(*) FROM sessions WHERE id = 's-keep'");
+                     var rs = st.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            });
+            assertThat(kept).isEqualTo(1);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package dev.agentcommander.controlplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UiSocketTest {
+    @TempDir
+    static Path dir;
+    static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = new TestServer(dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static WsClient ui(String token) {
+        return WsClient.connect(server.ws("/v1/ui?token=" + token), null);
+    }
+
+    private static WsClient agent(String name) {
+        ObjectNode h = server.createHost(name);
+        WsClient a = WsClient.connect(server.ws("/v1/agent"), h.get("token").asText());
+        a.send(Frames.hello(name, 0));
+        a.nextOfType("agent.welcome");
+        return a;
+    }
+
+    @Test
+    void subscriberGetsCurrentRowsFirstThenLiveChanges() {
+        try (WsClient a = agent("ui-a")) {
+            a.send(Frames.upsert(1, "s-ui-1", "first"));
+            a.nextOfType("agent.ack");
+            try (WsClient ui = ui(server.viewer)) {
+                ui.send("{\"type\":\"subscribe\",\"sub\":\"s1\",\"topic\":\"sessions\",\"filter\":{\"q\":\"feature\"}}");
+                assertThat(ui.nextOfType("subscribed").get("sub").asText()).isEqualTo("s1");
+                JsonNode current = ui.next(n -> n.path("type").asText().equals("sessions.changed")
+                        && n.at("/session/session_id").asText().equals("s-ui-1"));
+                assertThat(current.get("sub").asText()).isEqualTo("s1");
+                a.send(Frames.upsert(2, "s-ui-2", "second"));
+                JsonNode live = ui.next(n -> n.at("/session/session_id").asText().equals("s-ui-2"));
+                assertThat(live.get("type").asText()).isEqualTo("sessions.changed");
+                assertThat(live.at("/session/name").asText()).isEqualTo("second");
+                a.send(Frames.frame("sessions.removed", 3, "{\"session_id\":\"s-ui-2\"}"));
+                JsonNode removed = ui.nextOfType("sessions.removed");
+                assertThat(removed.get("session_id").asText()).isEqualTo("s-ui-2");
+            }
+        }
+    }
+
+    @Test
+    void filtersKeepOtherSessionsOut() {
+        try (WsClient a = agent("ui-f"); WsClient ui = ui(server.viewer)) {
+            ui.send("{\"type\":\"subscribe\",\"sub\":\"w\",\"topic\":\"sessions\",\"filter\":{\"status\":\"WAITING\"}}");
+            ui.nextOfType("subscribed");
+            a.send(Frames.upsert(1, "s-running", "running"));
+            a.send(Frames.frame("sessions.upsert", 2, "{\"session\":{\"session_id\":\"s-waiting\",\"status\":"
+                    + "\"WAITING\",\"needs_attention\":true,\"provider\":\"codex\"}}"));
+            JsonNode first = ui.nextOfType("sessions.changed");
+            assertThat(first.at("/session/session_id").asText()).isEqualTo("s-waiting");
+            assertThat(first.at("/session/needs_attention").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
+    void eventsAndApprovalsArePushed() {
+        try (WsClient a = agent("ui-e"); WsClient ui = ui(server.viewer)) {
+            ui.send("{\"type\":\"subscribe\",\"sub\":\"e\",\"topic\":\"events\",\"filter\":{\"session_id\":\"s-e\"}}");
+            ui.send("{\"type\":\"subscribe\",\"sub\":\"p\",\"topic\":\"approvals\",\"filter\":{\"status\":\"pending\"}}");
+            ui.next(n -> n.path("sub").asText().equals("p") && n.path("type").asText().equals("subscribed"));
+            a.send(Frames.event(1, "s-e", "hook.Stop"));
+            JsonNode ev = ui.nextOfType("events.appended");
+            assertThat(ev.get("sub").asText()).isEqualTo("e");
+            assertThat(ev.at("/event/type").asText()).isEqualTo("hook.Stop");
+            a.send(Frames.frame("approval.requested", 2, "{\"approval_id\":\"ui-ap\",\"session_id\":\"s-e\","
+                    + "\"tool_name\":\"Edit\",\"tool_input\":{}}"));
+            JsonNode ap = ui.next(n -> n.path("type").asText().equals("approvals.changed")
+                    && n.at("/approval/id").asText().equals("ui-ap"));
+            assertThat(ap.at("/approval/status").asText()).isEqualTo("pending");
+        }
+    }
+
+    @Test
+    void badFramesGetAnErrorAndTheSocketSurvives() {
+        try (WsClient ui = ui(server.viewer)) {
+            ui.send("not json");
+            assertThat(ui.nextOfType("error").at("/error/code").asText()).isEqualTo("malformed");
+            ui.send("{\"type\":\"subscribe\",\"sub\":\"x\",\"topic\":\"weather\"}");
+            assertThat(ui.nextOfType("error").at("/error/code").asText()).isEqualTo("invalid");
+            ui.send("{\"type\":\"subscribe\",\"sub\":\"x\",\"topic\":\"events\",\"filter\":{}}");
+            assertThat(ui.nextOfType("error").get("sub").asText()).isEqualTo("x");
+            ui.send("{\"type\":\"ping\"}");
+            assertThat(ui.nextOfType("pong")).isNotNull();
+        }
+    }
+
+    @Test
+    void missingOrInvalidTokenIsClosedWithAReason() {
+        try (WsClient ui = WsClient.connect(server.ws("/v1/ui"), null)) {
+            WsClient.Close c = ui.awaitClose();
+            assertThat(c.code()).isEqualTo(1008);
+            assertThat(c.reason()).startsWith("unauthorized");
+        }
+        String expired = server.cp.tokens().issue("x", Role.ADMIN, Duration.ofSeconds(-1));
+        try (WsClient ui = ui(expired)) {
+            assertThat(ui.awaitClose().code()).isEqualTo(1008);
+        }
+    }
+
+    @Test
+    void consoleWatcherMakesTheReplicaSubscribeAndGetsSnapshotThenChunks() {
+        String data = Base64.getEncoder().encodeToString("hello\r\n".getBytes());
+        try (WsClient a = agent("ui-c")) {
+            a.send(Frames.upsert(1, "s-con", "console"));
+            a.nextOfType("agent.ack");
+            try (WsClient ui = ui(server.viewer)) {
+                ui.send("{\"type\":\"subscribe\",\"sub\":\"c\",\"topic\":\"console\",\"filter\":{\"session_id\":\"s-con\"}}");
+                JsonNode cmd = a.nextOfType("command");
+                assertThat(cmd.at("/payload/name").asText()).isEqualTo("console.subscribe");
+                String subId = cmd.at("/payload/args/subscription_id").asText();
+                assertThat(subId).isNotBlank();
+                a.send(Frames.frame("snapshot", 2, "{\"session_id\":\"s-con\",\"subscription_id\":\"" + subId
+                        + "\",\"cols\":80,\"rows\":24,\"cursor_x\":1,\"cursor_y\":2,\"data\":\"" + data + "\"}"));
+                a.send(Frames.frame("console.chunk", 3, "{\"session_id\":\"s-con\",\"subscription_id\":\"" + subId
+                        + "\",\"offset\":0,\"data\":\"" + data + "\"}"));
+                JsonNode snap = ui.nextOfType("console.snapshot");
+                assertThat(snap.get("cols").asInt()).isEqualTo(80);
+                assertThat(snap.at("/cursor/y").asInt()).isEqualTo(2);
+                assertThat(ui.nextOfType("console.chunk").get("data").asText()).isEqualTo(data);
+                try (WsClient late = ui(server.viewer)) {
+                    late.send("{\"type\":\"subscribe\",\"sub\":\"l\",\"topic\":\"console\",\"filter\":{\"session_id\":\"s-con\"}}");
+                    assertThat(late.nextOfType("console.snapshot").get("data").asText()).isEqualTo(data);
+                    assertThat(late.nextOfType("console.chunk").get("offset").asLong()).isZero();
+                }
+                ui.send("{\"type\":\"unsubscribe\",\"sub\":\"c\"}");
+                JsonNode stop = a.next(n -> n.at("/payload/name").asText().equals("console.unsubscribe"));
+                assertThat(stop.at("/payload/args/subscription_id").asText()).isEqualTo(subId);
+            }
+        }
+        assertThat(server.count("SELECT count(*) FROM events WHERE type IN ('snapshot','console.chunk')")).isZero();
+    }
+
+    @Test
+    void sessionThatStopsMatchingTheFilterIsRemovedFromThatView() {
+        try (WsClient a = agent("ui-l"); WsClient ui = ui(server.viewer)) {
+            a.send(Frames.upsert(1, "s-leaves", "leaving"));
+            a.nextOfType("agent.ack");
+            ui.send("{\"type\":\"subscribe\",\"sub\":\"r\",\"topic\":\"sessions\",\"filter\":{\"status\":\"RUNNING\"}}");
+            ui.next(n -> n.at("/session/session_id").asText().equals("s-leaves"));
+            a.send(Frames.frame("sessions.upsert", 2, "{\"session\":{\"session_id\":\"s-leaves\",\"status\":"
+                    + "\"IDLE\",\"provider\":\"claude\"}}"));
+            JsonNode gone = ui.next(n -> n.path("session_id").asText().equals("s-leaves"));
+            assertThat(gone.get("type").asText()).isEqualTo("sessions.removed");
+            assertThat(gone.get("sub").asText()).isEqualTo("r");
+        }
+    }
+}

@@ -41,7 +41,7 @@ public final class Daemon implements AutoCloseable {
     public record Factories(Function<Context, StatusDetector> status, Function<Context, Console> console) {
         /** What agentd runs with: screen and hook status detection, control-mode console streaming. */
         public static Factories standard() {
-            return new Factories(c -> new SimpleStatusDetector(),
+            return new Factories(c -> new PaneStatusDetector(c.tmux(), c.clock(), PaneStatusDetector.Config.DEFAULTS),
                     c -> new ControlModeConsole(c.tmux(), c.sessions(), c.outbound(), ControlModeConsole.Config.DEFAULTS));
         }
     }

@@ -6,10 +6,10 @@ import dev.agentcommander.schema.Provider;
 import dev.agentcommander.schema.SessionStatus;
 
 /**
- * Placeholder status until the hook- and screen-based detector is merged: shells are IDLE, anything else
- * RUNNING, never needing attention. Real behaviour, just coarse; Main wires it until the lead swaps it.
+ * A fixed, coarse status for tests of the scanner and the executor, whose subject is not status detection:
+ * shells are IDLE, anything else RUNNING, never needing attention.
  */
-public final class SimpleStatusDetector implements StatusDetector {
+final class SimpleStatusDetector implements StatusDetector {
     @Override
     public Verdict detect(Pane pane, Provider provider) {
         return new Verdict(provider == Provider.SHELL ? SessionStatus.IDLE : SessionStatus.RUNNING, false);

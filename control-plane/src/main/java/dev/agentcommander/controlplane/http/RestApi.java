@@ -33,7 +33,7 @@ public final class RestApi {
                    HostNotifier notifier, Clock clock) {
         this.db = db;
         this.http = new Http(tokens, new RateLimiter(clock, BURST, PER_SECOND));
-        this.hosts = new HostsApi(db, http, links);
+        this.hosts = new HostsApi(db, http, links, fanOut);
         this.sessions = new SessionsApi(db, http, commands);
         this.approvals = new ApprovalsApi(db, http, fanOut, notifier, clock);
     }

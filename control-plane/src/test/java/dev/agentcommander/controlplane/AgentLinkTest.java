@@ -217,4 +217,17 @@ class AgentLinkTest {
             assertThat(a.awaitClose().reason()).isEqualTo("unauthorized: invalid host token");
         }
     }
+
+    @Test
+    void aFramePostgresRefusesIsDroppedAloneAndTheRestOfTheBatchIsStored() {
+        ObjectNode h = server.createHost("box-nul");
+        try (WsClient a = connected(h.get("token").asText(), "box-nul")) {
+            a.send(Frames.event(1, "s-nul", "ok.before"));
+            a.send(Frames.frame("events.append", 2, "{\"session_id\":\"s-nul\",\"event_type\":\"bad\\u0000type\"}"));
+            a.send(Frames.event(3, "s-nul", "ok.after"));
+            a.next(n -> n.at("/payload/seq").asLong() == 3);
+        }
+        assertThat(server.count("SELECT count(*) FROM events WHERE session_id = 's-nul'")).isEqualTo(2);
+        assertThat(server.count("SELECT last_acked_seq FROM hosts WHERE name = 'box-nul'")).isEqualTo(3);
+    }
 }

@@ -217,4 +217,33 @@ class AgentLinkTest {
             assertThat(a.awaitClose().reason()).isEqualTo("unauthorized: invalid host token");
         }
     }
+
+    @Test
+    void aFramePostgresRefusesIsDroppedAloneAndTheRestOfTheBatchIsStored() {
+        ObjectNode h = server.createHost("box-nul");
+        try (WsClient a = connected(h.get("token").asText(), "box-nul")) {
+            a.send(Frames.event(1, "s-nul", "ok.before"));
+            a.send(Frames.frame("events.append", 2, "{\"session_id\":\"s-nul\",\"event_type\":\"bad\\u0000type\"}"));
+            a.send(Frames.event(3, "s-nul", "ok.after"));
+            a.next(n -> n.at("/payload/seq").asLong() == 3);
+        }
+        assertThat(server.count("SELECT count(*) FROM events WHERE session_id = 's-nul'")).isEqualTo(2);
+        assertThat(server.count("SELECT last_acked_seq FROM hosts WHERE name = 'box-nul'")).isEqualTo(3);
+    }
+
+    @Test
+    void fragmentedFramesAreAssembledAndAnOversizedFragmentedFrameIsRefusedAlone() {
+        ObjectNode h = server.createHost("box-frag");
+        try (WsClient a = connected(h.get("token").asText(), "box-frag")) {
+            a.sendFragmented(Frames.upsert(1, "s-frag", "pieces"), 40);
+            assertThat(a.nextOfType("agent.ack").at("/payload/seq").asLong()).isEqualTo(1);
+            String huge = Frames.frame("events.append", 2, "{\"session_id\":\"s-frag\",\"event_type\":\""
+                    + "y".repeat(3 << 20) + "\"}");
+            a.sendFragmented(huge, 512 * 1024);
+            assertThat(a.nextOfType("error").at("/payload/code").asText()).isEqualTo("too_large");
+            a.send(Frames.event(2, "s-frag", "small"));
+            assertThat(a.nextOfType("agent.ack").at("/payload/seq").asLong()).isEqualTo(2);
+        }
+        assertThat(server.count("SELECT count(*) FROM events WHERE session_id = 's-frag'")).isEqualTo(1);
+    }
 }

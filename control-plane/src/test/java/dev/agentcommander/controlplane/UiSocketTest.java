@@ -167,4 +167,26 @@ class UiSocketTest {
             assertThat(gone.get("sub").asText()).isEqualTo("r");
         }
     }
+
+    @Test
+    void deletingAHostClosesItsSocketAndRemovesItsSessionsEverywhere() {
+        ObjectNode h = server.createHost("ui-del");
+        String hostId = h.at("/host/id").asText();
+        try (WsClient a = WsClient.connect(server.ws("/v1/agent"), h.get("token").asText());
+             WsClient ui = ui(server.viewer)) {
+            a.send(Frames.hello("ui-del", 0));
+            a.nextOfType("agent.welcome");
+            a.send(Frames.upsert(1, "s-del", "doomed"));
+            a.nextOfType("agent.ack");
+            ui.send("{\"type\":\"subscribe\",\"sub\":\"d\",\"topic\":\"sessions\",\"filter\":{\"host_id\":\""
+                    + hostId + "\"}}");
+            ui.next(n -> n.at("/session/session_id").asText().equals("s-del"));
+            assertThat(server.call("DELETE", "/v1/hosts/" + hostId, server.admin, null).status()).isEqualTo(204);
+            assertThat(ui.nextOfType("sessions.removed").get("session_id").asText()).isEqualTo("s-del");
+            assertThat(a.awaitClose().reason()).contains("host deleted");
+        }
+        assertThat(server.get("/v1/sessions/s-del", server.viewer).status()).isEqualTo(404);
+        assertThat(server.count("SELECT count(*) FROM audit_log WHERE action = 'host.delete' AND target = '"
+                + hostId + "'")).isEqualTo(1);
+    }
 }

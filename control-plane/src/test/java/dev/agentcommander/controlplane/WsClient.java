@@ -64,6 +64,14 @@ final class WsClient implements AutoCloseable {
         ws.sendText(text, true).join();
     }
 
+    /** Sends {@code text} as several WebSocket fragments of {@code size} characters. */
+    void sendFragmented(String text, int size) {
+        for (int i = 0; i < text.length(); i += size) {
+            boolean last = i + size >= text.length();
+            ws.sendText(text.substring(i, Math.min(text.length(), i + size)), last).join();
+        }
+    }
+
     /** Sends if the socket still takes frames (a refused socket may already be closing). */
     void trySend(String text) {
         try {

@@ -99,10 +99,13 @@ public final class HostRows {
         }
     }
 
-    /** Locks the host row for one ingest batch; null when the host was deleted. */
+    /**
+     * Locks the host row for one ingest batch (serialises ingest per host across sockets and replicas); null when
+     * the host was deleted. NO KEY UPDATE, so inserts that reference the host (commands from REST) do not wait.
+     */
     public static Handshake lockForIngest(Connection c, String id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT connection_epoch, last_acked_seq FROM hosts WHERE id = ? FOR UPDATE")) {
+                "SELECT connection_epoch, last_acked_seq FROM hosts WHERE id = ? FOR NO KEY UPDATE")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new Handshake(rs.getLong(1), rs.getLong(2)) : null;

@@ -1,6 +1,7 @@
 package dev.agentcommander.controlplane.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.FanOut;
 import dev.agentcommander.controlplane.Role;
 import dev.agentcommander.controlplane.Secrets;
 import dev.agentcommander.controlplane.Tokens;
@@ -8,25 +9,33 @@ import dev.agentcommander.controlplane.db.Audit;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
 import dev.agentcommander.controlplane.db.HostRows;
+import dev.agentcommander.controlplane.db.SessionRows;
 import dev.agentcommander.controlplane.ws.AgentLinks;
 import dev.agentcommander.schema.Json;
+import dev.agentcommander.schema.Session;
+import java.util.List;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.regex.Pattern;
 
-/** Hosts and their tokens (admin). A token is returned once and only its SHA-256 hash is stored. */
+/**
+ * Hosts and their tokens (admin). A token is returned once and only its SHA-256 hash is stored. Deleting a host
+ * deletes its sessions (cascade) and tells dashboards they are gone; its socket is closed.
+ */
 final class HostsApi {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private final Database db;
     private final Http http;
     private final AgentLinks links;
+    private final FanOut fanOut;
 
-    HostsApi(Database db, Http http, AgentLinks links) {
+    HostsApi(Database db, Http http, AgentLinks links, FanOut fanOut) {
         this.db = db;
         this.http = http;
         this.links = links;
+        this.fanOut = fanOut;
     }
 
     void register(HttpRouting.Builder r) {
@@ -92,17 +101,17 @@ final class HostsApi {
     private void delete(ServerRequest req, ServerResponse res) {
         Tokens.Principal p = http.require(req, Role.ADMIN);
         String id = req.path().pathParameters().get("id");
-        boolean deleted = db.tx(c -> {
-            boolean d = HostRows.delete(c, id);
-            if (d) {
-                Audit.write(c, p.subject(), p.role().wire(), "host.delete", id, null);
+        List<String> sessions = db.tx(c -> {
+            List<String> ids = SessionRows.list(c, new SessionRows.Filter(id, null, null, null, null), null,
+                    100_000).stream().map(Session::sessionId).toList();
+            if (!HostRows.delete(c, id)) {
+                throw ApiError.notFound("host " + id);
             }
-            return d;
+            Audit.write(c, p.subject(), p.role().wire(), "host.delete", id, null);
+            return ids;
         });
-        if (!deleted) {
-            throw ApiError.notFound("host " + id);
-        }
         links.disconnect(id, "unauthorized: host deleted");
+        sessions.forEach(s -> fanOut.publish(new FanOut.SessionRemoved(id, s)));
         res.status(204).send();
     }
 }

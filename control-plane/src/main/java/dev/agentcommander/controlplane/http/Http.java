@@ -19,12 +19,17 @@ final class Http {
     static final int MAX_BODY = 256 * 1024;
 
     private final Tokens tokens;
+    private final RateLimiter limiter;
 
-    Http(Tokens tokens) {
+    Http(Tokens tokens, RateLimiter limiter) {
         this.tokens = tokens;
+        this.limiter = limiter;
     }
 
-    /** The caller, who must hold at least {@code role}: 401 without a valid token, 403 with too small a role. */
+    /**
+     * The caller, who must hold at least {@code role}: 401 without a valid token, 403 with too small a role, 429
+     * when a state-changing request exceeds the caller's rate.
+     */
     Tokens.Principal require(ServerRequest req, Role role) {
         String auth = req.headers().first(HeaderNames.AUTHORIZATION).orElse("");
         if (!auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -35,6 +40,9 @@ final class Http {
         if (!p.role().allows(role)) {
             throw new ApiError(403, "forbidden", "role " + p.role().wire() + " may not do this (needs "
                     + role.wire() + ")");
+        }
+        if (req.prologue().method() != io.helidon.http.Method.GET && !limiter.tryAcquire(p.subject())) {
+            throw new ApiError(429, "rate_limited", "too many requests from " + p.subject() + "; slow down");
         }
         return p;
     }

@@ -19,6 +19,9 @@ import java.time.Clock;
  */
 public final class RestApi {
     private static final System.Logger LOG = System.getLogger(RestApi.class.getName());
+    /** State-changing requests per caller: a burst of 120, then 40 a second. */
+    private static final double BURST = 120;
+    private static final double PER_SECOND = 40;
 
     private final Database db;
     private final Http http;
@@ -29,8 +32,8 @@ public final class RestApi {
     public RestApi(Database db, Tokens tokens, AgentLinks links, CommandService commands, FanOut fanOut,
                    HostNotifier notifier, Clock clock) {
         this.db = db;
-        this.http = new Http(tokens);
-        this.hosts = new HostsApi(db, http, links);
+        this.http = new Http(tokens, new RateLimiter(clock, BURST, PER_SECOND));
+        this.hosts = new HostsApi(db, http, links, fanOut);
         this.sessions = new SessionsApi(db, http, commands);
         this.approvals = new ApprovalsApi(db, http, fanOut, notifier, clock);
     }

@@ -89,7 +89,7 @@ public final class AgentEndpoint implements WsListener {
         if (refusal != null) {
             return;
         }
-        if (!last || !partial.isEmpty()) {
+        if (!last || !partial.isEmpty() || partialTooLarge) {
             if (partial.length() + text.length() > MAX_ASSEMBLED) {
                 partialTooLarge = true;
                 partial.setLength(0);

@@ -34,6 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class UiEndpoint implements WsListener {
     private static final int OUTBOX = 4096;
+    /** Fragments are assembled up to a bit over UiRequest's own 64 KiB limit. */
+    private static final int MAX_ASSEMBLED = 65 * 1024;
 
     /** One subscription: {@code topic} and its parsed filter. */
     private record Sub(String topic, SessionRows.Filter sessions, String sessionId, String approvalStatus,
@@ -50,6 +52,8 @@ public final class UiEndpoint implements WsListener {
     private final ConsoleHub console;
     private final Map<String, Sub> subs = new ConcurrentHashMap<>();
     private final BlockingQueue<String> outbox = new ArrayBlockingQueue<>(OUTBOX);
+    private final StringBuilder partial = new StringBuilder();
+    private boolean partialTooLarge;
     private String token;
     private String refusal;
     private volatile WsSession session;
@@ -88,9 +92,29 @@ public final class UiEndpoint implements WsListener {
     }
 
     @Override
-    public void onMessage(WsSession s, String text, boolean last) {
+    public void onMessage(WsSession s, String part, boolean last) {
         if (closed) {
             return;
+        }
+        String text = part;
+        if (!last || !partial.isEmpty() || partialTooLarge) {
+            if (partial.length() + part.length() > MAX_ASSEMBLED) {
+                partialTooLarge = true;
+                partial.setLength(0);
+            } else if (!partialTooLarge) {
+                partial.append(part);
+            }
+            if (!last) {
+                return;
+            }
+            boolean tooLarge = partialTooLarge;
+            text = partial.toString();
+            partial.setLength(0);
+            partialTooLarge = false;
+            if (tooLarge) {
+                error(null, "too_large", "UI frame larger than 64 KiB");
+                return;
+            }
         }
         Optional<Tokens.Principal> p = tokens.verify(token);
         if (p.isEmpty()) {

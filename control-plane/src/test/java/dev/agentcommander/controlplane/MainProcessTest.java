@@ -1,0 +1,58 @@
+package dev.agentcommander.controlplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The launcher's contract, checked on a real process: one stdout line, the bootstrap token file, clean SIGTERM. */
+class MainProcessTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void servePrintsOneLineWritesTheHostTokenAndStopsCleanlyOnSigterm() throws Exception {
+        Path tokenFile = dir.resolve("host-token");
+        Path data = dir.resolve("data");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-Dot.epg.working-dir=" + System.getProperty("ot.epg.working-dir"),
+                Main.class.getName(), "serve", "--bootstrap-host", "local", "--bootstrap-token-file",
+                tokenFile.toString());
+        pb.environment().put("DATA_DIR", data.toString());
+        pb.environment().put("HOST", "127.0.0.1");
+        pb.environment().put("PORT", "0");
+        pb.environment().remove("DATABASE_URL");
+        pb.environment().remove("JWT_SECRET");
+        pb.redirectError(dir.resolve("stderr.txt").toFile());
+        Process p = pb.start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line = out.readLine();
+            Matcher m = Pattern.compile("control-plane listening on http://127\\.0\\.0\\.1:(\\d+)").matcher(
+                    String.valueOf(line));
+            assertThat(m.matches()).as("first stdout line: " + line).isTrue();
+            assertThat(Files.readString(tokenFile).trim()).hasSizeGreaterThanOrEqualTo(43);
+            TestServerless rest = new TestServerless(Integer.parseInt(m.group(1)));
+            assertThat(rest.get("/health", null).status()).isEqualTo(200);
+            p.toHandle().destroy(); // SIGTERM without closing our end of its stdout
+            List<String> more = out.lines().toList();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
+            assertThat(more).as("nothing else on stdout").isEmpty();
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(Files.exists(data.resolve("pg").resolve("postmaster.pid")))
+                .as("embedded postgres stopped with the server").isFalse();
+        assertThat(Files.exists(data.resolve("jwt-secret"))).isTrue();
+    }
+}

@@ -170,4 +170,36 @@ class ControlModeConsoleTest {
         assertThatThrownBy(() -> console.subscribe("nope", "x")).isInstanceOf(ConsoleException.class)
                 .hasMessageContaining("nope");
     }
+    @Test
+    void siblingPaneWithoutSubscribersSendsNothing() throws Exception {
+        String other = panes.newWindow("bash", "--norc", "--noprofile");
+        console.subscribe(session, "main");
+        assertThat(snapshotSent("main")).isTrue();
+        panes.tmux.run("send-keys", "-t", other, "-l", "echo SIBLING-$((2*21))");
+        panes.tmux.run("send-keys", "-t", other, "Enter");
+        type("echo MINE-$((2*21))");
+        assertThat(TestPanes.eventually(() -> text("main").contains("MINE-42"), 2000)).isTrue();
+        assertThat(panes.tmux.run("capture-pane", "-p", "-t", other)).contains("SIBLING-42");
+        assertThat(out.ofType(ConsoleChunk.class, c -> true)).allSatisfy(c -> {
+            assertThat(c.subscriptionId()).isEqualTo("main");
+            assertThat(new String(Base64.getDecoder().decode(c.data()), StandardCharsets.UTF_8))
+                    .doesNotContain("SIBLING");
+        });
+    }
+
+    @Test
+    void subscriptionsEndWhenTheTmuxSessionGoes() throws Exception {
+        panes.tmux.run("new-session", "-d", "-s", "other", "-x", "80", "-y", "24", "bash", "--norc");
+        String p2 = panes.tmux.run("list-panes", "-t", "other", "-F", "#{pane_id}").trim();
+        String s2 = panes.register(p2, Provider.SHELL);
+        console.subscribe(session, "keep");
+        console.subscribe(s2, "gone");
+        assertThat(snapshotSent("keep") && snapshotSent("gone")).isTrue();
+        assertThat(console.controlClientCount()).as("one client per tmux session").isEqualTo(2);
+        panes.tmux.run("kill-session", "-t", "other");
+        assertThat(TestPanes.eventually(() -> console.subscriberCount(s2) == 0, 2000)).isTrue();
+        assertThat(console.controlClientCount()).isEqualTo(1);
+        type("echo STILL-$((1+1))");
+        assertThat(TestPanes.eventually(() -> text("keep").contains("STILL-2"), 2000)).isTrue();
+    }
 }

@@ -202,4 +202,31 @@ class ControlModeConsoleTest {
         type("echo STILL-$((1+1))");
         assertThat(TestPanes.eventually(() -> text("keep").contains("STILL-2"), 2000)).isTrue();
     }
+    @Test
+    void snapshotIsAnExactCutNoLineLostOrDoubledBetweenItAndTheChunks() throws Exception {
+        type("exec 3<> <(:); for i in $(seq 1 100000); do echo L$i; read -t 0.001 -u 3; done");
+        assertThat(TestPanes.eventually(() -> panes.tmux.run("capture-pane", "-p", "-t", pane).contains("L200"),
+                3000)).isTrue();
+        console.subscribe(session, "cut");
+        assertThat(snapshotSent("cut")).isTrue();
+        assertThat(TestPanes.eventually(() -> text("cut").split("\n").length > 100, 3000)).isTrue();
+        panes.tmux.run("send-keys", "-t", pane, "C-c");
+        AgentMessage.Snapshot snap = out.ofType(AgentMessage.Snapshot.class, s -> true).getFirst();
+        List<String> screen = ScreenPatterns.tail(new String(Base64.getDecoder().decode(snap.data()),
+                StandardCharsets.UTF_8));
+        // the snapshot's last line, complete when the cursor already sits at the start of the next one
+        String joined = screen.getLast().strip() + (snap.cursorX() == 0 ? "\r\n" : "") + text("cut");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("L(\\d+)\\r\\n").matcher(joined);
+        int prev = -1;
+        int lines = 0;
+        while (m.find()) {
+            int n = Integer.parseInt(m.group(1));
+            if (prev >= 0) {
+                assertThat(n).as("line after L" + prev).isEqualTo(prev + 1);
+            }
+            prev = n;
+            lines++;
+        }
+        assertThat(lines).isGreaterThan(100);
+    }
 }

@@ -15,10 +15,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class ControlModeConsoleTest {
-    @TempDir
     Path tmp;
     TestPanes panes;
     ListOutbound out;
@@ -28,6 +26,7 @@ class ControlModeConsoleTest {
 
     @BeforeEach
     void start() throws Exception {
+        tmp = TestPanes.freshDir("console");
         panes = new TestPanes(tmp);
         out = new ListOutbound();
         console = new ControlModeConsole(panes.tmux, panes, out,

@@ -2,6 +2,7 @@ package dev.agentcommander.agentd;
 
 import dev.agentcommander.agentd.tmux.ControlClient;
 import dev.agentcommander.agentd.tmux.Tmux;
+import dev.agentcommander.agentd.tmux.TmuxException;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Session;
 import java.time.Duration;
@@ -75,6 +76,7 @@ public final class ControlModeConsole implements Console {
         }
         String paneId = ControlClient.checkPaneId(session.tmux().paneId());
         String tmuxSession = tmux.run("display-message", "-p", "-t", paneId, "#{session_id}").trim();
+        ControlClient toClose = null;
         lock.lock();
         try {
             if (closed) {
@@ -94,15 +96,26 @@ public final class ControlModeConsole implements Console {
                 streams.put(paneId, stream);
                 client.streams++;
                 client.off.remove(paneId);
-                client.control.command("refresh-client -A '" + paneId + ":on'");
+                quietly(client, "refresh-client -A '" + paneId + ":on'");
             }
             PaneStream.Sub sub = new PaneStream.Sub(sessionId, subscriptionId);
             stream.subs.add(sub);
             PaneStream<Client> s = stream;
-            stream.client.control.command("display-message -p -t " + paneId + " " + SNAPSHOT_FORMAT
-                    + " ; capture-pane -p -e -J -t " + paneId, 2, replies -> onSnapshot(s, sub, replies));
+            try {
+                stream.client.control.command("display-message -p -t " + paneId + " " + SNAPSHOT_FORMAT
+                        + " ; capture-pane -p -e -J -t " + paneId, 2, replies -> onSnapshot(s, sub, replies));
+            } catch (TmuxException e) {
+                stream.subs.remove(sub);
+                if (stream.subs.isEmpty()) {
+                    toClose = dropStream(stream);
+                }
+                throw e;
+            }
         } finally {
             lock.unlock();
+            if (toClose != null) {
+                toClose.close();
+            }
         }
     }
 
@@ -138,7 +151,7 @@ public final class ControlModeConsole implements Console {
         client.streams--;
         if (client.streams > 0) {
             client.off.add(stream.paneId);
-            client.control.command("refresh-client -A '" + stream.paneId + ":off'");
+            quietly(client, "refresh-client -A '" + stream.paneId + ":off'");
             return null;
         }
         clients.remove(client.tmuxSession, client);
@@ -206,8 +219,8 @@ public final class ControlModeConsole implements Console {
         try {
             PaneStream<Client> stream = streams.get(paneId);
             if (stream == null || stream.client != client) {
-                if (client.off.add(paneId) && client.control.isAlive()) {
-                    client.control.command("refresh-client -A '" + paneId + ":off'");
+                if (client.off.add(paneId)) {
+                    quietly(client, "refresh-client -A '" + paneId + ":off'");
                 }
                 return;
             }
@@ -274,6 +287,15 @@ public final class ControlModeConsole implements Console {
     /** Sends a pane's pending bytes to each live subscriber; caller holds the lock. */
     private void flush(PaneStream<Client> stream) {
         stream.flush(this::send);
+    }
+
+    /** A command whose failure only costs efficiency (a closing client ends its output anyway). */
+    private static void quietly(Client client, String line) {
+        try {
+            client.control.command(line);
+        } catch (TmuxException e) {
+            LOG.log(System.Logger.Level.DEBUG, "control command not sent: {0}", e.getMessage());
+        }
     }
 
     private void send(AgentMessage m) {

@@ -167,6 +167,10 @@ public final class PaneStatusDetector implements StatusDetector {
 
     @Override
     public void hookEvent(String paneId, String eventName, JsonNode input) {
+        if (paneId == null || !paneId.matches("%\\d+") || eventName == null) {
+            LOG.log(System.Logger.Level.DEBUG, "hook event for no pane ignored: {0}", paneId);
+            return; // only real pane ids make state, so junk cannot grow the map
+        }
         State st = states.computeIfAbsent(paneId, k -> new State());
         Instant now = clock.instant();
         synchronized (st) {

@@ -70,7 +70,7 @@ public final class ConsoleBench {
         int intervalMs = args.length > 2 ? Integer.parseInt(args[2]) : 20;
         boolean withPipe = args.length <= 3 || !args[3].equals("nopipe");
         boolean flood = args.length > 4 && args[4].equals("flood");
-        Path dir = Files.createTempDirectory("console-bench");
+        Path dir = TestPanes.freshDir("console-bench");
         Map<String, List<Long>> results = new HashMap<>();
         for (String k : List.of("pipe-pane+tail 1ms", "pipe-pane+tail 10ms", "control raw", "ControlModeConsole")) {
             results.put(k, new ArrayList<>());

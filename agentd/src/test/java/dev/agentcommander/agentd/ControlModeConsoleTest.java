@@ -15,10 +15,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class ControlModeConsoleTest {
-    @TempDir
     Path tmp;
     TestPanes panes;
     ListOutbound out;
@@ -28,6 +26,7 @@ class ControlModeConsoleTest {
 
     @BeforeEach
     void start() throws Exception {
+        tmp = TestPanes.freshDir("console");
         panes = new TestPanes(tmp);
         out = new ListOutbound();
         console = new ControlModeConsole(panes.tmux, panes, out,
@@ -169,5 +168,64 @@ class ControlModeConsoleTest {
     void unknownSessionIsRefused() {
         assertThatThrownBy(() -> console.subscribe("nope", "x")).isInstanceOf(ConsoleException.class)
                 .hasMessageContaining("nope");
+    }
+    @Test
+    void siblingPaneWithoutSubscribersSendsNothing() throws Exception {
+        String other = panes.newWindow("bash", "--norc", "--noprofile");
+        console.subscribe(session, "main");
+        assertThat(snapshotSent("main")).isTrue();
+        panes.tmux.run("send-keys", "-t", other, "-l", "echo SIBLING-$((2*21))");
+        panes.tmux.run("send-keys", "-t", other, "Enter");
+        type("echo MINE-$((2*21))");
+        assertThat(TestPanes.eventually(() -> text("main").contains("MINE-42"), 2000)).isTrue();
+        assertThat(panes.tmux.run("capture-pane", "-p", "-t", other)).contains("SIBLING-42");
+        assertThat(out.ofType(ConsoleChunk.class, c -> true)).allSatisfy(c -> {
+            assertThat(c.subscriptionId()).isEqualTo("main");
+            assertThat(new String(Base64.getDecoder().decode(c.data()), StandardCharsets.UTF_8))
+                    .doesNotContain("SIBLING");
+        });
+    }
+
+    @Test
+    void subscriptionsEndWhenTheTmuxSessionGoes() throws Exception {
+        panes.tmux.run("new-session", "-d", "-s", "other", "-x", "80", "-y", "24", "bash", "--norc");
+        String p2 = panes.tmux.run("list-panes", "-t", "other", "-F", "#{pane_id}").trim();
+        String s2 = panes.register(p2, Provider.SHELL);
+        console.subscribe(session, "keep");
+        console.subscribe(s2, "gone");
+        assertThat(snapshotSent("keep") && snapshotSent("gone")).isTrue();
+        assertThat(console.controlClientCount()).as("one client per tmux session").isEqualTo(2);
+        panes.tmux.run("kill-session", "-t", "other");
+        assertThat(TestPanes.eventually(() -> console.subscriberCount(s2) == 0, 2000)).isTrue();
+        assertThat(console.controlClientCount()).isEqualTo(1);
+        type("echo STILL-$((1+1))");
+        assertThat(TestPanes.eventually(() -> text("keep").contains("STILL-2"), 2000)).isTrue();
+    }
+    @Test
+    void snapshotIsAnExactCutNoLineLostOrDoubledBetweenItAndTheChunks() throws Exception {
+        type("exec 3<> <(:); for i in $(seq 1 100000); do echo L$i; read -t 0.001 -u 3; done");
+        assertThat(TestPanes.eventually(() -> panes.tmux.run("capture-pane", "-p", "-t", pane).contains("L200"),
+                3000)).isTrue();
+        console.subscribe(session, "cut");
+        assertThat(snapshotSent("cut")).isTrue();
+        assertThat(TestPanes.eventually(() -> text("cut").split("\n").length > 100, 3000)).isTrue();
+        panes.tmux.run("send-keys", "-t", pane, "C-c");
+        AgentMessage.Snapshot snap = out.ofType(AgentMessage.Snapshot.class, s -> true).getFirst();
+        List<String> screen = ScreenPatterns.tail(new String(Base64.getDecoder().decode(snap.data()),
+                StandardCharsets.UTF_8));
+        // the snapshot's last line, complete when the cursor already sits at the start of the next one
+        String joined = screen.getLast().strip() + (snap.cursorX() == 0 ? "\r\n" : "") + text("cut");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("L(\\d+)\\r\\n").matcher(joined);
+        int prev = -1;
+        int lines = 0;
+        while (m.find()) {
+            int n = Integer.parseInt(m.group(1));
+            if (prev >= 0) {
+                assertThat(n).as("line after L" + prev).isEqualTo(prev + 1);
+            }
+            prev = n;
+            lines++;
+        }
+        assertThat(lines).isGreaterThan(100);
     }
 }

@@ -17,14 +17,12 @@ import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class PaneStatusDetectorTest {
     private static final Verdict WAITING = new Verdict(SessionStatus.WAITING, true);
     private static final Verdict RUNNING = new Verdict(SessionStatus.RUNNING, false);
     private static final Verdict IDLE = new Verdict(SessionStatus.IDLE, false);
 
-    @TempDir
     Path tmp;
     TestPanes panes;
     MutableClock clock;
@@ -32,7 +30,8 @@ class PaneStatusDetectorTest {
 
     @BeforeEach
     void start() throws IOException {
-        panes = new TestPanes(tmp.resolve("tmux"));
+        tmp = TestPanes.freshDir("status");
+        panes = new TestPanes(tmp);
         clock = new MutableClock(Instant.parse("2026-11-23T12:00:00Z"));
         detector = new PaneStatusDetector(panes.tmux, clock, PaneStatusDetector.Config.DEFAULTS);
     }

@@ -23,6 +23,16 @@ final class TestPanes implements SessionDirectory, AutoCloseable {
     final Tmux tmux;
     private final Map<String, Session> byId = new ConcurrentHashMap<>();
 
+    /**
+     * A new directory under java.io.tmpdir, which is created first if missing (the build points it at
+     * target/test-tmp, which nothing else creates; JUnit's @TempDir fails there).
+     */
+    static Path freshDir(String prefix) throws IOException {
+        Path base = Path.of(System.getProperty("java.io.tmpdir"));
+        Files.createDirectories(base);
+        return Files.createTempDirectory(base, prefix);
+    }
+
     TestPanes(Path dir) throws IOException {
         this.dir = dir;
         Files.createDirectories(dir);
@@ -88,12 +98,18 @@ final class TestPanes implements SessionDirectory, AutoCloseable {
         return cond.getAsBoolean();
     }
 
+    /** Kills the tmux server and deletes the directory. */
     @Override
     public void close() {
         try {
             tmux.run("kill-server");
         } catch (RuntimeException ignored) {
             // already gone
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: it is under target/
         }
     }
 }

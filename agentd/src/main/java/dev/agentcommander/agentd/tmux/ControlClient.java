@@ -161,7 +161,11 @@ public final class ControlClient implements AutoCloseable {
                         decoded = new byte[Math.max(len, decoded.length * 2)];
                     }
                     int n = ControlLines.unescape(line, out.dataStart(), len, decoded);
-                    listener.onOutput(out.paneId(), decoded, n);
+                    try {
+                        listener.onOutput(out.paneId(), decoded, n);
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "output listener failed", e);
+                    }
                 } else if (ControlLines.startsWith(line, len, BEGIN)) {
                     body = new ArrayList<>();
                     blockId = Arrays.copyOfRange(line, BEGIN.length, len);

@@ -30,9 +30,9 @@ class CommandExecutorTest {
     @BeforeEach
     void start() {
         server = new TmuxServer(tmp);
-        scanner = new PaneScanner(server.tmux, out, new SimpleStatusDetector(), new ProviderDetector(Path.of("/proc")),
-                new GitInfo(Duration.ofSeconds(30), Clock.systemUTC()), new SessionIds(), tmp.resolve("state"),
-                Clock.systemUTC(), Duration.ofSeconds(1));
+        scanner = new PaneScanner(server.tmux, out, new SimpleStatusDetector(), PromptWatcher.NONE,
+                new ProviderDetector(Path.of("/proc")), new GitInfo(Duration.ofSeconds(30), Clock.systemUTC()),
+                new SessionIds(), tmp.resolve("state"), Clock.systemUTC(), Duration.ofSeconds(1));
         executor = executor();
     }
 

@@ -2,8 +2,9 @@ package dev.agentcommander.agentd;
 
 import dev.agentcommander.agentd.hooks.ApprovalBroker;
 import dev.agentcommander.agentd.hooks.ApprovalMode;
-import dev.agentcommander.agentd.hooks.ScreenApprovals;
 import dev.agentcommander.agentd.hooks.HookServer;
+import dev.agentcommander.agentd.hooks.ProjectHooks;
+import dev.agentcommander.agentd.hooks.ScreenApprovals;
 import dev.agentcommander.agentd.outbox.Outbox;
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.schema.Session;
@@ -91,7 +92,9 @@ public final class Daemon implements AutoCloseable {
             }
             String shell = Optional.ofNullable(System.getenv("SHELL")).filter(s -> !s.isBlank()).orElse("/bin/sh");
             Spawner spawner = new Spawner(tmux, ids, new Spawner.Settings(config.providers().claudeExecPath(),
-                    config.providers().codexExecPath(), shell, config.git().worktreeRoot()));
+                    config.providers().codexExecPath(), shell, config.git().worktreeRoot()),
+                    new ProjectHooks(Path.of(System.getProperty("user.home")), System.getenv(),
+                            config.hooks().listen(), config.approvals().timeoutSeconds()));
             CommandExecutor executor = new CommandExecutor(tmux, outbox, scanner, console, ids, spawner,
                     config.storage().stateDir());
             parts.add(executor);

@@ -141,21 +141,30 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
                 if (!current.containsKey(gone.sessionId())) {
                     out.send(new AgentMessage.SessionsRemoved(gone.sessionId()));
                     if (gone.tmux() != null) {
-                        prompts.observe(gone.sessionId(), gone.tmux().paneId(), null);
+                        observe(gone.sessionId(), gone.tmux().paneId(), null);
                         status.forget(gone.tmux().paneId());
                     }
                     changed = true;
                 }
             }
-            for (Session s : current.values()) { // after the upserts: an approval names a known session
-                boolean menu = s.provider() == Provider.CLAUDE && s.status() == SessionStatus.WAITING;
-                prompts.observe(s.sessionId(), s.tmux().paneId(),
-                        menu ? status.screenMenu(s.tmux().paneId()).orElse(null) : null);
-            }
             if (changed || current.size() != announced.size()) {
                 announced = current;
                 saveAnnounced();
             }
+            for (Session s : current.values()) { // after the upserts: an approval names a known session
+                boolean menu = s.provider() == Provider.CLAUDE && s.status() == SessionStatus.WAITING;
+                observe(s.sessionId(), s.tmux().paneId(),
+                        menu ? status.screenMenu(s.tmux().paneId()).orElse(null) : null);
+            }
+        }
+    }
+
+    /** A failing watcher (outbox refusing, say) must not stop the scan that keeps sessions current. */
+    private void observe(String sessionId, String paneId, ScreenMenu menu) {
+        try {
+            prompts.observe(sessionId, paneId, menu);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "prompt watcher failed for " + sessionId + ": " + e.getMessage(), e);
         }
     }
 

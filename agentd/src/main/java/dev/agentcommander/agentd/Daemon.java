@@ -1,7 +1,10 @@
 package dev.agentcommander.agentd;
 
 import dev.agentcommander.agentd.hooks.ApprovalBroker;
+import dev.agentcommander.agentd.hooks.ApprovalMode;
 import dev.agentcommander.agentd.hooks.HookServer;
+import dev.agentcommander.agentd.hooks.ProjectHooks;
+import dev.agentcommander.agentd.hooks.ScreenApprovals;
 import dev.agentcommander.agentd.outbox.Outbox;
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.schema.Session;
@@ -9,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,16 +71,19 @@ public final class Daemon implements AutoCloseable {
             SessionRef ref = new SessionRef();
             Context pre = new Context(config, tmux, outbox, ref, null, clock);
             StatusDetector status = keep(factories.status().apply(pre));
+            // the broker needs the status detector; the scanner reaches the broker through a PromptWatcher
+            ApprovalMode mode = config.approvals().mode();
+            ApprovalBroker broker = keep(new ApprovalBroker(outbox, status, tmux, clock, mode,
+                    Duration.ofSeconds(config.approvals().timeoutSeconds()), MAX_WAITING_APPROVALS)).start();
+            PromptWatcher prompts = mode == ApprovalMode.HOOK ? PromptWatcher.NONE : new ScreenApprovals(broker);
             SessionIds ids = new SessionIds();
-            scanner = new PaneScanner(tmux, outbox, status, new ProviderDetector(java.nio.file.Path.of("/proc")),
-                    new GitInfo(java.time.Duration.ofSeconds(config.git().metadataTtlSeconds()), clock), ids,
+            scanner = new PaneScanner(tmux, outbox, status, prompts, new ProviderDetector(Path.of("/proc")),
+                    new GitInfo(Duration.ofSeconds(config.git().metadataTtlSeconds()), clock), ids,
                     config.storage().stateDir(), clock, config.tmux().pollInterval());
             ref.target = scanner;
             parts.add(scanner);
             Context ctx = new Context(config, tmux, outbox, scanner, status, clock);
             Console console = keep(factories.console().apply(ctx));
-            ApprovalBroker broker = keep(new ApprovalBroker(outbox, status, tmux, clock, config.approvals().mode(),
-                    Duration.ofSeconds(config.approvals().timeoutSeconds()), MAX_WAITING_APPROVALS)).start();
             HookServer hooks = keep(new HookServer(config.hooks().listen(), outbox, scanner, status, broker));
             try {
                 hooks.start();
@@ -85,7 +92,9 @@ public final class Daemon implements AutoCloseable {
             }
             String shell = Optional.ofNullable(System.getenv("SHELL")).filter(s -> !s.isBlank()).orElse("/bin/sh");
             Spawner spawner = new Spawner(tmux, ids, new Spawner.Settings(config.providers().claudeExecPath(),
-                    config.providers().codexExecPath(), shell, config.git().worktreeRoot()));
+                    config.providers().codexExecPath(), shell, config.git().worktreeRoot()),
+                    new ProjectHooks(Path.of(System.getProperty("user.home")), System.getenv(),
+                            config.hooks().listen(), config.approvals().timeoutSeconds()));
             CommandExecutor executor = new CommandExecutor(tmux, outbox, scanner, console, ids, spawner,
                     config.storage().stateDir());
             parts.add(executor);

@@ -1,6 +1,7 @@
 package dev.agentcommander.agentd;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.agentd.tmux.Pane;
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.agentd.tmux.TmuxException;
@@ -42,6 +43,7 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
     private final Tmux tmux;
     private final Outbound out;
     private final StatusDetector status;
+    private final PromptWatcher prompts;
     private final ProviderDetector providers;
     private final GitInfo git;
     private final SessionIds ids;
@@ -56,11 +58,14 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
     private volatile boolean running = true;
     private Thread thread;
 
-    public PaneScanner(Tmux tmux, Outbound out, StatusDetector status, ProviderDetector providers, GitInfo git,
-                       SessionIds ids, Path stateDir, Clock clock, Duration interval) {
+    /** @param prompts told of permission menus on screen after each poll ({@link PromptWatcher#NONE}: ignored) */
+    public PaneScanner(Tmux tmux, Outbound out, StatusDetector status, PromptWatcher prompts,
+                       ProviderDetector providers, GitInfo git, SessionIds ids, Path stateDir, Clock clock,
+                       Duration interval) {
         this.tmux = tmux;
         this.out = out;
         this.status = status;
+        this.prompts = prompts;
         this.providers = providers;
         this.git = git;
         this.ids = ids;
@@ -126,12 +131,17 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
                 if (before == null || !withoutActivity(before).equals(withoutActivity(s))) {
                     out.send(new AgentMessage.SessionsUpsert(s));
                     changed = true;
+                    if (before != null && (before.status() != s.status()
+                            || before.needsAttention() != s.needsAttention())) {
+                        out.send(statusChanged(before, s));
+                    }
                 }
             }
             for (Session gone : announced.values()) {
                 if (!current.containsKey(gone.sessionId())) {
                     out.send(new AgentMessage.SessionsRemoved(gone.sessionId()));
                     if (gone.tmux() != null) {
+                        observe(gone.sessionId(), gone.tmux().paneId(), null);
                         status.forget(gone.tmux().paneId());
                     }
                     changed = true;
@@ -141,6 +151,20 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
                 announced = current;
                 saveAnnounced();
             }
+            for (Session s : current.values()) { // after the upserts: an approval names a known session
+                boolean menu = s.provider() == Provider.CLAUDE && s.status() == SessionStatus.WAITING;
+                observe(s.sessionId(), s.tmux().paneId(),
+                        menu ? status.screenMenu(s.tmux().paneId()).orElse(null) : null);
+            }
+        }
+    }
+
+    /** A failing watcher (outbox refusing, say) must not stop the scan that keeps sessions current. */
+    private void observe(String sessionId, String paneId, ScreenMenu menu) {
+        try {
+            prompts.observe(sessionId, paneId, menu);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "prompt watcher failed for " + sessionId + ": " + e.getMessage(), e);
         }
     }
 
@@ -167,6 +191,13 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
         return new Session(id, null, SessionKind.PANE, provider, v.status(), v.needsAttention(), name,
                 new Session.Tmux(p.sessionName(), p.windowIndex(), p.paneId()), p.cwd(), git.lookup(p.cwd()),
                 p.title(), started, last);
+    }
+
+    /** {@code events.append status.changed}: the session's history keeps every status change, in seq order. */
+    private static AgentMessage statusChanged(Session before, Session now) {
+        ObjectNode data = Json.mapper().createObjectNode().put("from", before.status().name())
+                .put("to", now.status().name()).put("needs_attention", now.needsAttention());
+        return new AgentMessage.EventsAppend(now.sessionId(), "status.changed", data);
     }
 
     private static Session withoutActivity(Session s) {

@@ -9,6 +9,8 @@ import dev.agentcommander.schema.SessionStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -55,6 +57,7 @@ public final class PaneStatusDetector implements StatusDetector {
         Verdict screen = new Verdict(SessionStatus.IDLE, false);
         Instant screenSince = Instant.EPOCH;
         Instant lastCapture;
+        ScreenMenu menu;
     }
 
     private final Tmux tmux;
@@ -131,7 +134,9 @@ public final class PaneStatusDetector implements StatusDetector {
         } else {
             st.samePolls++;
         }
-        Verdict v = switch (ScreenPatterns.classify(provider, ScreenPatterns.tail(text))) {
+        List<String> tail = ScreenPatterns.tail(text);
+        st.menu = provider == Provider.CLAUDE ? ScreenPatterns.claudeMenu(tail) : null;
+        Verdict v = switch (ScreenPatterns.classify(provider, tail)) {
             case WAITING -> new Verdict(SessionStatus.WAITING, true);
             case RUNNING -> new Verdict(SessionStatus.RUNNING, false);
             case NONE -> {
@@ -200,6 +205,17 @@ public final class PaneStatusDetector implements StatusDetector {
                 }
                 default -> { } // SubagentStop and unknown events: the main agent's state is unchanged
             }
+        }
+    }
+
+    @Override
+    public Optional<ScreenMenu> screenMenu(String paneId) {
+        State st = paneId == null ? null : states.get(paneId);
+        if (st == null) {
+            return Optional.empty();
+        }
+        synchronized (st) {
+            return Optional.ofNullable(st.menu);
         }
     }
 

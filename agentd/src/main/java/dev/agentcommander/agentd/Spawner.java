@@ -23,14 +23,30 @@ public final class Spawner {
     public record Spawned(String sessionId, String paneId, Path worktree) {
     }
 
+    /**
+     * Puts our Claude Code hooks into a fresh worktree before Claude starts there, so its status and approvals
+     * come through hooks from the first prompt on. An interface so the spawner does not know how or where.
+     */
+    @FunctionalInterface
+    public interface HookInstaller {
+        /** For setups that want Claude started without our hooks. */
+        HookInstaller NONE = worktree -> { };
+
+        /** @throws RuntimeException with a readable message when the hooks could not be installed */
+        void install(Path worktree);
+    }
+
     private final Tmux tmux;
     private final SessionIds ids;
     private final Settings settings;
+    private final HookInstaller claudeHooks;
 
-    public Spawner(Tmux tmux, SessionIds ids, Settings settings) {
+    /** @param claudeHooks run on the new worktree before provider claude starts in it */
+    public Spawner(Tmux tmux, SessionIds ids, Settings settings, HookInstaller claudeHooks) {
         this.tmux = tmux;
         this.ids = ids;
         this.settings = settings;
+        this.claudeHooks = claudeHooks;
     }
 
     /** @throws IllegalArgumentException with a message for the user when the request cannot be done */
@@ -51,6 +67,16 @@ public final class Spawner {
                 ? List.of("git", "-C", repoTop.toString(), "worktree", "add", worktree.toString(), s.branch())
                 : List.of("git", "-C", repoTop.toString(), "worktree", "add", "-b", s.branch(), worktree.toString());
         run(add);
+        if (s.provider() == Provider.CLAUDE) {
+            try {
+                claudeHooks.install(worktree);
+            } catch (RuntimeException e) {
+                runQuietly(List.of("git", "-C", repoTop.toString(), "worktree", "remove", "--force",
+                        worktree.toString())); // so the same request can be retried
+                throw new IllegalArgumentException("cannot install Claude Code hooks in " + worktree + ": "
+                        + e.getMessage(), e);
+            }
+        }
         List<String> argv = program(s.provider(), s.prompt());
         String pane = newWindow(worktree, s.worktreeName(), argv);
         String sessionId = ids.assign(tmux, pane);
@@ -105,6 +131,14 @@ public final class Spawner {
                     "agents", "-n", name, "-c", cwd.toString()));
             ns.addAll(argv);
             return tmux.run(ns.toArray(String[]::new)).strip();
+        }
+    }
+
+    private static void runQuietly(List<String> cmd) {
+        try {
+            run(cmd);
+        } catch (RuntimeException e) {
+            // best effort: the error being reported is the one that matters
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentcommander.agentd.tmux.Pane;
 import dev.agentcommander.schema.Provider;
 import dev.agentcommander.schema.SessionStatus;
+import java.util.Optional;
 
 /**
  * Decides a pane's status: Claude Code hook events first, screen patterns as the fallback (DESIGN.md §3).
@@ -21,6 +22,14 @@ public interface StatusDetector {
      * approval we relayed ended).
      */
     void hookEvent(String paneId, String eventName, JsonNode input);
+
+    /**
+     * The permission menu the pane's latest screen capture showed, if any (not what a hook said: a menu only on
+     * screen is what keys-mode approvals answer). Detectors that do not read screens have none.
+     */
+    default Optional<ScreenMenu> screenMenu(String paneId) {
+        return Optional.empty();
+    }
 
     /** The pane is gone: drop what is remembered of it. */
     void forget(String paneId);

@@ -2,16 +2,20 @@ package dev.agentcommander.agentd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.agentd.hooks.ProjectHooks;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.Provider;
 import dev.agentcommander.schema.ServerMessage;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,15 +34,17 @@ class CommandExecutorTest {
     @BeforeEach
     void start() {
         server = new TmuxServer(tmp);
-        scanner = new PaneScanner(server.tmux, out, new SimpleStatusDetector(), new ProviderDetector(Path.of("/proc")),
-                new GitInfo(Duration.ofSeconds(30), Clock.systemUTC()), new SessionIds(), tmp.resolve("state"),
-                Clock.systemUTC(), Duration.ofSeconds(1));
+        scanner = new PaneScanner(server.tmux, out, new SimpleStatusDetector(), PromptWatcher.NONE,
+                new ProviderDetector(Path.of("/proc")), new GitInfo(Duration.ofSeconds(30), Clock.systemUTC()),
+                new SessionIds(), tmp.resolve("state"), Clock.systemUTC(), Duration.ofSeconds(1));
         executor = executor();
     }
 
     private CommandExecutor executor() {
         return new CommandExecutor(server.tmux, out, scanner, console, new SessionIds(),
-                new Spawner(server.tmux, new SessionIds(), new Spawner.Settings("claude", "codex", "/bin/sh", null)),
+                new Spawner(server.tmux, new SessionIds(),
+                        new Spawner.Settings(tmp.resolve("bin/claude").toString(), "codex", "/bin/sh", null),
+                        new ProjectHooks(tmp.resolve("home"), Map.of(), "127.0.0.1:7717", 600)),
                 tmp.resolve("state"));
     }
 
@@ -183,11 +189,48 @@ class CommandExecutorTest {
         assertThat(s.sessionId()).isEqualTo(r.data().get("session_id").asText());
         assertThat(s.provider()).isEqualTo(Provider.SHELL);
         assertThat(s.git().branch()).isEqualTo("feat/x");
+        assertThat(wt.resolve(".claude")).as("hooks only for claude").doesNotExist();
 
         ObjectNode bad = a.deepCopy().put("worktree_name", "../../etc");
         var refused = executor.execute(cmd("sp2", "spawn_session", bad));
         assertThat(refused.ok()).isFalse();
         assertThat(refused.error()).contains("worktree_name");
         assertThat(tmp.resolve("etc")).doesNotExist();
+    }
+
+    @Test
+    void spawnSessionWithClaudeInstallsOurHooksInTheWorktreeBeforeClaudeStarts() throws Exception {
+        Path repo = PaneScannerTest.gitRepo(tmp.resolve("repo"), "main");
+        Path standin = tmp.resolve("standins/claude");
+        Files.createDirectories(standin.getParent());
+        try (InputStream in = getClass().getResourceAsStream("/standins/claude")) {
+            Files.copy(in, standin);
+        }
+        Path bin = tmp.resolve("bin");
+        TmuxServer.script(bin, "claude", "test -f .claude/settings.json && echo HOOKS-PRESENT\n"
+                + "exec bash '" + standin + "' --idle");
+        // providers.claude.exec_path is bin/claude here: a new window takes PATH from the tmux client (this JVM)
+        ObjectNode a = Json.mapper().createObjectNode().put("repo_path", repo.toString()).put("branch", "feat/c")
+                .put("worktree_name", "wt-claude").put("provider", "claude");
+        var r = executor.execute(cmd("spc", "spawn_session", a));
+        assertThat(r.ok()).as(r.error()).isTrue();
+        Path wt = repo.resolve(".worktrees/wt-claude");
+
+        JsonNode settings = Json.mapper().readTree(wt.resolve(".claude/settings.json").toFile());
+        JsonNode permission = settings.path("hooks").path("PermissionRequest").get(0);
+        assertThat(permission.path("matcher").asText()).isEqualTo("*");
+        assertThat(permission.path("hooks").get(0).path("command").asText()).isEqualTo(
+                tmp.resolve("home/.local/share/agentd/bin/agentd-hook") + " --listen 127.0.0.1:7717");
+        assertThat(tmp.resolve("home/.local/share/agentd/bin/agentd-hook")).isExecutable();
+
+        String pane = r.data().get("pane_id").asText();
+        TmuxServer.await("the stand-in claude in the worktree", Duration.ofSeconds(5), () -> {
+            scanner.scanOnce();
+            return scanner.byPaneId(pane).map(x -> x.provider() == Provider.CLAUDE && wt.toString().equals(x.cwd()))
+                    .orElse(false);
+        });
+        TmuxServer.await("stand-in banner", Duration.ofSeconds(5),
+                () -> server.tmux.run("capture-pane", "-p", "-t", pane).contains("Welcome to Claude Code (stand-in)"));
+        assertThat(server.tmux.run("capture-pane", "-p", "-t", pane)).contains("HOOKS-PRESENT");
     }
 }

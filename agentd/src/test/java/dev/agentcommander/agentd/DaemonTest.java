@@ -7,7 +7,9 @@ import dev.agentcommander.schema.Codec;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.ServerMessage;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -35,9 +37,52 @@ class DaemonTest {
     }
 
     private Config config() {
+        return config("hook");
+    }
+
+    private Config config(String approvalsMode) {
         return new ConfigLoader(Map.of("AGENTD_STORAGE_STATE_DIR", tmp.resolve("state").toString(),
                 "AGENTD_TMUX_SOCKET", server.tmux.socket(), "AGENTD_CONTROL_PLANE_TOKEN", "secret",
-                "AGENTD_TMUX_POLL_INTERVAL_MS", "100", "HOME", tmp.toString())).parse("host_name: box-1\n");
+                "AGENTD_TMUX_POLL_INTERVAL_MS", "100", "AGENTD_APPROVALS_MODE", approvalsMode,
+                "HOME", tmp.toString())).parse("host_name: box-1\n");
+    }
+
+    @Test
+    void inKeysModeAMenuOnScreenBecomesAnApprovalAndAllowTypesOneIntoThePane() throws Exception {
+        Path standin = tmp.resolve("claude");
+        try (InputStream in = getClass().getResourceAsStream("/standins/claude")) {
+            Files.copy(in, standin);
+        }
+        String pane = server.window(tmp, "bash", standin.toString(), "--permission");
+        LinkTest.FakeServer cp = new LinkTest.FakeServer();
+        try (Daemon d = new Daemon(config("keys"), Daemon.Factories.standard(), cp, Clock.systemUTC(), "test")) {
+            Transport.Listener conn = cp.connections.poll(5, TimeUnit.SECONDS);
+            assertThat(conn).isNotNull();
+            conn.onText(Codec.encodeServer(new ServerMessage.Welcome(0, "t", "h"), Instant.now()));
+            AgentMessage.ApprovalRequested req = null;
+            while (req == null) {
+                if (cp.nextSequenced().message() instanceof AgentMessage.ApprovalRequested r) {
+                    req = r;
+                }
+            }
+            assertThat(req.toolName()).isEqualTo("Bash");
+            assertThat(req.toolInput().path("summary").asText()).isEqualTo("rm -rf build");
+            assertThat(d.scanner().bySessionId(req.sessionId()).orElseThrow().tmux().paneId()).isEqualTo(pane);
+
+            conn.onText(Codec.encodeServer(new ServerMessage.ApprovalDecision(req.approvalId(), "allow", null, null,
+                    null), Instant.now()));
+            AgentMessage.ApprovalResolved resolved = null;
+            while (resolved == null) {
+                var m = cp.nextSequenced().message();
+                assertThat(m).isNotInstanceOf(AgentMessage.ApprovalRequested.class);
+                if (m instanceof AgentMessage.ApprovalResolved r) {
+                    resolved = r;
+                }
+            }
+            assertThat(resolved).isEqualTo(new AgentMessage.ApprovalResolved(req.approvalId(), "allowed"));
+            TmuxServer.await("the stand-in got 1", java.time.Duration.ofSeconds(5),
+                    () -> server.tmux.run("capture-pane", "-p", "-t", pane).contains("● Bash(rm -rf build)"));
+        }
     }
 
     @Test

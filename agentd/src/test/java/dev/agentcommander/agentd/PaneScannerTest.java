@@ -1,15 +1,18 @@
 package dev.agentcommander.agentd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Provider;
 import dev.agentcommander.schema.Session;
+import dev.agentcommander.schema.SessionStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,9 +36,9 @@ class PaneScannerTest {
     }
 
     private PaneScanner scanner() {
-        return new PaneScanner(server.tmux, out, new SimpleStatusDetector(), new ProviderDetector(Path.of("/proc")),
-                new GitInfo(Duration.ofSeconds(30), Clock.systemUTC()), new SessionIds(), tmp.resolve("state"),
-                Clock.systemUTC(), Duration.ofSeconds(1));
+        return new PaneScanner(server.tmux, out, new SimpleStatusDetector(), PromptWatcher.NONE,
+                new ProviderDetector(Path.of("/proc")), new GitInfo(Duration.ofSeconds(30), Clock.systemUTC()),
+                new SessionIds(), tmp.resolve("state"), Clock.systemUTC(), Duration.ofSeconds(1));
     }
 
     static Path gitRepo(Path dir, String branch) throws Exception {
@@ -125,5 +128,47 @@ class PaneScannerTest {
         server.tmux.run("set-option", "-p", "-t", pane, SessionIds.NAME_OPTION, "my agent");
         scanner.scanOnce();
         assertThat(upsertFor(pane).name()).isEqualTo("my agent");
+    }
+
+    @Test
+    void statusChangesAreRecordedAsEventsButTheFirstAnnouncementIsNot() throws Exception {
+        AtomicReference<StatusDetector.Verdict> verdict =
+                new AtomicReference<>(new StatusDetector.Verdict(SessionStatus.IDLE, false));
+        StatusDetector fixed = new StatusDetector() {
+            @Override
+            public Verdict detect(dev.agentcommander.agentd.tmux.Pane pane, Provider provider) {
+                return verdict.get();
+            }
+
+            @Override
+            public void hookEvent(String paneId, String eventName, com.fasterxml.jackson.databind.JsonNode input) {
+            }
+
+            @Override
+            public void forget(String paneId) {
+            }
+        };
+        PaneScanner scanner = new PaneScanner(server.tmux, out, fixed, PromptWatcher.NONE,
+                new ProviderDetector(Path.of("/proc")), new GitInfo(Duration.ofSeconds(30), Clock.systemUTC()),
+                new SessionIds(), tmp.resolve("state"), Clock.systemUTC(), Duration.ofSeconds(1));
+        scanner.scanOnce();
+        assertThat(out.of(AgentMessage.SessionsUpsert.class)).hasSize(1);
+        assertThat(out.of(AgentMessage.EventsAppend.class)).isEmpty();
+        String sid = out.of(AgentMessage.SessionsUpsert.class).get(0).session().sessionId();
+
+        verdict.set(new StatusDetector.Verdict(SessionStatus.WAITING, true));
+        scanner.scanOnce();
+        scanner.scanOnce(); // unchanged: nothing more
+        verdict.set(new StatusDetector.Verdict(SessionStatus.WAITING, false));
+        scanner.scanOnce();
+        List<AgentMessage.EventsAppend> events = out.of(AgentMessage.EventsAppend.class);
+        assertThat(events).extracting(AgentMessage.EventsAppend::sessionId, AgentMessage.EventsAppend::eventType)
+                .containsExactly(tuple(sid, "status.changed"), tuple(sid, "status.changed"));
+        assertThat(events.get(0).data().toString())
+                .isEqualTo("{\"from\":\"IDLE\",\"to\":\"WAITING\",\"needs_attention\":true}");
+        assertThat(events.get(1).data().toString())
+                .isEqualTo("{\"from\":\"WAITING\",\"to\":\"WAITING\",\"needs_attention\":false}");
+        AgentMessage upsert = out.of(AgentMessage.SessionsUpsert.class).get(1);
+        assertThat(out.sent.indexOf(upsert)).isEqualTo(out.sent.indexOf(events.get(0)) - 1);
     }
 }

@@ -154,8 +154,9 @@ public final class ApprovalBroker implements DecisionSink, AutoCloseable {
     }
 
     /**
-     * The status detector sees a permission menu on a pane (sessions without our hooks). In keys or both mode it
-     * creates an approval answered by menu keys; the same menu seen again returns the same id.
+     * A permission menu appeared on a pane's screen (sessions without our hooks; called by {@link ScreenApprovals}
+     * for the pane scanner). In keys or both mode it creates an approval answered by menu keys; asked again for
+     * the same pane while that approval is open (or while a hook approval waits there) it returns that id.
      *
      * @return the approval id, or empty in hook mode / when full
      */

@@ -1,0 +1,9 @@
+package dev.agentcommander.agentd;
+
+/**
+ * A permission menu read off a pane's screen: what a person must know to decide without looking at the pane.
+ * Screen text is all there is for sessions without our hooks, so this is a best effort: {@code toolName} is
+ * {@code "unknown"} when the menu's header is not one we know, and {@code summary} then holds the menu text.
+ */
+public record ScreenMenu(String toolName, String summary) {
+}

@@ -20,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Console streaming through tmux control-mode clients, one per tmux session that has a watched pane (measured
- * against {@code pipe-pane}; see agentd/CONSOLE.md). The snapshot is taken through the same client that carries
+ * against {@code pipe-pane}; see docs/console.md). The snapshot is taken through the same client that carries
  * the output, so it is an exact cut: bytes before it are in the snapshot, bytes after it are in the chunks.
  * The first output after a quiet spell of {@link Config#linger()} is sent at once (typing echoes without delay);
  * output within a linger of a send is coalesced up to {@link Config#maxChunkBytes()}, so a chatty pane costs at

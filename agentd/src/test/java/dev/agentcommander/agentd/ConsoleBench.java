@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  *   <li>{@code ControlModeConsole}: the implementation, up to the moment a chunk is handed to {@link Outbound}.</li>
  * </ul>
  * Run: {@code java -cp agentd/target/classes:agentd/target/test-classes:<deps> dev.agentcommander.agentd.ConsoleBench
- * [panes] [seconds] [interval_ms] [nopipe|pipe] [flood]} (see agentd/CONSOLE.md for a one-liner).
+ * [panes] [seconds] [interval_ms] [nopipe|pipe] [flood]} (see docs/console.md for a one-liner).
  */
 public final class ConsoleBench {
     private static final Pattern MARK = Pattern.compile("MK(\\d+)\\.(\\d{6});");

@@ -44,6 +44,7 @@ class DaemonTest {
         return new ConfigLoader(Map.of("AGENTD_STORAGE_STATE_DIR", tmp.resolve("state").toString(),
                 "AGENTD_TMUX_SOCKET", server.tmux.socket(), "AGENTD_CONTROL_PLANE_TOKEN", "secret",
                 "AGENTD_TMUX_POLL_INTERVAL_MS", "100", "AGENTD_APPROVALS_MODE", approvalsMode,
+                "AGENTD_HOOKS_LISTEN", "127.0.0.1:0",
                 "HOME", tmp.toString())).parse("host_name: box-1\n");
     }
 

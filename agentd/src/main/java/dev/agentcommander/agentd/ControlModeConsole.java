@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +24,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * The first output after a quiet spell of {@link Config#linger()} is sent at once (typing echoes without delay);
  * output within a linger of a send is coalesced up to {@link Config#maxChunkBytes()}, so a chatty pane costs at
  * most about two outbox messages per linger (plus one per full chunk); a pane's buffer never exceeds one chunk.
+ *
+ * <p>It never sends {@code refresh-client -A %N:off}: in tmux before 3.7 turning a pane off while output for it is
+ * queued leaves offsets into data tmux then frees, and the server segfaults (tmux GitHub issue 5054; seen here
+ * with Debian's 3.3a). Output of unwatched panes in a watched tmux session is read and dropped instead, and a
+ * client is detached as soon as its session has no watched pane.
  */
 public final class ControlModeConsole implements Console {
     private static final System.Logger LOG = System.getLogger(ControlModeConsole.class.getName());
@@ -95,8 +99,6 @@ public final class ControlModeConsole implements Console {
                 stream = new PaneStream<>(paneId, client, config.maxChunkBytes());
                 streams.put(paneId, stream);
                 client.streams++;
-                client.off.remove(paneId);
-                quietly(client, "refresh-client -A '" + paneId + ":on'");
             }
             PaneStream.Sub sub = new PaneStream.Sub(sessionId, subscriptionId);
             stream.subs.add(sub);
@@ -150,9 +152,7 @@ public final class ControlModeConsole implements Console {
         Client client = stream.client;
         client.streams--;
         if (client.streams > 0) {
-            client.off.add(stream.paneId);
-            quietly(client, "refresh-client -A '" + stream.paneId + ":off'");
-            return null;
+            return null; // the client still serves other panes; this pane's output is dropped from now on
         }
         clients.remove(client.tmuxSession, client);
         return client.control;
@@ -219,10 +219,7 @@ public final class ControlModeConsole implements Console {
         try {
             PaneStream<Client> stream = streams.get(paneId);
             if (stream == null || stream.client != client) {
-                if (client.off.add(paneId)) {
-                    quietly(client, "refresh-client -A '" + paneId + ":off'");
-                }
-                return;
+                return; // a pane nobody watches in a watched tmux session (see NEVER_OFF below)
             }
             if (!stream.anyLive()) {
                 return; // only snapshots in flight: these bytes will be in them
@@ -289,15 +286,6 @@ public final class ControlModeConsole implements Console {
         stream.flush(this::send);
     }
 
-    /** A command whose failure only costs efficiency (a closing client ends its output anyway). */
-    private static void quietly(Client client, String line) {
-        try {
-            client.control.command(line);
-        } catch (TmuxException e) {
-            LOG.log(System.Logger.Level.DEBUG, "control command not sent: {0}", e.getMessage());
-        }
-    }
-
     private void send(AgentMessage m) {
         try {
             outbound.send(m);
@@ -334,7 +322,6 @@ public final class ControlModeConsole implements Console {
     private final class Client implements ControlClient.Listener {
         final String tmuxSession;
         final ControlClient control;
-        final Set<String> off = new HashSet<>();
         int streams;
 
         Client(String tmuxSession) {

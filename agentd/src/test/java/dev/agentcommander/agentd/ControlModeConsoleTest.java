@@ -186,6 +186,25 @@ class ControlModeConsoleTest {
         });
     }
 
+    /** tmux before 3.7 segfaults when a pane with queued output is turned off (tmux issue 5054). */
+    @Test
+    void subscribeAndUnsubscribeWhilePanesFloodNeverCrashesTheTmuxServer() throws Exception {
+        String flood = panes.newWindow("bash", "--norc", "--noprofile", "-c", "yes flooding-the-control-client");
+        String floodSession = panes.register(flood, Provider.SHELL);
+        console.subscribe(session, "steady");
+        assertThat(snapshotSent("steady")).isTrue();
+        for (int i = 0; i < 30; i++) {
+            console.subscribe(floodSession, "f" + i);
+            Thread.sleep(20);
+            console.unsubscribe(floodSession, "f" + i);
+            Thread.sleep(5);
+        }
+        String serverPid = panes.tmux.run("display-message", "-p", "#{pid}").trim();
+        assertThat(ProcessHandle.of(Long.parseLong(serverPid)).map(ProcessHandle::isAlive)).contains(true);
+        type("echo STILL-$((40+2))");
+        assertThat(TestPanes.eventually(() -> text("steady").contains("STILL-42"), 2000)).isTrue();
+    }
+
     @Test
     void subscriptionsEndWhenTheTmuxSessionGoes() throws Exception {
         panes.tmux.run("new-session", "-d", "-s", "other", "-x", "80", "-y", "24", "bash", "--norc");

@@ -113,11 +113,13 @@ public final class CommandExecutor implements Consumer<ServerMessage.Command>, A
                 String pane = pane(s.sessionId());
                 String buffer = "ac-" + commandId.replaceAll("[^A-Za-z0-9_-]", "_");
                 String text = s.text().replace("\r\n", "\n");
-                tmux.runWithInput(text.getBytes(StandardCharsets.UTF_8), "load-buffer", "-b", buffer, "-");
-                tmux.run("paste-buffer", "-p", "-d", "-b", buffer, "-t", pane);
+                // one tmux call (";" as its own argument separates tmux commands): a keystroke costs one spawn
+                List<String> args = new ArrayList<>(List.of("load-buffer", "-b", buffer, "-", ";",
+                        "paste-buffer", "-p", "-d", "-b", buffer, "-t", pane));
                 if (s.submit()) {
-                    tmux.run("send-keys", "-t", pane, "Enter");
+                    args.addAll(List.of(";", "send-keys", "-t", pane, "Enter"));
                 }
+                tmux.runWithInput(text.getBytes(StandardCharsets.UTF_8), args.toArray(String[]::new));
                 yield null;
             }
             case CommandSpec.SendKeys k -> {

@@ -40,6 +40,11 @@ public final class Main {
         if (System.getProperty("chronicle.analytics.disable") == null) {
             System.setProperty("chronicle.analytics.disable", "true");
         }
+        // the hook receiver's answers are small writes after heartbeats: without TCP_NODELAY a decision can wait
+        // ~40 ms on Nagle + delayed ACK (read once, when the JDK's HTTP server first loads)
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         LogFormat.install(Level.INFO);
         System.exit(run(args, Daemon.Factories.standard(), System.out, System.err));
     }

@@ -11,6 +11,7 @@ import dev.agentcommander.controlplane.ws.AgentLinks;
 import dev.agentcommander.controlplane.ws.ConsoleHub;
 import dev.agentcommander.controlplane.ws.UiEndpoint;
 import dev.agentcommander.schema.Protocol;
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.staticcontent.StaticContentService;
@@ -84,6 +85,8 @@ public final class ControlPlane implements AutoCloseable {
                     .host(config.host())
                     .port(config.port())
                     .shutdownHook(false)
+                    // small frames (acks, commands, console echoes) must not wait on Nagle + delayed ACK (~40 ms)
+                    .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
                     .addProtocol(WsConfig.builder().name("websocket")
                             .maxFrameLength(2 * Protocol.MAX_FRAME_BYTES + 1024).build())
                     .routing(routing)

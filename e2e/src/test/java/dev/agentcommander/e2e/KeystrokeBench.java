@@ -14,6 +14,9 @@ import java.util.Map;
  * subscription. Args: [samples=200].
  */
 public final class KeystrokeBench {
+    private static final int WARMUP = 200;
+    private static final long PACE_MS = 30;
+
     public static void main(String[] args) throws Exception {
         int samples = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         Path dir = Files.createTempDirectory("keystroke-bench");
@@ -28,10 +31,12 @@ public final class KeystrokeBench {
             String session = Poll.until(Duration.ofSeconds(30), "session", () -> FoundationLookup.sessionId(stack, pane));
             Rest rest = stack.rest(Role.OPERATOR);
             Stats rtt = new Stats();
+            Stats post = new Stats();
             try (UiClient ui = new UiClient(stack.baseUrl(), stack.jwt(Role.VIEWER))) {
                 ui.subscribe("k", "console", "{\"session_id\":\"" + session + "\"}");
                 ui.await(Duration.ofSeconds(10), "snapshot", UiClient.type("console.snapshot"));
-                for (int i = 0; i < samples + 20; i++) {
+                for (int i = 0; i < samples + WARMUP; i++) {
+                    Thread.sleep(PACE_MS); // stay under the REST rate limit (40/s per caller): typing speed
                     String key = "k" + i + "x";
                     StringBuilder seen = new StringBuilder();
                     long t0 = System.nanoTime();
@@ -40,6 +45,7 @@ public final class KeystrokeBench {
                     if (r.status() >= 300) {
                         throw new IllegalStateException("send_input: " + r);
                     }
+                    long posted = System.nanoTime();
                     ui.await(Duration.ofSeconds(10), "echo " + key, m -> {
                         if ("console.chunk".equals(m.path("type").asText())) {
                             seen.append(new String(Base64.getDecoder().decode(m.get("data").asText()),
@@ -47,13 +53,15 @@ public final class KeystrokeBench {
                         }
                         return seen.indexOf(key) >= 0;
                     });
-                    if (i >= 20) { // the first 20 warm up the JITs
+                    if (i >= WARMUP) { // the first ones warm up the JITs
                         rtt.add((System.nanoTime() - t0) / 1e6);
+                        post.add((posted - t0) / 1e6);
                     }
                 }
             }
             System.out.println("keystroke -> echo via REST, control plane, agentd, tmux and back on the UI socket: "
                     + rtt.summary(" ms"));
+            System.out.println("  of which the REST call (stored, audited, answered 202): " + post.summary(" ms"));
             System.out.println("[" + Stats.machine() + "]");
         }
     }

@@ -49,7 +49,6 @@ final class Stack implements AutoCloseable {
     Stack(Path dir) throws IOException {
         this.dir = dir;
         this.hooksPort = freePort();
-        this.cpPort = freePort();
     }
 
     static int freePort() throws IOException {
@@ -88,7 +87,10 @@ final class Stack implements AutoCloseable {
         }
     }
 
-    /** Starts the control plane on a fixed port (kept across restarts so agentd finds it again). */
+    /**
+     * Starts the control plane. The first start lets it pick a free port (no race with Postgres or anything else
+     * for a port chosen here); restarts take the same port again so agentd finds it.
+     */
     JavaProcess startControlPlane() throws IOException, InterruptedException {
         Map<String, String> env = new HashMap<>();
         env.put("DATABASE_URL", db.jdbcUrl());
@@ -98,7 +100,8 @@ final class Stack implements AutoCloseable {
         env.put("DATA_DIR", dir.resolve("cp").toString());
         controlPlane = JavaProcess.start("control-plane", dir.resolve("logs"), List.of("-Xmx256m"),
                 "dev.agentcommander.controlplane.Main", List.of("serve"), env);
-        controlPlane.awaitLine("control-plane listening on (http://\\S+)", Duration.ofSeconds(60));
+        String port = controlPlane.awaitLine("control-plane listening on http://[^:]+:(\\d+)", Duration.ofSeconds(60));
+        cpPort = Integer.parseInt(port);
         return controlPlane;
     }
 

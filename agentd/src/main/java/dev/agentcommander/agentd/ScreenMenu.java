@@ -6,4 +6,8 @@ package dev.agentcommander.agentd;
  * {@code "unknown"} when the menu's header is not one we know, and {@code summary} then holds the menu text.
  */
 public record ScreenMenu(String toolName, String summary) {
+    /** The Claude permission menu on this screen text ({@code capture-pane -p -J}), or null when none shows. */
+    public static ScreenMenu onScreen(String screen) {
+        return ScreenPatterns.claudeMenu(ScreenPatterns.tail(screen));
+    }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.agentd.DecisionSink;
 import dev.agentcommander.agentd.Outbound;
+import dev.agentcommander.agentd.ScreenMenu;
 import dev.agentcommander.agentd.StatusDetector;
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.agentd.tmux.TmuxException;
@@ -43,6 +44,8 @@ public final class ApprovalBroker implements DecisionSink, AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Approval> waiting = new ConcurrentHashMap<>();
+    /** The menu each keys approval was raised for: keys are pressed only while exactly that menu shows. */
+    private final Map<String, ScreenMenu> keysMenus = new ConcurrentHashMap<>();
     private final Map<String, Boolean> resolvedIds = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -181,6 +184,7 @@ public final class ApprovalBroker implements DecisionSink, AutoCloseable {
                     toolName == null || toolName.isBlank() ? "unknown" : toolName, input, null, null, null,
                     a.expiresAt.toString()));
             waiting.put(a.id, a);
+            keysMenus.put(a.id, new ScreenMenu(toolName, summary));
             return Optional.of(a.id);
         } finally {
             lock.unlock();
@@ -217,8 +221,8 @@ public final class ApprovalBroker implements DecisionSink, AutoCloseable {
         }
         boolean allow = "allow".equals(d.behavior());
         String outcome = allow ? "allowed" : "denied";
-        if (a.kind == Approval.Kind.KEYS) {
-            answerWithKeys(a, d, outcome);
+        if (a.kind == Approval.Kind.KEYS) { // tmux calls stay off the link's inbound thread
+            Thread.ofVirtual().name("approval-keys").start(() -> answerWithKeys(a, d, outcome));
             return;
         }
         a.answer(outcome, allow ? ClaudeAnswers.allow(d.updatedInput(), d.updatedPermissions())
@@ -257,22 +261,35 @@ public final class ApprovalBroker implements DecisionSink, AutoCloseable {
         if (!a.answer(outcome, Approval.EMPTY)) {
             return;
         }
-        String key;
+        ScreenMenu raisedFor = keysMenus.remove(a.id);
+        String key = null;
+        String unsupported = null;
         if ("denied".equals(outcome)) {
             key = "Escape";
         } else if (d.updatedInput() != null && d.updatedInput().isObject()) {
-            key = null; // an edited input cannot be typed into a menu: leave the menu to the person
+            unsupported = "edited input needs the hook"; // cannot be typed into a menu: left to the person
+        } else if (d.updatedPermissions() != null && !d.updatedPermissions().isEmpty()) {
+            // the menu's lasting option ("don't ask again …") differs per menu and was never shown to the reviewer
+            unsupported = "a lasting permission cannot be chosen with menu keys; allow once, or use the hook";
         } else {
-            key = d.updatedPermissions() != null && !d.updatedPermissions().isEmpty() ? "2" : "1";
+            key = "1";
         }
         String result = outcome;
-        if (key == null) {
+        if (unsupported != null) {
             result = "cancelled";
             send(new AgentMessage.EventsAppend(a.sessionId, "approval.keys_unsupported", JsonNodeFactory.instance
-                    .objectNode().put("approval_id", a.id).put("reason", "edited input needs the hook")));
+                    .objectNode().put("approval_id", a.id).put("reason", unsupported)));
         } else {
             try {
-                tmux.run("send-keys", "-t", a.paneId, key);
+                // the person may have answered at the pane and Claude moved on: press only into the same menu
+                ScreenMenu now = ScreenMenu.onScreen(tmux.run("capture-pane", "-p", "-J", "-t", a.paneId));
+                if (raisedFor == null || !raisedFor.equals(now)) {
+                    result = "cancelled";
+                    send(new AgentMessage.EventsAppend(a.sessionId, "approval.keys_stale", JsonNodeFactory.instance
+                            .objectNode().put("approval_id", a.id).put("reason", "the menu is no longer on screen")));
+                } else {
+                    tmux.run("send-keys", "-t", a.paneId, key);
+                }
             } catch (TmuxException | NullPointerException e) {
                 LOG.log(System.Logger.Level.WARNING, "approval {0}: send-keys failed: {1}", a.id, e.getMessage());
                 result = "cancelled";
@@ -318,6 +335,7 @@ public final class ApprovalBroker implements DecisionSink, AutoCloseable {
             return;
         }
         waiting.remove(a.id, a);
+        keysMenus.remove(a.id);
         rememberResolved(a.id);
         send(new AgentMessage.ApprovalResolved(a.id, outcome));
         if (a.paneId != null) {

@@ -24,7 +24,11 @@ public final class Tmux {
         this.socket = socket == null ? "" : socket;
     }
 
-    /** The argv for a tmux call on our server: {@code tmux [-S socket] args…}. */
+    /**
+     * The argv for a tmux call on our server: {@code tmux [-S socket] args…}. tmux splits commands at any argument
+     * that ends in {@code ;} (so {@code set-option … "a;" kill-server} would run two commands): an argument that
+     * is exactly {@code ;} stays a separator, any other ending in {@code ;} gets it escaped and arrives literally.
+     */
     public List<String> argv(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(bin);
@@ -32,7 +36,9 @@ public final class Tmux {
             cmd.add("-S");
             cmd.add(socket);
         }
-        cmd.addAll(List.of(args));
+        for (String a : args) {
+            cmd.add(a.length() > 1 && a.endsWith(";") ? a.substring(0, a.length() - 1) + "\\;" : a);
+        }
         return cmd;
     }
 

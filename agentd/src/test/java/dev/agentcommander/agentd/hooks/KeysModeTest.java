@@ -9,7 +9,10 @@ import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.ServerMessage;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -18,7 +21,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Keys mode against a private tmux server whose pane runs {@code cat}: the decision arrives as typed keys. */
+/**
+ * Keys mode against a private tmux server: a decision arrives as keys typed into the stand-in claude's menu, and
+ * only while the menu the approval was raised for is still on screen.
+ */
 class KeysModeTest {
     @TempDir
     Path tmp;
@@ -56,10 +62,6 @@ class KeysModeTest {
         return tmux.run("capture-pane", "-p", "-t", pane);
     }
 
-    void awaitScreen(String text) {
-        Fakes.awaitTrue(() -> screen().contains(text), Duration.ofSeconds(5), "'" + text + "' on the pane");
-    }
-
     static ServerMessage.ApprovalDecision decide(String id, String behavior, String perms) throws Exception {
         return new ServerMessage.ApprovalDecision(id, behavior, null, null,
                 perms == null ? null : Json.mapper().readTree(perms));
@@ -69,34 +71,73 @@ class KeysModeTest {
         return outbound.awaitOne(AgentMessage.ApprovalResolved.class, r -> r.approvalId().equals(id)).outcome();
     }
 
+    /** A window running the stand-in claude with its permission menu (Bash / "rm -rf build") on screen. */
+    String menuPane() throws Exception {
+        Path standin = tmp.resolve("claude");
+        try (InputStream in = getClass().getResourceAsStream("/standins/claude")) {
+            Files.copy(in, standin, StandardCopyOption.REPLACE_EXISTING);
+        }
+        String p = tmux.run("new-window", "-d", "-P", "-F", "#{pane_id}", "-t", "t", "bash", standin.toString(),
+                "--permission").trim();
+        Fakes.awaitTrue(() -> tmux.run("capture-pane", "-p", "-t", p).contains("1. Yes"), Duration.ofSeconds(5),
+                "the menu on screen");
+        return p;
+    }
+
     @Test
-    void allowTypesOneIntoThePane() throws Exception {
+    void allowTypesOneIntoTheMenuThatIsStillOnScreen() throws Exception {
         broker(ApprovalMode.KEYS);
-        String id = broker.requestFromScreen("s-1", pane, "Bash", "rm -rf build").orElseThrow();
-        assertThat(broker.requestFromScreen("s-1", pane, "Bash", "rm -rf build")).contains(id);
+        String menu = menuPane();
+        String id = broker.requestFromScreen("s-1", menu, "Bash", "rm -rf build").orElseThrow();
+        assertThat(broker.requestFromScreen("s-1", menu, "Bash", "rm -rf build")).contains(id);
         AgentMessage.ApprovalRequested req = outbound.of(AgentMessage.ApprovalRequested.class).get(0);
         assertThat(req.toolInput().path("summary").asText()).isEqualTo("rm -rf build");
         assertThat(outbound.of(AgentMessage.ApprovalRequested.class)).hasSize(1);
         broker.onDecision(decide(id, "allow", null));
-        awaitScreen("1");
+        Fakes.awaitTrue(() -> tmux.run("capture-pane", "-p", "-t", menu).contains("● Bash(rm -rf build)"),
+                Duration.ofSeconds(5), "the stand-in got 1");
         assertThat(outcome(id)).isEqualTo("allowed");
         assertThat(status.calls).anySatisfy(c -> assertThat(c.eventName()).isEqualTo("ApprovalResolved"));
     }
 
     @Test
-    void alwaysAllowTypesTwoAndDenyPressesEscape() throws Exception {
+    void denyPressesEscapeIntoTheMenu() throws Exception {
         broker(ApprovalMode.KEYS);
-        String always = broker.requestFromScreen("s-1", pane, "Bash", "make").orElseThrow();
-        broker.onDecision(decide(always, "allow", "[{\"type\":\"addRules\"}]"));
-        awaitScreen("2");
-        assertThat(outcome(always)).isEqualTo("allowed");
-        String no = broker.requestFromScreen("s-1", pane, "Bash", "curl evil").orElseThrow();
-        assertThat(no).isNotEqualTo(always);
+        String menu = menuPane();
+        String no = broker.requestFromScreen("s-1", menu, "Bash", "rm -rf build").orElseThrow();
         broker.onDecision(decide(no, "deny", null));
-        awaitScreen("2^[");
+        Fakes.awaitTrue(() -> tmux.run("capture-pane", "-p", "-t", menu).contains("● Not allowed."),
+                Duration.ofSeconds(5), "the stand-in got Escape");
         assertThat(outcome(no)).isEqualTo("denied");
-        broker.onDecision(decide(no, "allow", null));
-        assertThat(screen()).doesNotContain("2^[1");
+    }
+
+    @Test
+    void alwaysAllowIsNotPressedWithKeysBecauseTheReviewerNeverSawThatOption() throws Exception {
+        broker(ApprovalMode.KEYS);
+        String menu = menuPane();
+        String always = broker.requestFromScreen("s-1", menu, "Bash", "rm -rf build").orElseThrow();
+        broker.onDecision(decide(always, "allow", "[{\"type\":\"addRules\"}]"));
+        assertThat(outcome(always)).isEqualTo("cancelled");
+        assertThat(outbound.of(AgentMessage.EventsAppend.class)).anySatisfy(
+                e -> assertThat(e.eventType()).isEqualTo("approval.keys_unsupported"));
+        assertThat(tmux.run("capture-pane", "-p", "-t", menu)).contains("1. Yes").doesNotContain("●");
+    }
+
+    @Test
+    void aDecisionForAMenuNoLongerOnScreenPressesNothing() throws Exception {
+        broker(ApprovalMode.KEYS);
+        // the person answered at the pane and Claude moved on: the pane shows no menu (or another one)
+        String id = broker.requestFromScreen("s-1", pane, "Bash", "make deploy").orElseThrow();
+        broker.onDecision(decide(id, "allow", null));
+        assertThat(outcome(id)).isEqualTo("cancelled");
+        assertThat(outbound.of(AgentMessage.EventsAppend.class)).anySatisfy(
+                e -> assertThat(e.eventType()).isEqualTo("approval.keys_stale"));
+        assertThat(screen().strip()).isEmpty();
+        String menu = menuPane();
+        String other = broker.requestFromScreen("s-1", menu, "Bash", "make deploy").orElseThrow();
+        broker.onDecision(decide(other, "allow", null));
+        assertThat(outcome(other)).isEqualTo("cancelled");
+        assertThat(tmux.run("capture-pane", "-p", "-t", menu)).contains("1. Yes").doesNotContain("●");
     }
 
     @Test

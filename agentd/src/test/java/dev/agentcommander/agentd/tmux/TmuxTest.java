@@ -1,0 +1,54 @@
+package dev.agentcommander.agentd.tmux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What reaches tmux is data: values arrive literally and never become extra tmux commands. */
+class TmuxTest {
+    Path dir;
+    Tmux tmux;
+
+    @BeforeEach
+    void start() throws Exception {
+        dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "tmux-test");
+        tmux = new Tmux("tmux", dir.resolve("sock").toString());
+        tmux.run("-f", "/dev/null", "new-session", "-d", "-s", "main", "sleep", "600");
+    }
+
+    @AfterEach
+    void stop() {
+        try {
+            tmux.run("kill-server");
+        } catch (TmuxException ignored) {
+            // already gone
+        }
+    }
+
+    @Test
+    void aValueEndingInSemicolonArrivesLiterallyAndStartsNoCommand() {
+        tmux.run("set-option", "-t", "main", "@ac_name", "rename me;");
+        assertThat(tmux.run("show-options", "-t", "main", "-v", "@ac_name").trim()).isEqualTo("rename me;");
+        // without the escape tmux would run new-window as a second command; with it, set-option refuses the extras
+        assertThatThrownBy(() -> tmux.run("set-option", "-t", "main", "@ac_name", "a;", "new-window", "-d", "-n",
+                "INJECTED")).isInstanceOf(TmuxException.class).hasMessageContaining("too many arguments");
+        assertThat(tmux.run("list-windows", "-a", "-F", "#{window_name}")).doesNotContain("INJECTED");
+    }
+
+    @Test
+    void aLoneSemicolonStillSeparatesCommands() {
+        tmux.run("set-option", "-t", "main", "@one", "1", ";", "set-option", "-t", "main", "@two", "2");
+        assertThat(tmux.run("show-options", "-t", "main", "-v", "@two").trim()).isEqualTo("2");
+    }
+
+    @Test
+    void failuresCarryTmuxsOwnMessage() {
+        assertThatThrownBy(() -> tmux.run("kill-pane", "-t", "%999")).isInstanceOf(TmuxException.class)
+                .hasMessageContaining("%999");
+    }
+}

@@ -179,6 +179,33 @@ class AgentLinkTest {
     }
 
     @Test
+    void aHostCannotWriteEventsOrApprovalsIntoAnotherHostsSession() {
+        ObjectNode owner = server.createHost("box-e1");
+        ObjectNode intruder = server.createHost("box-e2");
+        try (WsClient a = connected(owner.get("token").asText(), "box-e1")) {
+            a.send(Frames.upsert(1, "s-private", "mine"));
+            a.send(Frames.frame("approval.requested", 2, "{\"approval_id\":\"ap-owned\",\"session_id\":"
+                    + "\"s-private\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"ls\"}}"));
+            a.next(n -> n.at("/payload/seq").asLong() == 2);
+        }
+        try (WsClient b = connected(intruder.get("token").asText(), "box-e2")) {
+            b.send(Frames.event(1, "s-private", "hook.Forged"));
+            b.send(Frames.frame("approval.requested", 2, "{\"approval_id\":\"ap-forged\",\"session_id\":"
+                    + "\"s-private\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"rm -rf /\"}}"));
+            b.send(Frames.frame("approval.requested", 3, "{\"approval_id\":\"ap-owned\",\"tool_name\":"
+                    + "\"Bash\",\"tool_input\":{\"command\":\"rm -rf /\"}}"));
+            b.send(Frames.event(4, "s-own-intruder", "hook.Stop"));
+            b.next(n -> n.at("/payload/seq").asLong() == 4);
+        }
+        assertThat(server.count("SELECT count(*) FROM events WHERE type = 'hook.Forged'")).isZero();
+        assertThat(server.count("SELECT count(*) FROM approvals WHERE id = 'ap-forged'")).isZero();
+        assertThat(server.count("SELECT count(*) FROM events WHERE session_id = 's-private'")).isEqualTo(1);
+        assertThat(server.count("SELECT count(*) FROM events WHERE payload->>'approval_id' = 'ap-owned'"))
+                .isEqualTo(1);
+        assertThat(server.count("SELECT count(*) FROM events WHERE session_id = 's-own-intruder'")).isEqualTo(1);
+    }
+
+    @Test
     void removedSessionDisappearsButItsEventsStay() {
         ObjectNode h = server.createHost("box-x");
         try (WsClient a = connected(h.get("token").asText(), "box-x")) {

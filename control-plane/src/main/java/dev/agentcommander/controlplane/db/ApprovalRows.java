@@ -46,6 +46,17 @@ public final class ApprovalRows {
         }
     }
 
+    /** Whether approval {@code id} exists and was raised by {@code hostId}. */
+    public static boolean ownedBy(Connection c, String hostId, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM approvals WHERE id = ? AND host_id = ?")) {
+            ps.setString(1, id);
+            ps.setString(2, hostId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** The host's final word (allowed | denied | expired | cancelled); false when unknown to this host. */
     public static boolean resolve(Connection c, String hostId, String id, String outcome, Instant now)
             throws SQLException {

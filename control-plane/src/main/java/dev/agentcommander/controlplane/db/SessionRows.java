@@ -76,6 +76,20 @@ public final class SessionRows {
         }
     }
 
+    /** Whether {@code sessionId} is a live session of a host other than {@code hostId} (false for null/unknown). */
+    public static boolean ownedByAnotherHost(Connection c, String hostId, String sessionId) throws SQLException {
+        if (sessionId == null) {
+            return false;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM sessions WHERE id = ? AND host_id <> ?")) {
+            ps.setString(1, sessionId);
+            ps.setString(2, hostId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     public static boolean delete(Connection c, String hostId, String sessionId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM sessions WHERE id = ? AND host_id = ?")) {
             ps.setString(1, sessionId);

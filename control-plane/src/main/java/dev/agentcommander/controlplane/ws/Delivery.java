@@ -45,6 +45,9 @@ final class Delivery implements Runnable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "delivery to host " + conn.hostId() + " failed; closing the link", e);
+            conn.close(1011, "internal error while delivering; reconnect");
         }
     }
 

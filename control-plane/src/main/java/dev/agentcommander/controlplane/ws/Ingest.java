@@ -79,6 +79,10 @@ final class Ingest implements Runnable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // never leave a link open with nobody ingesting: the agent would wait on acks that cannot come
+            LOG.log(System.Logger.Level.ERROR, "ingest for host " + conn.hostId() + " failed; closing the link", e);
+            conn.close(1011, "internal error while storing; reconnect");
         }
     }
 
@@ -141,6 +145,9 @@ final class Ingest implements Runnable {
                     approvals.addAll(ap);
                     ev.forEach(e -> changes.add(new FanOut.EventAppended(e.sessionId(), e.toJson())));
                 } catch (SQLException e) {
+                    if (!new DbException(e).dataError()) {
+                        throw e; // an outage, a deadlock or a timeout: retry the whole batch, ack nothing
+                    }
                     c.rollback(sp);
                     LOG.log(System.Logger.Level.WARNING, "host " + host + ": dropped " + f.type() + " seq " + seq
                             + ": " + e.getMessage());
@@ -176,10 +183,22 @@ final class Ingest implements Runnable {
                     changes.add(new FanOut.SessionRemoved(host, r.sessionId()));
                 }
             }
-            case AgentMessage.EventsAppend e ->
-                    events.add(new EventRows.NewEvent(host, seq, e.sessionId(), e.eventType(), ts, e.data()));
+            case AgentMessage.EventsAppend e -> {
+                if (SessionRows.ownedByAnotherHost(c, host, e.sessionId())) {
+                    refuse(host, seq, "event for session " + e.sessionId() + " of another host");
+                    return;
+                }
+                events.add(new EventRows.NewEvent(host, seq, e.sessionId(), e.eventType(), ts, e.data()));
+            }
             case AgentMessage.ApprovalRequested a -> {
-                ApprovalRows.insert(c, host, a);
+                if (SessionRows.ownedByAnotherHost(c, host, a.sessionId())) {
+                    refuse(host, seq, "approval for session " + a.sessionId() + " of another host");
+                    return;
+                }
+                if (!ApprovalRows.insert(c, host, a) && !ApprovalRows.ownedBy(c, host, a.approvalId())) {
+                    refuse(host, seq, "approval id " + a.approvalId() + " belongs to another host");
+                    return;
+                }
                 approvals.add(a.approvalId());
                 events.add(new EventRows.NewEvent(host, seq, a.sessionId(), "approval.requested", ts,
                         Json.mapper().valueToTree(a)));
@@ -218,6 +237,11 @@ final class Ingest implements Runnable {
             case AgentMessage.Hello h -> { }
             case AgentMessage.Heartbeat h -> { }
         }
+    }
+
+    /** A frame that names another host's session or approval: logged, acked with its batch, never stored. */
+    private static void refuse(String host, long seq, String why) {
+        LOG.log(System.Logger.Level.WARNING, "host " + host + ": seq " + seq + " refused: " + why);
     }
 
     private void publishApprovals(Set<String> ids) {

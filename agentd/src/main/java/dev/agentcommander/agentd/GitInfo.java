@@ -2,14 +2,12 @@ package dev.agentcommander.agentd;
 
 import dev.agentcommander.schema.Session;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Git metadata of a directory (repo root, branch, dirty) with a TTL cache: three git processes per pane per poll
@@ -71,21 +69,11 @@ public final class GitInfo {
     static String git(String cwd, String... args) {
         List<String> cmd = new java.util.ArrayList<>(List.of("git", "-C", cwd));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().put("GIT_OPTIONAL_LOCKS", "0");
         try {
-            Process p = pb.start();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return null;
-            }
-            return p.exitValue() == 0 ? new String(out, StandardCharsets.UTF_8) : null;
+            // stderr is merged but only read on success, where git prints nothing to it for these commands
+            ProcessRunner.Result r = ProcessRunner.run(cmd, Map.of("GIT_OPTIONAL_LOCKS", "0"), Duration.ofSeconds(10));
+            return r.ok() ? r.output() : null;
         } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return null;
         }
     }

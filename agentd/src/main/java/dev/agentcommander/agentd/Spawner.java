@@ -7,8 +7,10 @@ import dev.agentcommander.schema.Provider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Starts an agent in a fresh git worktree: {@code git worktree add} under the worktree root, then a tmux window
@@ -16,6 +18,8 @@ import java.util.List;
  * the root even though CommandSpec already refused {@code ..}: a symlink inside the repo must not lead out.
  */
 public final class Spawner {
+    /** A worktree add runs checkout hooks and filters; past this it is killed and the spawn fails. */
+    private static final Duration GIT_TIMEOUT = Duration.ofMinutes(2);
     /** {@code worktreeRoot} null = {@code <repo>/.worktrees}; {@code shell} runs for provider shell. */
     public record Settings(String claudePath, String codexPath, String shell, Path worktreeRoot) {
     }
@@ -143,18 +147,14 @@ public final class Spawner {
     }
 
     private static void run(List<String> cmd) {
+        ProcessRunner.Result r;
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            String out = new String(p.getInputStream().readAllBytes()).strip();
-            if (p.waitFor() != 0) {
-                throw new IllegalArgumentException("git worktree add failed: " + out);
-            }
+            r = ProcessRunner.run(cmd, Map.of(), GIT_TIMEOUT);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot run git: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+        }
+        if (!r.ok()) {
+            throw new IllegalArgumentException("git worktree add failed: " + r.output().strip());
         }
     }
 }

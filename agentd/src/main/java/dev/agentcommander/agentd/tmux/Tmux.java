@@ -65,24 +65,27 @@ public final class Tmux {
             throw new TmuxException("cannot run " + bin + ": " + e.getMessage(), e);
         }
         try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            // both streams are drained on their own threads so the timeout below holds even if tmux hangs
+            Thread outReader = Thread.ofVirtual().name("tmux-stdout").start(() -> drain(p.getInputStream(), out));
+            Thread errReader = Thread.ofVirtual().name("tmux-stderr").start(() -> drain(p.getErrorStream(), err));
             if (stdin != null) {
                 try (OutputStream in = p.getOutputStream()) {
                     in.write(stdin);
                 }
             }
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            Thread errReader = Thread.ofVirtual().start(() -> drain(p.getErrorStream(), err));
-            byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new TmuxException("tmux " + args[0] + " timed out");
+                throw new TmuxException("tmux " + args[0] + " timed out after " + TIMEOUT_SECONDS + " s");
             }
-            errReader.join();
+            outReader.join(java.time.Duration.ofSeconds(TIMEOUT_SECONDS));
+            errReader.join(java.time.Duration.ofSeconds(TIMEOUT_SECONDS));
             if (p.exitValue() != 0) {
                 throw new TmuxException("tmux " + args[0] + " failed: "
                         + err.toString(StandardCharsets.UTF_8).trim());
             }
-            return out;
+            return out.toByteArray();
         } catch (IOException e) {
             p.destroyForcibly();
             throw new TmuxException("tmux " + args[0] + ": " + e.getMessage(), e);

@@ -70,8 +70,8 @@ public final class GitInfo {
         List<String> cmd = new java.util.ArrayList<>(List.of("git", "-C", cwd));
         cmd.addAll(List.of(args));
         try {
-            // stderr is merged but only read on success, where git prints nothing to it for these commands
-            ProcessRunner.Result r = ProcessRunner.run(cmd, Map.of("GIT_OPTIONAL_LOCKS", "0"), Duration.ofSeconds(10));
+            ProcessRunner.Result r = ProcessRunner.run(cmd, Map.of("GIT_OPTIONAL_LOCKS", "0"), Duration.ofSeconds(10),
+                    false);
             return r.ok() ? r.output() : null;
         } catch (IOException e) {
             return null;

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * hung hook or filter cannot hold agentd's command or scanner thread. (The tmux layer has its own runner.)
  */
 final class ProcessRunner {
-    /** Exit code (-1 on timeout) and the combined output. */
+    /** Exit code (-1 on timeout) and the output (stdout, plus stderr when asked for). */
     record Result(int exit, String output) {
         boolean ok() {
             return exit == 0;
@@ -25,9 +25,14 @@ final class ProcessRunner {
     private ProcessRunner() {
     }
 
-    static Result run(List<String> cmd, Map<String, String> env, Duration timeout) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    static Result run(List<String> cmd, Map<String, String> env, Duration timeout, boolean withStderr)
+            throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        if (withStderr) {
+            pb.redirectErrorStream(true);
+        } else {
+            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        }
         pb.environment().putAll(env);
         Process p = pb.start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();

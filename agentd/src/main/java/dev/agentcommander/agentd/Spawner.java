@@ -149,7 +149,7 @@ public final class Spawner {
     private static void run(List<String> cmd) {
         ProcessRunner.Result r;
         try {
-            r = ProcessRunner.run(cmd, Map.of(), GIT_TIMEOUT);
+            r = ProcessRunner.run(cmd, Map.of(), GIT_TIMEOUT, true);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot run git: " + e.getMessage(), e);
         }

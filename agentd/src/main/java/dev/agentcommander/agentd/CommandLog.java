@@ -77,8 +77,25 @@ final class CommandLog implements AutoCloseable {
             Files.createDirectories(file.toAbsolutePath().getParent());
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND);
+            endTornLine();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open " + file, e);
+        }
+    }
+
+    /** After a crash mid-append the file may end inside a line: end it, so the next record stays readable. */
+    private void endTornLine() throws IOException {
+        long size = channel.size();
+        if (size == 0) {
+            return;
+        }
+        java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+        try (FileChannel read = FileChannel.open(file, StandardOpenOption.READ)) {
+            read.read(last, size - 1);
+        }
+        if (last.get(0) != '\n') {
+            channel.write(java.nio.ByteBuffer.wrap(new byte[] {'\n'}));
+            channel.force(false);
         }
     }
 

@@ -73,6 +73,15 @@ final class CommandArgs {
         return v;
     }
 
+    /** A prompt handed to claude/codex as an argument: never one that reads as an option (--dangerously-…). */
+    String prompt(boolean required) {
+        String v = bounded("prompt", CommandSpec.MAX_TEXT, required, true);
+        if (v != null && v.stripLeading().startsWith("-")) {
+            throw invalid("prompt", "must not start with '-' (it would be read as an option of the agent)");
+        }
+        return v;
+    }
+
     boolean bool(String field) {
         JsonNode n = args.get(field);
         if (n == null || n.isNull()) {

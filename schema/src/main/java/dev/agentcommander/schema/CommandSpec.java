@@ -117,8 +117,8 @@ public sealed interface CommandSpec {
             case "adopt_pane" -> new AdoptPane(a.paneId());
             case "rename_session" -> new RenameSession(sid, a.bounded("name", 64, true, false));
             case "spawn_session" -> new SpawnSession(a.absolutePath("repo_path"), a.branch(),
-                    a.worktreeName(), a.provider(), a.bounded("prompt", MAX_TEXT, false, true));
-            case "spawn_job" -> new SpawnJob(a.absolutePath("cwd"), a.bounded("prompt", MAX_TEXT, true, true));
+                    a.worktreeName(), a.provider(), a.prompt(false));
+            case "spawn_job" -> new SpawnJob(a.absolutePath("cwd"), a.prompt(true));
             case "cancel_job" -> new CancelJob(sid);
             default -> throw new IllegalStateException(n);
         };

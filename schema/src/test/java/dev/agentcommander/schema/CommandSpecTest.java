@@ -59,6 +59,17 @@ class CommandSpecTest {
     }
 
     @Test
+    void refusesPromptsThatWouldBeReadAsAgentOptions() {
+        assertThatThrownBy(() -> CommandSpec.parse("spawn_session", json("{\"repo_path\":\"/src/app\",\"branch\":\"b\","
+                + "\"worktree_name\":\"w\",\"provider\":\"claude\",\"prompt\":\"--dangerously-skip-permissions\"}")))
+                .hasMessageContaining("prompt");
+        assertThatThrownBy(() -> CommandSpec.parse("spawn_job", json("{\"cwd\":\"/src\",\"prompt\":\" -c x\"}")))
+                .hasMessageContaining("prompt");
+        assertThat(CommandSpec.parse("spawn_job", json("{\"cwd\":\"/src\",\"prompt\":\"fix -x flag\"}")))
+                .isInstanceOf(CommandSpec.SpawnJob.class);
+    }
+
+    @Test
     void refusesUnknownTypesAndMissingFields() {
         assertThatThrownBy(() -> CommandSpec.parse(null, json("{\"type\":\"format_disk\"}")))
                 .extracting(e -> ((ProtocolException) e).code()).isEqualTo(ProtocolException.Code.UNKNOWN_TYPE);

@@ -21,8 +21,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -40,6 +42,8 @@ final class Ingest implements Runnable {
     private final Database db;
     private final FanOut fanOut;
     private final Clock clock;
+    /** Per batch: session id → owned by another host (cleared at the start of every batch). */
+    private final Map<String, Boolean> foreign = new HashMap<>();
 
     Ingest(AgentConnection conn, Database db, FanOut fanOut, Clock clock) {
         this.conn = conn;
@@ -116,6 +120,7 @@ final class Ingest implements Runnable {
 
     private Result apply(Connection c, List<Codec.Frame<AgentMessage>> batch, boolean careful) throws SQLException {
         String host = conn.hostId();
+        foreign.clear();
         HostRows.Handshake h = HostRows.lockForIngest(c, host);
         if (h == null || h.epoch() != conn.epoch()) {
             return new Result(0, true, List.of(), Set.of());
@@ -184,14 +189,14 @@ final class Ingest implements Runnable {
                 }
             }
             case AgentMessage.EventsAppend e -> {
-                if (SessionRows.ownedByAnotherHost(c, host, e.sessionId())) {
+                if (foreignSession(c, host, e.sessionId())) {
                     refuse(host, seq, "event for session " + e.sessionId() + " of another host");
                     return;
                 }
                 events.add(new EventRows.NewEvent(host, seq, e.sessionId(), e.eventType(), ts, e.data()));
             }
             case AgentMessage.ApprovalRequested a -> {
-                if (SessionRows.ownedByAnotherHost(c, host, a.sessionId())) {
+                if (foreignSession(c, host, a.sessionId())) {
                     refuse(host, seq, "approval for session " + a.sessionId() + " of another host");
                     return;
                 }
@@ -237,6 +242,19 @@ final class Ingest implements Runnable {
             case AgentMessage.Hello h -> { }
             case AgentMessage.Heartbeat h -> { }
         }
+    }
+
+    /** Whether a session id belongs to another host; asked once per id and batch (a batch is one session's burst). */
+    private boolean foreignSession(Connection c, String host, String sessionId) throws SQLException {
+        if (sessionId == null) {
+            return false;
+        }
+        Boolean known = foreign.get(sessionId);
+        if (known == null) {
+            known = SessionRows.ownedByAnotherHost(c, host, sessionId);
+            foreign.put(sessionId, known);
+        }
+        return known;
     }
 
     /** A frame that names another host's session or approval: logged, acked with its batch, never stored. */

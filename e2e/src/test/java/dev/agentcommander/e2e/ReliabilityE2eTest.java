@@ -230,6 +230,8 @@ class ReliabilityE2eTest {
         assertThat(stack.queryLong("select count(*) from events where host_id = ? and seq in (1,2,3,10)", hostId))
                 .isEqualTo(4);
         assertThat(stack.queryLong("select last_acked_seq from hosts where id = ?", hostId)).isEqualTo(10);
+        assertThat(stack.queryLong("select count(*) from audit_log where action = 'ingest.gap' and target = ? "
+                + "and (detail->>'after')::int = 3 and (detail->>'next')::int = 10", hostId)).isEqualTo(1);
         try (RawAgent a = RawAgent.connect(stack.baseUrl(), token)) {
             a.send(hello);
             assertThat(a.await("agent.welcome", Duration.ofSeconds(10))).contains("\"last_acked_seq\":10");

@@ -3,6 +3,7 @@ package dev.agentcommander.controlplane.ws;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.controlplane.FanOut;
 import dev.agentcommander.controlplane.db.ApprovalRows;
+import dev.agentcommander.controlplane.db.Audit;
 import dev.agentcommander.controlplane.db.CommandRows;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
@@ -135,7 +136,10 @@ final class Ingest implements Runnable {
                 continue;
             }
             if (seq > last + 1) {
+                // accepted (the agent's outbox is the authority) but never silent: the gap is on the audit log
                 LOG.log(System.Logger.Level.WARNING, "host " + host + ": seq gap " + last + " -> " + seq);
+                Audit.write(c, "host:" + host, null, "ingest.gap", host, Json.mapper().createObjectNode()
+                        .put("after", last).put("next", seq).put("missing", seq - last - 1));
             }
             if (careful) {
                 Savepoint sp = c.setSavepoint();

@@ -1,6 +1,7 @@
 package dev.agentcommander.agentd.hooks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentcommander.agentd.ScreenMenu;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -23,12 +24,16 @@ final class Approval {
     final String sessionId;
     final JsonNode suggestions;
     final Instant expiresAt;
+    /** For keys approvals: the menu it was raised for (keys go only into that menu); null for hook approvals. */
+    final ScreenMenu menu;
     private final CompletableFuture<byte[]> body = new CompletableFuture<>();
     private String outcome;
     private boolean resolved;
 
-    Approval(String id, Kind kind, String paneId, String sessionId, JsonNode suggestions, Instant expiresAt) {
+    Approval(String id, Kind kind, String paneId, String sessionId, JsonNode suggestions, Instant expiresAt,
+             ScreenMenu menu) {
         this.id = id;
+        this.menu = menu;
         this.kind = kind;
         this.paneId = paneId;
         this.sessionId = sessionId;

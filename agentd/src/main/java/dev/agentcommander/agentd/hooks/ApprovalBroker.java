@@ -44,8 +44,6 @@ public final class ApprovalBroker implements DecisionSink, AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Approval> waiting = new ConcurrentHashMap<>();
-    /** The menu each keys approval was raised for: keys are pressed only while exactly that menu shows. */
-    private final Map<String, ScreenMenu> keysMenus = new ConcurrentHashMap<>();
     private final Map<String, Boolean> resolvedIds = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -139,7 +137,7 @@ public final class ApprovalBroker implements DecisionSink, AutoCloseable {
                 }
             }
             a = new Approval(newId(), Approval.Kind.HOOK, paneId, sessionId, suggestions,
-                    clock.instant().plus(timeout));
+                    clock.instant().plus(timeout), null);
             JsonNode review = ClaudeAnswers.review(toolName, toolInput);
             JsonNode fittedInput = JsonBudget.fit(toolInput, JsonBudget.DEFAULT_LIMIT);
             if (fittedInput != toolInput || JsonBudget.size(toolInput) + JsonBudget.size(review)
@@ -178,13 +176,12 @@ public final class ApprovalBroker implements DecisionSink, AutoCloseable {
                 return Optional.empty();
             }
             Approval a = new Approval(newId(), Approval.Kind.KEYS, paneId, sessionId, null,
-                    clock.instant().plus(timeout));
+                    clock.instant().plus(timeout), new ScreenMenu(toolName, summary));
             ObjectNode input = JsonNodeFactory.instance.objectNode().put("summary", summary);
             outbound.send(new AgentMessage.ApprovalRequested(a.id, sessionId,
                     toolName == null || toolName.isBlank() ? "unknown" : toolName, input, null, null, null,
                     a.expiresAt.toString()));
             waiting.put(a.id, a);
-            keysMenus.put(a.id, new ScreenMenu(toolName, summary));
             return Optional.of(a.id);
         } finally {
             lock.unlock();
@@ -261,7 +258,7 @@ public final class ApprovalBroker implements DecisionSink, AutoCloseable {
         if (!a.answer(outcome, Approval.EMPTY)) {
             return;
         }
-        ScreenMenu raisedFor = keysMenus.remove(a.id);
+        ScreenMenu raisedFor = a.menu;
         String key = null;
         String unsupported = null;
         if ("denied".equals(outcome)) {
@@ -335,7 +332,6 @@ public final class ApprovalBroker implements DecisionSink, AutoCloseable {
             return;
         }
         waiting.remove(a.id, a);
-        keysMenus.remove(a.id);
         rememberResolved(a.id);
         send(new AgentMessage.ApprovalResolved(a.id, outcome));
         if (a.paneId != null) {

@@ -28,13 +28,8 @@ public final class AgentdRssBench {
             stack.agentdConfig.put("poll_interval_ms", "1000");
             stack.agentdJvm = Stack.LAUNCHER_AGENTD_JVM;
             JavaProcess agentd = stack.startAgentd();
-            Poll.until(Duration.ofSeconds(60), "all panes announced", () -> {
-                try {
-                    return stack.queryLong("select count(*) from sessions") >= panes;
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            Poll.until(Duration.ofSeconds(60), "all panes announced",
+                    () -> stack.queryLong("select count(*) from sessions") >= panes);
             Thread.sleep(10_000); // settle: JIT, first git look-ups, class loading
             long pid = agentd.pid();
             double cpu0 = ProcStat.cpuSeconds(pid);

@@ -72,14 +72,10 @@ class ApprovalsE2eTest {
 
     private String awaitHookOutput(String pane) throws InterruptedException {
         return Poll.until(Duration.ofSeconds(30), "hook output in " + pane, () -> {
-            try {
-                String screen = tmux.capture(pane);
-                int i = screen.indexOf("HOOK-OUT=");
-                return screen.contains("HOOK-EXIT=") && i >= 0 ? screen.substring(i + 9).lines().findFirst().orElse("")
-                        : null;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            String screen = tmux.capture(pane);
+            int i = screen.indexOf("HOOK-OUT=");
+            return screen.contains("HOOK-EXIT=") && i >= 0 ? screen.substring(i + 9).lines().findFirst().orElse("")
+                    : null;
         });
     }
 
@@ -214,13 +210,8 @@ class ApprovalsE2eTest {
         // a good event afterwards is stored, so the count above is a real baseline
         assertThat(c.post("%1", "{\"hook_event_name\":\"Stop\",\"session_id\":\"x\"}", Duration.ofSeconds(5))
                 .status()).isEqualTo(200);
-        Poll.until(Duration.ofSeconds(20), "good event stored", () -> {
-            try {
-                return stack.queryLong("select count(*) from events where type = 'hook.Stop'") == 1;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        Poll.until(Duration.ofSeconds(20), "good event stored",
+                () -> stack.queryLong("select count(*) from events where type = 'hook.Stop'") == 1);
         assertThat(stack.queryLong("select count(*) from events")).isEqualTo(events + 1);
         assertThat(stack.queryLong("select count(*) from approvals")).isZero();
     }

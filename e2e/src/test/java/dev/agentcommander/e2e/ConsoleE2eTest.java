@@ -70,13 +70,7 @@ class ConsoleE2eTest {
         tmux.run("send-keys", "-t", pane, "-l", "echo before-subscribe");
         tmux.run("send-keys", "-t", pane, "Enter");
         String id = shellSession(pane);
-        Poll.until(Duration.ofSeconds(5), "prompt", () -> {
-            try {
-                return tmux.capture(pane).contains("before-subscribe\n");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        Poll.until(Duration.ofSeconds(5), "prompt", () -> tmux.capture(pane).contains("before-subscribe\n"));
         try (UiClient c = ui()) {
             c.subscribe("c1", "console", "{\"session_id\":\"" + id + "\"}");
             JsonNode snap = c.await(Duration.ofSeconds(10), "snapshot", UiClient.type("console.snapshot"));
@@ -112,13 +106,9 @@ class ConsoleE2eTest {
 
     /** Whether anything of agentd's is still capturing the pane (a control-mode client or a pipe). */
     static boolean capturing(String pane) {
-        try {
-            String clients = tmux.run("list-clients", "-F", "#{client_control_mode}");
-            String pipe = tmux.run("display-message", "-p", "-t", pane, "#{pane_pipe}").trim();
-            return clients.lines().anyMatch("1"::equals) || "1".equals(pipe);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        String clients = tmux.run("list-clients", "-F", "#{client_control_mode}");
+        String pipe = tmux.run("display-message", "-p", "-t", pane, "#{pane_pipe}").trim();
+        return clients.lines().anyMatch("1"::equals) || "1".equals(pipe);
     }
 
     @Test
@@ -208,7 +198,8 @@ class ConsoleE2eTest {
         String paneId = done.path("result").path("pane_id").asText();
         assertThat(tmux.run("display-message", "-p", "-t", paneId, "#{pane_current_path}").trim())
                 .isEqualTo(worktree.toRealPath().toString());
-        JsonNode s = Poll.until(Duration.ofSeconds(20), "spawned session", () -> FoundationLookup.session(stack, paneId));
+        JsonNode s = Poll.until(Duration.ofSeconds(20), "spawned session",
+                () -> FoundationLookup.session(stack, paneId));
         assertThat(s.path("git").path("branch").asText()).isEqualTo("feat-x");
     }
 

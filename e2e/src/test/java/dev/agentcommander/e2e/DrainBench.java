@@ -61,13 +61,8 @@ public final class DrainBench {
             long d0 = System.nanoTime();
             stack.startControlPlane();
             long back = System.nanoTime();
-            Poll.until(Duration.ofMinutes(5), "backlog drained", () -> {
-                try {
-                    return stack.queryLong("select last_acked_seq from hosts where id = ?", stack.hostId()) >= total;
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            Poll.until(Duration.ofMinutes(5), "backlog drained",
+                    () -> stack.queryLong("select last_acked_seq from hosts where id = ?", stack.hostId()) >= total);
             long done = System.nanoTime();
             System.out.printf(Locale.ROOT, "drain of %d queued messages after reconnect: %.2f s from control plane "
                     + "listening (%.2f s including its start); %d rows stored%n", total, (done - back) / 1e9,

@@ -1,6 +1,7 @@
 package dev.agentcommander.e2e;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ final class PrivateTmux implements AutoCloseable {
      * Starts the server with {@code env} in its sessions' environment. tmux gives a new pane the PATH of the client
      * that asked for it, so every tmux call from here runs with {@code env} too.
      */
-    PrivateTmux(Path dir, Map<String, String> env) throws IOException, InterruptedException {
+    PrivateTmux(Path dir, Map<String, String> env) {
         this.socket = dir.resolve("sock");
         this.env = Map.copyOf(env);
         List<String> args = new ArrayList<>(List.of("new-session", "-d", "-s", "main", "-x", "160", "-y", "48"));
@@ -31,27 +32,35 @@ final class PrivateTmux implements AutoCloseable {
         return socket;
     }
 
-    String run(String... args) throws IOException, InterruptedException {
+    /** Runs a tmux command; unchecked so it can sit inside a {@link Poll} probe. */
+    String run(String... args) {
         List<String> cmd = new ArrayList<>(List.of("tmux", "-S", socket.toString(), "-f", "/dev/null"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().putAll(env);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("tmux " + String.join(" ", args) + " failed: " + out);
+        try {
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("tmux " + String.join(" ", args) + " failed: " + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted: tmux " + String.join(" ", args), e);
         }
-        return out;
     }
 
     /** Opens a new window running {@code argv} in {@code cwd}; returns its pane id (e.g. %3). */
-    String newWindow(Path cwd, String... argv) throws IOException, InterruptedException {
+    String newWindow(Path cwd, String... argv) {
         List<String> args = new ArrayList<>(List.of("new-window", "-d", "-P", "-F", "#{pane_id}", "-c", cwd.toString()));
         args.addAll(List.of(argv));
         return run(args.toArray(String[]::new)).trim();
     }
 
-    String capture(String paneId) throws IOException, InterruptedException {
+    String capture(String paneId) {
         return run("capture-pane", "-p", "-J", "-t", paneId);
     }
 

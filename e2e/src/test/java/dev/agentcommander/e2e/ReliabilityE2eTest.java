@@ -61,7 +61,7 @@ class ReliabilityE2eTest {
         throw new AssertionError("event " + n + " never accepted");
     }
 
-    private long stored(String type) throws Exception {
+    private long stored(String type) {
         return stack.queryLong("select count(*) from events where host_id = ? and type = ?", stack.hostId(), type);
     }
 
@@ -92,13 +92,7 @@ class ReliabilityE2eTest {
             }
             deliver(c, n);
         }
-        Poll.until(Duration.ofSeconds(120), "all events stored", () -> {
-            try {
-                return stored("hook.PostToolUse") >= total;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        Poll.until(Duration.ofSeconds(120), "all events stored", () -> stored("hook.PostToolUse") >= total);
         assertThat(stored("hook.PostToolUse")).isEqualTo(total);
         assertThat(stack.queryLong("select count(distinct (payload->>'marker')::int) from events "
                 + "where host_id = ? and type = 'hook.PostToolUse'", stack.hostId())).isEqualTo(total);
@@ -125,13 +119,7 @@ class ReliabilityE2eTest {
         for (int n = 0; n < 500; n++) {
             deliver(c, n);
         }
-        Poll.until(Duration.ofSeconds(30), "first batch stored", () -> {
-            try {
-                return stored("hook.PostToolUse") == 500;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        Poll.until(Duration.ofSeconds(30), "first batch stored", () -> stored("hook.PostToolUse") == 500);
         stack.stopDatabase();
         long ackedWhenDown = readAcked();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -145,13 +133,8 @@ class ReliabilityE2eTest {
         assertThat(stack.rest(Role.VIEWER).get("/health").status()).isEqualTo(503);
         stack.startDatabase();
         int total = n;
-        Poll.until(Duration.ofSeconds(90), "everything stored after Postgres returned", () -> {
-            try {
-                return stored("hook.PostToolUse") >= total;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        Poll.until(Duration.ofSeconds(90), "everything stored after Postgres returned",
+                () -> stored("hook.PostToolUse") >= total);
         assertThat(stored("hook.PostToolUse")).isEqualTo(total);
         // whatever agentd saw acked while Postgres was down was already stored before it went down
         assertThat(stack.queryLong("select count(*) from events where host_id = ? and seq <= ?", stack.hostId(),
@@ -172,7 +155,8 @@ class ReliabilityE2eTest {
     void commandIssuedWhileAgentdIsDownRunsExactlyOnceAfterItReturns() throws Exception {
         PrivateTmux tmux = startStack(true);
         String pane = tmux.newWindow(dir, "bash", "--norc", "--noprofile");
-        String sessionId = Poll.until(Duration.ofSeconds(20), "shell session", () -> FoundationLookup.sessionId(stack, pane));
+        String sessionId = Poll.until(Duration.ofSeconds(20), "shell session",
+                () -> FoundationLookup.sessionId(stack, pane));
         stack.agentd().kill9();
         Rest.Reply r = stack.rest(Role.OPERATOR).post("/v1/sessions/" + sessionId + "/commands",
                 Map.of("type", "send_input", "text", "echo $((6*7))-ran-once", "submit", true));
@@ -184,13 +168,7 @@ class ReliabilityE2eTest {
         stack.startAgentd();
         Poll.until(Duration.ofSeconds(30), "command completed", () -> "completed".equals(
                 stack.rest(Role.VIEWER).get("/v1/commands/" + commandId).body().path("status").asText()));
-        Poll.until(Duration.ofSeconds(10), "output", () -> {
-            try {
-                return tmux.capture(pane).contains("42-ran-once");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        Poll.until(Duration.ofSeconds(10), "output", () -> tmux.capture(pane).contains("42-ran-once"));
         // a second restart must not run it again
         stack.agentd().kill9();
         stack.startAgentd();

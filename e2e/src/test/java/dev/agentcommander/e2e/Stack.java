@@ -75,7 +75,8 @@ final class Stack implements AutoCloseable {
         return DriverManager.getConnection(db.jdbcUrl());
     }
 
-    long queryLong(String sql, Object... args) throws SQLException {
+    /** The first column of the first row; unchecked so it can sit inside a {@link Poll} probe. */
+    long queryLong(String sql, Object... args) {
         try (Connection c = sql(); var ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
@@ -84,6 +85,8 @@ final class Stack implements AutoCloseable {
                 rs.next();
                 return rs.getLong(1);
             }
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
         }
     }
 

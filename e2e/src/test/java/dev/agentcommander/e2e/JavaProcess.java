@@ -18,11 +18,8 @@ import java.util.regex.Pattern;
  * with SIGKILL and start it again. Output goes to a log file that failures can point at.
  */
 final class JavaProcess implements AutoCloseable {
-    static final List<String> CHRONICLE_FLAGS = List.of("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-            "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
-            "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
-            "--sun-misc-unsafe-memory-access=allow", "-Dchronicle.analytics.disable=true");
+    /** The flags agentd itself checks for at start (Chronicle Queue needs them); the control plane gets them too. */
+    static final List<String> CHRONICLE_FLAGS = List.of(dev.agentcommander.agentd.Main.CHRONICLE_FLAGS.split(" "));
 
     private final Process process;
     private final Path log;

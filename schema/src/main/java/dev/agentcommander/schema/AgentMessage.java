@@ -20,8 +20,10 @@ public sealed interface AgentMessage {
 
     record Hello(String hostName, String agentVersion, int protocol, List<String> capabilities, long lastAckedSeq)
             implements AgentMessage {
+        public static final String TYPE = "agent.hello";
+
         public String type() {
-            return "agent.hello";
+            return TYPE;
         }
 
         public boolean sequenced() {
@@ -30,8 +32,10 @@ public sealed interface AgentMessage {
     }
 
     record Heartbeat() implements AgentMessage {
+        public static final String TYPE = "agent.heartbeat";
+
         public String type() {
-            return "agent.heartbeat";
+            return TYPE;
         }
 
         public boolean sequenced() {
@@ -40,36 +44,46 @@ public sealed interface AgentMessage {
     }
 
     record SessionsUpsert(Session session) implements AgentMessage {
+        public static final String TYPE = "sessions.upsert";
+
         public String type() {
-            return "sessions.upsert";
+            return TYPE;
         }
     }
 
     record SessionsRemoved(String sessionId) implements AgentMessage {
+        public static final String TYPE = "sessions.removed";
+
         public String type() {
-            return "sessions.removed";
+            return TYPE;
         }
     }
 
     /** A pane's screen as it is now (base64 of {@code capture-pane -p -e -J}), sent before live chunks. */
     record Snapshot(String sessionId, String subscriptionId, int cols, int rows, Integer cursorX, Integer cursorY,
                     String data) implements AgentMessage {
+        public static final String TYPE = "snapshot";
+
         public String type() {
-            return "snapshot";
+            return TYPE;
         }
     }
 
     /** Live pane output (base64; may end inside a UTF-8 sequence); {@code offset} counts bytes since subscribe. */
     record ConsoleChunk(String sessionId, String subscriptionId, long offset, String data) implements AgentMessage {
+        public static final String TYPE = "console.chunk";
+
         public String type() {
-            return "console.chunk";
+            return TYPE;
         }
     }
 
     /** A session event (hook event, status change, command completed, outbox drop …) for the history. */
     record EventsAppend(String sessionId, String eventType, JsonNode data) implements AgentMessage {
+        public static final String TYPE = "events.append";
+
         public String type() {
-            return "events.append";
+            return TYPE;
         }
     }
 
@@ -80,21 +94,27 @@ public sealed interface AgentMessage {
     record ApprovalRequested(String approvalId, String sessionId, String toolName, JsonNode toolInput,
                              JsonNode permissionSuggestions, String cwd, JsonNode review, String expiresAt)
             implements AgentMessage {
+        public static final String TYPE = "approval.requested";
+
         public String type() {
-            return "approval.requested";
+            return TYPE;
         }
     }
 
     /** The approval ended on the host: {@code outcome} is allowed | denied | expired | cancelled. */
     record ApprovalResolved(String approvalId, String outcome) implements AgentMessage {
+        public static final String TYPE = "approval.resolved";
+
         public String type() {
-            return "approval.resolved";
+            return TYPE;
         }
     }
 
     record CommandsResult(String commandId, boolean ok, String error, JsonNode data) implements AgentMessage {
+        public static final String TYPE = "commands.result";
+
         public String type() {
-            return "commands.result";
+            return TYPE;
         }
     }
 

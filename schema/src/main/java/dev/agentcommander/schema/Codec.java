@@ -15,24 +15,10 @@ import java.util.Map;
  * relies on: a version we speak, a seq on sequenced messages, and the ids each message is about.
  */
 public final class Codec {
-    private static final Map<String, Class<? extends AgentMessage>> AGENT_TYPES = Map.ofEntries(
-            Map.entry("agent.hello", AgentMessage.Hello.class),
-            Map.entry("agent.heartbeat", AgentMessage.Heartbeat.class),
-            Map.entry("sessions.upsert", AgentMessage.SessionsUpsert.class),
-            Map.entry("sessions.removed", AgentMessage.SessionsRemoved.class),
-            Map.entry("snapshot", AgentMessage.Snapshot.class),
-            Map.entry("console.chunk", AgentMessage.ConsoleChunk.class),
-            Map.entry("events.append", AgentMessage.EventsAppend.class),
-            Map.entry("approval.requested", AgentMessage.ApprovalRequested.class),
-            Map.entry("approval.resolved", AgentMessage.ApprovalResolved.class),
-            Map.entry("commands.result", AgentMessage.CommandsResult.class));
-
-    private static final Map<String, Class<? extends ServerMessage>> SERVER_TYPES = Map.of(
-            "agent.welcome", ServerMessage.Welcome.class,
-            "agent.ack", ServerMessage.Ack.class,
-            "command", ServerMessage.Command.class,
-            "approval.decision", ServerMessage.ApprovalDecision.class,
-            "error", ServerMessage.Error.class);
+    private static final Map<String, Class<? extends AgentMessage>> AGENT_TYPES =
+            byType(AgentMessage.class, AgentMessage.Unknown.class);
+    private static final Map<String, Class<? extends ServerMessage>> SERVER_TYPES =
+            byType(ServerMessage.class, ServerMessage.Unknown.class);
 
     private Codec() {
     }
@@ -142,6 +128,29 @@ public final class Codec {
             throw new ProtocolException(ProtocolException.Code.MALFORMED, "payload must be a JSON object");
         }
         return new Raw(v.intValue(), type.asText(), seqValue, ts, payload);
+    }
+
+    /**
+     * The wire type name of a message record: its {@code TYPE} constant, the one place each name is written (the
+     * record's {@code type()} returns it, the decoder's table is built from it).
+     */
+    public static String typeName(Class<?> messageClass) {
+        try {
+            return (String) messageClass.getField("TYPE").get(null);
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new IllegalStateException(messageClass.getName() + " has no public static String TYPE", e);
+        }
+    }
+
+    /** Type name → record, for every permitted subtype of a sealed message interface but its Unknown. */
+    static <T> Map<String, Class<? extends T>> byType(Class<T> sealed, Class<? extends T> unknown) {
+        Map<String, Class<? extends T>> m = new java.util.LinkedHashMap<>();
+        for (Class<?> c : sealed.getPermittedSubclasses()) {
+            if (c != unknown && m.put(typeName(c), c.asSubclass(sealed)) != null) {
+                throw new IllegalStateException(sealed.getSimpleName() + ": type " + typeName(c) + " declared twice");
+            }
+        }
+        return Map.copyOf(m);
     }
 
     private static <T> T bind(Raw raw, Class<T> cls) {

@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
 
 /** Field readers for {@link CommandSpec#parse}: each error names the field and says what was expected. */
 final class CommandArgs {
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
-    private static final Pattern PANE = Pattern.compile("%[0-9]{1,9}");
+    private static final Pattern ID = Ids.OPAQUE;
+    private static final Pattern PANE = Ids.PANE;
     private static final Pattern WORKTREE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern BRANCH = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,199}");
     private static final Set<String> NAMED_KEYS = Set.of("Enter", "Escape", "Tab", "BTab", "Space", "BSpace",

@@ -40,7 +40,7 @@ public final class JsonSchemas {
         out.put("ui-request.schema.json", flat("Dashboard → control plane messages (/v1/ui)",
                 UiRequest.class.getPermittedSubclasses(), JsonSchemas::uiRequestType));
         out.put("ui-event.schema.json", flat("Control plane → dashboard messages (/v1/ui)",
-                UiEvent.class.getPermittedSubclasses(), c -> ((UiEvent) blank(c)).type()));
+                UiEvent.class.getPermittedSubclasses(), Codec::typeName));
         out.put("command.schema.json", flat("Command bodies: POST /v1/sessions/{id}/commands, POST /v1/hosts/{id}/"
                 + "commands (flat, with type) and agent-link command.args (without type)",
                 CommandSpec.class.getPermittedSubclasses(), c -> ((CommandSpec) blank(c)).name()));

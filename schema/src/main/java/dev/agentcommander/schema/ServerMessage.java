@@ -13,37 +13,47 @@ public sealed interface ServerMessage {
 
     /** The server's record of the last seq it stored for this host: agentd resends everything after it. */
     record Welcome(long lastAckedSeq, String serverVersion, String hostId) implements ServerMessage {
+        public static final String TYPE = "agent.welcome";
+
         public String type() {
-            return "agent.welcome";
+            return TYPE;
         }
     }
 
     /** Cumulative: every seq up to and including {@code seq} is stored. */
     record Ack(long seq) implements ServerMessage {
+        public static final String TYPE = "agent.ack";
+
         public String type() {
-            return "agent.ack";
+            return TYPE;
         }
     }
 
     /** A command for the host; {@code name} is one of {@link Commands#NAMES}, {@code args} its flat arguments. */
     record Command(String commandId, String name, JsonNode args) implements ServerMessage {
+        public static final String TYPE = "command";
+
         public String type() {
-            return "command";
+            return TYPE;
         }
     }
 
     /** A person's answer to an approval; {@code behavior} is allow | deny. */
     record ApprovalDecision(String approvalId, String behavior, String message, JsonNode updatedInput,
                             JsonNode updatedPermissions) implements ServerMessage {
+        public static final String TYPE = "approval.decision";
+
         public String type() {
-            return "approval.decision";
+            return TYPE;
         }
     }
 
     /** Sent before the server closes a link it refuses (also given as the close reason). */
     record Error(String code, String message) implements ServerMessage {
+        public static final String TYPE = "error";
+
         public String type() {
-            return "error";
+            return TYPE;
         }
     }
 

@@ -13,26 +13,34 @@ public sealed interface UiEvent {
     String type();
 
     record Subscribed(String sub) implements UiEvent {
+        public static final String TYPE = "subscribed";
+
         public String type() {
-            return "subscribed";
+            return TYPE;
         }
     }
 
     record SessionsChanged(String sub, Session session) implements UiEvent {
+        public static final String TYPE = "sessions.changed";
+
         public String type() {
-            return "sessions.changed";
+            return TYPE;
         }
     }
 
     record SessionsRemoved(String sub, String sessionId) implements UiEvent {
+        public static final String TYPE = "sessions.removed";
+
         public String type() {
-            return "sessions.removed";
+            return TYPE;
         }
     }
 
     record EventsAppended(String sub, JsonNode event) implements UiEvent {
+        public static final String TYPE = "events.appended";
+
         public String type() {
-            return "events.appended";
+            return TYPE;
         }
     }
 
@@ -41,20 +49,26 @@ public sealed interface UiEvent {
 
     record ConsoleSnapshot(String sub, String sessionId, int cols, int rows, Cursor cursor, String data)
             implements UiEvent {
+        public static final String TYPE = "console.snapshot";
+
         public String type() {
-            return "console.snapshot";
+            return TYPE;
         }
     }
 
     record ConsoleChunk(String sub, String sessionId, long offset, String data) implements UiEvent {
+        public static final String TYPE = "console.chunk";
+
         public String type() {
-            return "console.chunk";
+            return TYPE;
         }
     }
 
     record ApprovalsChanged(String sub, JsonNode approval) implements UiEvent {
+        public static final String TYPE = "approvals.changed";
+
         public String type() {
-            return "approvals.changed";
+            return TYPE;
         }
     }
 
@@ -62,14 +76,18 @@ public sealed interface UiEvent {
     }
 
     record Error(String sub, ErrorBody error) implements UiEvent {
+        public static final String TYPE = "error";
+
         public String type() {
-            return "error";
+            return TYPE;
         }
     }
 
     record Pong() implements UiEvent {
+        public static final String TYPE = "pong";
+
         public String type() {
-            return "pong";
+            return TYPE;
         }
     }
 

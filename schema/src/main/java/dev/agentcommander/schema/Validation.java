@@ -10,33 +10,36 @@ final class Validation {
 
     static void check(AgentMessage m) {
         switch (m) {
-            case AgentMessage.Hello h -> require(h.hostName(), "agent.hello", "host_name");
+            case AgentMessage.Hello h -> require(h.hostName(), AgentMessage.Hello.TYPE, "host_name");
             case AgentMessage.Heartbeat h -> { }
             case AgentMessage.SessionsUpsert u -> {
                 if (u.session() == null) {
-                    fail("sessions.upsert", "session");
+                    fail(AgentMessage.SessionsUpsert.TYPE, "session");
                 }
-                require(u.session().sessionId(), "sessions.upsert", "session.session_id");
+                require(u.session().sessionId(), AgentMessage.SessionsUpsert.TYPE, "session.session_id");
             }
-            case AgentMessage.SessionsRemoved r -> require(r.sessionId(), "sessions.removed", "session_id");
+            case AgentMessage.SessionsRemoved r ->
+                    require(r.sessionId(), AgentMessage.SessionsRemoved.TYPE, "session_id");
             case AgentMessage.Snapshot s -> {
-                require(s.sessionId(), "snapshot", "session_id");
-                require(s.data(), "snapshot", "data");
+                require(s.sessionId(), AgentMessage.Snapshot.TYPE, "session_id");
+                require(s.data(), AgentMessage.Snapshot.TYPE, "data");
             }
             case AgentMessage.ConsoleChunk c -> {
-                require(c.sessionId(), "console.chunk", "session_id");
-                require(c.data(), "console.chunk", "data");
+                require(c.sessionId(), AgentMessage.ConsoleChunk.TYPE, "session_id");
+                require(c.data(), AgentMessage.ConsoleChunk.TYPE, "data");
             }
-            case AgentMessage.EventsAppend e -> require(e.eventType(), "events.append", "event_type");
+            case AgentMessage.EventsAppend e ->
+                    require(e.eventType(), AgentMessage.EventsAppend.TYPE, "event_type");
             case AgentMessage.ApprovalRequested a -> {
-                require(a.approvalId(), "approval.requested", "approval_id");
-                require(a.toolName(), "approval.requested", "tool_name");
+                require(a.approvalId(), AgentMessage.ApprovalRequested.TYPE, "approval_id");
+                require(a.toolName(), AgentMessage.ApprovalRequested.TYPE, "tool_name");
             }
             case AgentMessage.ApprovalResolved a -> {
-                require(a.approvalId(), "approval.resolved", "approval_id");
-                require(a.outcome(), "approval.resolved", "outcome");
+                require(a.approvalId(), AgentMessage.ApprovalResolved.TYPE, "approval_id");
+                require(a.outcome(), AgentMessage.ApprovalResolved.TYPE, "outcome");
             }
-            case AgentMessage.CommandsResult r -> require(r.commandId(), "commands.result", "command_id");
+            case AgentMessage.CommandsResult r ->
+                    require(r.commandId(), AgentMessage.CommandsResult.TYPE, "command_id");
             case AgentMessage.Unknown u -> { }
         }
     }
@@ -46,14 +49,14 @@ final class Validation {
             case ServerMessage.Welcome w -> { }
             case ServerMessage.Ack a -> { }
             case ServerMessage.Command c -> {
-                require(c.commandId(), "command", "command_id");
-                require(c.name(), "command", "name");
+                require(c.commandId(), ServerMessage.Command.TYPE, "command_id");
+                require(c.name(), ServerMessage.Command.TYPE, "name");
             }
             case ServerMessage.ApprovalDecision d -> {
-                require(d.approvalId(), "approval.decision", "approval_id");
+                require(d.approvalId(), ServerMessage.ApprovalDecision.TYPE, "approval_id");
                 if (!"allow".equals(d.behavior()) && !"deny".equals(d.behavior())) {
                     throw new ProtocolException(ProtocolException.Code.INVALID,
-                            "approval.decision: behavior must be allow or deny");
+                            ServerMessage.ApprovalDecision.TYPE + ": behavior must be allow or deny");
                 }
             }
             case ServerMessage.Error e -> { }

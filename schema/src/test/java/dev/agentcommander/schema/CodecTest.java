@@ -164,4 +164,25 @@ class CodecTest {
         assertThatThrownBy(() -> UiRequest.parse("{\"type\":\"launch\"}"))
                 .extracting(e -> ((ProtocolException) e).code()).isEqualTo(ProtocolException.Code.UNKNOWN_TYPE);
     }
+
+    @Test
+    void everyMessageTypeNameIsDeclaredOnceAndDecodesToItsRecord() {
+        for (Class<?> c : AgentMessage.class.getPermittedSubclasses()) {
+            if (c != AgentMessage.Unknown.class) {
+                String type = Codec.typeName(c);
+                String frame = "{\"v\":1,\"type\":\"" + type + "\",\"seq\":1,\"payload\":{}}";
+                try {
+                    assertThat(Codec.decodeAgent(frame).message()).as(type).isInstanceOf(c);
+                } catch (ProtocolException e) {
+                    assertThat(e.code()).as(type + " is known, only its payload is refused")
+                            .isEqualTo(ProtocolException.Code.INVALID);
+                }
+            }
+        }
+        assertThat(Codec.byType(ServerMessage.class, ServerMessage.Unknown.class))
+                .containsEntry(ServerMessage.Welcome.TYPE, ServerMessage.Welcome.class)
+                .hasSize(ServerMessage.class.getPermittedSubclasses().length - 1);
+        assertThat(new AgentMessage.Heartbeat().type()).isEqualTo(AgentMessage.Heartbeat.TYPE)
+                .isEqualTo("agent.heartbeat");
+    }
 }

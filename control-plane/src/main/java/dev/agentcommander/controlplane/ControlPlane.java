@@ -2,9 +2,13 @@ package dev.agentcommander.controlplane;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.controlplane.db.Audit;
+import dev.agentcommander.controlplane.db.DataDirLock;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.EmbeddedDatabase;
 import dev.agentcommander.controlplane.db.HostRows;
+import dev.agentcommander.controlplane.db.PostgresSupervisor;
+import dev.agentcommander.controlplane.db.PrivateDirs;
+import dev.agentcommander.controlplane.db.StartupException;
 import dev.agentcommander.controlplane.http.RestApi;
 import dev.agentcommander.controlplane.ws.AgentEndpoint;
 import dev.agentcommander.controlplane.ws.AgentLinks;
@@ -37,6 +41,10 @@ public final class ControlPlane implements AutoCloseable {
 
     private final ServerConfig config;
     private final Clock clock;
+    /** Completed with a one-line reason when the control plane cannot go on (its database did not come back). */
+    private final java.util.concurrent.CompletableFuture<String> failed = new java.util.concurrent.CompletableFuture<>();
+    private DataDirLock lock;
+    private PostgresSupervisor supervisor;
     private EmbeddedDatabase embedded;
     private Database db;
     private Tokens tokens;
@@ -55,10 +63,17 @@ public final class ControlPlane implements AutoCloseable {
     /** Starts everything, then prints {@code control-plane listening on http://HOST:PORT} on {@code out}. */
     public ControlPlane start(Bootstrap bootstrap, PrintStream out) {
         try {
+            PrivateDirs.ensure(config.dataDir(), "DATA_DIR");
+            requireFreePort(config.host(), config.port());
             String url = config.databaseUrl();
             if (url == null) {
-                embedded = EmbeddedDatabase.start(config.dataDir().resolve("pg"), config.embeddedDbPort());
+                lock = DataDirLock.acquire(config.dataDir());
+                embedded = EmbeddedDatabase.start(config.dataDir().resolve("pg"), config.embeddedDbPort(),
+                        config.embeddedDbGiveUp(), (n, why, next) -> System.getLogger(ControlPlane.class.getName())
+                                .log(System.Logger.Level.WARNING, "embedded Postgres start attempt " + n + ": " + why));
                 url = embedded.jdbcUrl();
+            } else {
+                Database.requireReachable(url, "DATABASE_URL");
             }
             db = Database.open(url, 16);
             tokens = new Tokens(Secrets.jwtSecret(config), clock);
@@ -93,6 +108,13 @@ public final class ControlPlane implements AutoCloseable {
                     .addRouting(ws)
                     .build()
                     .start();
+            if (server.port() < 0) {
+                throw portInUse(config.host(), config.port(), "the server could not bind it");
+            }
+            if (embedded != null) {
+                supervisor = PostgresSupervisor.start(embedded, db, config.embeddedDbGiveUp(), clock, failed::complete);
+                lock.publish("http://" + config.host() + ":" + server.port());
+            }
             out.println("control-plane listening on http://" + config.host() + ":" + server.port());
             out.flush();
             return this;
@@ -104,6 +126,29 @@ public final class ControlPlane implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** Completes with a one-line reason when this instance cannot go on; {@code Main} then exits non-zero. */
+    public java.util.concurrent.CompletableFuture<String> failed() {
+        return failed;
+    }
+
+    /** A busy PORT fails at once, naming it, instead of a server that listens nowhere. */
+    private static void requireFreePort(String host, int port) {
+        if (port == 0) {
+            return;
+        }
+        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new java.net.InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw portInUse(host, port, e.getMessage());
+        }
+    }
+
+    private static StartupException portInUse(String host, int port, String why) {
+        return new StartupException("port " + port + " is in use on " + host + " (" + why + "); set PORT=… to a "
+                + "free port (PORT=0 picks one)");
     }
 
     /** The instance's token minting (the {@code token} subcommand and tests). */
@@ -143,6 +188,9 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
+        if (supervisor != null) {
+            supervisor.close();
+        }
         if (links != null) {
             links.closeAll();
         }
@@ -154,6 +202,9 @@ public final class ControlPlane implements AutoCloseable {
         }
         if (embedded != null) {
             embedded.close();
+        }
+        if (lock != null) {
+            lock.close();
         }
     }
 

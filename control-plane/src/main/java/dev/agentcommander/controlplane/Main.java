@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Command line: {@code serve} (default) runs the server, {@code token --role R [--ttl-seconds N]} prints a JWT
@@ -23,6 +23,9 @@ public final class Main {
         } catch (ServerConfig.ConfigException | UsageException e) {
             System.err.println("control-plane: " + e.getMessage());
             System.exit(2);
+        } catch (dev.agentcommander.controlplane.db.StartupException e) {
+            System.err.println("control-plane: " + e.getMessage());
+            System.exit(1);
         }
     }
 
@@ -52,13 +55,17 @@ public final class Main {
         }
         ControlPlane.Bootstrap b = host == null ? null : new ControlPlane.Bootstrap(host, Path.of(file));
         ControlPlane cp = new ControlPlane(config, Clock.systemUTC());
-        CountDownLatch stopped = new CountDownLatch(1);
+        CompletableFuture<String> stopped = new CompletableFuture<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             cp.close();
-            stopped.countDown();
+            stopped.complete(null);
         }, "control-plane-shutdown"));
         cp.start(b, out);
-        stopped.await();
+        String failure = (String) CompletableFuture.anyOf(stopped, cp.failed()).join();
+        if (failure != null) {
+            System.err.println("control-plane: " + failure);
+            return 1;
+        }
         return 0;
     }
 

@@ -40,11 +40,8 @@ public final class RestApi {
 
     public void register(HttpRouting.Builder r) {
         r.get("/health", (req, res) -> {
-            boolean ok = db.healthy();
-            ObjectNode o = Json.mapper().createObjectNode();
-            o.put("status", ok ? "ok" : "degraded");
-            o.put("db", ok ? "ok" : "down");
-            Http.json(res, ok ? 200 : 503, o);
+            var health = db.health();
+            Http.json(res, health.ok() ? 200 : 503, health.toJson());
         });
         r.get("/v1/agent", (req, res) -> Http.error(res, 401, "unauthorized",
                 "WebSocket endpoint: upgrade with Authorization: Bearer <host token>"));

@@ -142,7 +142,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 left = Duration.between(Instant.now(), deadline);
                 if (left.isNegative() || left.isZero()) {
                     throw new StartupException("embedded Postgres in " + dir + " did not start within "
-                            + within.toSeconds() + " s: " + e.getMessage() + " (server log: " + log + ")", e);
+                            + within.toSeconds() + " s: " + e.getMessage() + (e.getMessage().contains(log.toString())
+                            ? "" : " (server log: " + log + ")"), e);
                 }
                 Duration next = backoff.next();
                 next = next.compareTo(left) > 0 ? left : next;

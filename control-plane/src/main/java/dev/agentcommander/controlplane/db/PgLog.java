@@ -7,8 +7,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Reads the embedded server's log for the one line that explains a failure ({@code FATAL: could not open file
- * "global/pg_control"}), so the control plane's log and {@code /health} can say why instead of "exit 1".
+ * Reads the embedded server's log for the line that explains a failure ({@code FATAL: could not open file
+ * "global/pg_control"}, or the last lines it printed when it stopped before logging began), so the control plane's
+ * log and {@code /health} can say why instead of "exit 1".
  */
 final class PgLog {
     private static final int TAIL = 64 * 1024;
@@ -33,17 +34,20 @@ final class PgLog {
             byte[] b = new byte[(int) Math.max(0, f.length() - from)];
             f.seek(from);
             f.readFully(b);
-            List<String> lines = new String(b, StandardCharsets.UTF_8).lines().toList();
+            List<String> lines = new String(b, StandardCharsets.UTF_8).lines().map(String::strip)
+                    .filter(l -> !l.isEmpty()).toList();
             for (int i = lines.size() - 1; i >= 0; i--) {
                 String l = lines.get(i);
                 for (String level : List.of("PANIC:", "FATAL:")) {
                     int at = l.indexOf(level);
                     if (at >= 0) {
-                        return l.substring(at).replaceAll("\\s+", " ").strip();
+                        return l.substring(at).replaceAll("\\s+", " ");
                     }
                 }
             }
-            return null;
+            // errors found before logging starts ("could not find the database system") have no level
+            return lines.isEmpty() ? null : String.join(" ", lines.subList(Math.max(0, lines.size() - 3),
+                    lines.size())).replaceAll("\\s+", " ");
         } catch (IOException e) {
             return null;
         }

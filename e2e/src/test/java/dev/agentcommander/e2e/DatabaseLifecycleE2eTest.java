@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,15 +22,12 @@ class DatabaseLifecycleE2eTest {
     @TempDir
     Path dir;
     Stack stack;
-    private final AtomicBoolean streaming = new AtomicBoolean();
-    private final AtomicInteger accepted = new AtomicInteger();
-    private Thread streamer;
+    private HookStream events;
 
     @AfterEach
     void stop() throws Exception {
-        streaming.set(false);
-        if (streamer != null) {
-            streamer.join(30_000);
+        if (events != null) {
+            events.close();
         }
         if (stack != null) {
             stack.close();
@@ -46,23 +41,23 @@ class DatabaseLifecycleE2eTest {
         JavaProcess cp = stack.startControlPlane();
         stack.registerHost("e2e-host");
         stack.startAgentd();
-        startStreaming();
+        events = HookStream.start(stack.hooksPort);
         Poll.until(Duration.ofSeconds(30), "first events stored", () -> stored() >= 200);
         List<Long> recoveries = new ArrayList<>();
         for (int kill = 1; kill <= 3; kill++) {
             long pid = postmasterPid();
-            int before = accepted.get();
+            int before = events.accepted();
             long t0 = System.nanoTime();
             ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL, what the OOM killer sends
             Poll.until(Duration.ofSeconds(10), "/health ok after kill " + kill, () -> postmasterPid() != pid
                     && stack.rest(null).get("/health").status() == 200);
             recoveries.add((System.nanoTime() - t0) / 1_000_000);
             Poll.until(Duration.ofSeconds(30), "events flowing again after kill " + kill,
-                    () -> accepted.get() > before + 100 && stored() > before);
+                    () -> events.accepted() > before + 100 && stored() > before);
         }
         System.out.println("db-restart: SIGKILL of the embedded postmaster -> /health ok (ms): " + recoveries);
         cp.output().lines().filter(l -> l.contains("embedded Postgres")).forEach(l -> System.out.println("  " + l));
-        int total = stopStreaming();
+        int total = events.stop();
         Poll.until(Duration.ofSeconds(60), "all accepted events stored", () -> stored() >= total);
         assertEveryAcceptedEventStoredOnce(total);
         assertThat(cp.alive()).as("the control plane itself was never restarted").isTrue();
@@ -106,10 +101,10 @@ class DatabaseLifecycleE2eTest {
             JavaProcess cp = stack.startControlPlane();
             stack.registerHost("e2e-host");
             stack.startAgentd();
-            startStreaming();
+            events = HookStream.start(stack.hooksPort);
             Poll.until(Duration.ofSeconds(30), "first events stored", () -> stored() >= 200);
             pg.close(); // a database restart, maintenance, a failover: not the control plane's to fix
-            int beforeOutage = accepted.get();
+            int beforeOutage = events.accepted();
             Rest.Reply down = Poll.until(Duration.ofSeconds(5), "/health down", () -> {
                 Rest.Reply r = stack.rest(null).get("/health");
                 return r.status() == 503 ? r : null;
@@ -117,12 +112,12 @@ class DatabaseLifecycleE2eTest {
             assertThat(down.body().get("db").asText()).isEqualTo("down");
             assertThat(down.body().get("reason").asText()).isNotBlank();
             Thread.sleep(20_000);
-            assertThat(accepted.get()).as("agentd kept accepting into its outbox").isGreaterThan(beforeOutage);
+            assertThat(events.accepted()).as("agentd kept accepting into its outbox").isGreaterThan(beforeOutage);
             assertThat(stack.rest(null).get("/health").status()).isEqualTo(503);
             pg = external(data, port);
             Poll.until(Duration.ofSeconds(30), "/health ok after the database returned",
                     () -> stack.rest(null).get("/health").status() == 200);
-            int total = stopStreaming();
+            int total = events.stop();
             Poll.until(Duration.ofSeconds(90), "the backlog drained", () -> stored() >= total);
             assertEveryAcceptedEventStoredOnce(total);
             assertThat(cp.alive()).isTrue();
@@ -142,47 +137,14 @@ class DatabaseLifecycleE2eTest {
                 .start();
     }
 
-    /** Posts hook events one after another from a thread, counting those agentd accepted (200 = in its outbox). */
-    private void startStreaming() throws InterruptedException {
-        HookClient c = new HookClient(stack.hooksPort);
-        Poll.until(Duration.ofSeconds(30), "agentd hook receiver", c::up);
-        streaming.set(true);
-        streamer = Thread.ofPlatform().name("hook-streamer").start(() -> {
-            try {
-                while (streaming.get()) {
-                    int n = accepted.get();
-                    HookClient.Reply r = c.post("%999", "{\"hook_event_name\":\"PostToolUse\",\"session_id\":"
-                            + "\"claude-1\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"true\"},\"marker\":"
-                            + n + "}", Duration.ofSeconds(10));
-                    if (r.status() == 200) {
-                        accepted.incrementAndGet();
-                    } else {
-                        Thread.sleep(50);
-                    }
-                    Thread.sleep(2);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-    }
-
-    private int stopStreaming() throws InterruptedException {
-        streaming.set(false);
-        streamer.join(30_000);
-        return accepted.get();
-    }
-
     private long stored() {
-        return stack.queryLong("select count(*) from events where host_id = ? and type = 'hook.PostToolUse'",
-                stack.hostId());
+        return HookStream.stored(stack);
     }
 
     private void assertEveryAcceptedEventStoredOnce(int total) {
         assertThat(stored()).as("stored events").isEqualTo(total);
         String markers = "from events where host_id = ? and type = 'hook.PostToolUse'";
-        assertThat(stack.queryLong("select count(distinct (payload->>'marker')::int) " + markers, stack.hostId()))
-                .as("distinct markers").isEqualTo(total);
+        assertThat(HookStream.distinctStored(stack)).as("distinct markers").isEqualTo(total);
         assertThat(stack.queryLong("select min((payload->>'marker')::int) " + markers, stack.hostId())).isZero();
         assertThat(stack.queryLong("select max((payload->>'marker')::int) " + markers, stack.hostId()))
                 .isEqualTo(total - 1);

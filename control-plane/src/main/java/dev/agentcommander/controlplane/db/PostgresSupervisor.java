@@ -65,11 +65,11 @@ public final class PostgresSupervisor implements AutoCloseable {
         Instant died = clock.instant();
         String death = "embedded Postgres (pid " + p.pid() + ") " + PgLog.exit(exit);
         LOG.log(System.Logger.Level.WARNING, death + "; restarting it on " + pg.dataDir());
-        state = new DatabaseHealth("restarting", death + "; restarting");
+        state = health("restarting", death + "; restarting");
         db.evictAll();
         try {
             pg.bringUp(giveUp, (attempt, why, next) -> {
-                state = new DatabaseHealth("restarting", death + "; restart attempt " + attempt + " failed: " + why);
+                state = health("restarting", death + "; restart attempt " + attempt + " failed: " + why);
                 LOG.log(System.Logger.Level.WARNING, "embedded Postgres restart attempt " + attempt + " failed: " + why
                         + "; next in " + next.toMillis() + " ms, giving up " + giveUp.toSeconds() + " s after it died");
             });
@@ -78,7 +78,7 @@ public final class PostgresSupervisor implements AutoCloseable {
                 return;
             }
             String why = death + " and did not come back within " + giveUp.toSeconds() + " s: " + e.getMessage();
-            state = new DatabaseHealth("failed", why);
+            state = health("failed", why);
             LOG.log(System.Logger.Level.ERROR, why + "; exiting so that a service manager (or you) can take over");
             loop.close();
             onGiveUp.accept(why);
@@ -90,6 +90,11 @@ public final class PostgresSupervisor implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "embedded Postgres is back (pid " + pg.process().pid() + ") "
                 + Duration.between(died, clock.instant()).toMillis() + " ms after it " + PgLog.exit(exit)
                 + "; restarts so far: " + restarts);
+    }
+
+    /** /health is unauthenticated: it names the data directory {@code DATA_DIR}, not its path on this machine. */
+    private DatabaseHealth health(String db, String reason) {
+        return new DatabaseHealth(db, reason.replace(pg.dataDir().getParent().toString(), "DATA_DIR"));
     }
 
     @Override

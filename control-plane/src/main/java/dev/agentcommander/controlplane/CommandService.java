@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.controlplane.db.Audit;
 import dev.agentcommander.controlplane.db.CommandRows;
 import dev.agentcommander.controlplane.db.Database;
+import dev.agentcommander.controlplane.fanout.HostNotifier;
 import dev.agentcommander.schema.CommandSpec;
 import dev.agentcommander.schema.Json;
 

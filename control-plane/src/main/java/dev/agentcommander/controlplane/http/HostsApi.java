@@ -1,7 +1,6 @@
 package dev.agentcommander.controlplane.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentcommander.controlplane.FanOut;
 import dev.agentcommander.controlplane.Role;
 import dev.agentcommander.controlplane.Secrets;
 import dev.agentcommander.controlplane.Tokens;
@@ -10,13 +9,14 @@ import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
 import dev.agentcommander.controlplane.db.HostRows;
 import dev.agentcommander.controlplane.db.SessionRows;
+import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.controlplane.ws.AgentLinks;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.Session;
-import java.util.List;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**

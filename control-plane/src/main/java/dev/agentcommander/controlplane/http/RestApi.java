@@ -2,11 +2,11 @@ package dev.agentcommander.controlplane.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.controlplane.CommandService;
-import dev.agentcommander.controlplane.FanOut;
-import dev.agentcommander.controlplane.HostNotifier;
 import dev.agentcommander.controlplane.Tokens;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
+import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.controlplane.fanout.HostNotifier;
 import dev.agentcommander.controlplane.ws.AgentLinks;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.ProtocolException;

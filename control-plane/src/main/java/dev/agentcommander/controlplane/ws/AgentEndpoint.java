@@ -1,10 +1,10 @@
 package dev.agentcommander.controlplane.ws;
 
-import dev.agentcommander.controlplane.FanOut;
 import dev.agentcommander.controlplane.Secrets;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
 import dev.agentcommander.controlplane.db.HostRows;
+import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Codec;
 import dev.agentcommander.schema.ProtocolException;

@@ -1,7 +1,6 @@
 package dev.agentcommander.controlplane.ws;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentcommander.controlplane.FanOut;
 import dev.agentcommander.controlplane.db.ApprovalRows;
 import dev.agentcommander.controlplane.db.Audit;
 import dev.agentcommander.controlplane.db.CommandRows;
@@ -10,6 +9,7 @@ import dev.agentcommander.controlplane.db.DbException;
 import dev.agentcommander.controlplane.db.EventRows;
 import dev.agentcommander.controlplane.db.HostRows;
 import dev.agentcommander.controlplane.db.SessionRows;
+import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Codec;
 import dev.agentcommander.schema.Json;

@@ -1,4 +1,4 @@
-package dev.agentcommander.controlplane;
+package dev.agentcommander.controlplane.fanout;
 
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;

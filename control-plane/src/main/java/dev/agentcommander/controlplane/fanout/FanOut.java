@@ -1,4 +1,4 @@
-package dev.agentcommander.controlplane;
+package dev.agentcommander.controlplane.fanout;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.schema.AgentMessage;

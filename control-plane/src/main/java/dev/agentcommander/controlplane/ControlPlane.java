@@ -1,6 +1,8 @@
 package dev.agentcommander.controlplane;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.auth.Secrets;
+import dev.agentcommander.controlplane.auth.Tokens;
 import dev.agentcommander.controlplane.db.Audit;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.EmbeddedDatabase;
@@ -23,6 +25,7 @@ import io.helidon.webserver.websocket.WsRouting;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -64,7 +67,7 @@ public final class ControlPlane implements AutoCloseable {
                 url = embedded.jdbcUrl();
             }
             db = Database.open(url, 16);
-            tokens = new Tokens(Secrets.jwtSecret(config), clock);
+            tokens = new Tokens(signingKey(config), clock);
             if (bootstrap != null) {
                 bootstrapHost(bootstrap);
             }
@@ -116,6 +119,26 @@ public final class ControlPlane implements AutoCloseable {
 
     public Database database() {
         return db;
+    }
+
+    /** The JWT secret: {@code JWT_SECRET} when set, else the one in {@code DATA_DIR/jwt-secret} (created once). */
+    static byte[] signingKey(ServerConfig config) {
+        if (config.jwtSecret() != null) {
+            return config.jwtSecret().getBytes(StandardCharsets.UTF_8);
+        }
+        Path file = config.dataDir().resolve("jwt-secret");
+        try {
+            if (!Files.exists(file)) {
+                Secrets.writePrivate(file, Secrets.randomToken());
+            }
+            byte[] s = Files.readString(file).trim().getBytes(StandardCharsets.UTF_8);
+            if (s.length < 32) {
+                throw new ServerConfig.ConfigException("JWT_SECRET", file + " holds fewer than 32 bytes");
+            }
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or create " + file, e);
+        }
     }
 
     private void bootstrapHost(Bootstrap b) {

@@ -2,6 +2,7 @@ package dev.agentcommander.controlplane;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.auth.Role;
 import dev.agentcommander.schema.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -2,7 +2,7 @@ package dev.agentcommander.controlplane.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.controlplane.CommandService;
-import dev.agentcommander.controlplane.Tokens;
+import dev.agentcommander.controlplane.auth.Tokens;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
 import dev.agentcommander.controlplane.fanout.FanOut;
@@ -52,7 +52,7 @@ public final class RestApi {
         sessions.register(r);
         approvals.register(r);
         r.get("/v1/audit", (req, res) -> {
-            http.require(req, dev.agentcommander.controlplane.Role.ADMIN);
+            http.require(req, dev.agentcommander.controlplane.auth.Role.ADMIN);
             int limit = Http.limit(req, 200, 1000);
             String before = Http.query(req, "before");
             long beforeId;

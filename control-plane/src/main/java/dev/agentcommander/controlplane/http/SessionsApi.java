@@ -2,8 +2,8 @@ package dev.agentcommander.controlplane.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.controlplane.CommandService;
-import dev.agentcommander.controlplane.Role;
-import dev.agentcommander.controlplane.Tokens;
+import dev.agentcommander.controlplane.auth.Role;
+import dev.agentcommander.controlplane.auth.Tokens;
 import dev.agentcommander.controlplane.db.CommandRows;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.EventRows;

@@ -1,6 +1,6 @@
 package dev.agentcommander.controlplane.ws;
 
-import dev.agentcommander.controlplane.Secrets;
+import dev.agentcommander.controlplane.auth.Secrets;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
 import dev.agentcommander.controlplane.db.HostRows;

@@ -1,4 +1,4 @@
-package dev.agentcommander.controlplane;
+package dev.agentcommander.controlplane.auth;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;

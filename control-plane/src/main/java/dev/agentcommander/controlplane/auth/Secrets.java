@@ -1,7 +1,6 @@
-package dev.agentcommander.controlplane;
+package dev.agentcommander.controlplane.auth;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -15,33 +14,13 @@ import java.util.Base64;
 import java.util.HexFormat;
 
 /**
- * Secrets at rest: the instance JWT secret (generated once, 0600) and host tokens (random, stored only as a
- * SHA-256 hash). Files are written to a temp name and moved, so a crash never leaves half a secret.
+ * Secrets at rest: random tokens (the instance JWT secret, host tokens), their SHA-256 hashes (all a host token
+ * leaves in Postgres) and private files written to a temp name and moved, so a crash never leaves half a secret.
  */
 public final class Secrets {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private Secrets() {
-    }
-
-    /** The JWT secret: {@code JWT_SECRET} when set, else the one in {@code DATA_DIR/jwt-secret} (created once). */
-    public static byte[] jwtSecret(ServerConfig config) {
-        if (config.jwtSecret() != null) {
-            return config.jwtSecret().getBytes(StandardCharsets.UTF_8);
-        }
-        Path file = config.dataDir().resolve("jwt-secret");
-        try {
-            if (!Files.exists(file)) {
-                writePrivate(file, randomToken());
-            }
-            byte[] s = Files.readString(file).trim().getBytes(StandardCharsets.UTF_8);
-            if (s.length < 32) {
-                throw new ServerConfig.ConfigException("JWT_SECRET", file + " holds fewer than 32 bytes");
-            }
-            return s;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read or create " + file, e);
-        }
     }
 
     /** 32 random bytes, base64url without padding. */

@@ -1,4 +1,4 @@
-package dev.agentcommander.controlplane;
+package dev.agentcommander.controlplane.auth;
 
 import java.util.Locale;
 

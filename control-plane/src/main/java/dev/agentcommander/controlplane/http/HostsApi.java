@@ -10,7 +10,7 @@ import dev.agentcommander.controlplane.db.DbException;
 import dev.agentcommander.controlplane.db.HostRows;
 import dev.agentcommander.controlplane.db.SessionRows;
 import dev.agentcommander.controlplane.fanout.FanOut;
-import dev.agentcommander.controlplane.ws.AgentLinks;
+import dev.agentcommander.controlplane.link.AgentLinks;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.Session;
 import io.helidon.webserver.http.HttpRouting;

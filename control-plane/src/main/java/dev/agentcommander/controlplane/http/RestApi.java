@@ -1,13 +1,13 @@
 package dev.agentcommander.controlplane.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentcommander.controlplane.CommandService;
 import dev.agentcommander.controlplane.auth.Tokens;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
 import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.controlplane.fanout.HostNotifier;
-import dev.agentcommander.controlplane.ws.AgentLinks;
+import dev.agentcommander.controlplane.link.AgentLinks;
+import dev.agentcommander.controlplane.link.CommandService;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.ProtocolException;
 import io.helidon.webserver.http.HttpRouting;

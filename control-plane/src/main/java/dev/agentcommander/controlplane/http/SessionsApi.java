@@ -1,7 +1,6 @@
 package dev.agentcommander.controlplane.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentcommander.controlplane.CommandService;
 import dev.agentcommander.controlplane.auth.Role;
 import dev.agentcommander.controlplane.auth.Tokens;
 import dev.agentcommander.controlplane.db.CommandRows;
@@ -9,6 +8,7 @@ import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.EventRows;
 import dev.agentcommander.controlplane.db.HostRows;
 import dev.agentcommander.controlplane.db.SessionRows;
+import dev.agentcommander.controlplane.link.CommandService;
 import dev.agentcommander.schema.CommandSpec;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.Provider;

@@ -1,7 +1,7 @@
 package dev.agentcommander.controlplane.ws;
 
-import dev.agentcommander.controlplane.CommandService;
 import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.controlplane.link.CommandService;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.CommandSpec;
 import dev.agentcommander.schema.UiEvent;

@@ -1,4 +1,4 @@
-package dev.agentcommander.controlplane.ws;
+package dev.agentcommander.controlplane.link;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.controlplane.db.ApprovalRows;

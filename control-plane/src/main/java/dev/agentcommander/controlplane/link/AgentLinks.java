@@ -1,4 +1,4 @@
-package dev.agentcommander.controlplane.ws;
+package dev.agentcommander.controlplane.link;
 
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;

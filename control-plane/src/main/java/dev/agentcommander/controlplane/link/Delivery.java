@@ -1,4 +1,4 @@
-package dev.agentcommander.controlplane.ws;
+package dev.agentcommander.controlplane.link;
 
 import dev.agentcommander.controlplane.db.ApprovalRows;
 import dev.agentcommander.controlplane.db.CommandRows;

@@ -1,4 +1,4 @@
-package dev.agentcommander.controlplane.ws;
+package dev.agentcommander.controlplane.link;
 
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Codec;

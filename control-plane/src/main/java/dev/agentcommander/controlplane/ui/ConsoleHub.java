@@ -1,4 +1,4 @@
-package dev.agentcommander.controlplane.ws;
+package dev.agentcommander.controlplane.ui;
 
 import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.controlplane.link.CommandService;

@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * drains, the wake-up signal of the delivery loop, and a send lock (ingest acks, delivery and replies share the
  * socket). Its epoch says which of two sockets of the same host is the newer one.
  */
-public final class AgentConnection {
+final class AgentConnection {
     static final int INBOX_CAPACITY = 4096;
     private static final long POLL_MS = 250;
 
@@ -38,11 +38,11 @@ public final class AgentConnection {
         this.clock = clock;
     }
 
-    public String hostId() {
+    String hostId() {
         return hostId;
     }
 
-    public long epoch() {
+    long epoch() {
         return epoch;
     }
 
@@ -80,7 +80,7 @@ public final class AgentConnection {
     }
 
     /** Asks the delivery loop to look for queued commands and decisions. */
-    public void wake() {
+    void wake() {
         wake.offer(Boolean.TRUE);
     }
 
@@ -120,7 +120,7 @@ public final class AgentConnection {
     }
 
     /** Closes the socket with a reason and stops both loops. Idempotent. */
-    public void close(int code, String reason) {
+    void close(int code, String reason) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }

@@ -1,6 +1,5 @@
 package dev.agentcommander.controlplane.link;
 
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -30,10 +29,6 @@ public final class AgentLinks {
 
     void unregister(AgentConnection conn) {
         byHost.remove(conn.hostId(), conn);
-    }
-
-    public Optional<AgentConnection> get(String hostId) {
-        return Optional.ofNullable(byHost.get(hostId));
     }
 
     /** Closes the host's socket (deleted host, rotated token). */

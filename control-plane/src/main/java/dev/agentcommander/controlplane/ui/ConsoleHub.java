@@ -25,7 +25,7 @@ public final class ConsoleHub {
     private static final System.Logger LOG = System.getLogger(ConsoleHub.class.getName());
 
     /** A dashboard subscription: its {@code sub} and where its encoded frames go. */
-    public record Watcher(String sub, Consumer<String> sink) {
+    record Watcher(String sub, Consumer<String> sink) {
     }
 
     private static final class Stream {
@@ -49,7 +49,7 @@ public final class ConsoleHub {
         fanOut.subscribe(this::onChange);
     }
 
-    public void join(String hostId, String sessionId, Watcher w) {
+    void join(String hostId, String sessionId, Watcher w) {
         String startSub = null;
         synchronized (this) {
             Stream s = streams.get(sessionId);
@@ -72,7 +72,7 @@ public final class ConsoleHub {
         }
     }
 
-    public void leave(String sessionId, Watcher w) {
+    void leave(String sessionId, Watcher w) {
         Stream stop = null;
         synchronized (this) {
             Stream s = streams.get(sessionId);

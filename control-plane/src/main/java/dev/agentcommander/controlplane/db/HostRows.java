@@ -83,7 +83,7 @@ public final class HostRows {
         }
     }
 
-    /** A new connection takes over the host: bumps the epoch so an older socket knows it lost. */
+    /** A new connection takes over the host: bumps the epoch so an older socket knows it lost; null when deleted. */
     public static Handshake handshake(Connection c, String id, String agentVersion, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE hosts SET connection_epoch = connection_epoch + 1, "
                 + "agent_version = ?, last_seen_at = ? WHERE id = ? RETURNING connection_epoch, last_acked_seq")) {
@@ -91,10 +91,7 @@ public final class HostRows {
             Rows.setInstant(ps, 2, now);
             ps.setString(3, id);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new IllegalStateException("host " + id + " is gone");
-                }
-                return new Handshake(rs.getLong(1), rs.getLong(2));
+                return rs.next() ? new Handshake(rs.getLong(1), rs.getLong(2)) : null;
             }
         }
     }

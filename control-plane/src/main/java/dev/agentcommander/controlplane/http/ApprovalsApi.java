@@ -7,6 +7,7 @@ import dev.agentcommander.controlplane.auth.Tokens;
 import dev.agentcommander.controlplane.db.ApprovalRows;
 import dev.agentcommander.controlplane.db.Audit;
 import dev.agentcommander.controlplane.db.Database;
+import dev.agentcommander.controlplane.errors.ApiError;
 import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.controlplane.fanout.HostNotifier;
 import dev.agentcommander.schema.Json;

@@ -9,6 +9,7 @@ import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
 import dev.agentcommander.controlplane.db.HostRows;
 import dev.agentcommander.controlplane.db.SessionRows;
+import dev.agentcommander.controlplane.errors.ApiError;
 import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.controlplane.link.AgentLinks;
 import dev.agentcommander.schema.Json;
@@ -66,7 +67,7 @@ final class HostsApi {
                 return h;
             });
         } catch (DbException e) {
-            if ("23505".equals(e.sqlException().getSQLState())) {
+            if (e.uniqueViolation()) {
                 throw ApiError.conflict("a host named " + name + " exists");
             }
             throw e;

@@ -8,6 +8,7 @@ import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.EventRows;
 import dev.agentcommander.controlplane.db.HostRows;
 import dev.agentcommander.controlplane.db.SessionRows;
+import dev.agentcommander.controlplane.errors.ApiError;
 import dev.agentcommander.controlplane.link.CommandService;
 import dev.agentcommander.schema.CommandSpec;
 import dev.agentcommander.schema.Json;

@@ -154,8 +154,12 @@ public final class AgentEndpoint implements WsListener {
         HostRows.Handshake hs;
         try {
             hs = db.tx(c -> HostRows.handshake(c, hostId, h.agentVersion(), clock.instant()));
-        } catch (DbException | IllegalStateException e) {
+        } catch (DbException e) {
             close(1013, "unavailable: " + e.getMessage());
+            return;
+        }
+        if (hs == null) {
+            close(1013, "unavailable: host " + hostId + " is gone");
             return;
         }
         AgentConnection c = new AgentConnection(hostId, hs.epoch(), hs.lastAckedSeq(), session, clock);

@@ -8,6 +8,7 @@ import dev.agentcommander.controlplane.db.ApprovalRows;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
 import dev.agentcommander.controlplane.db.SessionRows;
+import dev.agentcommander.controlplane.errors.ApiError;
 import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.schema.ProtocolException;
 import dev.agentcommander.schema.Provider;
@@ -125,7 +126,8 @@ public final class UiEndpoint implements WsListener {
         try {
             req = UiRequest.parse(text);
         } catch (ProtocolException e) {
-            enqueue(UiEvent.encode(new UiEvent.Error(null, new UiEvent.ErrorBody(e.code().wire(), e.getMessage()))));
+            ApiError a = ApiError.of(e);
+            error(null, a.code(), a.getMessage());
             return;
         }
         switch (req) {
@@ -138,10 +140,9 @@ public final class UiEndpoint implements WsListener {
                 }
                 try {
                     subscribe(sub);
-                } catch (IllegalArgumentException e) {
-                    error(sub.sub(), "invalid", e.getMessage());
-                } catch (DbException e) {
-                    error(sub.sub(), "unavailable", "database unavailable");
+                } catch (ApiError | DbException e) {
+                    ApiError a = ApiError.of(e);
+                    error(sub.sub(), a.code(), a.getMessage());
                 }
             }
         }
@@ -173,7 +174,7 @@ public final class UiEndpoint implements WsListener {
             case "approvals" -> {
                 String st = text(f, "status");
                 if (st != null && !st.equals("pending") && !st.equals("decided")) {
-                    throw new IllegalArgumentException("filter.status must be pending or decided");
+                    throw ApiError.invalid("filter.status must be pending or decided");
                 }
                 subs.put(req.sub(), new Sub("approvals", null, null, st, null));
                 enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
@@ -184,14 +185,14 @@ public final class UiEndpoint implements WsListener {
                 String sid = required(f, "session_id");
                 Session s = db.tx(c -> SessionRows.find(c, sid));
                 if (s == null) {
-                    throw new IllegalArgumentException("session " + sid + " not found");
+                    throw ApiError.invalid("session " + sid + " not found");
                 }
                 ConsoleHub.Watcher w = new ConsoleHub.Watcher(req.sub(), this::enqueue);
                 subs.put(req.sub(), new Sub("console", null, sid, null, w));
                 enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
                 console.join(s.hostId(), sid, w);
             }
-            default -> throw new IllegalArgumentException("unknown topic " + req.topic());
+            default -> throw ApiError.invalid("unknown topic " + req.topic());
         }
     }
 
@@ -304,7 +305,7 @@ public final class UiEndpoint implements WsListener {
     private static String required(JsonNode f, String field) {
         String v = text(f, field);
         if (v == null) {
-            throw new IllegalArgumentException("filter." + field + " is required");
+            throw ApiError.invalid("filter." + field + " is required");
         }
         return v;
     }
@@ -315,7 +316,7 @@ public final class UiEndpoint implements WsListener {
         }
         SessionStatus s = SessionStatus.fromWire(v.toUpperCase(Locale.ROOT));
         if (s == null) {
-            throw new IllegalArgumentException("filter." + field + ": unknown value " + v);
+            throw ApiError.invalid("filter." + field + ": unknown value " + v);
         }
         return s;
     }
@@ -326,7 +327,7 @@ public final class UiEndpoint implements WsListener {
         }
         Provider p = Provider.fromWire(v);
         if (p == null) {
-            throw new IllegalArgumentException("filter.provider: unknown value " + v);
+            throw ApiError.invalid("filter.provider: unknown value " + v);
         }
         return p;
     }

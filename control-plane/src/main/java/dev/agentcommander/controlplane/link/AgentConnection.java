@@ -3,17 +3,20 @@ package dev.agentcommander.controlplane.link;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Codec;
 import dev.agentcommander.schema.ServerMessage;
+import dev.agentcommander.schema.loop.NamedLoop;
 import io.helidon.websocket.WsSession;
 import java.time.Clock;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One authenticated agent socket after its hello: the bounded inbox the socket thread fills and the ingest loop
  * drains, the wake-up signal of the delivery loop, and a send lock (ingest acks, delivery and replies share the
- * socket). Its epoch says which of two sockets of the same host is the newer one.
+ * socket). Its epoch says which of two sockets of the same host is the newer one. It owns its two loops: closing
+ * the connection stops both.
  */
 final class AgentConnection {
     static final int INBOX_CAPACITY = 4096;
@@ -29,6 +32,8 @@ final class AgentConnection {
     private final AtomicBoolean resendAll = new AtomicBoolean(true);
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long ackedSeq;
+    private NamedLoop ingestLoop;
+    private NamedLoop deliveryLoop;
 
     AgentConnection(String hostId, long epoch, long ackedSeq, WsSession session, Clock clock) {
         this.hostId = hostId;
@@ -62,21 +67,25 @@ final class AgentConnection {
         return closed.get();
     }
 
-    /** Sends one frame; false when the socket is gone. */
+    /** Sends one frame; false when the socket is gone (then the connection is closed). */
     boolean send(ServerMessage m) {
         if (closed.get()) {
             return false;
         }
+        boolean sent = false;
         sendLock.lock();
         try {
-            session.send(dev.agentcommander.schema.Codec.encodeServer(m, clock.instant()), true);
-            return true;
+            session.send(Codec.encodeServer(m, clock.instant()), true);
+            sent = true;
         } catch (RuntimeException e) {
-            close(1011, "send failed");
-            return false;
+            // closed below, after the lock is released: closing joins the other loop, which may be waiting for it
         } finally {
             sendLock.unlock();
         }
+        if (!sent) {
+            close(1011, "send failed");
+        }
+        return sent;
     }
 
     /** Asks the delivery loop to look for queued commands and decisions. */
@@ -86,7 +95,7 @@ final class AgentConnection {
 
     /** Blocks until woken; returns whether this is the first round after connecting (resend sent rows too). */
     Boolean awaitWork() throws InterruptedException {
-        if (wake.poll(POLL_MS, java.util.concurrent.TimeUnit.MILLISECONDS) == null) {
+        if (wake.poll(POLL_MS, TimeUnit.MILLISECONDS) == null) {
             return null;
         }
         return resendAll.getAndSet(false);
@@ -95,15 +104,15 @@ final class AgentConnection {
     /** Queues a frame for ingest, waiting while the inbox is full (back-pressure on the socket). */
     void enqueue(Codec.Frame<AgentMessage> frame) throws InterruptedException {
         while (!closed.get()) {
-            if (inbox.offer(frame, POLL_MS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (inbox.offer(frame, POLL_MS, TimeUnit.MILLISECONDS)) {
                 return;
             }
         }
     }
 
-    /** The next inbound frame, or null after a short wait (so loops notice a close without interrupts). */
+    /** The next inbound frame, or null after a short wait. */
     Codec.Frame<AgentMessage> nextFrame() throws InterruptedException {
-        return inbox.poll(POLL_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return inbox.poll(POLL_MS, TimeUnit.MILLISECONDS);
     }
 
     void retryLater(boolean all) {
@@ -113,9 +122,13 @@ final class AgentConnection {
         wake.offer(Boolean.TRUE);
     }
 
-    void start(Runnable ingest, Runnable delivery) {
-        Thread.ofVirtual().name("ingest-" + hostId + "-" + epoch).start(ingest);
-        Thread.ofVirtual().name("deliver-" + hostId + "-" + epoch).start(delivery);
+    /** Starts the ingest and delivery loops, unless the connection was closed already. */
+    synchronized void start(Ingest ingest, Delivery delivery) {
+        if (closed.get()) {
+            return;
+        }
+        ingestLoop = NamedLoop.start("ingest-" + hostId + "-" + epoch, ingest::round, ingest::failed);
+        deliveryLoop = NamedLoop.start("deliver-" + hostId + "-" + epoch, delivery::round, delivery::failed);
         wake();
     }
 
@@ -141,8 +154,24 @@ final class AgentConnection {
         stopLoops();
     }
 
-    /** Loops poll and see {@link #closed()}; no interrupt, so no JDBC call is torn mid-flight. */
+    /**
+     * Stops both loops: a loop waiting for frames or work, or sleeping in its backoff, is interrupted and joined.
+     * A loop interrupted inside a transaction loses that transaction (rolled back, nothing acked): the agent
+     * resends it, and ingest is idempotent on (host, seq). A loop closing its own connection is not joined.
+     */
     private void stopLoops() {
         inbox.clear();
+        NamedLoop ingest;
+        NamedLoop delivery;
+        synchronized (this) {
+            ingest = ingestLoop;
+            delivery = deliveryLoop;
+        }
+        if (ingest != null) {
+            ingest.close();
+        }
+        if (delivery != null) {
+            delivery.close();
+        }
     }
 }

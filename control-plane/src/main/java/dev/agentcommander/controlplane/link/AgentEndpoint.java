@@ -164,7 +164,7 @@ public final class AgentEndpoint implements WsListener {
         }
         AgentConnection c = new AgentConnection(hostId, hs.epoch(), hs.lastAckedSeq(), session, clock);
         if (!links.register(c)) {
-            c.close(1008, "superseded by a newer connection of this host");
+            c.close(1008, Ingest.SUPERSEDED);
             return;
         }
         conn = c;

@@ -22,7 +22,7 @@ public final class AgentLinks {
             return neu;
         });
         if (loser[0] != null && loser[0] != winner) {
-            loser[0].close(1008, "superseded by a newer connection of this host");
+            loser[0].close(1008, Ingest.SUPERSEDED);
         }
         return winner == conn;
     }

@@ -5,7 +5,9 @@ import dev.agentcommander.controlplane.db.CommandRows;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
 import dev.agentcommander.schema.ServerMessage;
+import dev.agentcommander.schema.loop.Backoff;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -13,12 +15,15 @@ import java.util.List;
  * sends them in creation order. The first round after a (re)connect resends everything not yet completed or
  * resolved, because the agent may have lost it; agentd treats command and approval ids as idempotency keys.
  */
-final class Delivery implements Runnable {
+final class Delivery {
     private static final System.Logger LOG = System.getLogger(Delivery.class.getName());
+    /** A person is waiting for the command: retry at least every 2 s (±50 %) until Postgres answers again. */
+    private static final Duration RETRY_CAP = Duration.ofSeconds(2);
 
     private final AgentConnection conn;
     private final Database db;
     private final Clock clock;
+    private final Backoff backoff = Backoff.capped(RETRY_CAP);
 
     Delivery(AgentConnection conn, Database db, Clock clock) {
         this.conn = conn;
@@ -26,29 +31,29 @@ final class Delivery implements Runnable {
         this.clock = clock;
     }
 
-    @Override
-    public void run() {
-        try {
-            while (!conn.closed()) {
-                Boolean all = conn.awaitWork();
-                if (all == null) {
-                    continue;
-                }
-                try {
-                    deliver(all);
-                } catch (DbException e) {
-                    LOG.log(System.Logger.Level.WARNING, "delivery to host " + conn.hostId() + " failed: "
-                            + e.getMessage());
-                    Thread.sleep(1000);
-                    conn.retryLater(all);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "delivery to host " + conn.hostId() + " failed; closing the link", e);
-            conn.close(1011, "internal error while delivering; reconnect");
+    /** One round of the loop: waits to be woken, then sends what is queued; a database failure is retried. */
+    void round() throws InterruptedException {
+        Boolean all = conn.awaitWork();
+        if (all == null) {
+            return;
         }
+        try {
+            deliver(all);
+            backoff.reset();
+        } catch (DbException e) {
+            if (conn.closed()) {
+                return; // interrupted by the close: nothing to retry
+            }
+            LOG.log(System.Logger.Level.WARNING, "delivery to host " + conn.hostId() + " failed: " + e.getMessage());
+            backoff.pause();
+            conn.retryLater(all);
+        }
+    }
+
+    /** A round that threw: close the link rather than leave commands undelivered on an open socket. */
+    void failed(String loop, RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "delivery to host " + conn.hostId() + " failed; closing the link", e);
+        conn.close(1011, "internal error while delivering; reconnect");
     }
 
     private void deliver(boolean all) {

@@ -15,6 +15,7 @@ import dev.agentcommander.schema.Codec;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.ServerMessage;
 import dev.agentcommander.schema.Session;
+import dev.agentcommander.schema.loop.Backoff;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -34,15 +35,20 @@ import java.util.Set;
  * publishes the changes. A database outage is retried with backoff and never acked; if it lasts, the socket is
  * closed so the agent resends from its outbox later. A frame whose data Postgres refuses is dropped alone.
  */
-final class Ingest implements Runnable {
+final class Ingest {
     static final int BATCH = 500;
+    static final String SUPERSEDED = "superseded by a newer connection of this host";
     private static final System.Logger LOG = System.getLogger(Ingest.class.getName());
     private static final Duration GIVE_UP_AFTER = Duration.ofSeconds(15);
+    /** The agent waits for acks and the 15 s give-up bounds the whole wait: retry at least every 2 s (±50 %). */
+    private static final Duration RETRY_CAP = Duration.ofSeconds(2);
 
     private final AgentConnection conn;
     private final Database db;
     private final FanOut fanOut;
     private final Clock clock;
+    private final Backoff backoff = Backoff.capped(RETRY_CAP);
+    private final List<Codec.Frame<AgentMessage>> batch = new ArrayList<>(BATCH);
     /** Per batch: session id → owned by another host (cleared at the start of every batch). */
     private final Map<String, Boolean> foreign = new HashMap<>();
 
@@ -53,53 +59,59 @@ final class Ingest implements Runnable {
         this.clock = clock;
     }
 
-    /** What one committed batch produced. */
-    private record Result(long lastSeq, boolean superseded, List<FanOut.Change> changes, Set<String> approvals) {
+    /**
+     * What one committed batch produced: everything to publish is read inside the transaction, so nothing between
+     * the commit and the publish touches the database (a close that interrupts the loop cannot lose a publish).
+     */
+    private record Result(long lastSeq, boolean superseded, List<FanOut.Change> changes) {
     }
 
-    @Override
-    public void run() {
-        List<Codec.Frame<AgentMessage>> batch = new ArrayList<>(BATCH);
-        try {
-            while (!conn.closed()) {
-                Codec.Frame<AgentMessage> first = conn.nextFrame();
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                conn.inbox().drainTo(batch, BATCH - 1);
-                Result r = applyWithRetry(batch);
-                batch.clear();
-                if (r == null) {
-                    return;
-                }
-                if (r.superseded()) {
-                    conn.close(1008, "superseded by a newer connection of this host");
-                    return;
-                }
-                conn.ackedSeq(r.lastSeq());
-                conn.send(new ServerMessage.Ack(r.lastSeq()));
-                r.changes().forEach(fanOut::publish);
-                publishApprovals(r.approvals());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            // never leave a link open with nobody ingesting: the agent would wait on acks that cannot come
-            LOG.log(System.Logger.Level.ERROR, "ingest for host " + conn.hostId() + " failed; closing the link", e);
-            conn.close(1011, "internal error while storing; reconnect");
+    /** One round of the loop: one batch stored, acked and published (or nothing, after a short wait). */
+    void round() throws InterruptedException {
+        Codec.Frame<AgentMessage> first = conn.nextFrame();
+        if (first == null) {
+            return;
         }
+        Result r;
+        try {
+            batch.add(first);
+            conn.inbox().drainTo(batch, BATCH - 1);
+            r = applyWithRetry();
+        } finally {
+            batch.clear();
+        }
+        if (r == null) {
+            return;
+        }
+        if (r.superseded()) {
+            conn.close(1008, SUPERSEDED);
+            return;
+        }
+        conn.ackedSeq(r.lastSeq());
+        conn.send(new ServerMessage.Ack(r.lastSeq()));
+        r.changes().forEach(fanOut::publish);
     }
 
-    private Result applyWithRetry(List<Codec.Frame<AgentMessage>> batch) throws InterruptedException {
+    /** A round that threw: never leave a link open with nobody ingesting (the agent would wait on acks). */
+    void failed(String loop, RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "ingest for host " + conn.hostId() + " failed; closing the link", e);
+        conn.close(1011, "internal error while storing; reconnect");
+    }
+
+    /** The batch's result; null when the connection closed (or was closed because the database stayed down). */
+    private Result applyWithRetry() throws InterruptedException {
         Instant giveUp = clock.instant().plus(GIVE_UP_AFTER);
-        long backoff = 100;
         boolean careful = false;
         while (!conn.closed()) {
             try {
                 boolean c = careful;
-                return db.tx(tx -> apply(tx, batch, c));
+                Result r = db.tx(tx -> apply(tx, batch, c));
+                backoff.reset();
+                return r;
             } catch (DbException e) {
+                if (conn.closed()) {
+                    return null;
+                }
                 if (e.dataError() && !careful) {
                     careful = true;
                     continue;
@@ -112,8 +124,7 @@ final class Ingest implements Runnable {
                 }
                 LOG.log(System.Logger.Level.WARNING, "ingest for host " + conn.hostId() + " failed, retrying: "
                         + e.getMessage());
-                Thread.sleep(backoff);
-                backoff = Math.min(backoff * 2, 2000);
+                backoff.pause();
             }
         }
         return null;
@@ -124,7 +135,7 @@ final class Ingest implements Runnable {
         foreign.clear();
         HostRows.Handshake h = HostRows.lockForIngest(c, host);
         if (h == null || h.epoch() != conn.epoch()) {
-            return new Result(0, true, List.of(), Set.of());
+            return new Result(0, true, List.of());
         }
         long last = h.lastAckedSeq();
         List<FanOut.Change> changes = new ArrayList<>();
@@ -169,7 +180,13 @@ final class Ingest implements Runnable {
         EventRows.insertBatch(c, events);
         events.forEach(e -> changes.add(new FanOut.EventAppended(e.sessionId(), e.toJson())));
         HostRows.setAcked(c, host, last, clock.instant());
-        return new Result(last, false, changes, approvals);
+        for (String id : approvals) {
+            ObjectNode a = ApprovalRows.find(c, id);
+            if (a != null) {
+                changes.add(new FanOut.ApprovalChanged(a));
+            }
+        }
+        return new Result(last, false, changes);
     }
 
     private void effect(Connection c, Codec.Frame<AgentMessage> f, List<FanOut.Change> changes, Set<String> approvals,
@@ -264,26 +281,5 @@ final class Ingest implements Runnable {
     /** A frame that names another host's session or approval: logged, acked with its batch, never stored. */
     private static void refuse(String host, long seq, String why) {
         LOG.log(System.Logger.Level.WARNING, "host " + host + ": seq " + seq + " refused: " + why);
-    }
-
-    private void publishApprovals(Set<String> ids) {
-        if (ids.isEmpty()) {
-            return;
-        }
-        try {
-            List<ObjectNode> rows = db.tx(c -> {
-                List<ObjectNode> out = new ArrayList<>();
-                for (String id : ids) {
-                    ObjectNode a = ApprovalRows.find(c, id);
-                    if (a != null) {
-                        out.add(a);
-                    }
-                }
-                return out;
-            });
-            rows.forEach(a -> fanOut.publish(new FanOut.ApprovalChanged(a)));
-        } catch (DbException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not read approvals to publish: " + e.getMessage());
-        }
     }
 }

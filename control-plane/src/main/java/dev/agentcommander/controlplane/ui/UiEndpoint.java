@@ -16,6 +16,7 @@ import dev.agentcommander.schema.Session;
 import dev.agentcommander.schema.SessionStatus;
 import dev.agentcommander.schema.UiEvent;
 import dev.agentcommander.schema.UiRequest;
+import dev.agentcommander.schema.loop.NamedLoop;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.websocket.WsListener;
@@ -27,6 +28,7 @@ import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code /v1/ui}: one instance per dashboard socket. The JWT (query {@code token}) is checked at the upgrade and
@@ -60,7 +62,8 @@ public final class UiEndpoint implements WsListener {
     private volatile WsSession session;
     private volatile boolean closed;
     private AutoCloseable fanOutHandle;
-    private Thread writer;
+    private volatile NamedLoop writer;
+    private final AtomicBoolean tooSlow = new AtomicBoolean();
 
     public UiEndpoint(Database db, Tokens tokens, FanOut fanOut, ConsoleHub console) {
         this.db = db;
@@ -88,7 +91,8 @@ public final class UiEndpoint implements WsListener {
             s.close(1008, refusal);
             return;
         }
-        writer = Thread.ofVirtual().name("ui-writer").start(this::writeLoop);
+        writer = NamedLoop.start("ui-writer", () -> session.send(outbox.take(), true),
+                (loop, e) -> close(1011, "send failed"));
         fanOutHandle = fanOut.subscribe(this::onChange);
     }
 
@@ -236,21 +240,13 @@ public final class UiEndpoint implements WsListener {
         return s.approvalStatus() == null || s.approvalStatus().equals("pending") == pending;
     }
 
+    /**
+     * Queues a frame for the writer. A full queue closes the socket on a thread of its own: the caller may be
+     * fan-out on an ingest thread, which must not wait for this dashboard's writer to stop.
+     */
     private void enqueue(String frame) {
-        if (!closed && !outbox.offer(frame)) {
-            close(1013, "client too slow; reconnect");
-        }
-    }
-
-    private void writeLoop() {
-        try {
-            while (!closed) {
-                session.send(outbox.take(), true);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            close(1011, "send failed");
+        if (!closed && !outbox.offer(frame) && tooSlow.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("ui-close").start(() -> close(1013, "client too slow; reconnect"));
         }
     }
 
@@ -270,18 +266,23 @@ public final class UiEndpoint implements WsListener {
         }
     }
 
-    private synchronized void cleanup() {
-        closed = true;
-        if (fanOutHandle != null) {
-            try {
-                fanOutHandle.close();
-            } catch (Exception ignored) {
-                // in-process handle does not fail
+    /** Leaves fan-out and every console stream, then stops the writer (outside the lock: it may be closing too). */
+    private void cleanup() {
+        NamedLoop w;
+        synchronized (this) {
+            closed = true;
+            if (fanOutHandle != null) {
+                try {
+                    fanOutHandle.close();
+                } catch (Exception ignored) {
+                    // in-process handle does not fail
+                }
             }
+            subs.keySet().forEach(this::unsubscribe);
+            w = writer;
         }
-        subs.keySet().forEach(this::unsubscribe);
-        if (writer != null) {
-            writer.interrupt();
+        if (w != null) {
+            w.close();
         }
     }
 

@@ -1,43 +1,25 @@
-package dev.agentcommander.controlplane;
+package dev.agentcommander.controlplane.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.controlplane.auth.Role;
-import java.nio.file.Path;
+import dev.agentcommander.controlplane.testkit.ControlPlaneExtension;
+import dev.agentcommander.controlplane.testkit.Frames;
+import dev.agentcommander.controlplane.testkit.WsClient;
 import java.time.Duration;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class UiSocketTest {
-    @TempDir
-    static Path dir;
-    static TestServer server;
+    @RegisterExtension
+    static final ControlPlaneExtension cp = new ControlPlaneExtension();
 
-    @BeforeAll
-    static void start() {
-        server = new TestServer(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    private static WsClient ui(String token) {
-        return WsClient.connect(server.ws("/v1/ui?token=" + token), null);
-    }
-
+    /** A new host's agent socket, after the welcome. */
     private static WsClient agent(String name) {
-        ObjectNode h = server.createHost(name);
-        WsClient a = WsClient.connect(server.ws("/v1/agent"), h.get("token").asText());
-        a.send(Frames.hello(name, 0));
-        a.nextOfType("agent.welcome");
-        return a;
+        return cp.agent(cp.createHost(name).get("token").asText(), name, 0);
     }
 
     @Test
@@ -45,7 +27,7 @@ class UiSocketTest {
         try (WsClient a = agent("ui-a")) {
             a.send(Frames.upsert(1, "s-ui-1", "first"));
             a.nextOfType("agent.ack");
-            try (WsClient ui = ui(server.viewer)) {
+            try (WsClient ui = cp.ui(cp.viewer())) {
                 ui.send("{\"type\":\"subscribe\",\"sub\":\"s1\",\"topic\":\"sessions\",\"filter\":{\"q\":\"feature\"}}");
                 assertThat(ui.nextOfType("subscribed").get("sub").asText()).isEqualTo("s1");
                 JsonNode current = ui.next(n -> n.path("type").asText().equals("sessions.changed")
@@ -64,7 +46,7 @@ class UiSocketTest {
 
     @Test
     void filtersKeepOtherSessionsOut() {
-        try (WsClient a = agent("ui-f"); WsClient ui = ui(server.viewer)) {
+        try (WsClient a = agent("ui-f"); WsClient ui = cp.ui(cp.viewer())) {
             ui.send("{\"type\":\"subscribe\",\"sub\":\"w\",\"topic\":\"sessions\",\"filter\":{\"status\":\"WAITING\"}}");
             ui.nextOfType("subscribed");
             a.send(Frames.upsert(1, "s-running", "running"));
@@ -78,7 +60,7 @@ class UiSocketTest {
 
     @Test
     void eventsAndApprovalsArePushed() {
-        try (WsClient a = agent("ui-e"); WsClient ui = ui(server.viewer)) {
+        try (WsClient a = agent("ui-e"); WsClient ui = cp.ui(cp.viewer())) {
             ui.send("{\"type\":\"subscribe\",\"sub\":\"e\",\"topic\":\"events\",\"filter\":{\"session_id\":\"s-e\"}}");
             ui.send("{\"type\":\"subscribe\",\"sub\":\"p\",\"topic\":\"approvals\",\"filter\":{\"status\":\"pending\"}}");
             ui.next(n -> n.path("sub").asText().equals("p") && n.path("type").asText().equals("subscribed"));
@@ -96,7 +78,7 @@ class UiSocketTest {
 
     @Test
     void badFramesGetAnErrorAndTheSocketSurvives() {
-        try (WsClient ui = ui(server.viewer)) {
+        try (WsClient ui = cp.ui(cp.viewer())) {
             ui.send("not json");
             assertThat(ui.nextOfType("error").at("/error/code").asText()).isEqualTo("malformed");
             ui.send("{\"type\":\"subscribe\",\"sub\":\"x\",\"topic\":\"weather\"}");
@@ -110,13 +92,13 @@ class UiSocketTest {
 
     @Test
     void missingOrInvalidTokenIsClosedWithAReason() {
-        try (WsClient ui = WsClient.connect(server.ws("/v1/ui"), null)) {
+        try (WsClient ui = WsClient.connect(cp.ws("/v1/ui"), null)) {
             WsClient.Close c = ui.awaitClose();
             assertThat(c.code()).isEqualTo(1008);
             assertThat(c.reason()).startsWith("unauthorized");
         }
-        String expired = server.cp.tokens().issue("x", Role.ADMIN, Duration.ofSeconds(-1));
-        try (WsClient ui = ui(expired)) {
+        String expired = cp.controlPlane().tokens().issue("x", Role.ADMIN, Duration.ofSeconds(-1));
+        try (WsClient ui = cp.ui(expired)) {
             assertThat(ui.awaitClose().code()).isEqualTo(1008);
         }
     }
@@ -127,7 +109,7 @@ class UiSocketTest {
         try (WsClient a = agent("ui-c")) {
             a.send(Frames.upsert(1, "s-con", "console"));
             a.nextOfType("agent.ack");
-            try (WsClient ui = ui(server.viewer)) {
+            try (WsClient ui = cp.ui(cp.viewer())) {
                 ui.send("{\"type\":\"subscribe\",\"sub\":\"c\",\"topic\":\"console\",\"filter\":{\"session_id\":\"s-con\"}}");
                 JsonNode cmd = a.nextOfType("command");
                 assertThat(cmd.at("/payload/name").asText()).isEqualTo("console.subscribe");
@@ -141,7 +123,7 @@ class UiSocketTest {
                 assertThat(snap.get("cols").asInt()).isEqualTo(80);
                 assertThat(snap.at("/cursor/y").asInt()).isEqualTo(2);
                 assertThat(ui.nextOfType("console.chunk").get("data").asText()).isEqualTo(data);
-                try (WsClient late = ui(server.viewer)) {
+                try (WsClient late = cp.ui(cp.viewer())) {
                     late.send("{\"type\":\"subscribe\",\"sub\":\"l\",\"topic\":\"console\",\"filter\":{\"session_id\":\"s-con\"}}");
                     assertThat(late.nextOfType("console.snapshot").get("data").asText()).isEqualTo(data);
                     assertThat(late.nextOfType("console.chunk").get("offset").asLong()).isZero();
@@ -151,12 +133,12 @@ class UiSocketTest {
                 assertThat(stop.at("/payload/args/subscription_id").asText()).isEqualTo(subId);
             }
         }
-        assertThat(server.count("SELECT count(*) FROM events WHERE type IN ('snapshot','console.chunk')")).isZero();
+        assertThat(cp.count("SELECT count(*) FROM events WHERE type IN ('snapshot','console.chunk')")).isZero();
     }
 
     @Test
     void sessionThatStopsMatchingTheFilterIsRemovedFromThatView() {
-        try (WsClient a = agent("ui-l"); WsClient ui = ui(server.viewer)) {
+        try (WsClient a = agent("ui-l"); WsClient ui = cp.ui(cp.viewer())) {
             a.send(Frames.upsert(1, "s-leaves", "leaving"));
             a.nextOfType("agent.ack");
             ui.send("{\"type\":\"subscribe\",\"sub\":\"r\",\"topic\":\"sessions\",\"filter\":{\"status\":\"RUNNING\"}}");
@@ -171,23 +153,20 @@ class UiSocketTest {
 
     @Test
     void deletingAHostClosesItsSocketAndRemovesItsSessionsEverywhere() {
-        ObjectNode h = server.createHost("ui-del");
+        ObjectNode h = cp.createHost("ui-del");
         String hostId = h.at("/host/id").asText();
-        try (WsClient a = WsClient.connect(server.ws("/v1/agent"), h.get("token").asText());
-             WsClient ui = ui(server.viewer)) {
-            a.send(Frames.hello("ui-del", 0));
-            a.nextOfType("agent.welcome");
+        try (WsClient a = cp.agent(h.get("token").asText(), "ui-del", 0); WsClient ui = cp.ui(cp.viewer())) {
             a.send(Frames.upsert(1, "s-del", "doomed"));
             a.nextOfType("agent.ack");
             ui.send("{\"type\":\"subscribe\",\"sub\":\"d\",\"topic\":\"sessions\",\"filter\":{\"host_id\":\""
                     + hostId + "\"}}");
             ui.next(n -> n.at("/session/session_id").asText().equals("s-del"));
-            assertThat(server.call("DELETE", "/v1/hosts/" + hostId, server.admin, null).status()).isEqualTo(204);
+            assertThat(cp.delete("/v1/hosts/" + hostId, cp.admin()).status()).isEqualTo(204);
             assertThat(ui.nextOfType("sessions.removed").get("session_id").asText()).isEqualTo("s-del");
             assertThat(a.awaitClose().reason()).contains("host deleted");
         }
-        assertThat(server.get("/v1/sessions/s-del", server.viewer).status()).isEqualTo(404);
-        assertThat(server.count("SELECT count(*) FROM audit_log WHERE action = 'host.delete' AND target = '"
+        assertThat(cp.get("/v1/sessions/s-del", cp.viewer()).status()).isEqualTo(404);
+        assertThat(cp.count("SELECT count(*) FROM audit_log WHERE action = 'host.delete' AND target = '"
                 + hostId + "'")).isEqualTo(1);
     }
 }

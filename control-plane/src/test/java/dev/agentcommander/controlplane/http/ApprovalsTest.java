@@ -1,43 +1,31 @@
-package dev.agentcommander.controlplane;
+package dev.agentcommander.controlplane.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Path;
+import dev.agentcommander.controlplane.testkit.ControlPlaneExtension;
+import dev.agentcommander.controlplane.testkit.Frames;
+import dev.agentcommander.controlplane.testkit.RestClient.Reply;
+import dev.agentcommander.controlplane.testkit.WsClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ApprovalsTest {
-    @TempDir
-    static Path dir;
-    static TestServer server;
+    @RegisterExtension
+    static final ControlPlaneExtension cp = new ControlPlaneExtension();
     static final java.util.Map<String, String> tokens = new java.util.concurrent.ConcurrentHashMap<>();
 
-    @BeforeAll
-    static void start() {
-        server = new TestServer(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
     private static WsClient agentWithApproval(String hostName, String approvalId) {
-        ObjectNode h = server.createHost(hostName);
+        ObjectNode h = cp.createHost(hostName);
         tokens.put(hostName, h.get("token").asText());
-        WsClient a = WsClient.connect(server.ws("/v1/agent"), h.get("token").asText());
-        a.send(Frames.hello(hostName, 0));
-        a.nextOfType("agent.welcome");
+        WsClient a = cp.agent(h.get("token").asText(), hostName, 0);
         a.send(Frames.frame("approval.requested", 1, "{\"approval_id\":\"" + approvalId + "\",\"session_id\":\"s-"
                 + approvalId + "\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"rm -rf build\"},"
                 + "\"permission_suggestions\":[{\"type\":\"addRules\"}]}"));
@@ -45,16 +33,16 @@ class ApprovalsTest {
         return a;
     }
 
-    private static TestServer.Reply decide(String id, String token, String body) {
-        return server.post("/v1/approvals/" + id + "/decision", token, body);
+    private static Reply decide(String id, String token, String body) {
+        return cp.post("/v1/approvals/" + id + "/decision", token, body);
     }
 
     @Test
     void requestedApprovalIsPendingThenDecidedOnceAndDeliveredToTheHost() {
         try (WsClient a = agentWithApproval("ap-1", "ap1")) {
-            JsonNode pending = server.get("/v1/approvals?status=pending", server.viewer).body().get("items");
+            JsonNode pending = cp.get("/v1/approvals?status=pending", cp.viewer()).body().get("items");
             assertThat(pending.toString()).contains("\"id\":\"ap1\"").contains("rm -rf build");
-            TestServer.Reply r = decide("ap1", server.operator,
+            Reply r = decide("ap1", cp.operator(),
                     "{\"behavior\":\"allow\",\"updated_input\":{\"command\":\"rm -rf build/tmp\"}}");
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.body().get("status").asText()).isEqualTo("allowed");
@@ -64,18 +52,18 @@ class ApprovalsTest {
             assertThat(d.at("/payload/behavior").asText()).isEqualTo("allow");
             assertThat(d.at("/payload/updated_input/command").asText()).isEqualTo("rm -rf build/tmp");
 
-            TestServer.Reply second = decide("ap1", server.operator, "{\"behavior\":\"deny\"}");
+            Reply second = decide("ap1", cp.operator(), "{\"behavior\":\"deny\"}");
             assertThat(second.status()).isEqualTo(409);
             assertThat(second.body().at("/error/code").asText()).isEqualTo("conflict");
 
             a.send(Frames.frame("approval.resolved", 2, "{\"approval_id\":\"ap1\",\"outcome\":\"allowed\"}"));
             a.nextOfType("agent.ack");
         }
-        JsonNode row = server.get("/v1/approvals/ap1", server.viewer).body();
+        JsonNode row = cp.get("/v1/approvals/ap1", cp.viewer()).body();
         assertThat(row.get("status").asText()).isEqualTo("allowed");
         assertThat(row.get("resolved_at").isNull()).isFalse();
         assertThat(row.get("delivered_at").isNull()).isFalse();
-        assertThat(server.count("SELECT count(*) FROM audit_log WHERE action = 'approval.decide' AND target = 'ap1'"))
+        assertThat(cp.count("SELECT count(*) FROM audit_log WHERE action = 'approval.decide' AND target = 'ap1'"))
                 .isEqualTo(1);
     }
 
@@ -90,7 +78,7 @@ class ApprovalsTest {
                     String behavior = i % 2 == 0 ? "allow" : "deny";
                     results.add(pool.submit(() -> {
                         go.await();
-                        return decide("ap2", server.operator, "{\"behavior\":\"" + behavior + "\"}").status();
+                        return decide("ap2", cp.operator(), "{\"behavior\":\"" + behavior + "\"}").status();
                     }));
                 }
                 go.countDown();
@@ -103,19 +91,17 @@ class ApprovalsTest {
             }
             a.nextOfType("approval.decision");
         }
-        assertThat(server.count("SELECT count(*) FROM audit_log WHERE action = 'approval.decide' AND target = 'ap2'"))
+        assertThat(cp.count("SELECT count(*) FROM audit_log WHERE action = 'approval.decide' AND target = 'ap2'"))
                 .isEqualTo(1);
     }
 
     @Test
     void decisionMadeWhileHostIsAwayIsDeliveredAfterReconnect() {
         agentWithApproval("ap-3", "ap3").close();
-        assertThat(decide("ap3", server.operator, "{\"behavior\":\"deny\",\"message\":\"not now\"}").status())
+        assertThat(decide("ap3", cp.operator(), "{\"behavior\":\"deny\",\"message\":\"not now\"}").status())
                 .isEqualTo(200);
-        assertThat(server.string("SELECT delivered_at FROM approvals WHERE id = 'ap3'")).isNull();
-        try (WsClient a = WsClient.connect(server.ws("/v1/agent"), tokens.get("ap-3"))) {
-            a.send(Frames.hello("ap-3", 1));
-            a.nextOfType("agent.welcome");
+        assertThat(cp.string("SELECT delivered_at FROM approvals WHERE id = 'ap3'")).isNull();
+        try (WsClient a = cp.agent(tokens.get("ap-3"), "ap-3", 1)) {
             JsonNode d = a.nextOfType("approval.decision");
             assertThat(d.at("/payload/approval_id").asText()).isEqualTo("ap3");
             assertThat(d.at("/payload/behavior").asText()).isEqualTo("deny");
@@ -125,13 +111,13 @@ class ApprovalsTest {
 
     @Test
     void unknownApprovalIs404AndBadDecisionsAre400Or403() {
-        assertThat(decide("nope", server.operator, "{\"behavior\":\"allow\"}").status()).isEqualTo(404);
-        assertThat(decide("nope", server.operator, "{\"behavior\":\"maybe\"}").status()).isEqualTo(400);
-        assertThat(decide("nope", server.operator, "{\"behavior\":\"allow\",\"updated_input\":\"rm\"}").status())
+        assertThat(decide("nope", cp.operator(), "{\"behavior\":\"allow\"}").status()).isEqualTo(404);
+        assertThat(decide("nope", cp.operator(), "{\"behavior\":\"maybe\"}").status()).isEqualTo(400);
+        assertThat(decide("nope", cp.operator(), "{\"behavior\":\"allow\",\"updated_input\":\"rm\"}").status())
                 .isEqualTo(400);
-        assertThat(decide("nope", server.operator, "{\"behavior\":\"allow\",\"updated_permissions\":{}}").status())
+        assertThat(decide("nope", cp.operator(), "{\"behavior\":\"allow\",\"updated_permissions\":{}}").status())
                 .isEqualTo(400);
-        assertThat(decide("nope", server.viewer, "{\"behavior\":\"allow\"}").status()).isEqualTo(403);
+        assertThat(decide("nope", cp.viewer(), "{\"behavior\":\"allow\"}").status()).isEqualTo(403);
         assertThat(decide("nope", null, "{\"behavior\":\"allow\"}").status()).isEqualTo(401);
     }
 
@@ -141,22 +127,20 @@ class ApprovalsTest {
             a.send(Frames.frame("approval.resolved", 2, "{\"approval_id\":\"ap4\",\"outcome\":\"cancelled\"}"));
             a.nextOfType("agent.ack");
         }
-        assertThat(server.get("/v1/approvals/ap4", server.viewer).body().get("status").asText())
+        assertThat(cp.get("/v1/approvals/ap4", cp.viewer()).body().get("status").asText())
                 .isEqualTo("cancelled");
-        assertThat(decide("ap4", server.operator, "{\"behavior\":\"allow\"}").status()).isEqualTo(409);
+        assertThat(decide("ap4", cp.operator(), "{\"behavior\":\"allow\"}").status()).isEqualTo(409);
     }
 
     @Test
     void expiredApprovalCannotBeDecided() {
-        ObjectNode h = server.createHost("ap-5");
-        try (WsClient a = WsClient.connect(server.ws("/v1/agent"), h.get("token").asText())) {
-            a.send(Frames.hello("ap-5", 0));
-            a.nextOfType("agent.welcome");
+        ObjectNode h = cp.createHost("ap-5");
+        try (WsClient a = cp.agent(h.get("token").asText(), "ap-5", 0)) {
             a.send(Frames.frame("approval.requested", 1, "{\"approval_id\":\"ap5\",\"tool_name\":\"Bash\","
                     + "\"tool_input\":{},\"expires_at\":\"2020-01-01T00:00:00Z\"}"));
             a.nextOfType("agent.ack");
         }
-        TestServer.Reply r = decide("ap5", server.operator, "{\"behavior\":\"allow\"}");
+        Reply r = decide("ap5", cp.operator(), "{\"behavior\":\"allow\"}");
         assertThat(r.status()).isEqualTo(409);
         assertThat(r.body().at("/error/message").asText()).contains("expired");
     }

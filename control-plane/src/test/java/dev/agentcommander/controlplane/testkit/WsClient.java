@@ -1,4 +1,4 @@
-package dev.agentcommander.controlplane;
+package dev.agentcommander.controlplane.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentcommander.schema.Json;
@@ -12,13 +12,18 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** A raw WebSocket client (the JDK's) that records every text frame and the close code and reason. */
-final class WsClient implements AutoCloseable {
-    record Close(int code, String reason) {
+/**
+ * A raw WebSocket client (the JDK's) for both sockets of the control plane, agent and UI: it records every text
+ * frame as JSON and the close code and reason, and sends text whole or in fragments.
+ */
+public final class WsClient implements AutoCloseable {
+    /** How the server closed the socket ({@code code} -1: the connection failed). */
+    public record Close(int code, String reason) {
     }
 
-    final LinkedBlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
-    final CompletableFuture<Close> closed = new CompletableFuture<>();
+    /** Every frame received and not yet taken by {@link #next}, oldest first. */
+    public final LinkedBlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
+    public final CompletableFuture<Close> closed = new CompletableFuture<>();
     private final WebSocket ws;
 
     private WsClient(String url, String bearer) {
@@ -56,16 +61,17 @@ final class WsClient implements AutoCloseable {
         }).join();
     }
 
-    static WsClient connect(String url, String bearer) {
+    /** Connects to {@code url}, with {@code Authorization: Bearer} when {@code bearer} is not null. */
+    public static WsClient connect(String url, String bearer) {
         return new WsClient(url, bearer);
     }
 
-    void send(String text) {
+    public void send(String text) {
         ws.sendText(text, true).join();
     }
 
     /** Sends {@code text} as several WebSocket fragments of {@code size} characters. */
-    void sendFragmented(String text, int size) {
+    public void sendFragmented(String text, int size) {
         for (int i = 0; i < text.length(); i += size) {
             boolean last = i + size >= text.length();
             ws.sendText(text.substring(i, Math.min(text.length(), i + size)), last).join();
@@ -73,7 +79,7 @@ final class WsClient implements AutoCloseable {
     }
 
     /** Sends if the socket still takes frames (a refused socket may already be closing). */
-    void trySend(String text) {
+    public void trySend(String text) {
         try {
             ws.sendText(text, true).join();
         } catch (RuntimeException ignored) {
@@ -82,8 +88,8 @@ final class WsClient implements AutoCloseable {
     }
 
     /** The next received frame matching {@code p} (others are skipped), or an AssertionError after 10 s. */
-    JsonNode next(Predicate<JsonNode> p) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    public JsonNode next(Predicate<JsonNode> p) {
+        long deadline = System.nanoTime() + Await.TIMEOUT.toNanos();
         try {
             while (System.nanoTime() < deadline) {
                 JsonNode n = received.poll(100, TimeUnit.MILLISECONDS);
@@ -94,16 +100,16 @@ final class WsClient implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        throw new AssertionError("no matching frame within 10 s");
+        throw new AssertionError("no matching frame within " + Await.TIMEOUT.toSeconds() + " s");
     }
 
-    JsonNode nextOfType(String type) {
+    public JsonNode nextOfType(String type) {
         return next(n -> type.equals(n.path("type").asText()));
     }
 
-    Close awaitClose() {
+    public Close awaitClose() {
         try {
-            return closed.get(10, TimeUnit.SECONDS);
+            return closed.get(Await.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             throw new AssertionError("socket did not close", e);
         }

@@ -1,6 +1,5 @@
-package dev.agentcommander.controlplane;
+package dev.agentcommander.controlplane.db;
 
-import dev.agentcommander.controlplane.db.EmbeddedDatabase;
 import java.nio.file.Path;
 
 /** Test helper run in a child JVM: starts an embedded Postgres and waits to be killed with -9. */

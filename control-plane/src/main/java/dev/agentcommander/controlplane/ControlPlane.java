@@ -156,7 +156,7 @@ public final class ControlPlane implements AutoCloseable {
                 if (existing != null && Secrets.sha256Hex(existing).equals(h.get("token_hash").asText())) {
                     return false;
                 }
-                HostRows.setTokenHash(c, h.get("id").asText(), Secrets.sha256Hex(fresh));
+                HostRows.rotateToken(c, h.get("id").asText(), Secrets.sha256Hex(fresh));
                 Audit.write(c, "bootstrap", "admin", "host.token.rotate", h.get("id").asText(), null);
                 return true;
             });

@@ -83,7 +83,7 @@ final class HostsApi {
         String id = req.path().pathParameters().get("id");
         String token = Secrets.randomToken();
         ObjectNode host = db.tx(c -> {
-            if (!HostRows.setTokenHash(c, id, Secrets.sha256Hex(token))) {
+            if (!HostRows.rotateToken(c, id, Secrets.sha256Hex(token))) {
                 return null;
             }
             Audit.write(c, p.subject(), p.role().wire(), "host.token.rotate", id, null);

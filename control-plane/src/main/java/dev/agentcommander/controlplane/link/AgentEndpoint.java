@@ -182,11 +182,11 @@ public final class AgentEndpoint implements WsListener {
             return;
         }
         lastTouch = now;
+        long epoch = conn.epoch();
         try {
-            db.tx(c -> {
-                HostRows.touch(c, hostId, now);
-                return null;
-            });
+            if (!db.tx(c -> HostRows.touch(c, hostId, epoch, now))) {
+                conn.close(1008, Ingest.SUPERSEDED);
+            }
         } catch (DbException e) {
             LOG.log(System.Logger.Level.DEBUG, "heartbeat not recorded: " + e.getMessage());
         }

@@ -4,6 +4,7 @@ import dev.agentcommander.controlplane.db.ApprovalRows;
 import dev.agentcommander.controlplane.db.CommandRows;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
+import dev.agentcommander.controlplane.db.HostRows;
 import dev.agentcommander.schema.ServerMessage;
 import dev.agentcommander.schema.loop.Backoff;
 import java.time.Clock;
@@ -58,7 +59,13 @@ final class Delivery {
 
     private void deliver(boolean all) {
         String host = conn.hostId();
-        List<CommandRows.Pending> commands = db.tx(c -> CommandRows.pending(c, host, all));
+        long epoch = conn.epoch();
+        List<CommandRows.Pending> commands = db.tx(c -> HostRows.holdsEpoch(c, host, epoch)
+                ? CommandRows.pending(c, host, all) : null);
+        if (commands == null) {
+            conn.close(1008, Ingest.SUPERSEDED); // rotated token or a newer connection, maybe on another replica
+            return;
+        }
         for (CommandRows.Pending p : commands) {
             if (!conn.send(new ServerMessage.Command(p.id(), p.name(), p.args()))) {
                 return;

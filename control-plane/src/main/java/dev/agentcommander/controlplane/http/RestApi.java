@@ -1,7 +1,9 @@
 package dev.agentcommander.controlplane.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.auth.Role;
 import dev.agentcommander.controlplane.auth.Tokens;
+import dev.agentcommander.controlplane.db.Audit;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
 import dev.agentcommander.controlplane.errors.ApiError;
@@ -12,6 +14,7 @@ import dev.agentcommander.controlplane.link.CommandService;
 import dev.agentcommander.schema.Json;
 import io.helidon.webserver.http.HttpRouting;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * All HTTP routes and one error handler: every failure leaves through {@link ApiError#of} as
@@ -48,13 +51,14 @@ public final class RestApi {
             Http.json(res, ok ? 200 : 503, o);
         });
         r.get("/v1/agent", (req, res) -> {
-            throw new ApiError(401, "unauthorized", "WebSocket endpoint: upgrade with Authorization: Bearer <host token>");
+            throw new ApiError(401, "unauthorized",
+                    "WebSocket endpoint: upgrade with Authorization: Bearer <host token>");
         });
         hosts.register(r);
         sessions.register(r);
         approvals.register(r);
         r.get("/v1/audit", (req, res) -> {
-            http.require(req, dev.agentcommander.controlplane.auth.Role.ADMIN);
+            http.require(req, Role.ADMIN);
             int limit = Http.limit(req, 200, 1000);
             String before = Http.query(req, "before");
             long beforeId;
@@ -63,8 +67,7 @@ public final class RestApi {
             } catch (NumberFormatException e) {
                 throw ApiError.badRequest("before must be an integer");
             }
-            java.util.List<ObjectNode> items = db.tx(c -> dev.agentcommander.controlplane.db.Audit.list(c, beforeId,
-                    limit));
+            List<ObjectNode> items = db.tx(c -> Audit.list(c, beforeId, limit));
             Http.json(res, 200, Http.page(items, items.size() == limit ? items.getLast().get("id").asText() : null));
         });
         r.any("/v1/*", (req, res) -> {

@@ -19,6 +19,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.List;
+import java.util.Locale;
 
 /** Sessions, their event history, and commands (operator) addressed to a session or a host. */
 final class SessionsApi {
@@ -43,7 +44,7 @@ final class SessionsApi {
 
     /** Parses the session filters shared by REST and UI subscriptions; 400 names a bad value. */
     static SessionRows.Filter filter(String hostId, String status, String provider, String attention, String q) {
-        SessionStatus st = status == null ? null : SessionStatus.fromWire(status.toUpperCase(java.util.Locale.ROOT));
+        SessionStatus st = status == null ? null : SessionStatus.fromWire(status.toUpperCase(Locale.ROOT));
         if (status != null && st == null) {
             throw ApiError.badRequest("status: unknown value " + status);
         }

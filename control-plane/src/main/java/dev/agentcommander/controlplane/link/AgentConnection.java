@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * the connection stops both.
  */
 final class AgentConnection {
-    static final int INBOX_CAPACITY = 4096;
+    private static final int INBOX_CAPACITY = 4096;
     private static final long POLL_MS = 250;
 
     private final String hostId;

@@ -7,6 +7,7 @@ import dev.agentcommander.controlplane.db.HostRows;
 import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Codec;
+import dev.agentcommander.schema.Protocol;
 import dev.agentcommander.schema.ProtocolException;
 import dev.agentcommander.schema.ServerMessage;
 import io.helidon.http.HeaderNames;
@@ -18,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * {@code /v1/agent}: one instance per socket. The host token is checked at the upgrade, but a refusal is sent as a
@@ -27,7 +29,7 @@ import java.util.Optional;
  */
 public final class AgentEndpoint implements WsListener {
     private static final System.Logger LOG = System.getLogger(AgentEndpoint.class.getName());
-    private static final int MAX_ASSEMBLED = 2 * dev.agentcommander.schema.Protocol.MAX_FRAME_BYTES;
+    private static final int MAX_ASSEMBLED = 2 * Protocol.MAX_FRAME_BYTES;
     private static final Duration TOUCH_EVERY = Duration.ofSeconds(30);
 
     private final Database db;
@@ -35,7 +37,7 @@ public final class AgentEndpoint implements WsListener {
     private final FanOut fanOut;
     private final Clock clock;
     private final String serverVersion;
-    private final java.util.function.Consumer<String> onConnected;
+    private final Consumer<String> onConnected;
     private String hostId;
     private String refusal;
     private int refusalCode = 1008;
@@ -47,7 +49,7 @@ public final class AgentEndpoint implements WsListener {
 
     /** {@code onConnected} runs with the host id after each welcome (e.g. to re-request console streams). */
     public AgentEndpoint(Database db, AgentLinks links, FanOut fanOut, Clock clock, String serverVersion,
-                         java.util.function.Consumer<String> onConnected) {
+                         Consumer<String> onConnected) {
         this.onConnected = onConnected;
         this.db = db;
         this.links = links;
@@ -104,7 +106,7 @@ public final class AgentEndpoint implements WsListener {
             if (partialTooLarge) {
                 partialTooLarge = false;
                 reply(new ServerMessage.Error("too_large", "frame larger than "
-                        + dev.agentcommander.schema.Protocol.MAX_FRAME_BYTES + " bytes"));
+                        + Protocol.MAX_FRAME_BYTES + " bytes"));
                 return;
             }
         }

@@ -36,7 +36,7 @@ import java.util.Set;
  * closed so the agent resends from its outbox later. A frame whose data Postgres refuses is dropped alone.
  */
 final class Ingest {
-    static final int BATCH = 500;
+    private static final int BATCH = 500;
     static final String SUPERSEDED = "superseded by a newer connection of this host";
     private static final System.Logger LOG = System.getLogger(Ingest.class.getName());
     private static final Duration GIVE_UP_AFTER = Duration.ofSeconds(15);

@@ -6,9 +6,11 @@ import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.CommandSpec;
 import dev.agentcommander.schema.UiEvent;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -21,7 +23,7 @@ import java.util.function.Consumer;
  * from a full screen. Console bytes are never stored in Postgres.
  */
 public final class ConsoleHub {
-    static final int TAIL_BYTES = 1 << 20;
+    private static final int TAIL_BYTES = 1 << 20;
     private static final System.Logger LOG = System.getLogger(ConsoleHub.class.getName());
 
     /** A dashboard subscription: its {@code sub} and where its encoded frames go. */
@@ -91,7 +93,7 @@ public final class ConsoleHub {
      * host is asked for again under the same subscription id, which agentd treats as a re-subscribe.
      */
     public void hostConnected(String hostId) {
-        java.util.List<CommandSpec> again = new java.util.ArrayList<>();
+        List<CommandSpec> again = new ArrayList<>();
         synchronized (this) {
             streams.forEach((sessionId, s) -> {
                 if (s.hostId.equals(hostId)) {

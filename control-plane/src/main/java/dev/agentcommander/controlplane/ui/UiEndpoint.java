@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,7 +43,7 @@ public final class UiEndpoint implements WsListener {
 
     /** One subscription: {@code topic} and its parsed filter. */
     private record Sub(String topic, SessionRows.Filter sessions, String sessionId, String approvalStatus,
-                       ConsoleHub.Watcher watcher, java.util.Set<String> visible) {
+                       ConsoleHub.Watcher watcher, Set<String> visible) {
         Sub(String topic, SessionRows.Filter sessions, String sessionId, String approvalStatus,
             ConsoleHub.Watcher watcher) {
             this(topic, sessions, sessionId, approvalStatus, watcher, ConcurrentHashMap.newKeySet());

@@ -23,7 +23,7 @@ class ConfigAndCliTest {
     Path dir;
 
     @Test
-    void defaultsFollowXdgAndDesign() {
+    void defaultsListenOnAllInterfacesOn8080WithDataUnderXdgDataHome() {
         ServerConfig c = ServerConfig.fromEnv(Map.of("HOME", "/home/u"));
         assertThat(c.host()).isEqualTo("0.0.0.0");
         assertThat(c.port()).isEqualTo(8080);

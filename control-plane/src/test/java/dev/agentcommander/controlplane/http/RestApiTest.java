@@ -16,7 +16,7 @@ class RestApiTest {
     static final ControlPlaneExtension cp = new ControlPlaneExtension();
 
     @Test
-    void printsTheListeningLineOnce() {
+    void startPrintsTheListeningLineAndNothingElse() {
         assertThat(cp.stdout()).isEqualTo("control-plane listening on http://127.0.0.1:" + cp.port()
                 + System.lineSeparator());
     }
@@ -117,7 +117,7 @@ class RestApiTest {
     }
 
     @Test
-    void unknownThingsAre404() {
+    void unknownSessionsCommandsApprovalsAndHostsAre404() {
         assertThat(cp.get("/v1/sessions/missing", cp.viewer()).status()).isEqualTo(404);
         assertThat(cp.get("/v1/commands/missing", cp.viewer()).status()).isEqualTo(404);
         assertThat(cp.get("/v1/approvals/missing", cp.viewer()).status()).isEqualTo(404);
@@ -125,7 +125,7 @@ class RestApiTest {
     }
 
     @Test
-    void listsAnswerItemsAndNext() {
+    void sessionListAnswersItemsAndNextAndRefusesAnUnknownStatus() {
         Reply r = cp.get("/v1/sessions?status=RUNNING&provider=claude&needs_attention=false&q=x",
                 cp.viewer());
         assertThat(r.status()).isEqualTo(200);

@@ -41,14 +41,14 @@ class AgentLinkTest {
     }
 
     @Test
-    void plainGetOnAgentEndpointIs401Json() {
+    void plainGetOnTheAgentEndpointIsA401JsonError() {
         Reply r = cp.get("/v1/agent", null);
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.body().at("/error/code").asText()).isEqualTo("unauthorized");
     }
 
     @Test
-    void helloWelcomeUpsertAckThenSessionIsListed() {
+    void anUpsertAfterTheWelcomeIsAckedAndTheSessionIsListed() {
         ObjectNode h = cp.createHost("box-a");
         String hostId = h.at("/host/id").asText();
         try (WsClient a = WsClient.connect(cp.ws("/v1/agent"), h.get("token").asText())) {

@@ -59,7 +59,7 @@ class UiSocketTest {
     }
 
     @Test
-    void eventsAndApprovalsArePushed() {
+    void eventsAndApprovalsArePushedToTheirSubscribers() {
         try (WsClient a = agent("ui-e"); WsClient ui = cp.ui(cp.viewer())) {
             ui.send("{\"type\":\"subscribe\",\"sub\":\"e\",\"topic\":\"events\",\"filter\":{\"session_id\":\"s-e\"}}");
             ui.send("{\"type\":\"subscribe\",\"sub\":\"p\",\"topic\":\"approvals\",\"filter\":{\"status\":\"pending\"}}");

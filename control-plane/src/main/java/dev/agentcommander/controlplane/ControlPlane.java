@@ -1,15 +1,21 @@
 package dev.agentcommander.controlplane;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.auth.Secrets;
+import dev.agentcommander.controlplane.auth.Tokens;
 import dev.agentcommander.controlplane.db.Audit;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.EmbeddedDatabase;
 import dev.agentcommander.controlplane.db.HostRows;
+import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.controlplane.fanout.HostNotifier;
+import dev.agentcommander.controlplane.fanout.InProcessFanOut;
 import dev.agentcommander.controlplane.http.RestApi;
-import dev.agentcommander.controlplane.ws.AgentEndpoint;
-import dev.agentcommander.controlplane.ws.AgentLinks;
-import dev.agentcommander.controlplane.ws.ConsoleHub;
-import dev.agentcommander.controlplane.ws.UiEndpoint;
+import dev.agentcommander.controlplane.link.AgentEndpoint;
+import dev.agentcommander.controlplane.link.AgentLinks;
+import dev.agentcommander.controlplane.link.CommandService;
+import dev.agentcommander.controlplane.ui.ConsoleHub;
+import dev.agentcommander.controlplane.ui.UiEndpoint;
 import dev.agentcommander.schema.Protocol;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
@@ -20,6 +26,7 @@ import io.helidon.webserver.websocket.WsRouting;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -61,7 +68,7 @@ public final class ControlPlane implements AutoCloseable {
                 url = embedded.jdbcUrl();
             }
             db = Database.open(url, 16);
-            tokens = new Tokens(Secrets.jwtSecret(config), clock);
+            tokens = new Tokens(signingKey(config), clock);
             if (bootstrap != null) {
                 bootstrapHost(bootstrap);
             }
@@ -115,6 +122,26 @@ public final class ControlPlane implements AutoCloseable {
         return db;
     }
 
+    /** The JWT secret: {@code JWT_SECRET} when set, else the one in {@code DATA_DIR/jwt-secret} (created once). */
+    static byte[] signingKey(ServerConfig config) {
+        if (config.jwtSecret() != null) {
+            return config.jwtSecret().getBytes(StandardCharsets.UTF_8);
+        }
+        Path file = config.dataDir().resolve("jwt-secret");
+        try {
+            if (!Files.exists(file)) {
+                Secrets.writePrivate(file, Secrets.randomToken());
+            }
+            byte[] s = Files.readString(file).trim().getBytes(StandardCharsets.UTF_8);
+            if (s.length < 32) {
+                throw new ServerConfig.ConfigException("JWT_SECRET", file + " holds fewer than 32 bytes");
+            }
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or create " + file, e);
+        }
+    }
+
     private void bootstrapHost(Bootstrap b) {
         try {
             String existing = Files.exists(b.tokenFile()) ? Files.readString(b.tokenFile()).trim() : null;
@@ -129,7 +156,7 @@ public final class ControlPlane implements AutoCloseable {
                 if (existing != null && Secrets.sha256Hex(existing).equals(h.get("token_hash").asText())) {
                     return false;
                 }
-                HostRows.setTokenHash(c, h.get("id").asText(), Secrets.sha256Hex(fresh));
+                HostRows.rotateToken(c, h.get("id").asText(), Secrets.sha256Hex(fresh));
                 Audit.write(c, "bootstrap", "admin", "host.token.rotate", h.get("id").asText(), null);
                 return true;
             });

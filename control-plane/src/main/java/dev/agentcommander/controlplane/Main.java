@@ -1,5 +1,7 @@
 package dev.agentcommander.controlplane;
 
+import dev.agentcommander.controlplane.auth.Role;
+import dev.agentcommander.controlplane.auth.Tokens;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -91,7 +93,7 @@ public final class Main {
         if (role == null) {
             throw new UsageException("token needs --role admin|operator|viewer");
         }
-        Tokens tokens = new Tokens(Secrets.jwtSecret(config), Clock.systemUTC());
+        Tokens tokens = new Tokens(ControlPlane.signingKey(config), Clock.systemUTC());
         out.println(tokens.issue("cli:" + System.getProperty("user.name", "unknown"), role, Duration.ofSeconds(ttl)));
         return 0;
     }

@@ -1,5 +1,6 @@
 package dev.agentcommander.controlplane;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -26,7 +27,7 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
         if (dataDir == null) {
             throw new ConfigException("DATA_DIR", "is required");
         }
-        if (jwtSecret != null && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+        if (jwtSecret != null && jwtSecret.getBytes(StandardCharsets.UTF_8).length < 32) {
             throw new ConfigException("JWT_SECRET", "must be at least 32 bytes (HS256)");
         }
         if (databaseUrl != null && !databaseUrl.startsWith("jdbc:postgresql:")
@@ -54,11 +55,6 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
         return new ServerConfig(value(env, "DATABASE_URL"), value(env, "JWT_SECRET"),
                 host == null ? "0.0.0.0" : host, intValue(env, "PORT", 8080), value(env, "PUBLIC_URL"),
                 dir.toAbsolutePath(), intValue(env, "EMBEDDED_DB_PORT", 0));
-    }
-
-    /** A copy listening on another host/port (the launcher and tests). */
-    public ServerConfig withListen(String newHost, int newPort) {
-        return new ServerConfig(databaseUrl, jwtSecret, newHost, newPort, publicUrl, dataDir, embeddedDbPort);
     }
 
     private static String value(Map<String, String> env, String key) {

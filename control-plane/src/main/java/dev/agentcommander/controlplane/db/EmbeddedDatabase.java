@@ -21,11 +21,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EmbeddedDatabase.class.getName());
 
     private final EmbeddedPostgres pg;
-    private final Path dataDir;
 
-    private EmbeddedDatabase(EmbeddedPostgres pg, Path dataDir) {
+    private EmbeddedDatabase(EmbeddedPostgres pg) {
         this.pg = pg;
-        this.dataDir = dataDir;
     }
 
     /** Starts (creating when new) a database in {@code dataDir} on a free port. */
@@ -52,7 +50,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .setServerConfig("unix_socket_directories", dir.toString())
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .start();
-            return new EmbeddedDatabase(pg, dir);
+            return new EmbeddedDatabase(pg);
         } catch (IOException e) {
             throw new UncheckedIOException("embedded Postgres in " + dataDir + " did not start", e);
         }
@@ -65,10 +63,6 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     public int port() {
         return pg.getPort();
-    }
-
-    public Path dataDir() {
-        return dataDir;
     }
 
     @Override

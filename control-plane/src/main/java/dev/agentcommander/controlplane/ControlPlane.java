@@ -1,6 +1,8 @@
 package dev.agentcommander.controlplane;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.auth.Secrets;
+import dev.agentcommander.controlplane.auth.Tokens;
 import dev.agentcommander.controlplane.db.Audit;
 import dev.agentcommander.controlplane.db.DataDirLock;
 import dev.agentcommander.controlplane.db.Database;
@@ -9,11 +11,15 @@ import dev.agentcommander.controlplane.db.HostRows;
 import dev.agentcommander.controlplane.db.PostgresSupervisor;
 import dev.agentcommander.controlplane.db.PrivateDirs;
 import dev.agentcommander.controlplane.db.StartupException;
+import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.controlplane.fanout.HostNotifier;
+import dev.agentcommander.controlplane.fanout.InProcessFanOut;
 import dev.agentcommander.controlplane.http.RestApi;
-import dev.agentcommander.controlplane.ws.AgentEndpoint;
-import dev.agentcommander.controlplane.ws.AgentLinks;
-import dev.agentcommander.controlplane.ws.ConsoleHub;
-import dev.agentcommander.controlplane.ws.UiEndpoint;
+import dev.agentcommander.controlplane.link.AgentEndpoint;
+import dev.agentcommander.controlplane.link.AgentLinks;
+import dev.agentcommander.controlplane.link.CommandService;
+import dev.agentcommander.controlplane.ui.ConsoleHub;
+import dev.agentcommander.controlplane.ui.UiEndpoint;
 import dev.agentcommander.schema.Protocol;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
@@ -24,9 +30,13 @@ import io.helidon.webserver.websocket.WsRouting;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One control-plane instance: database (embedded or DATABASE_URL), HTTP + WebSocket server, and the in-process
@@ -42,7 +52,7 @@ public final class ControlPlane implements AutoCloseable {
     private final ServerConfig config;
     private final Clock clock;
     /** Completed with a one-line reason when the control plane cannot go on (its database did not come back). */
-    private final java.util.concurrent.CompletableFuture<String> failed = new java.util.concurrent.CompletableFuture<>();
+    private final CompletableFuture<String> failed = new CompletableFuture<>();
     private DataDirLock lock;
     private PostgresSupervisor supervisor;
     private EmbeddedDatabase embedded;
@@ -76,7 +86,7 @@ public final class ControlPlane implements AutoCloseable {
                 Database.requireReachable(url, "DATABASE_URL");
             }
             db = Database.open(url, 16);
-            tokens = new Tokens(Secrets.jwtSecret(config), clock);
+            tokens = new Tokens(signingKey(config), clock);
             if (bootstrap != null) {
                 bootstrapHost(bootstrap);
             }
@@ -129,7 +139,7 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /** Completes with a one-line reason when this instance cannot go on; {@code Main} then exits non-zero. */
-    public java.util.concurrent.CompletableFuture<String> failed() {
+    public CompletableFuture<String> failed() {
         return failed;
     }
 
@@ -138,9 +148,9 @@ public final class ControlPlane implements AutoCloseable {
         if (port == 0) {
             return;
         }
-        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+        try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(true);
-            s.bind(new java.net.InetSocketAddress(host, port));
+            s.bind(new InetSocketAddress(host, port));
         } catch (IOException e) {
             throw portInUse(host, port, e.getMessage());
         }
@@ -160,6 +170,26 @@ public final class ControlPlane implements AutoCloseable {
         return db;
     }
 
+    /** The JWT secret: {@code JWT_SECRET} when set, else the one in {@code DATA_DIR/jwt-secret} (created once). */
+    static byte[] signingKey(ServerConfig config) {
+        if (config.jwtSecret() != null) {
+            return config.jwtSecret().getBytes(StandardCharsets.UTF_8);
+        }
+        Path file = config.dataDir().resolve("jwt-secret");
+        try {
+            if (!Files.exists(file)) {
+                Secrets.writePrivate(file, Secrets.randomToken());
+            }
+            byte[] s = Files.readString(file).trim().getBytes(StandardCharsets.UTF_8);
+            if (s.length < 32) {
+                throw new ServerConfig.ConfigException("JWT_SECRET", file + " holds fewer than 32 bytes");
+            }
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or create " + file, e);
+        }
+    }
+
     private void bootstrapHost(Bootstrap b) {
         try {
             String existing = Files.exists(b.tokenFile()) ? Files.readString(b.tokenFile()).trim() : null;
@@ -174,7 +204,7 @@ public final class ControlPlane implements AutoCloseable {
                 if (existing != null && Secrets.sha256Hex(existing).equals(h.get("token_hash").asText())) {
                     return false;
                 }
-                HostRows.setTokenHash(c, h.get("id").asText(), Secrets.sha256Hex(fresh));
+                HostRows.rotateToken(c, h.get("id").asText(), Secrets.sha256Hex(fresh));
                 Audit.write(c, "bootstrap", "admin", "host.token.rotate", h.get("id").asText(), null);
                 return true;
             });

@@ -1,5 +1,8 @@
 package dev.agentcommander.controlplane;
 
+import dev.agentcommander.controlplane.auth.Role;
+import dev.agentcommander.controlplane.auth.Tokens;
+import dev.agentcommander.controlplane.db.StartupException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,7 +26,7 @@ public final class Main {
         } catch (ServerConfig.ConfigException | UsageException e) {
             System.err.println("control-plane: " + e.getMessage());
             System.exit(2);
-        } catch (dev.agentcommander.controlplane.db.StartupException e) {
+        } catch (StartupException e) {
             System.err.println("control-plane: " + e.getMessage());
             System.exit(1);
         }
@@ -98,7 +101,7 @@ public final class Main {
         if (role == null) {
             throw new UsageException("token needs --role admin|operator|viewer");
         }
-        Tokens tokens = new Tokens(Secrets.jwtSecret(config), Clock.systemUTC());
+        Tokens tokens = new Tokens(ControlPlane.signingKey(config), Clock.systemUTC());
         out.println(tokens.issue("cli:" + System.getProperty("user.name", "unknown"), role, Duration.ofSeconds(ttl)));
         return 0;
     }

@@ -1,6 +1,8 @@
 package dev.agentcommander.controlplane;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -13,7 +15,7 @@ import java.util.Map;
  * GITHUB_*, ADMIN_EMAILS and ALLOWED_EMAILS belong to the sign-in issue and are not read yet.
  */
 public record ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl,
-                           Path dataDir, int embeddedDbPort, java.time.Duration embeddedDbGiveUp) {
+                           Path dataDir, int embeddedDbPort, Duration embeddedDbGiveUp) {
     public static final int DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS = 60;
 
     public ServerConfig {
@@ -33,7 +35,7 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
         if (dataDir == null) {
             throw new ConfigException("DATA_DIR", "is required");
         }
-        if (jwtSecret != null && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+        if (jwtSecret != null && jwtSecret.getBytes(StandardCharsets.UTF_8).length < 32) {
             throw new ConfigException("JWT_SECRET", "must be at least 32 bytes (HS256)");
         }
         if (databaseUrl != null && !databaseUrl.startsWith("jdbc:postgresql:")
@@ -49,7 +51,7 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
     public ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl, Path dataDir,
                         int embeddedDbPort) {
         this(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort,
-                java.time.Duration.ofSeconds(DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS));
+                Duration.ofSeconds(DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS));
     }
 
     /** Reads the environment (pass {@code System.getenv()}); blank values count as absent. */
@@ -67,14 +69,8 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
         String host = value(env, "HOST");
         return new ServerConfig(value(env, "DATABASE_URL"), value(env, "JWT_SECRET"),
                 host == null ? "0.0.0.0" : host, intValue(env, "PORT", 8080), value(env, "PUBLIC_URL"),
-                dir.toAbsolutePath(), intValue(env, "EMBEDDED_DB_PORT", 0), java.time.Duration.ofSeconds(
+                dir.toAbsolutePath(), intValue(env, "EMBEDDED_DB_PORT", 0), Duration.ofSeconds(
                 intValue(env, "EMBEDDED_DB_GIVE_UP_SECONDS", DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS)));
-    }
-
-    /** A copy listening on another host/port (the launcher and tests). */
-    public ServerConfig withListen(String newHost, int newPort) {
-        return new ServerConfig(databaseUrl, jwtSecret, newHost, newPort, publicUrl, dataDir, embeddedDbPort,
-                embeddedDbGiveUp);
     }
 
     private static String value(Map<String, String> env, String key) {

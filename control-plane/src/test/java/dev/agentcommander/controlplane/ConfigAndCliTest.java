@@ -3,6 +3,10 @@ package dev.agentcommander.controlplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.agentcommander.controlplane.auth.Role;
+import dev.agentcommander.controlplane.auth.Tokens;
+import dev.agentcommander.controlplane.testkit.Frames;
+import dev.agentcommander.controlplane.testkit.WsClient;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -19,7 +23,7 @@ class ConfigAndCliTest {
     Path dir;
 
     @Test
-    void defaultsFollowXdgAndDesign() {
+    void defaultsListenOnAllInterfacesOn8080WithDataUnderXdgDataHome() {
         ServerConfig c = ServerConfig.fromEnv(Map.of("HOME", "/home/u"));
         assertThat(c.host()).isEqualTo("0.0.0.0");
         assertThat(c.port()).isEqualTo(8080);
@@ -50,7 +54,7 @@ class ConfigAndCliTest {
                 new PrintStream(out, true))).isZero();
         Path secret = dir.resolve("jwt-secret");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret))).isEqualTo("rw-------");
-        Tokens tokens = new Tokens(Secrets.jwtSecret(ServerConfig.fromEnv(env)), Clock.systemUTC());
+        Tokens tokens = new Tokens(ControlPlane.signingKey(ServerConfig.fromEnv(env)), Clock.systemUTC());
         Tokens.Principal p = tokens.verify(out.toString().trim()).orElseThrow();
         assertThat(p.role()).isEqualTo(Role.OPERATOR);
         assertThatThrownBy(() -> Main.run(List.of("token", "--role", "root"), env, new PrintStream(out)))

@@ -2,6 +2,7 @@ package dev.agentcommander.controlplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentcommander.controlplane.testkit.RestClient;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +43,7 @@ class MainProcessTest {
                     String.valueOf(line));
             assertThat(m.matches()).as("first stdout line: " + line).isTrue();
             assertThat(Files.readString(tokenFile).trim()).hasSizeGreaterThanOrEqualTo(43);
-            TestServerless rest = new TestServerless(Integer.parseInt(m.group(1)));
+            RestClient rest = new RestClient(Integer.parseInt(m.group(1)));
             assertThat(rest.get("/health", null).status()).isEqualTo(200);
             p.toHandle().destroy(); // SIGTERM without closing our end of its stdout
             List<String> more = out.lines().toList();

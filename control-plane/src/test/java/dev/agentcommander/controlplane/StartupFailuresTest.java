@@ -3,6 +3,7 @@ package dev.agentcommander.controlplane;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentcommander.controlplane.db.EmbeddedDatabase;
+import dev.agentcommander.controlplane.testkit.RestClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -40,7 +41,7 @@ class StartupFailuresTest {
             assertThat(second.exitValue()).isEqualTo(1);
             assertThat(oneLine("second")).isEqualTo("control-plane: already running at http://127.0.0.1:" + port
                     + " (pid " + first.pid() + ") on " + data + "; stop it first, or set DATA_DIR to another directory");
-            assertThat(new TestServerless(port).get("/health", null).status()).isEqualTo(200);
+            assertThat(new RestClient(port).get("/health", null).status()).isEqualTo(200);
             assertThat(postmasterPid(data)).as("the first instance's Postgres was not touched").isEqualTo(postmaster);
             assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive)).contains(true);
         } finally {

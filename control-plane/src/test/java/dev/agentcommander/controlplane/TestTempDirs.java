@@ -6,7 +6,7 @@ import org.junit.jupiter.api.extension.AnnotatedElementContext;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.io.TempDirFactory;
 
-/** @TempDir under java.io.tmpdir, creating that directory first (Surefire points it at target/test-tmp). */
+/** {@code @TempDir} under java.io.tmpdir, creating that directory first (Surefire points it at target/test-tmp). */
 public final class TestTempDirs implements TempDirFactory {
     @Override
     public Path createTempDirectory(AnnotatedElementContext element, ExtensionContext context) throws Exception {

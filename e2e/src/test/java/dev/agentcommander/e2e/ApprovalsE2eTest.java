@@ -3,7 +3,7 @@ package dev.agentcommander.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.agentcommander.controlplane.Role;
+import dev.agentcommander.controlplane.auth.Role;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.agentcommander.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.agentcommander.controlplane.Role;
+import dev.agentcommander.controlplane.auth.Role;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package dev.agentcommander.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.agentcommander.controlplane.Role;
+import dev.agentcommander.controlplane.auth.Role;
 
 /** Finds a session in the REST API by its tmux pane. */
 final class FoundationLookup {

@@ -1,6 +1,6 @@
 package dev.agentcommander.e2e;
 
-import dev.agentcommander.controlplane.Role;
+import dev.agentcommander.controlplane.auth.Role;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

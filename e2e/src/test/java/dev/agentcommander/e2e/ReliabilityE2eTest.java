@@ -2,7 +2,7 @@ package dev.agentcommander.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentcommander.controlplane.Role;
+import dev.agentcommander.controlplane.auth.Role;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

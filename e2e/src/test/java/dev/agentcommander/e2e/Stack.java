@@ -1,8 +1,8 @@
 package dev.agentcommander.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.agentcommander.controlplane.Role;
-import dev.agentcommander.controlplane.Tokens;
+import dev.agentcommander.controlplane.auth.Role;
+import dev.agentcommander.controlplane.auth.Tokens;
 import dev.agentcommander.controlplane.db.EmbeddedDatabase;
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -1,9 +1,13 @@
 package dev.agentcommander.controlplane.db;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Who did what: written in the same transaction as the change it records, so neither exists without the other. */
 public final class Audit {
@@ -11,14 +15,13 @@ public final class Audit {
     }
 
     /** Newest first, ids below {@code beforeId}. */
-    public static java.util.List<com.fasterxml.jackson.databind.node.ObjectNode> list(Connection c, long beforeId,
-                                                                                     int limit) throws SQLException {
+    public static List<ObjectNode> list(Connection c, long beforeId, int limit) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?")) {
             ps.setLong(1, beforeId);
             ps.setInt(2, limit);
-            java.util.List<com.fasterxml.jackson.databind.node.ObjectNode> out = new java.util.ArrayList<>();
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
+            List<ObjectNode> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(Rows.toJson(rs));
                 }

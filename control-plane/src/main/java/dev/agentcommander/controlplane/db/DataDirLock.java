@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * {@code DATA_DIR/control-plane.lock}: held (an OS file lock, released by the kernel when the process dies, however
@@ -34,7 +35,7 @@ public final class DataDirLock implements AutoCloseable {
         Path file = dataDir.resolve(FILE);
         FileChannel ch;
         try {
-            ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+            ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rw-------")));
         } catch (IOException e) {

@@ -3,6 +3,10 @@ package dev.agentcommander.controlplane.db;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.agentcommander.schema.loop.Backoff;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -129,13 +133,13 @@ public final class Database implements AutoCloseable {
     static String jdbcUrl(String url) {
         String u = url;
         if (u.startsWith("postgres://") || u.startsWith("postgresql://")) {
-            java.net.URI uri = java.net.URI.create(u);
+            URI uri = URI.create(u);
             String user = null;
             String pass = null;
             if (uri.getRawUserInfo() != null) {
                 String[] up = uri.getRawUserInfo().split(":", 2);
-                user = java.net.URLDecoder.decode(up[0], java.nio.charset.StandardCharsets.UTF_8);
-                pass = up.length > 1 ? java.net.URLDecoder.decode(up[1], java.nio.charset.StandardCharsets.UTF_8) : null;
+                user = URLDecoder.decode(up[0], StandardCharsets.UTF_8);
+                pass = up.length > 1 ? URLDecoder.decode(up[1], StandardCharsets.UTF_8) : null;
             }
             StringBuilder b = new StringBuilder("jdbc:postgresql://").append(uri.getHost());
             if (uri.getPort() > 0) {
@@ -144,10 +148,10 @@ public final class Database implements AutoCloseable {
             b.append(uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/postgres" : uri.getRawPath());
             b.append('?').append(uri.getRawQuery() == null ? "" : uri.getRawQuery() + "&");
             if (user != null) {
-                b.append("user=").append(java.net.URLEncoder.encode(user, java.nio.charset.StandardCharsets.UTF_8)).append('&');
+                b.append("user=").append(URLEncoder.encode(user, StandardCharsets.UTF_8)).append('&');
             }
             if (pass != null) {
-                b.append("password=").append(java.net.URLEncoder.encode(pass, java.nio.charset.StandardCharsets.UTF_8)).append('&');
+                b.append("password=").append(URLEncoder.encode(pass, StandardCharsets.UTF_8)).append('&');
             }
             u = b.substring(0, b.length() - 1);
         }

@@ -12,6 +12,11 @@ public final class DbException extends RuntimeException {
         return (SQLException) getCause();
     }
 
+    /** Whether a unique constraint refused the row (SQLSTATE 23505): the caller's conflict, not an outage. */
+    public boolean uniqueViolation() {
+        return "23505".equals(sqlException().getSQLState());
+    }
+
     /** Whether the failure is about the data (class 22/23), so retrying the same batch cannot help. */
     public boolean dataError() {
         String state = sqlException().getSQLState();

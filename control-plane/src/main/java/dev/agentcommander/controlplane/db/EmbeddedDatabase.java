@@ -15,6 +15,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -161,7 +162,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     private void launch(Duration timeout) {
         rotateLog();
         long offset = logSize();
-        List<String> cmd = new java.util.ArrayList<>();
+        List<String> cmd = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             cmd.add("/usr/bin/setsid"); // its own session: a Ctrl-C meant for the launcher does not reach it
         }

@@ -68,8 +68,14 @@ public final class HostRows {
         }
     }
 
-    public static boolean setTokenHash(Connection c, String id, String tokenHash) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE hosts SET token_hash = ? WHERE id = ?")) {
+    /**
+     * Replaces the host's token and bumps its connection epoch in the same statement: a socket opened with the old
+     * token, on any replica, no longer holds the current epoch and is refused at its next batch, delivery or
+     * heartbeat. False when the host does not exist.
+     */
+    public static boolean rotateToken(Connection c, String id, String tokenHash) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE hosts SET token_hash = ?, connection_epoch = connection_epoch + 1 WHERE id = ?")) {
             ps.setString(1, tokenHash);
             ps.setString(2, id);
             return ps.executeUpdate() == 1;
@@ -83,7 +89,7 @@ public final class HostRows {
         }
     }
 
-    /** A new connection takes over the host: bumps the epoch so an older socket knows it lost. */
+    /** A new connection takes over the host: bumps the epoch so an older socket knows it lost; null when deleted. */
     public static Handshake handshake(Connection c, String id, String agentVersion, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE hosts SET connection_epoch = connection_epoch + 1, "
                 + "agent_version = ?, last_seen_at = ? WHERE id = ? RETURNING connection_epoch, last_acked_seq")) {
@@ -91,10 +97,7 @@ public final class HostRows {
             Rows.setInstant(ps, 2, now);
             ps.setString(3, id);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new IllegalStateException("host " + id + " is gone");
-                }
-                return new Handshake(rs.getLong(1), rs.getLong(2));
+                return rs.next() ? new Handshake(rs.getLong(1), rs.getLong(2)) : null;
             }
         }
     }
@@ -113,6 +116,18 @@ public final class HostRows {
         }
     }
 
+    /** Whether {@code epoch} is still the host's current connection epoch (false when superseded or deleted). */
+    public static boolean holdsEpoch(Connection c, String id, long epoch) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM hosts WHERE id = ? AND connection_epoch = ?")) {
+            ps.setString(1, id);
+            ps.setLong(2, epoch);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     public static void setAcked(Connection c, String id, long seq, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE hosts SET last_acked_seq = ?, last_seen_at = ? WHERE id = ?")) {
@@ -123,11 +138,14 @@ public final class HostRows {
         }
     }
 
-    public static void touch(Connection c, String id, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE hosts SET last_seen_at = ? WHERE id = ?")) {
+    /** Records that the connection of {@code epoch} is alive; false when that epoch is no longer current. */
+    public static boolean touch(Connection c, String id, long epoch, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE hosts SET last_seen_at = ? WHERE id = ? AND connection_epoch = ?")) {
             Rows.setInstant(ps, 1, now);
             ps.setString(2, id);
-            ps.executeUpdate();
+            ps.setLong(3, epoch);
+            return ps.executeUpdate() == 1;
         }
     }
 

@@ -5,13 +5,17 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * What is done to the embedded data directory while no postmaster runs on it: create it (initdb with a password,
@@ -84,7 +88,7 @@ final class PgDataDir {
                     "--pwfile=" + passwordFile, "-E", "UTF-8", "--locale=C", "--locale-provider=builtin",
                     "--builtin-locale=C.UTF-8"), null, Duration.ofSeconds(120), "initdb");
             Files.writeString(tmp.resolve("pg_hba.conf"), HBA);
-            Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new StartupException("cannot create the database in " + dir + ": " + e.getMessage(), e);
         }
@@ -168,7 +172,7 @@ final class PgDataDir {
                     in.write(stdin.getBytes(StandardCharsets.UTF_8));
                 }
             }
-            java.util.concurrent.CompletableFuture<byte[]> out = new java.util.concurrent.CompletableFuture<>();
+            CompletableFuture<byte[]> out = new CompletableFuture<>();
             Thread.ofVirtual().name(what + "-output").start(() -> {
                 try {
                     out.complete(p.getInputStream().readAllBytes());
@@ -190,7 +194,7 @@ final class PgDataDir {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartupException(what + " interrupted");
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new StartupException(what + ": its output could not be read", e);
         }
     }

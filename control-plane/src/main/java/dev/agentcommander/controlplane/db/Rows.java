@@ -13,16 +13,16 @@ import java.sql.Types;
 import java.time.Instant;
 
 /** Small JDBC conversions shared by the repositories: instants, jsonb text and row-to-JSON. */
-public final class Rows {
+final class Rows {
     private Rows() {
     }
 
-    public static Instant instant(ResultSet rs, String col) throws SQLException {
+    static Instant instant(ResultSet rs, String col) throws SQLException {
         Timestamp t = rs.getTimestamp(col);
         return t == null ? null : t.toInstant();
     }
 
-    public static void setInstant(PreparedStatement ps, int i, Instant v) throws SQLException {
+    static void setInstant(PreparedStatement ps, int i, Instant v) throws SQLException {
         if (v == null) {
             ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
         } else {
@@ -31,11 +31,11 @@ public final class Rows {
     }
 
     /** JSON text for a {@code ?::jsonb} parameter; null stays SQL NULL. */
-    public static String jsonText(JsonNode n) {
+    static String jsonText(JsonNode n) {
         return n == null || n.isNull() || n.isMissingNode() ? null : n.toString();
     }
 
-    public static JsonNode json(ResultSet rs, String col) throws SQLException {
+    static JsonNode json(ResultSet rs, String col) throws SQLException {
         String s = rs.getString(col);
         if (s == null) {
             return null;
@@ -47,13 +47,13 @@ public final class Rows {
         }
     }
 
-    public static Boolean bool(ResultSet rs, String col) throws SQLException {
+    static Boolean bool(ResultSet rs, String col) throws SQLException {
         boolean b = rs.getBoolean(col);
         return rs.wasNull() ? null : b;
     }
 
     /** The current row as a snake_case JSON object: jsonb columns as JSON, timestamps as ISO instants. */
-    public static ObjectNode toJson(ResultSet rs) throws SQLException {
+    static ObjectNode toJson(ResultSet rs) throws SQLException {
         ObjectNode o = Json.mapper().createObjectNode();
         ResultSetMetaData md = rs.getMetaData();
         for (int i = 1; i <= md.getColumnCount(); i++) {

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,8 +20,6 @@ public final class SessionRows {
 
     /** Filters of {@code GET /v1/sessions} and UI subscriptions; null fields do not filter. */
     public record Filter(String hostId, SessionStatus status, Provider provider, Boolean needsAttention, String q) {
-        public static final Filter ALL = new Filter(null, null, null, null, null);
-
         public boolean matches(Session s) {
             return (hostId == null || hostId.equals(s.hostId()))
                     && (status == null || status == s.status())
@@ -64,7 +63,7 @@ public final class SessionRows {
             ps.setString(12, s.git() == null ? null : s.git().repo());
             ps.setString(13, s.git() == null ? null : s.git().branch());
             if (s.git() == null) {
-                ps.setNull(14, java.sql.Types.BOOLEAN);
+                ps.setNull(14, Types.BOOLEAN);
             } else {
                 ps.setBoolean(14, s.git().dirty());
             }

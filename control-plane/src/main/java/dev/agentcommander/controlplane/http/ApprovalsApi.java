@@ -2,13 +2,14 @@ package dev.agentcommander.controlplane.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentcommander.controlplane.FanOut;
-import dev.agentcommander.controlplane.HostNotifier;
-import dev.agentcommander.controlplane.Role;
-import dev.agentcommander.controlplane.Tokens;
+import dev.agentcommander.controlplane.auth.Role;
+import dev.agentcommander.controlplane.auth.Tokens;
 import dev.agentcommander.controlplane.db.ApprovalRows;
 import dev.agentcommander.controlplane.db.Audit;
 import dev.agentcommander.controlplane.db.Database;
+import dev.agentcommander.controlplane.errors.ApiError;
+import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.controlplane.fanout.HostNotifier;
 import dev.agentcommander.schema.Json;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;

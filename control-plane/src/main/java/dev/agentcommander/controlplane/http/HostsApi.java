@@ -1,22 +1,23 @@
 package dev.agentcommander.controlplane.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentcommander.controlplane.FanOut;
-import dev.agentcommander.controlplane.Role;
-import dev.agentcommander.controlplane.Secrets;
-import dev.agentcommander.controlplane.Tokens;
+import dev.agentcommander.controlplane.auth.Role;
+import dev.agentcommander.controlplane.auth.Secrets;
+import dev.agentcommander.controlplane.auth.Tokens;
 import dev.agentcommander.controlplane.db.Audit;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
 import dev.agentcommander.controlplane.db.HostRows;
 import dev.agentcommander.controlplane.db.SessionRows;
-import dev.agentcommander.controlplane.ws.AgentLinks;
+import dev.agentcommander.controlplane.errors.ApiError;
+import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.controlplane.link.AgentLinks;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.Session;
-import java.util.List;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -66,7 +67,7 @@ final class HostsApi {
                 return h;
             });
         } catch (DbException e) {
-            if ("23505".equals(e.sqlException().getSQLState())) {
+            if (e.uniqueViolation()) {
                 throw ApiError.conflict("a host named " + name + " exists");
             }
             throw e;
@@ -82,7 +83,7 @@ final class HostsApi {
         String id = req.path().pathParameters().get("id");
         String token = Secrets.randomToken();
         ObjectNode host = db.tx(c -> {
-            if (!HostRows.setTokenHash(c, id, Secrets.sha256Hex(token))) {
+            if (!HostRows.rotateToken(c, id, Secrets.sha256Hex(token))) {
                 return null;
             }
             Audit.write(c, p.subject(), p.role().wire(), "host.token.rotate", id, null);

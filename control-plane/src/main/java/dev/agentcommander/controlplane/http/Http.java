@@ -3,8 +3,9 @@ package dev.agentcommander.controlplane.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentcommander.controlplane.Role;
-import dev.agentcommander.controlplane.Tokens;
+import dev.agentcommander.controlplane.auth.Role;
+import dev.agentcommander.controlplane.auth.Tokens;
+import dev.agentcommander.controlplane.errors.ApiError;
 import dev.agentcommander.schema.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
@@ -80,14 +81,6 @@ final class Http {
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         res.send(body instanceof JsonNode j ? j.toString() : Json.mapper().valueToTree(body).toString());
-    }
-
-    static void error(ServerResponse res, int status, String code, String message) {
-        ObjectNode o = Json.mapper().createObjectNode();
-        ObjectNode e = o.putObject("error");
-        e.put("code", code);
-        e.put("message", message);
-        json(res, status, o);
     }
 
     /** {@code {"items":[…],"next":…}}; {@code next} is null on the last page. */

@@ -1,21 +1,25 @@
 package dev.agentcommander.controlplane.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentcommander.controlplane.CommandService;
-import dev.agentcommander.controlplane.FanOut;
-import dev.agentcommander.controlplane.HostNotifier;
-import dev.agentcommander.controlplane.Tokens;
+import dev.agentcommander.controlplane.auth.Role;
+import dev.agentcommander.controlplane.auth.Tokens;
+import dev.agentcommander.controlplane.db.Audit;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
-import dev.agentcommander.controlplane.ws.AgentLinks;
+import dev.agentcommander.controlplane.errors.ApiError;
+import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.controlplane.fanout.HostNotifier;
+import dev.agentcommander.controlplane.link.AgentLinks;
+import dev.agentcommander.controlplane.link.CommandService;
 import dev.agentcommander.schema.Json;
-import dev.agentcommander.schema.ProtocolException;
 import io.helidon.webserver.http.HttpRouting;
 import java.time.Clock;
+import java.util.List;
 
 /**
- * All HTTP routes and the one error mapper: every failure leaves as {@code {"error":{"code","message"}}} with its
- * status, and a database outage is a 503, never a 500 with a stack trace.
+ * All HTTP routes and one error handler: every failure leaves through {@link ApiError#of} as
+ * {@code {"error":{"code","message"}}} with its status, and a database outage is a 503, never a 500 with a stack
+ * trace.
  */
 public final class RestApi {
     private static final System.Logger LOG = System.getLogger(RestApi.class.getName());
@@ -43,13 +47,15 @@ public final class RestApi {
             var health = db.health();
             Http.json(res, health.ok() ? 200 : 503, health.toJson());
         });
-        r.get("/v1/agent", (req, res) -> Http.error(res, 401, "unauthorized",
-                "WebSocket endpoint: upgrade with Authorization: Bearer <host token>"));
+        r.get("/v1/agent", (req, res) -> {
+            throw new ApiError(401, "unauthorized",
+                    "WebSocket endpoint: upgrade with Authorization: Bearer <host token>");
+        });
         hosts.register(r);
         sessions.register(r);
         approvals.register(r);
         r.get("/v1/audit", (req, res) -> {
-            http.require(req, dev.agentcommander.controlplane.Role.ADMIN);
+            http.require(req, Role.ADMIN);
             int limit = Http.limit(req, 200, 1000);
             String before = Http.query(req, "before");
             long beforeId;
@@ -58,21 +64,21 @@ public final class RestApi {
             } catch (NumberFormatException e) {
                 throw ApiError.badRequest("before must be an integer");
             }
-            java.util.List<ObjectNode> items = db.tx(c -> dev.agentcommander.controlplane.db.Audit.list(c, beforeId,
-                    limit));
+            List<ObjectNode> items = db.tx(c -> Audit.list(c, beforeId, limit));
             Http.json(res, 200, Http.page(items, items.size() == limit ? items.getLast().get("id").asText() : null));
         });
-        r.any("/v1/*", (req, res) -> Http.error(res, 404, "not_found", "no such endpoint: "
-                + req.prologue().method().text() + " " + req.path().path()));
-        r.error(ApiError.class, (req, res, e) -> Http.error(res, e.status(), e.code(), e.getMessage()));
-        r.error(ProtocolException.class, (req, res, e) -> Http.error(res, 400, e.code().wire(), e.getMessage()));
-        r.error(DbException.class, (req, res, e) -> {
-            LOG.log(System.Logger.Level.WARNING, "database error: " + e.getMessage());
-            Http.error(res, 503, "unavailable", "database unavailable");
+        r.any("/v1/*", (req, res) -> {
+            throw new ApiError(404, "not_found", "no such endpoint: " + req.prologue().method().text() + " "
+                    + req.path().path());
         });
         r.error(Exception.class, (req, res, e) -> {
-            LOG.log(System.Logger.Level.ERROR, "unexpected error on " + req.path().path(), e);
-            Http.error(res, 500, "internal", "internal error");
+            ApiError a = ApiError.of(e);
+            if (e instanceof DbException) {
+                LOG.log(System.Logger.Level.WARNING, "database error: " + e.getMessage());
+            } else if (a.status() == 500) {
+                LOG.log(System.Logger.Level.ERROR, "unexpected error on " + req.path().path(), e);
+            }
+            Http.json(res, a.status(), a.json());
         });
     }
 }

@@ -1,14 +1,15 @@
 package dev.agentcommander.controlplane.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentcommander.controlplane.CommandService;
-import dev.agentcommander.controlplane.Role;
-import dev.agentcommander.controlplane.Tokens;
+import dev.agentcommander.controlplane.auth.Role;
+import dev.agentcommander.controlplane.auth.Tokens;
 import dev.agentcommander.controlplane.db.CommandRows;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.EventRows;
 import dev.agentcommander.controlplane.db.HostRows;
 import dev.agentcommander.controlplane.db.SessionRows;
+import dev.agentcommander.controlplane.errors.ApiError;
+import dev.agentcommander.controlplane.link.CommandService;
 import dev.agentcommander.schema.CommandSpec;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.Provider;
@@ -18,6 +19,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.List;
+import java.util.Locale;
 
 /** Sessions, their event history, and commands (operator) addressed to a session or a host. */
 final class SessionsApi {
@@ -42,7 +44,7 @@ final class SessionsApi {
 
     /** Parses the session filters shared by REST and UI subscriptions; 400 names a bad value. */
     static SessionRows.Filter filter(String hostId, String status, String provider, String attention, String q) {
-        SessionStatus st = status == null ? null : SessionStatus.fromWire(status.toUpperCase(java.util.Locale.ROOT));
+        SessionStatus st = status == null ? null : SessionStatus.fromWire(status.toUpperCase(Locale.ROOT));
         if (status != null && st == null) {
             throw ApiError.badRequest("status: unknown value " + status);
         }

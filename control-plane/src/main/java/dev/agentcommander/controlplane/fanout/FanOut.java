@@ -1,0 +1,39 @@
+package dev.agentcommander.controlplane.fanout;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.Session;
+import java.util.function.Consumer;
+
+/**
+ * Where committed changes go to reach dashboards. Ingest and REST publish only after their transaction commits;
+ * subscribers filter by topic themselves. The in-process implementation is the first of two: a LISTEN/NOTIFY one
+ * (payloads are ids) can replace it without touching the publishers (DESIGN.md §10). Listeners must not block.
+ */
+public interface FanOut {
+
+    /** A committed change (or, for console bytes, a live one that is never stored). */
+    sealed interface Change {
+    }
+
+    record SessionChanged(Session session) implements Change {
+    }
+
+    record SessionRemoved(String hostId, String sessionId) implements Change {
+    }
+
+    record EventAppended(String sessionId, ObjectNode event) implements Change {
+    }
+
+    record ApprovalChanged(ObjectNode approval) implements Change {
+    }
+
+    /** A pane snapshot or a console chunk; {@code message} is {@link AgentMessage.Snapshot} or {@link AgentMessage.ConsoleChunk}. */
+    record Console(String hostId, String sessionId, AgentMessage message) implements Change {
+    }
+
+    void publish(Change change);
+
+    /** Registers a listener; closing the handle removes it. */
+    AutoCloseable subscribe(Consumer<Change> listener);
+}

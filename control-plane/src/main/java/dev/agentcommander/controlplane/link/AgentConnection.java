@@ -1,0 +1,177 @@
+package dev.agentcommander.controlplane.link;
+
+import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.Codec;
+import dev.agentcommander.schema.ServerMessage;
+import dev.agentcommander.schema.loop.NamedLoop;
+import io.helidon.websocket.WsSession;
+import java.time.Clock;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One authenticated agent socket after its hello: the bounded inbox the socket thread fills and the ingest loop
+ * drains, the wake-up signal of the delivery loop, and a send lock (ingest acks, delivery and replies share the
+ * socket). Its epoch says which of two sockets of the same host is the newer one. It owns its two loops: closing
+ * the connection stops both.
+ */
+final class AgentConnection {
+    private static final int INBOX_CAPACITY = 4096;
+    private static final long POLL_MS = 250;
+
+    private final String hostId;
+    private final long epoch;
+    private final WsSession session;
+    private final Clock clock;
+    private final ReentrantLock sendLock = new ReentrantLock();
+    private final BlockingQueue<Codec.Frame<AgentMessage>> inbox = new ArrayBlockingQueue<>(INBOX_CAPACITY);
+    private final BlockingQueue<Boolean> wake = new ArrayBlockingQueue<>(1);
+    private final AtomicBoolean resendAll = new AtomicBoolean(true);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile long ackedSeq;
+    private NamedLoop ingestLoop;
+    private NamedLoop deliveryLoop;
+
+    AgentConnection(String hostId, long epoch, long ackedSeq, WsSession session, Clock clock) {
+        this.hostId = hostId;
+        this.epoch = epoch;
+        this.ackedSeq = ackedSeq;
+        this.session = session;
+        this.clock = clock;
+    }
+
+    String hostId() {
+        return hostId;
+    }
+
+    long epoch() {
+        return epoch;
+    }
+
+    long ackedSeq() {
+        return ackedSeq;
+    }
+
+    void ackedSeq(long seq) {
+        ackedSeq = seq;
+    }
+
+    BlockingQueue<Codec.Frame<AgentMessage>> inbox() {
+        return inbox;
+    }
+
+    boolean closed() {
+        return closed.get();
+    }
+
+    /** Sends one frame; false when the socket is gone (then the connection is closed). */
+    boolean send(ServerMessage m) {
+        if (closed.get()) {
+            return false;
+        }
+        boolean sent = false;
+        sendLock.lock();
+        try {
+            session.send(Codec.encodeServer(m, clock.instant()), true);
+            sent = true;
+        } catch (RuntimeException e) {
+            // closed below, after the lock is released: closing joins the other loop, which may be waiting for it
+        } finally {
+            sendLock.unlock();
+        }
+        if (!sent) {
+            close(1011, "send failed");
+        }
+        return sent;
+    }
+
+    /** Asks the delivery loop to look for queued commands and decisions. */
+    void wake() {
+        wake.offer(Boolean.TRUE);
+    }
+
+    /** Blocks until woken; returns whether this is the first round after connecting (resend sent rows too). */
+    Boolean awaitWork() throws InterruptedException {
+        if (wake.poll(POLL_MS, TimeUnit.MILLISECONDS) == null) {
+            return null;
+        }
+        return resendAll.getAndSet(false);
+    }
+
+    /** Queues a frame for ingest, waiting while the inbox is full (back-pressure on the socket). */
+    void enqueue(Codec.Frame<AgentMessage> frame) throws InterruptedException {
+        while (!closed.get()) {
+            if (inbox.offer(frame, POLL_MS, TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        }
+    }
+
+    /** The next inbound frame, or null after a short wait. */
+    Codec.Frame<AgentMessage> nextFrame() throws InterruptedException {
+        return inbox.poll(POLL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    void retryLater(boolean all) {
+        if (all) {
+            resendAll.set(true);
+        }
+        wake.offer(Boolean.TRUE);
+    }
+
+    /** Starts the ingest and delivery loops, unless the connection was closed already. */
+    synchronized void start(Ingest ingest, Delivery delivery) {
+        if (closed.get()) {
+            return;
+        }
+        ingestLoop = NamedLoop.start("ingest-" + hostId + "-" + epoch, ingest::round, ingest::failed);
+        deliveryLoop = NamedLoop.start("deliver-" + hostId + "-" + epoch, delivery::round, delivery::failed);
+        wake();
+    }
+
+    /** Closes the socket with a reason and stops both loops. Idempotent. */
+    void close(int code, String reason) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        sendLock.lock();
+        try {
+            session.close(code, reason.length() > 120 ? reason.substring(0, 120) : reason);
+        } catch (RuntimeException ignored) {
+            // already gone
+        } finally {
+            sendLock.unlock();
+        }
+        stopLoops();
+    }
+
+    /** The socket closed from the other side. */
+    void closedByPeer() {
+        closed.set(true);
+        stopLoops();
+    }
+
+    /**
+     * Stops both loops: a loop waiting for frames or work, or sleeping in its backoff, is interrupted and joined.
+     * A loop interrupted inside a transaction loses that transaction (rolled back, nothing acked): the agent
+     * resends it, and ingest is idempotent on (host, seq). A loop closing its own connection is not joined.
+     */
+    private void stopLoops() {
+        inbox.clear();
+        NamedLoop ingest;
+        NamedLoop delivery;
+        synchronized (this) {
+            ingest = ingestLoop;
+            delivery = deliveryLoop;
+        }
+        if (ingest != null) {
+            ingest.close();
+        }
+        if (delivery != null) {
+            delivery.close();
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package dev.agentcommander.controlplane.link;
+
+import dev.agentcommander.controlplane.auth.Secrets;
+import dev.agentcommander.controlplane.db.Database;
+import dev.agentcommander.controlplane.db.DbException;
+import dev.agentcommander.controlplane.db.HostRows;
+import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.Codec;
+import dev.agentcommander.schema.Protocol;
+import dev.agentcommander.schema.ProtocolException;
+import dev.agentcommander.schema.ServerMessage;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsSession;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * {@code /v1/agent}: one instance per socket. The host token is checked at the upgrade, but a refusal is sent as a
+ * close frame (1008 with a reason) right after the upgrade, because a refused upgrade cannot carry a reason the
+ * agent could log. Nothing is written for a refused socket. Frames go through {@link Codec}; a bad frame gets an
+ * {@code error} reply and the link survives, an unsupported version closes it.
+ */
+public final class AgentEndpoint implements WsListener {
+    private static final System.Logger LOG = System.getLogger(AgentEndpoint.class.getName());
+    private static final int MAX_ASSEMBLED = 2 * Protocol.MAX_FRAME_BYTES;
+    private static final Duration TOUCH_EVERY = Duration.ofSeconds(30);
+
+    private final Database db;
+    private final AgentLinks links;
+    private final FanOut fanOut;
+    private final Clock clock;
+    private final String serverVersion;
+    private final Consumer<String> onConnected;
+    private String hostId;
+    private String refusal;
+    private int refusalCode = 1008;
+    private WsSession session;
+    private AgentConnection conn;
+    private final StringBuilder partial = new StringBuilder();
+    private boolean partialTooLarge;
+    private Instant lastTouch = Instant.EPOCH;
+
+    /** {@code onConnected} runs with the host id after each welcome (e.g. to re-request console streams). */
+    public AgentEndpoint(Database db, AgentLinks links, FanOut fanOut, Clock clock, String serverVersion,
+                         Consumer<String> onConnected) {
+        this.onConnected = onConnected;
+        this.db = db;
+        this.links = links;
+        this.fanOut = fanOut;
+        this.clock = clock;
+        this.serverVersion = serverVersion;
+    }
+
+    @Override
+    public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
+        String auth = headers.first(HeaderNames.AUTHORIZATION).orElse("");
+        if (!auth.regionMatches(true, 0, "Bearer ", 0, 7) || auth.substring(7).isBlank()) {
+            refusal = "unauthorized: missing host token";
+            return Optional.empty();
+        }
+        String hash = Secrets.sha256Hex(auth.substring(7).trim());
+        try {
+            hostId = db.tx(c -> HostRows.idForTokenHash(c, hash));
+            if (hostId == null) {
+                refusal = "unauthorized: invalid host token";
+            }
+        } catch (DbException e) {
+            refusal = "unavailable: database down, retry later";
+            refusalCode = 1013;
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void onOpen(WsSession s) {
+        this.session = s;
+        if (refusal != null) {
+            s.close(refusalCode, refusal);
+        }
+    }
+
+    @Override
+    public void onMessage(WsSession s, String text, boolean last) {
+        if (refusal != null) {
+            return;
+        }
+        if (!last || !partial.isEmpty() || partialTooLarge) {
+            if (partial.length() + text.length() > MAX_ASSEMBLED) {
+                partialTooLarge = true;
+                partial.setLength(0);
+            } else if (!partialTooLarge) {
+                partial.append(text);
+            }
+            if (!last) {
+                return;
+            }
+            text = partial.toString();
+            partial.setLength(0);
+            if (partialTooLarge) {
+                partialTooLarge = false;
+                reply(new ServerMessage.Error("too_large", "frame larger than "
+                        + Protocol.MAX_FRAME_BYTES + " bytes"));
+                return;
+            }
+        }
+        Codec.Frame<AgentMessage> frame;
+        try {
+            frame = Codec.decodeAgent(text);
+        } catch (ProtocolException e) {
+            reply(new ServerMessage.Error(e.code().wire(), e.getMessage()));
+            if (e.code() == ProtocolException.Code.UNSUPPORTED_VERSION) {
+                close(1002, e.getMessage());
+            }
+            return;
+        }
+        try {
+            handle(frame);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void handle(Codec.Frame<AgentMessage> frame) throws InterruptedException {
+        switch (frame.message()) {
+            case AgentMessage.Hello h -> hello(h);
+            case AgentMessage.Heartbeat h -> heartbeat();
+            default -> {
+                if (conn == null) {
+                    reply(new ServerMessage.Error("invalid", "agent.hello must come first; " + frame.type()
+                            + " dropped"));
+                    return;
+                }
+                if (frame.seq() > conn.ackedSeq() && (frame.message() instanceof AgentMessage.Snapshot
+                        || frame.message() instanceof AgentMessage.ConsoleChunk)) {
+                    String sid = frame.message() instanceof AgentMessage.Snapshot sn ? sn.sessionId()
+                            : ((AgentMessage.ConsoleChunk) frame.message()).sessionId();
+                    fanOut.publish(new FanOut.Console(hostId, sid, frame.message()));
+                }
+                conn.enqueue(frame);
+            }
+        }
+    }
+
+    private void hello(AgentMessage.Hello h) {
+        if (conn != null) {
+            reply(new ServerMessage.Error("invalid", "agent.hello already received on this connection"));
+            return;
+        }
+        HostRows.Handshake hs;
+        try {
+            hs = db.tx(c -> HostRows.handshake(c, hostId, h.agentVersion(), clock.instant()));
+        } catch (DbException e) {
+            close(1013, "unavailable: " + e.getMessage());
+            return;
+        }
+        if (hs == null) {
+            close(1013, "unavailable: host " + hostId + " is gone");
+            return;
+        }
+        AgentConnection c = new AgentConnection(hostId, hs.epoch(), hs.lastAckedSeq(), session, clock);
+        if (!links.register(c)) {
+            c.close(1008, Ingest.SUPERSEDED);
+            return;
+        }
+        conn = c;
+        lastTouch = clock.instant();
+        c.send(new ServerMessage.Welcome(hs.lastAckedSeq(), serverVersion, hostId));
+        onConnected.accept(hostId);
+        c.start(new Ingest(c, db, fanOut, clock), new Delivery(c, db, clock));
+        LOG.log(System.Logger.Level.INFO, "host " + hostId + " (" + h.hostName() + ", agent " + h.agentVersion()
+                + ") connected, epoch " + hs.epoch() + ", last acked " + hs.lastAckedSeq());
+    }
+
+    private void heartbeat() {
+        Instant now = clock.instant();
+        if (conn == null || Duration.between(lastTouch, now).compareTo(TOUCH_EVERY) < 0) {
+            return;
+        }
+        lastTouch = now;
+        long epoch = conn.epoch();
+        try {
+            if (!db.tx(c -> HostRows.touch(c, hostId, epoch, now))) {
+                conn.close(1008, Ingest.SUPERSEDED);
+            }
+        } catch (DbException e) {
+            LOG.log(System.Logger.Level.DEBUG, "heartbeat not recorded: " + e.getMessage());
+        }
+    }
+
+    private void reply(ServerMessage m) {
+        if (conn != null) {
+            conn.send(m);
+        } else if (session != null) {
+            session.send(Codec.encodeServer(m, clock.instant()), true);
+        }
+    }
+
+    private void close(int code, String reason) {
+        if (conn != null) {
+            conn.close(code, reason);
+        } else if (session != null) {
+            session.close(code, reason.length() > 120 ? reason.substring(0, 120) : reason);
+        }
+    }
+
+    @Override
+    public void onClose(WsSession s, int status, String reason) {
+        if (conn != null) {
+            conn.closedByPeer();
+            links.unregister(conn);
+        }
+    }
+
+    @Override
+    public void onError(WsSession s, Throwable t) {
+        LOG.log(System.Logger.Level.DEBUG, "agent socket error", t);
+        onClose(s, 1011, "error");
+    }
+}

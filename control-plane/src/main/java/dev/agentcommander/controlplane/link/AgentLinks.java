@@ -1,0 +1,53 @@
+package dev.agentcommander.controlplane.link;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The agent sockets this replica holds, one per host. A newer connection (higher epoch) replaces an older one,
+ * which is closed; an older one arriving late is refused. Nothing else lives here: rows live in Postgres.
+ */
+public final class AgentLinks {
+    private final ConcurrentMap<String, AgentConnection> byHost = new ConcurrentHashMap<>();
+
+    /** Registers {@code conn}; false when a newer connection of the same host is already here. */
+    boolean register(AgentConnection conn) {
+        AgentConnection[] loser = new AgentConnection[1];
+        AgentConnection winner = byHost.merge(conn.hostId(), conn, (old, neu) -> {
+            if (old.epoch() > neu.epoch()) {
+                loser[0] = neu;
+                return old;
+            }
+            loser[0] = old;
+            return neu;
+        });
+        if (loser[0] != null && loser[0] != winner) {
+            loser[0].close(1008, Ingest.SUPERSEDED);
+        }
+        return winner == conn;
+    }
+
+    void unregister(AgentConnection conn) {
+        byHost.remove(conn.hostId(), conn);
+    }
+
+    /** Closes the host's socket (deleted host, rotated token). */
+    public void disconnect(String hostId, String reason) {
+        AgentConnection c = byHost.remove(hostId);
+        if (c != null) {
+            c.close(1008, reason);
+        }
+    }
+
+    public void wake(String hostId) {
+        AgentConnection c = byHost.get(hostId);
+        if (c != null) {
+            c.wake();
+        }
+    }
+
+    public void closeAll() {
+        byHost.values().forEach(c -> c.close(1001, "control plane shutting down"));
+        byHost.clear();
+    }
+}

@@ -1,0 +1,285 @@
+package dev.agentcommander.controlplane.link;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.db.ApprovalRows;
+import dev.agentcommander.controlplane.db.Audit;
+import dev.agentcommander.controlplane.db.CommandRows;
+import dev.agentcommander.controlplane.db.Database;
+import dev.agentcommander.controlplane.db.DbException;
+import dev.agentcommander.controlplane.db.EventRows;
+import dev.agentcommander.controlplane.db.HostRows;
+import dev.agentcommander.controlplane.db.SessionRows;
+import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.Codec;
+import dev.agentcommander.schema.Json;
+import dev.agentcommander.schema.ServerMessage;
+import dev.agentcommander.schema.Session;
+import dev.agentcommander.schema.loop.Backoff;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one ingest loop of an agent connection. It drains up to {@link #BATCH} frames, applies them in one
+ * transaction together with {@code hosts.last_acked_seq}, and only after the commit sends one cumulative ack and
+ * publishes the changes. A database outage is retried with backoff and never acked; if it lasts, the socket is
+ * closed so the agent resends from its outbox later. A frame whose data Postgres refuses is dropped alone.
+ */
+final class Ingest {
+    private static final int BATCH = 500;
+    static final String SUPERSEDED = "superseded by a newer connection of this host";
+    private static final System.Logger LOG = System.getLogger(Ingest.class.getName());
+    private static final Duration GIVE_UP_AFTER = Duration.ofSeconds(15);
+    /** The agent waits for acks and the 15 s give-up bounds the whole wait: retry at least every 2 s (±50 %). */
+    private static final Duration RETRY_CAP = Duration.ofSeconds(2);
+
+    private final AgentConnection conn;
+    private final Database db;
+    private final FanOut fanOut;
+    private final Clock clock;
+    private final Backoff backoff = Backoff.capped(RETRY_CAP);
+    private final List<Codec.Frame<AgentMessage>> batch = new ArrayList<>(BATCH);
+    /** Per batch: session id → owned by another host (cleared at the start of every batch). */
+    private final Map<String, Boolean> foreign = new HashMap<>();
+
+    Ingest(AgentConnection conn, Database db, FanOut fanOut, Clock clock) {
+        this.conn = conn;
+        this.db = db;
+        this.fanOut = fanOut;
+        this.clock = clock;
+    }
+
+    /**
+     * What one committed batch produced: everything to publish is read inside the transaction, so nothing between
+     * the commit and the publish touches the database (a close that interrupts the loop cannot lose a publish).
+     */
+    private record Result(long lastSeq, boolean superseded, List<FanOut.Change> changes) {
+    }
+
+    /** One round of the loop: one batch stored, acked and published (or nothing, after a short wait). */
+    void round() throws InterruptedException {
+        Codec.Frame<AgentMessage> first = conn.nextFrame();
+        if (first == null) {
+            return;
+        }
+        Result r;
+        try {
+            batch.add(first);
+            conn.inbox().drainTo(batch, BATCH - 1);
+            r = applyWithRetry();
+        } finally {
+            batch.clear();
+        }
+        if (r == null) {
+            return;
+        }
+        if (r.superseded()) {
+            conn.close(1008, SUPERSEDED);
+            return;
+        }
+        conn.ackedSeq(r.lastSeq());
+        conn.send(new ServerMessage.Ack(r.lastSeq()));
+        r.changes().forEach(fanOut::publish);
+    }
+
+    /** A round that threw: never leave a link open with nobody ingesting (the agent would wait on acks). */
+    void failed(String loop, RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "ingest for host " + conn.hostId() + " failed; closing the link", e);
+        conn.close(1011, "internal error while storing; reconnect");
+    }
+
+    /** The batch's result; null when the connection closed (or was closed because the database stayed down). */
+    private Result applyWithRetry() throws InterruptedException {
+        Instant giveUp = clock.instant().plus(GIVE_UP_AFTER);
+        boolean careful = false;
+        while (!conn.closed()) {
+            try {
+                boolean c = careful;
+                Result r = db.tx(tx -> apply(tx, batch, c));
+                backoff.reset();
+                return r;
+            } catch (DbException e) {
+                if (conn.closed()) {
+                    return null;
+                }
+                if (e.dataError() && !careful) {
+                    careful = true;
+                    continue;
+                }
+                if (clock.instant().isAfter(giveUp)) {
+                    LOG.log(System.Logger.Level.WARNING, "ingest for host " + conn.hostId()
+                            + ": database unavailable, closing the link", e);
+                    conn.close(1013, "database unavailable; retry later");
+                    return null;
+                }
+                LOG.log(System.Logger.Level.WARNING, "ingest for host " + conn.hostId() + " failed, retrying: "
+                        + e.getMessage());
+                backoff.pause();
+            }
+        }
+        return null;
+    }
+
+    private Result apply(Connection c, List<Codec.Frame<AgentMessage>> batch, boolean careful) throws SQLException {
+        String host = conn.hostId();
+        foreign.clear();
+        HostRows.Handshake h = HostRows.lockForIngest(c, host);
+        if (h == null || h.epoch() != conn.epoch()) {
+            return new Result(0, true, List.of());
+        }
+        long last = h.lastAckedSeq();
+        List<FanOut.Change> changes = new ArrayList<>();
+        Set<String> approvals = new LinkedHashSet<>();
+        List<EventRows.NewEvent> events = new ArrayList<>();
+        for (Codec.Frame<AgentMessage> f : batch) {
+            long seq = f.seq();
+            if (seq <= last) {
+                continue;
+            }
+            if (seq > last + 1) {
+                // accepted (the agent's outbox is the authority) but never silent: the gap is on the audit log
+                LOG.log(System.Logger.Level.WARNING, "host " + host + ": seq gap " + last + " -> " + seq);
+                Audit.write(c, "host:" + host, null, "ingest.gap", host, Json.mapper().createObjectNode()
+                        .put("after", last).put("next", seq).put("missing", seq - last - 1));
+            }
+            if (careful) {
+                Savepoint sp = c.setSavepoint();
+                List<FanOut.Change> ch = new ArrayList<>();
+                Set<String> ap = new LinkedHashSet<>();
+                List<EventRows.NewEvent> ev = new ArrayList<>();
+                try {
+                    effect(c, f, ch, ap, ev);
+                    EventRows.insertBatch(c, ev);
+                    c.releaseSavepoint(sp);
+                    changes.addAll(ch);
+                    approvals.addAll(ap);
+                    ev.forEach(e -> changes.add(new FanOut.EventAppended(e.sessionId(), e.toJson())));
+                } catch (SQLException e) {
+                    if (!new DbException(e).dataError()) {
+                        throw e; // an outage, a deadlock or a timeout: retry the whole batch, ack nothing
+                    }
+                    c.rollback(sp);
+                    LOG.log(System.Logger.Level.WARNING, "host " + host + ": dropped " + f.type() + " seq " + seq
+                            + ": " + e.getMessage());
+                }
+            } else {
+                effect(c, f, changes, approvals, events);
+            }
+            last = seq;
+        }
+        EventRows.insertBatch(c, events);
+        events.forEach(e -> changes.add(new FanOut.EventAppended(e.sessionId(), e.toJson())));
+        HostRows.setAcked(c, host, last, clock.instant());
+        for (String id : approvals) {
+            ObjectNode a = ApprovalRows.find(c, id);
+            if (a != null) {
+                changes.add(new FanOut.ApprovalChanged(a));
+            }
+        }
+        return new Result(last, false, changes);
+    }
+
+    private void effect(Connection c, Codec.Frame<AgentMessage> f, List<FanOut.Change> changes, Set<String> approvals,
+                        List<EventRows.NewEvent> events) throws SQLException {
+        String host = conn.hostId();
+        long seq = f.seq();
+        Instant ts = f.ts() != null ? f.ts() : clock.instant();
+        switch (f.message()) {
+            case AgentMessage.SessionsUpsert u -> {
+                Session s = u.session().withHostId(host);
+                if (SessionRows.upsert(c, s, seq)) {
+                    changes.add(new FanOut.SessionChanged(s));
+                } else {
+                    LOG.log(System.Logger.Level.WARNING, "host " + host + ": session " + s.sessionId()
+                            + " belongs to another host; upsert refused");
+                }
+            }
+            case AgentMessage.SessionsRemoved r -> {
+                if (SessionRows.delete(c, host, r.sessionId())) {
+                    changes.add(new FanOut.SessionRemoved(host, r.sessionId()));
+                }
+            }
+            case AgentMessage.EventsAppend e -> {
+                if (foreignSession(c, host, e.sessionId())) {
+                    refuse(host, seq, "event for session " + e.sessionId() + " of another host");
+                    return;
+                }
+                events.add(new EventRows.NewEvent(host, seq, e.sessionId(), e.eventType(), ts, e.data()));
+            }
+            case AgentMessage.ApprovalRequested a -> {
+                if (foreignSession(c, host, a.sessionId())) {
+                    refuse(host, seq, "approval for session " + a.sessionId() + " of another host");
+                    return;
+                }
+                if (!ApprovalRows.insert(c, host, a) && !ApprovalRows.ownedBy(c, host, a.approvalId())) {
+                    refuse(host, seq, "approval id " + a.approvalId() + " belongs to another host");
+                    return;
+                }
+                approvals.add(a.approvalId());
+                events.add(new EventRows.NewEvent(host, seq, a.sessionId(), "approval.requested", ts,
+                        Json.mapper().valueToTree(a)));
+            }
+            case AgentMessage.ApprovalResolved a -> {
+                if (!ApprovalRows.OUTCOMES.contains(a.outcome())) {
+                    LOG.log(System.Logger.Level.WARNING, "host " + host + ": approval " + a.approvalId()
+                            + " resolved with unknown outcome " + a.outcome());
+                    return;
+                }
+                if (ApprovalRows.resolve(c, host, a.approvalId(), a.outcome(), clock.instant())) {
+                    approvals.add(a.approvalId());
+                }
+                ObjectNode p = Json.mapper().valueToTree(a);
+                events.add(new EventRows.NewEvent(host, seq, null, "approval.resolved", ts, p));
+            }
+            case AgentMessage.CommandsResult r -> {
+                CommandRows.Completed done = CommandRows.complete(c, host, r.commandId(), r.ok(), r.error(),
+                        r.data(), clock.instant());
+                if (done == null) {
+                    LOG.log(System.Logger.Level.INFO, "host " + host + ": result for unknown or finished command "
+                            + r.commandId());
+                    return;
+                }
+                ObjectNode p = Json.mapper().createObjectNode();
+                p.put("command_id", done.id());
+                p.put("name", done.name());
+                p.put("ok", r.ok());
+                p.put("error", r.error());
+                events.add(new EventRows.NewEvent(host, seq, done.sessionId(), "command.completed", ts, p));
+            }
+            case AgentMessage.Snapshot s -> { }
+            case AgentMessage.ConsoleChunk ch -> { }
+            case AgentMessage.Unknown u -> LOG.log(System.Logger.Level.INFO, "host " + host
+                    + ": unknown message type " + u.type() + " seq " + seq + " acked and dropped");
+            case AgentMessage.Hello h -> { }
+            case AgentMessage.Heartbeat h -> { }
+        }
+    }
+
+    /** Whether a session id belongs to another host; asked once per id and batch (a batch is one session's burst). */
+    private boolean foreignSession(Connection c, String host, String sessionId) throws SQLException {
+        if (sessionId == null) {
+            return false;
+        }
+        Boolean known = foreign.get(sessionId);
+        if (known == null) {
+            known = SessionRows.ownedByAnotherHost(c, host, sessionId);
+            foreign.put(sessionId, known);
+        }
+        return known;
+    }
+
+    /** A frame that names another host's session or approval: logged, acked with its batch, never stored. */
+    private static void refuse(String host, long seq, String why) {
+        LOG.log(System.Logger.Level.WARNING, "host " + host + ": seq " + seq + " refused: " + why);
+    }
+}

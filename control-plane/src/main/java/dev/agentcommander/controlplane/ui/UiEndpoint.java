@@ -1,0 +1,336 @@
+package dev.agentcommander.controlplane.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.auth.Role;
+import dev.agentcommander.controlplane.auth.Tokens;
+import dev.agentcommander.controlplane.db.ApprovalRows;
+import dev.agentcommander.controlplane.db.Database;
+import dev.agentcommander.controlplane.db.DbException;
+import dev.agentcommander.controlplane.db.SessionRows;
+import dev.agentcommander.controlplane.errors.ApiError;
+import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.schema.ProtocolException;
+import dev.agentcommander.schema.Provider;
+import dev.agentcommander.schema.Session;
+import dev.agentcommander.schema.SessionStatus;
+import dev.agentcommander.schema.UiEvent;
+import dev.agentcommander.schema.UiRequest;
+import dev.agentcommander.schema.loop.NamedLoop;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsSession;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code /v1/ui}: one instance per dashboard socket. The JWT (query {@code token}) is checked at the upgrade and
+ * again on every message, so an expired token stops working mid-socket. Outbound frames go through a bounded queue
+ * and one writer thread: a dashboard that cannot keep up is closed, never allowed to slow ingest down.
+ */
+public final class UiEndpoint implements WsListener {
+    private static final int OUTBOX = 4096;
+    /** Fragments are assembled up to a bit over UiRequest's own 64 KiB limit. */
+    private static final int MAX_ASSEMBLED = 65 * 1024;
+
+    /** One subscription: {@code topic} and its parsed filter. */
+    private record Sub(String topic, SessionRows.Filter sessions, String sessionId, String approvalStatus,
+                       ConsoleHub.Watcher watcher, Set<String> visible) {
+        Sub(String topic, SessionRows.Filter sessions, String sessionId, String approvalStatus,
+            ConsoleHub.Watcher watcher) {
+            this(topic, sessions, sessionId, approvalStatus, watcher, ConcurrentHashMap.newKeySet());
+        }
+    }
+
+    private final Database db;
+    private final Tokens tokens;
+    private final FanOut fanOut;
+    private final ConsoleHub console;
+    private final Map<String, Sub> subs = new ConcurrentHashMap<>();
+    private final BlockingQueue<String> outbox = new ArrayBlockingQueue<>(OUTBOX);
+    private final StringBuilder partial = new StringBuilder();
+    private boolean partialTooLarge;
+    private String token;
+    private String refusal;
+    private volatile WsSession session;
+    private volatile boolean closed;
+    private AutoCloseable fanOutHandle;
+    private volatile NamedLoop writer;
+    private final AtomicBoolean tooSlow = new AtomicBoolean();
+
+    public UiEndpoint(Database db, Tokens tokens, FanOut fanOut, ConsoleHub console) {
+        this.db = db;
+        this.tokens = tokens;
+        this.fanOut = fanOut;
+        this.console = console;
+    }
+
+    @Override
+    public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
+        token = prologue.query().first("token").orElse(null);
+        if (token == null) {
+            refusal = "unauthorized: missing token";
+        } else if (tokens.verify(token).isEmpty()) {
+            refusal = "unauthorized: invalid or expired token";
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void onOpen(WsSession s) {
+        session = s;
+        if (refusal != null) {
+            closed = true;
+            s.close(1008, refusal);
+            return;
+        }
+        writer = NamedLoop.start("ui-writer", () -> session.send(outbox.take(), true),
+                (loop, e) -> close(1011, "send failed"));
+        fanOutHandle = fanOut.subscribe(this::onChange);
+    }
+
+    @Override
+    public void onMessage(WsSession s, String part, boolean last) {
+        if (closed) {
+            return;
+        }
+        String text = part;
+        if (!last || !partial.isEmpty() || partialTooLarge) {
+            if (partial.length() + part.length() > MAX_ASSEMBLED) {
+                partialTooLarge = true;
+                partial.setLength(0);
+            } else if (!partialTooLarge) {
+                partial.append(part);
+            }
+            if (!last) {
+                return;
+            }
+            boolean tooLarge = partialTooLarge;
+            text = partial.toString();
+            partial.setLength(0);
+            partialTooLarge = false;
+            if (tooLarge) {
+                error(null, "too_large", "UI frame larger than 64 KiB");
+                return;
+            }
+        }
+        Optional<Tokens.Principal> p = tokens.verify(token);
+        if (p.isEmpty()) {
+            close(1008, "unauthorized: token expired");
+            return;
+        }
+        UiRequest req;
+        try {
+            req = UiRequest.parse(text);
+        } catch (ProtocolException e) {
+            ApiError a = ApiError.of(e);
+            error(null, a.code(), a.getMessage());
+            return;
+        }
+        switch (req) {
+            case UiRequest.Ping ping -> enqueue(UiEvent.encode(new UiEvent.Pong()));
+            case UiRequest.Unsubscribe u -> unsubscribe(u.sub());
+            case UiRequest.Subscribe sub -> {
+                if (!p.get().role().allows(Role.VIEWER)) {
+                    error(sub.sub(), "forbidden", "role may not subscribe");
+                    return;
+                }
+                try {
+                    subscribe(sub);
+                } catch (ApiError | DbException e) {
+                    ApiError a = ApiError.of(e);
+                    error(sub.sub(), a.code(), a.getMessage());
+                }
+            }
+        }
+    }
+
+    private void subscribe(UiRequest.Subscribe req) {
+        JsonNode f = req.filter();
+        unsubscribe(req.sub());
+        switch (req.topic()) {
+            case "sessions" -> {
+                SessionRows.Filter filter = new SessionRows.Filter(text(f, "host_id"),
+                        enumValue(text(f, "status"), "status"), provider(text(f, "provider")),
+                        f.hasNonNull("needs_attention") ? Boolean.valueOf(f.get("needs_attention").asText()) : null,
+                        text(f, "q"));
+                Sub sub = new Sub("sessions", filter, null, null, null);
+                subs.put(req.sub(), sub);
+                enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
+                List<Session> rows = db.tx(c -> SessionRows.list(c, filter, null, 1000));
+                rows.forEach(s -> {
+                    sub.visible().add(s.sessionId());
+                    enqueue(UiEvent.encode(new UiEvent.SessionsChanged(req.sub(), s)));
+                });
+            }
+            case "events" -> {
+                String sid = required(f, "session_id");
+                subs.put(req.sub(), new Sub("events", null, sid, null, null));
+                enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
+            }
+            case "approvals" -> {
+                String st = text(f, "status");
+                if (st != null && !st.equals("pending") && !st.equals("decided")) {
+                    throw ApiError.invalid("filter.status must be pending or decided");
+                }
+                subs.put(req.sub(), new Sub("approvals", null, null, st, null));
+                enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
+                List<ObjectNode> rows = db.tx(c -> ApprovalRows.list(c, st, 500));
+                rows.forEach(a -> enqueue(UiEvent.encode(new UiEvent.ApprovalsChanged(req.sub(), a))));
+            }
+            case "console" -> {
+                String sid = required(f, "session_id");
+                Session s = db.tx(c -> SessionRows.find(c, sid));
+                if (s == null) {
+                    throw ApiError.invalid("session " + sid + " not found");
+                }
+                ConsoleHub.Watcher w = new ConsoleHub.Watcher(req.sub(), this::enqueue);
+                subs.put(req.sub(), new Sub("console", null, sid, null, w));
+                enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
+                console.join(s.hostId(), sid, w);
+            }
+            default -> throw ApiError.invalid("unknown topic " + req.topic());
+        }
+    }
+
+    private void unsubscribe(String sub) {
+        Sub old = subs.remove(sub);
+        if (old != null && old.watcher() != null) {
+            console.leave(old.sessionId(), old.watcher());
+        }
+    }
+
+    private void onChange(FanOut.Change change) {
+        subs.forEach((id, s) -> {
+            String frame = switch (change) {
+                case FanOut.SessionChanged c when s.topic().equals("sessions") -> sessionFrame(id, s, c.session());
+                case FanOut.SessionRemoved r when s.topic().equals("sessions") && s.visible().remove(r.sessionId()) ->
+                        UiEvent.encode(new UiEvent.SessionsRemoved(id, r.sessionId()));
+                case FanOut.EventAppended e when s.topic().equals("events") && s.sessionId().equals(e.sessionId()) ->
+                        UiEvent.encode(new UiEvent.EventsAppended(id, e.event()));
+                case FanOut.ApprovalChanged a when s.topic().equals("approvals") && approvalMatches(s, a.approval()) ->
+                        UiEvent.encode(new UiEvent.ApprovalsChanged(id, a.approval()));
+                default -> null;
+            };
+            if (frame != null) {
+                enqueue(frame);
+            }
+        });
+    }
+
+    /** A session that stops matching a filter leaves that subscriber's view as {@code sessions.removed}. */
+    private static String sessionFrame(String id, Sub s, Session session) {
+        if (s.sessions().matches(session)) {
+            s.visible().add(session.sessionId());
+            return UiEvent.encode(new UiEvent.SessionsChanged(id, session));
+        }
+        return s.visible().remove(session.sessionId())
+                ? UiEvent.encode(new UiEvent.SessionsRemoved(id, session.sessionId())) : null;
+    }
+
+    private static boolean approvalMatches(Sub s, ObjectNode a) {
+        boolean pending = "pending".equals(a.path("status").asText());
+        return s.approvalStatus() == null || s.approvalStatus().equals("pending") == pending;
+    }
+
+    /**
+     * Queues a frame for the writer. A full queue closes the socket on a thread of its own: the caller may be
+     * fan-out on an ingest thread, which must not wait for this dashboard's writer to stop.
+     */
+    private void enqueue(String frame) {
+        if (!closed && !outbox.offer(frame) && tooSlow.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("ui-close").start(() -> close(1013, "client too slow; reconnect"));
+        }
+    }
+
+    private void error(String sub, String code, String message) {
+        enqueue(UiEvent.encode(new UiEvent.Error(sub, new UiEvent.ErrorBody(code, message))));
+    }
+
+    private void close(int code, String reason) {
+        if (closed) {
+            return;
+        }
+        cleanup();
+        try {
+            session.close(code, reason);
+        } catch (RuntimeException ignored) {
+            // gone already
+        }
+    }
+
+    /** Leaves fan-out and every console stream, then stops the writer (outside the lock: it may be closing too). */
+    private void cleanup() {
+        NamedLoop w;
+        synchronized (this) {
+            closed = true;
+            if (fanOutHandle != null) {
+                try {
+                    fanOutHandle.close();
+                } catch (Exception ignored) {
+                    // in-process handle does not fail
+                }
+            }
+            subs.keySet().forEach(this::unsubscribe);
+            w = writer;
+        }
+        if (w != null) {
+            w.close();
+        }
+    }
+
+    @Override
+    public void onClose(WsSession s, int status, String reason) {
+        if (!closed) {
+            cleanup();
+        }
+    }
+
+    @Override
+    public void onError(WsSession s, Throwable t) {
+        onClose(s, 1011, "error");
+    }
+
+    private static String text(JsonNode f, String field) {
+        JsonNode n = f.get(field);
+        return n == null || n.isNull() || n.asText().isBlank() ? null : n.asText();
+    }
+
+    private static String required(JsonNode f, String field) {
+        String v = text(f, field);
+        if (v == null) {
+            throw ApiError.invalid("filter." + field + " is required");
+        }
+        return v;
+    }
+
+    private static SessionStatus enumValue(String v, String field) {
+        if (v == null) {
+            return null;
+        }
+        SessionStatus s = SessionStatus.fromWire(v.toUpperCase(Locale.ROOT));
+        if (s == null) {
+            throw ApiError.invalid("filter." + field + ": unknown value " + v);
+        }
+        return s;
+    }
+
+    private static Provider provider(String v) {
+        if (v == null) {
+            return null;
+        }
+        Provider p = Provider.fromWire(v);
+        if (p == null) {
+            throw ApiError.invalid("filter.provider: unknown value " + v);
+        }
+        return p;
+    }
+}

@@ -1,0 +1,125 @@
+package dev.agentcommander.controlplane.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentcommander.schema.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A raw WebSocket client (the JDK's) for both sockets of the control plane, agent and UI: it records every text
+ * frame as JSON and the close code and reason, and sends text whole or in fragments.
+ */
+public final class WsClient implements AutoCloseable {
+    /** How the server closed the socket ({@code code} -1: the connection failed). */
+    public record Close(int code, String reason) {
+    }
+
+    /** Every frame received and not yet taken by {@link #next}, oldest first. */
+    public final LinkedBlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
+    public final CompletableFuture<Close> closed = new CompletableFuture<>();
+    private final WebSocket ws;
+
+    private WsClient(String url, String bearer) {
+        WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (bearer != null) {
+            b.header("Authorization", "Bearer " + bearer);
+        }
+        StringBuilder buf = new StringBuilder();
+        ws = b.buildAsync(URI.create(url), new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                buf.append(data);
+                if (last) {
+                    try {
+                        received.add(Json.mapper().readTree(buf.toString()));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    buf.setLength(0);
+                }
+                w.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+                closed.complete(new Close(code, reason));
+                return null;
+            }
+
+            @Override
+            public void onError(WebSocket w, Throwable error) {
+                closed.complete(new Close(-1, String.valueOf(error)));
+            }
+        }).join();
+    }
+
+    /** Connects to {@code url}, with {@code Authorization: Bearer} when {@code bearer} is not null. */
+    public static WsClient connect(String url, String bearer) {
+        return new WsClient(url, bearer);
+    }
+
+    public void send(String text) {
+        ws.sendText(text, true).join();
+    }
+
+    /** Sends {@code text} as several WebSocket fragments of {@code size} characters. */
+    public void sendFragmented(String text, int size) {
+        for (int i = 0; i < text.length(); i += size) {
+            boolean last = i + size >= text.length();
+            ws.sendText(text.substring(i, Math.min(text.length(), i + size)), last).join();
+        }
+    }
+
+    /** Sends if the socket still takes frames (a refused socket may already be closing). */
+    public void trySend(String text) {
+        try {
+            ws.sendText(text, true).join();
+        } catch (RuntimeException ignored) {
+            // closed by the server: what the caller is testing
+        }
+    }
+
+    /** The next received frame matching {@code p} (others are skipped), or an AssertionError after 10 s. */
+    public JsonNode next(Predicate<JsonNode> p) {
+        long deadline = System.nanoTime() + Await.TIMEOUT.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                JsonNode n = received.poll(100, TimeUnit.MILLISECONDS);
+                if (n != null && p.test(n)) {
+                    return n;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new AssertionError("no matching frame within " + Await.TIMEOUT.toSeconds() + " s");
+    }
+
+    public JsonNode nextOfType(String type) {
+        return next(n -> type.equals(n.path("type").asText()));
+    }
+
+    public Close awaitClose() {
+        try {
+            return closed.get(Await.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("socket did not close", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!ws.isOutputClosed()) {
+            ws.sendClose(1000, "bye");
+        }
+        ws.abort();
+    }
+}

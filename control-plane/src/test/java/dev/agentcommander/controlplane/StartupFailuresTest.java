@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * is left alone.
  */
 class StartupFailuresTest {
-    private static final Pattern LISTENING = Pattern.compile("control-plane listening on http://127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern LISTENING =
+            Pattern.compile("control-plane listening on http://127\\.0\\.0\\.1:(\\d+)");
 
     @TempDir
     Path dir;
@@ -40,7 +41,8 @@ class StartupFailuresTest {
             assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(second.exitValue()).isEqualTo(1);
             assertThat(oneLine("second")).isEqualTo("control-plane: already running at http://127.0.0.1:" + port
-                    + " (pid " + first.pid() + ") on " + data + "; stop it first, or set DATA_DIR to another directory");
+                    + " (pid " + first.pid() + ") on " + data
+                    + "; stop it first, or set DATA_DIR to another directory");
             assertThat(new RestClient(port).get("/health", null).status()).isEqualTo(200);
             assertThat(postmasterPid(data)).as("the first instance's Postgres was not touched").isEqualTo(postmaster);
             assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive)).contains(true);

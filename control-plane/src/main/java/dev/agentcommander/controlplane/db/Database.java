@@ -28,15 +28,18 @@ import org.flywaydb.core.Flyway;
  * code never sees an old schema. SQL failures become {@link DbException} (unchecked) so they can be mapped to 503.
  *
  * <p>The pool outlives a database restart by itself: HikariCP validates a connection idle for more than 500 ms
- * before handing it out and drops one whose use failed with a connection error (SQLSTATE 08…); when the embedded
- * Postgres is restarted, {@link #evictAll()} drops every old connection at once. {@link #health()} answers within
+ * before handing it out and drops one whose use failed with a connection error (SQLSTATE 08…). When the embedded
+ * Postgres dies, {@link #evictAll()} drops every old connection at once, and once it is back {@link #reopen()}
+ * replaces the pool: HikariCP's connection adder backs off up to 5 s while the server is away and cannot be woken,
+ * so a fresh pool is what makes the restart visible to callers in milliseconds. {@link #health()} answers within
  * {@value #PROBE_WAIT_MS} ms even while connections hang.
  */
 public final class Database implements AutoCloseable {
     static final long PROBE_WAIT_MS = 1500;
     private static final Duration REACH_WITHIN = Duration.ofSeconds(8);
 
-    private final HikariDataSource pool;
+    private final HikariConfig config;
+    private volatile HikariDataSource pool;
     private volatile Supplier<DatabaseHealth> override = () -> null;
     private CompletableFuture<DatabaseHealth> probe;
 
@@ -46,7 +49,8 @@ public final class Database implements AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
-    private Database(HikariDataSource pool) {
+    private Database(HikariConfig config, HikariDataSource pool) {
+        this.config = config;
         this.pool = pool;
     }
 
@@ -65,7 +69,7 @@ public final class Database implements AutoCloseable {
             ds.close();
             throw e;
         }
-        return new Database(ds);
+        return new Database(hc, ds);
     }
 
     /**
@@ -234,6 +238,21 @@ public final class Database implements AutoCloseable {
     /** Lets the supervisor of the embedded Postgres answer for the database while it is not running. */
     void reportFrom(Supplier<DatabaseHealth> supervisor) {
         this.override = supervisor;
+    }
+
+    /**
+     * A new pool on the same URL in place of the current one, whose connections all belong to a server that has
+     * just been restarted; the old pool is closed in the background (a caller still waiting in it gets a
+     * SQLException and retries).
+     */
+    public synchronized void reopen() {
+        HikariConfig hc = new HikariConfig();
+        config.copyStateTo(hc);
+        hc.setInitializationFailTimeout(-1); // the server was just seen accepting connections
+        HikariDataSource old = pool;
+        pool = new HikariDataSource(hc);
+        // closing waits for the old pool's adder, which may be asleep in its backoff: not on the caller's time
+        Thread.ofVirtual().name("db-pool-close").start(old::close);
     }
 
     /** Drops every pooled connection (idle ones now, busy ones when returned): they belong to a dead server. */

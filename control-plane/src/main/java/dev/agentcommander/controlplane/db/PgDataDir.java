@@ -69,7 +69,7 @@ final class PgDataDir {
         }
     }
 
-    /** initdb into a temporary sibling with the password, then moved into place: a crash never leaves half a cluster. */
+    /** initdb, with the password, into a temporary sibling moved into place: a crash never leaves half a cluster. */
     static void create(PostgresBinaries bin, Path dir, Path passwordFile) {
         try {
             if (Files.isDirectory(dir)) {

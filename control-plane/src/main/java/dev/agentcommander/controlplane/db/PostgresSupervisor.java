@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * Keeps the embedded Postgres running: the postmaster is this JVM's child, so its death (the OOM killer, a crash,
  * a stray {@code kill -9}) is known the moment it happens. The supervisor then drops the pool's connections, starts
  * the server again on the same data directory and port (crash recovery replays the WAL; with fsync on, everything
- * committed is there) with backoff between attempts, and the pool fills again by itself. While it is down,
+ * committed is there) with backoff between attempts, and gives the database a fresh pool. While it is down,
  * {@code /health} says {@code restarting} and why. If it has not come back within {@code giveUp}, the supervisor
  * says so ({@code failed}, in the log and {@code /health}) and calls {@code onGiveUp}, which ends the process with a
  * non-zero status so that a service manager, or a person, takes over.
@@ -84,7 +84,7 @@ public final class PostgresSupervisor implements AutoCloseable {
             onGiveUp.accept(why);
             return;
         }
-        db.evictAll();
+        db.reopen();
         restarts++;
         state = null;
         LOG.log(System.Logger.Level.INFO, "embedded Postgres is back (pid " + pg.process().pid() + ") "

@@ -44,6 +44,9 @@ class ConfigAndCliTest {
                 .hasMessageStartingWith("DATABASE_URL:");
         assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("PUBLIC_URL", "ftp://x")))
                 .hasMessageStartingWith("PUBLIC_URL:");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("EMBEDDED_DB_GIVE_UP_SECONDS", "0")))
+                .hasMessageStartingWith("EMBEDDED_DB_GIVE_UP_SECONDS:");
+        assertThat(ServerConfig.fromEnv(Map.of()).embeddedDbGiveUp()).hasSeconds(60);
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,8 @@ class StartupFailuresTest {
         Process first = start("first", Map.of("DATA_DIR", data.toString()));
         try {
             int port = awaitListening(first, "first");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data)))
+                    .as("DATA_DIR made private by the control plane itself").isEqualTo("rwx------");
             long postmaster = postmasterPid(data);
             Process second = start("second", Map.of("DATA_DIR", data.toString()));
             assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();

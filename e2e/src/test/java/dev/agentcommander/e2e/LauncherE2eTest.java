@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,10 @@ class LauncherE2eTest {
         Poll.until(Duration.ofSeconds(120), "first up ready", () -> output("first").contains("commander: ready"));
         long cpPid = Long.parseLong(Files.readAllLines(data.resolve("control-plane.lock")).get(0).substring(4));
         long postmaster = Long.parseLong(Files.readAllLines(data.resolve("pg/postmaster.pid")).get(0).trim());
+        for (Path p : List.of(data, data.resolve("pg-bin"))) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as(p.toString())
+                    .isEqualTo("rwx------");
+        }
 
         Process second = up("second", data, port);
         assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -1,0 +1,196 @@
+package dev.agentcommander.e2e.realclients;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Real Claude Code in a private tmux pane, talking to a {@link FakeAnthropic}, in a fresh git repository, with a
+ * config directory of its own that skips every first-run screen (docs/real-clients.md, "Running Claude Code
+ * unattended"). Nothing of the developer's setup leaks in: HOME, CLAUDE_CONFIG_DIR and the tmux server are the
+ * test's; the proxy variables point at a closed port, so a call that is not to the fake goes nowhere.
+ */
+public final class ClaudeCode implements AutoCloseable {
+    /** A dummy key; Claude accepts it once its last 20 characters are in customApiKeyResponses.approved. */
+    static final String API_KEY = "sk-ant-api03-agent-commander-e2e-dummy-key-0000000000AA";
+
+    private final Path root;
+    private final Path repo;
+    private final Path config;
+    private final TmuxServer tmux;
+
+    private ClaudeCode(Builder b) {
+        this.root = b.root;
+        try {
+            this.repo = Files.createDirectories(root.resolve("repo")).toRealPath();
+            this.config = Files.createDirectories(root.resolve("claude-config"));
+            Path home = Files.createDirectories(root.resolve("home"));
+            GitRepo.init(repo);
+            ClaudeConfig.write(config, repo, b, API_KEY);
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+            env.put("HOME", home.toString());
+            env.put("SHELL", "/bin/bash");
+            env.put("LANG", "C.UTF-8");
+            env.put("TERM", "xterm-256color");
+            env.put("ANTHROPIC_BASE_URL", b.api.origin());
+            env.put("ANTHROPIC_API_KEY", API_KEY);
+            env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
+            env.put("DISABLE_AUTOUPDATER", "1");
+            env.put("CLAUDE_CONFIG_DIR", config.toString());
+            env.put("HTTPS_PROXY", "http://127.0.0.1:9");
+            env.put("HTTP_PROXY", "http://127.0.0.1:9");
+            env.put("NO_PROXY", "127.0.0.1,localhost");
+            env.putAll(b.env);
+            List<String> argv = new ArrayList<>(List.of(RealClis.claude().toString()));
+            argv.addAll(b.args);
+            this.tmux = new TmuxServer(root.resolve("tmux.sock"), env, repo, b.cols, b.rows, argv);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Builder in(Path dir, FakeAnthropic api) {
+        return new Builder(dir, api);
+    }
+
+    /** The git repository Claude runs in (its real path: Claude keys project trust by it). */
+    public Path repo() {
+        return repo;
+    }
+
+    /** CLAUDE_CONFIG_DIR: .claude.json, settings.json, projects/ (transcripts). */
+    public Path configDir() {
+        return config;
+    }
+
+    public String paneId() {
+        return tmux.pane();
+    }
+
+    public Path tmuxSocket() {
+        return tmux.socket();
+    }
+
+    /** The visible screen ({@code capture-pane -p}) with non-breaking spaces (Claude draws "❯\u00a0") as spaces. */
+    public String screen() {
+        return tmux.screen().replace('\u00a0', ' ');
+    }
+
+    /** Waits until the screen contains {@code text}; returns that screen. */
+    public String awaitScreen(String text, Duration timeout) {
+        return Await.until(timeout, "'" + text + "' on Claude's screen",
+                () -> {
+                    String s = screen();
+                    return s.contains(text) ? s : null;
+                }, this::screen);
+    }
+
+    /** Waits until the screen no longer contains {@code text}; returns that screen. */
+    public String awaitGone(String text, Duration timeout) {
+        return Await.until(timeout, "'" + text + "' to leave Claude's screen",
+                () -> {
+                    String s = screen();
+                    return s.contains(text) ? null : s;
+                }, this::screen);
+    }
+
+    /** Types a prompt into the input box, waits until it shows there, then presses Enter. */
+    public void submit(String prompt) {
+        tmux.type(prompt);
+        awaitScreen("❯ " + prompt, Duration.ofSeconds(10));
+        tmux.keys("Enter");
+    }
+
+    /** tmux key names, e.g. "1", "Enter", "Escape", "Down". */
+    public void keys(String... keys) {
+        tmux.keys(keys);
+    }
+
+    public boolean exited() {
+        return tmux.paneDead();
+    }
+
+    @Override
+    public void close() {
+        tmux.close();
+    }
+
+    /** How to start it: permission mode, hooks (and their scope), extra environment, pane size. */
+    public static final class Builder {
+        final Path root;
+        final FakeAnthropic api;
+        String permissionMode = "default";
+        boolean projectHooks;
+        final Map<String, List<String>> hooks = new LinkedHashMap<>();
+        final Map<String, String> env = new LinkedHashMap<>();
+        final List<String> args = new ArrayList<>();
+        int cols = 120;
+        int rows = 40;
+
+        private Builder(Path root, FakeAnthropic api) {
+            this.root = root;
+            this.api = api;
+        }
+
+        /** settings.json permissions.defaultMode: "default" (asks), "auto", "acceptEdits", "plan"… */
+        public Builder permissionMode(String mode) {
+            this.permissionMode = mode;
+            return this;
+        }
+
+        /** Adds a command hook for {@code event} (no matcher: every tool). */
+        public Builder hook(String event, String command) {
+            hooks.computeIfAbsent(event, k -> new ArrayList<>()).add(command);
+            return this;
+        }
+
+        /** Installs {@code recorder} for each of {@code events}. */
+        public Builder record(RecordingHook recorder, String... events) {
+            for (String e : events) {
+                hook(e, recorder.command(e));
+            }
+            return this;
+        }
+
+        /** Puts the hooks in the project's .claude/settings.json instead of the user's settings.json. */
+        public Builder projectHooks() {
+            this.projectHooks = true;
+            return this;
+        }
+
+        public Builder env(String name, String value) {
+            env.put(name, value);
+            return this;
+        }
+
+        public Builder args(String... cliArgs) {
+            args.addAll(List.of(cliArgs));
+            return this;
+        }
+
+        public Builder size(int columns, int lines) {
+            this.cols = columns;
+            this.rows = lines;
+            return this;
+        }
+
+        /** Starts Claude and waits for its input box. */
+        public ClaudeCode start() {
+            ClaudeCode c = new ClaudeCode(this);
+            try {
+                c.awaitScreen("mode on", Duration.ofSeconds(30));
+            } catch (AssertionError e) {
+                c.close();
+                throw e;
+            }
+            return c;
+        }
+    }
+}

@@ -20,13 +20,16 @@ public final class ClaudeCode implements AutoCloseable {
     /** A dummy key; Claude accepts it once its last 20 characters are in customApiKeyResponses.approved. */
     static final String API_KEY = "sk-ant-api03-agent-commander-e2e-dummy-key-0000000000AA";
 
-    private final Path root;
+    /** The question under every permission dialog of 2.1.328. */
+    public static final String DIALOG_QUESTION = "Do you want to proceed?";
+    static final Duration DIALOG_SETTLE = Duration.ofMillis(700);
+
     private final Path repo;
     private final Path config;
     private final TmuxServer tmux;
 
     private ClaudeCode(Builder b) {
-        this.root = b.root;
+        Path root = b.root;
         try {
             this.repo = Files.createDirectories(root.resolve("repo")).toRealPath();
             this.config = Files.createDirectories(root.resolve("claude-config"));
@@ -106,6 +109,24 @@ public final class ClaudeCode implements AutoCloseable {
         tmux.type(prompt);
         awaitScreen("❯ " + prompt, Duration.ofSeconds(10));
         tmux.keys("Enter");
+    }
+
+    /**
+     * Answers the permission dialog at the pane as a person would: waits for it, lets it settle, presses
+     * {@code keys}, and waits for it to go. A key pressed in the first moments after the dialog is drawn only
+     * moves its cursor (seen with TERM=screen, tmux's default; docs/real-clients.md), so this waits
+     * {@link #DIALOG_SETTLE} first — a person is never that fast.
+     */
+    public void answerInPane(String... keys) {
+        awaitScreen(DIALOG_QUESTION, Duration.ofSeconds(20));
+        try {
+            Thread.sleep(DIALOG_SETTLE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        tmux.keys(keys);
+        awaitGone(DIALOG_QUESTION, Duration.ofSeconds(10));
     }
 
     /** tmux key names, e.g. "1", "Enter", "Escape", "Down". */

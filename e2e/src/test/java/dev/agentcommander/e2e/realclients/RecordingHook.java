@@ -16,8 +16,8 @@ import java.util.stream.Stream;
 /**
  * A hook command that records what the real CLI sends it: each call's stdin goes to {@code calls/<ns>-<pid>-<event>.json}
  * (written whole, then renamed), with marker files for when it started and ended. For PermissionRequest it waits
- * while a {@code hold} file exists, then prints {@code decision.json} if there is one, else nothing (Claude then
- * shows its own dialog). Holding is how a test sees what Claude does to a hook that is still waiting when the
+ * while a {@code hold} file exists, then prints the decision for the n-th request ({@code decision-<n>.json}) or
+ * the standing one ({@code decision.json}) if there is one, else nothing (Claude then shows its own dialog). Holding is how a test sees what Claude does to a hook that is still waiting when the
  * dialog is answered in the pane: a killed hook never writes its end marker.
  */
 public final class RecordingHook implements AutoCloseable {
@@ -29,8 +29,10 @@ public final class RecordingHook implements AutoCloseable {
             cat > "$dir/calls/.$id.tmp" && mv "$dir/calls/.$id.tmp" "$dir/calls/$id.json"
             : > "$dir/started/$id"
             if [ "$ev" = PermissionRequest ]; then
-              while [ -e "$dir/hold" ]; do sleep 0.1; done
-              if [ -f "$dir/decision.json" ]; then cat "$dir/decision.json"; fi
+              n=$(ls "$dir/calls" | grep -c -- '-PermissionRequest[.]json$')
+              while [ -e "$dir/hold" ] && [ ! -f "$dir/decision-$n.json" ]; do sleep 0.1; done
+              if [ -f "$dir/decision-$n.json" ]; then cat "$dir/decision-$n.json"
+              elif [ -f "$dir/decision.json" ]; then cat "$dir/decision.json"; fi
             fi
             : > "$dir/ended/$id"
             """;
@@ -61,7 +63,11 @@ public final class RecordingHook implements AutoCloseable {
         return shellQuote(script.toString()) + " " + event;
     }
 
-    /** Makes PermissionRequest calls wait (until {@link #release()}) before they answer. */
+    /**
+     * Makes PermissionRequest calls wait before they answer: until {@link #release()}, or until the test writes
+     * that call's own decision with {@link #decide(int, String)} — so a test can answer each request after
+     * reading it, without racing the next one.
+     */
     public void hold() {
         write(dir.resolve("hold"), "");
     }
@@ -87,6 +93,11 @@ public final class RecordingHook implements AutoCloseable {
         } else {
             write(f, json);
         }
+    }
+
+    /** What the {@code n}th (1-based) PermissionRequest prints, ahead of the standing {@link #decide} answer. */
+    public void decide(int n, String json) {
+        write(dir.resolve("decision-" + n + ".json"), json);
     }
 
     /** Every recorded call, oldest first. */

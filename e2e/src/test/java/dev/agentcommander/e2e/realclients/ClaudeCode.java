@@ -20,8 +20,11 @@ public final class ClaudeCode implements AutoCloseable {
     /** A dummy key; Claude accepts it once its last 20 characters are in customApiKeyResponses.approved. */
     static final String API_KEY = "sk-ant-api03-agent-commander-e2e-dummy-key-0000000000AA";
 
-    /** The question under every permission dialog of 2.1.328. */
-    public static final String DIALOG_QUESTION = "Do you want to proceed?";
+    /**
+     * The last line of every permission dialog of 2.1.328 ("Esc to cancel · Tab to amend"); the question above
+     * differs per tool ("Do you want to proceed?", "Do you want to create notes.txt?").
+     */
+    public static final String DIALOG_MARK = "Esc to cancel";
     static final Duration DIALOG_SETTLE = Duration.ofMillis(700);
 
     private final Path repo;
@@ -113,12 +116,12 @@ public final class ClaudeCode implements AutoCloseable {
 
     /**
      * Answers the permission dialog at the pane as a person would: waits for it, lets it settle, presses
-     * {@code keys}, and waits for it to go. A key pressed in the first moments after the dialog is drawn only
+     * {@code keys}, and waits for it to go (or be replaced by another dialog). A key pressed in the first moments after the dialog is drawn only
      * moves its cursor (seen with TERM=screen, tmux's default; docs/real-clients.md), so this waits
      * {@link #DIALOG_SETTLE} first — a person is never that fast.
      */
     public void answerInPane(String... keys) {
-        awaitScreen(DIALOG_QUESTION, Duration.ofSeconds(20));
+        String dialog = Screens.dialog(awaitScreen(DIALOG_MARK, Duration.ofSeconds(20)));
         try {
             Thread.sleep(DIALOG_SETTLE.toMillis());
         } catch (InterruptedException e) {
@@ -126,7 +129,8 @@ public final class ClaudeCode implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         tmux.keys(keys);
-        awaitGone(DIALOG_QUESTION, Duration.ofSeconds(10));
+        Await.until(Duration.ofSeconds(10), "the dialog to go after " + String.join(" ", keys),
+                () -> !dialog.equals(Screens.dialog(screen())), this::screen);
     }
 
     /** tmux key names, e.g. "1", "Enter", "Escape", "Down". */

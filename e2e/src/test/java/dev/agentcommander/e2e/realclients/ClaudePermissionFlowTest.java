@@ -30,7 +30,7 @@ class ClaudePermissionFlowTest {
             s.claude.submit("tag the release");
 
             Call request = s.hook.await("PermissionRequest", WAIT);
-            s.claude.awaitScreen("Do you want to proceed?", WAIT);
+            s.claude.awaitScreen(ClaudeCode.DIALOG_MARK, WAIT);
             golden.text("dialog-bash.txt", s.dialog());
             Call notification = s.hook.await("Notification", WAIT);
             System.out.printf("claude %s: permission_prompt Notification %d ms after PermissionRequest%n",

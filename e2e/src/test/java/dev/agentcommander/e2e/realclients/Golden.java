@@ -55,6 +55,24 @@ final class Golden {
                 .isEqualTo(Json.pretty(sorted(expected)));
     }
 
+    /**
+     * Compares (or records) a sequence of scrubbed JSON values, one compact line each (a JSON-lines stream such
+     * as {@code codex exec --json} prints): the same number of lines, each equal as a tree.
+     */
+    void jsonLines(String name, List<JsonNode> scrubbed) {
+        Path f = file(name);
+        if (updating()) {
+            StringBuilder sb = new StringBuilder();
+            scrubbed.forEach(n -> sb.append(Json.write(n)).append('\n'));
+            write(f, sb.toString());
+            return;
+        }
+        List<String> expected = read(f).lines().map(l -> Json.pretty(sorted(Json.read(l)))).toList();
+        List<String> actual = scrubbed.stream().map(n -> Json.pretty(sorted(n))).toList();
+        assertThat(actual).as("%s (re-record with -Dgolden.update=true if the CLI changed)", f)
+                .containsExactlyElementsOf(expected);
+    }
+
     /** Compares (or records) scrubbed text, e.g. a screen. */
     void text(String name, String scrubbed) {
         Path f = file(name);

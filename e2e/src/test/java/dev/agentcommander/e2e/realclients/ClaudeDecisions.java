@@ -5,7 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** PermissionRequest hook answers in Claude Code's format, and reading the tool_result content Claude sends back. */
+/**
+ * PermissionRequest hook answers in Claude Code's format — the same JSON agentd's ClaudeAnswers writes, so these
+ * tests also show that agentd's answers work with the real client — and reading the tool_result content.
+ */
 final class ClaudeDecisions {
     private ClaudeDecisions() {
     }
@@ -22,8 +25,13 @@ final class ClaudeDecisions {
         return answer(d);
     }
 
+    /** A deny exactly as agentd answers it (docs/hooks.md): with {@code interrupt: false}, so Claude carries on. */
     static String deny(String message) {
-        return answer(Map.of("behavior", "deny", "message", message));
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("behavior", "deny");
+        d.put("message", message);
+        d.put("interrupt", false);
+        return answer(d);
     }
 
     private static String answer(Map<String, Object> decision) {

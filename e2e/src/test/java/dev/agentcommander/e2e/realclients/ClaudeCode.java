@@ -34,7 +34,8 @@ public final class ClaudeCode implements AutoCloseable {
     private ClaudeCode(Builder b) {
         Path root = b.root;
         try {
-            this.repo = Files.createDirectories(root.resolve("repo")).toRealPath();
+            this.repo = FixedPaths.create("ac-claude-").resolve("repo");
+            Files.createDirectories(repo);
             this.config = Files.createDirectories(root.resolve("claude-config"));
             Path home = Files.createDirectories(root.resolve("home"));
             GitRepo.init(repo);
@@ -66,7 +67,11 @@ public final class ClaudeCode implements AutoCloseable {
         return new Builder(dir, api);
     }
 
-    /** The git repository Claude runs in (its real path: Claude keys project trust by it). */
+    /**
+     * The git repository Claude runs in: {@code /tmp/ac-claude-<10 chars>/repo}, the same length on every machine
+     * and checkout, because Claude's dialogs show it and wrap around it ("always allow access to <dir> from this
+     * project"); a golden screen must wrap the same everywhere. Deleted on {@link #close()}.
+     */
     public Path repo() {
         return repo;
     }
@@ -144,7 +149,11 @@ public final class ClaudeCode implements AutoCloseable {
 
     @Override
     public void close() {
-        tmux.close();
+        try {
+            tmux.close();
+        } finally {
+            FixedPaths.delete(repo.getParent());
+        }
     }
 
     /** How to start it: permission mode, hooks (and their scope), extra environment, pane size. */

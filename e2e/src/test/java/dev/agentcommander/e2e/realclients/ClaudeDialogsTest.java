@@ -53,4 +53,20 @@ class ClaudeDialogsTest {
             assertThat(s.api.modelCalls()).hasSize(3);
         }
     }
+
+    @Test
+    void aFileCommandDialogOffersDirectoryAccessWhereOtherCommandsOfferARule() {
+        try (ClaudeScenario s = new ClaudeScenario(dir, List.of(Turn.bash("touch a.txt", "Create a file"),
+                Turn.text("Left alone.")))) {
+            s.hook.hold();
+            s.claude.submit("touch it");
+            s.hook.await("PermissionRequest", WAIT);
+            s.claude.awaitScreen(ClaudeCode.DIALOG_MARK, WAIT);
+            String dialog = s.dialog();
+            golden.text("dialog-bash-touch.txt", dialog);
+            assertThat(dialog).doesNotContain("don’t ask again");
+            s.claude.answerInPane("3");
+            assertThat(s.claude.repo().resolve("a.txt")).doesNotExist();
+        }
+    }
 }

@@ -43,6 +43,7 @@ class ClaudeSuggestionsTest {
             golden.json("tool-result-hook-deny.json", s.scrub.json(denied));
             assertThat(s.hook.calls("PostToolUse")).isEmpty();
             assertThat(s.hook.calls("PermissionDenied")).as("a hook deny fires no PermissionDenied").isEmpty();
+            assertThat(s.hook.calls("Notification")).as("a hook that answers: no dialog, no notification").isEmpty();
             assertThat(s.claude.repo().resolve("a.txt")).doesNotExist();
         }
     }

@@ -112,6 +112,24 @@ public final class ClaudeCode implements AutoCloseable {
                 }, this::screen);
     }
 
+    /**
+     * The permission dialog once it has stopped changing for {@link #DIALOG_SETTLE}: Claude draws the dialog
+     * first and fills in a diff a moment later (an Edit dialog shows "…" at first).
+     */
+    public String settledDialog() {
+        String[] last = {null};
+        long[] since = {System.nanoTime()};
+        return Await.until(Duration.ofSeconds(20), "a settled permission dialog", () -> {
+            String d = Screens.dialog(screen());
+            if (d == null || !d.equals(last[0])) {
+                last[0] = d;
+                since[0] = System.nanoTime();
+                return null;
+            }
+            return System.nanoTime() - since[0] >= DIALOG_SETTLE.toNanos() ? d : null;
+        }, this::screen);
+    }
+
     /** Types a prompt into the input box, waits until it shows there, then presses Enter. */
     public void submit(String prompt) {
         tmux.type(prompt);

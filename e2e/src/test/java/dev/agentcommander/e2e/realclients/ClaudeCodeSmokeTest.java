@@ -26,7 +26,9 @@ class ClaudeCodeSmokeTest {
                     .record(hook, "PermissionRequest", "PostToolUse", "Stop").start()) {
                 claude.submit("clean up the build output");
 
-                JsonNode request = hook.await("PermissionRequest", WAIT).payload();
+                RecordingHook.Call call = hook.await("PermissionRequest", WAIT);
+                assertThat(hook.tmuxPane(call)).as("hooks see the pane's TMUX_PANE").isEqualTo(claude.paneId());
+                JsonNode request = call.payload();
                 assertThat(request.path("hook_event_name").asText()).isEqualTo("PermissionRequest");
                 assertThat(request.path("tool_name").asText()).isEqualTo("Bash");
                 assertThat(request.path("tool_input").path("command").asText()).isEqualTo("rm -rf build");

@@ -47,12 +47,9 @@ final class ClaudeScenario implements AutoCloseable {
         return scrub.json(call.payload());
     }
 
+    /** The settled permission dialog, scrubbed. */
     String dialog() {
-        String d = Screens.dialog(claude.screen());
-        if (d == null) {
-            throw new AssertionError("no dialog on the screen:\n" + claude.screen());
-        }
-        return scrub.text(d);
+        return scrub.text(claude.settledDialog());
     }
 
     @Override

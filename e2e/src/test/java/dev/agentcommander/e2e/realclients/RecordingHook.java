@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 
 /**
  * A hook command that records what the real CLI sends it: each call's stdin goes to {@code calls/<ns>-<pid>-<event>.json}
- * (written whole, then renamed), with marker files for when it started and ended. For PermissionRequest it waits
+ * (written whole, then renamed), with marker files for when it started (holding the TMUX_PANE it saw) and ended. For PermissionRequest it waits
  * while a {@code hold} file exists, then prints the decision for the n-th request ({@code decision-<n>.json}) or
  * the standing one ({@code decision.json}) if there is one, else nothing (Claude then shows its own dialog). Holding is how a test sees what Claude does to a hook that is still waiting when the
  * dialog is answered in the pane: a killed hook never writes its end marker.
@@ -26,8 +26,8 @@ public final class RecordingHook implements AutoCloseable {
             # Records one hook call for the real-client tests (RecordingHook.java).
             dir=%s
             ev="$1"; id="$(date +%%s%%N)-$$-$ev"
+            printf '%%s' "${TMUX_PANE:-}" > "$dir/started/$id"
             cat > "$dir/calls/.$id.tmp" && mv "$dir/calls/.$id.tmp" "$dir/calls/$id.json"
-            : > "$dir/started/$id"
             if [ "$ev" = PermissionRequest ]; then
               n=$(ls "$dir/calls" | grep -c -- '-PermissionRequest[.]json$')
               while [ -e "$dir/hold" ] && [ ! -f "$dir/decision-$n.json" ]; do sleep 0.1; done
@@ -130,6 +130,15 @@ public final class RecordingHook implements AutoCloseable {
 
     public Call await(String event, Duration timeout) {
         return await(event, 1, timeout);
+    }
+
+    /** The TMUX_PANE the hook process saw (agentd's hook relies on it to know the pane), "" if none. */
+    public String tmuxPane(Call call) {
+        try {
+            return Files.readString(dir.resolve("started").resolve(call.id()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Whether the call's process finished by itself (wrote its end marker). */

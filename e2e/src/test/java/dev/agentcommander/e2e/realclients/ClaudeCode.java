@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Real Claude Code in a private tmux pane, talking to a {@link FakeAnthropic}, in a fresh git repository, with a
@@ -96,20 +97,19 @@ public final class ClaudeCode implements AutoCloseable {
 
     /** Waits until the screen contains {@code text}; returns that screen. */
     public String awaitScreen(String text, Duration timeout) {
-        return Await.until(timeout, "'" + text + "' on Claude's screen",
-                () -> {
-                    String s = screen();
-                    return s.contains(text) ? s : null;
-                }, this::screen);
+        return awaitScreen(s -> s.contains(text), "'" + text + "' on Claude's screen", timeout);
     }
 
     /** Waits until the screen no longer contains {@code text}; returns that screen. */
     public String awaitGone(String text, Duration timeout) {
-        return Await.until(timeout, "'" + text + "' to leave Claude's screen",
-                () -> {
-                    String s = screen();
-                    return s.contains(text) ? null : s;
-                }, this::screen);
+        return awaitScreen(s -> !s.contains(text), "'" + text + "' to leave Claude's screen", timeout);
+    }
+
+    private String awaitScreen(Predicate<String> test, String what, Duration timeout) {
+        return Await.until(timeout, what, () -> {
+            String s = screen();
+            return test.test(s) ? s : null;
+        }, this::screen);
     }
 
     /**

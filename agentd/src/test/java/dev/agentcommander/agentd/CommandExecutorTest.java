@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.agentd.hooks.ProjectHooks;
+import dev.agentcommander.agentd.testkit.Await;
+import dev.agentcommander.agentd.testkit.GitRepo;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
+import dev.agentcommander.agentd.testkit.RecordingConsole;
+import dev.agentcommander.agentd.testkit.RecordingOutbound;
+import dev.agentcommander.agentd.testkit.RecordingStatus;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.Provider;
@@ -25,24 +31,24 @@ class CommandExecutorTest {
     @TempDir
     Path tmp;
 
-    private TmuxServer server;
+    private PrivateTmux server;
     private final RecordingOutbound out = new RecordingOutbound();
-    private final NoConsole console = new NoConsole();
+    private final RecordingConsole console = new RecordingConsole();
     private PaneScanner scanner;
     private CommandExecutor executor;
 
     @BeforeEach
     void start() {
-        server = new TmuxServer(tmp);
-        scanner = new PaneScanner(server.tmux, out, new SimpleStatusDetector(), PromptWatcher.NONE,
+        server = PrivateTmux.start(tmp);
+        scanner = new PaneScanner(server.tmux(), out, new RecordingStatus(), PromptWatcher.NONE,
                 new ProviderDetector(Path.of("/proc")), new GitInfo(Duration.ofSeconds(30), Clock.systemUTC()),
                 new SessionIds(), tmp.resolve("state"), Clock.systemUTC(), Duration.ofSeconds(1));
         executor = executor();
     }
 
     private CommandExecutor executor() {
-        return new CommandExecutor(server.tmux, out, scanner, console, new SessionIds(),
-                new Spawner(server.tmux, new SessionIds(),
+        return new CommandExecutor(server.tmux(), out, scanner, console, new SessionIds(),
+                new Spawner(server.tmux(), new SessionIds(),
                         new Spawner.Settings(tmp.resolve("bin/claude").toString(), "codex", "/bin/sh", null),
                         new ProjectHooks(tmp.resolve("home"), Map.of(), "127.0.0.1:7717", 600)),
                 tmp.resolve("state"));
@@ -80,7 +86,7 @@ class CommandExecutorTest {
         String text = "echo \"double\" 'single' $(rm -rf /) `id` ; ls && exit\\n\nsecond line\tünïcödé 🚀 ✓";
         var r = executor.execute(cmd("c1", "send_input", args(sid).put("text", text).put("submit", true)));
         assertThat(r.ok()).as(r.error()).isTrue();
-        TmuxServer.await("text in file", Duration.ofSeconds(5), () -> {
+        Await.until("text in file", Duration.ofSeconds(5), () -> {
             try {
                 return Files.exists(file) && Files.readString(file, StandardCharsets.UTF_8).equals(text + "\n");
             } catch (Exception e) {
@@ -103,7 +109,7 @@ class CommandExecutorTest {
         ObjectNode ok = args(sid);
         ok.putArray("keys").add("h").add("i").add("Enter");
         assertThat(executor.execute(cmd("k2", "send_keys", ok)).ok()).isTrue();
-        TmuxServer.await("keys typed", Duration.ofSeconds(5), () -> {
+        Await.until("keys typed", Duration.ofSeconds(5), () -> {
             try {
                 return Files.exists(file) && Files.readString(file).equals("hi\n");
             } catch (Exception e) {
@@ -123,7 +129,7 @@ class CommandExecutorTest {
         var again = executor.execute(cmd("c-once", "send_input", args(sid).put("text", "once").put("submit", true)));
         assertThat(again).isEqualTo(first);
         executor.execute(cmd("c-two", "send_input", args(sid).put("text", "two").put("submit", true)));
-        TmuxServer.await("second text", Duration.ofSeconds(5), () -> {
+        Await.until("second text", Duration.ofSeconds(5), () -> {
             try {
                 return Files.readString(file).contains("two");
             } catch (Exception e) {
@@ -147,12 +153,12 @@ class CommandExecutorTest {
     }
 
     @Test
-    void renameAdoptAndConsoleCommands() throws Exception {
-        String pane = server.tmux.run("display-message", "-p", "-t", "main", "#{pane_id}").strip();
+    void adoptRenameConsoleAndKillActOnTheRightPane() throws Exception {
+        String pane = server.tmux().run("display-message", "-p", "-t", "main", "#{pane_id}").strip();
         var adopt = executor.execute(cmd("a1", "adopt_pane", Json.mapper().createObjectNode().put("pane_id", pane)));
         assertThat(adopt.ok()).as(adopt.error()).isTrue();
         String sid = adopt.data().get("session_id").asText();
-        assertThat(server.tmux.run("display-message", "-p", "-t", pane, "#{@ac_session_id} #{@ac_managed}").strip())
+        assertThat(server.tmux().run("display-message", "-p", "-t", pane, "#{@ac_session_id} #{@ac_managed}").strip())
                 .isEqualTo(sid + " 1");
         scanner.scanOnce();
         assertThat(scanner.byPaneId(pane).orElseThrow().sessionId()).isEqualTo(sid);
@@ -163,7 +169,7 @@ class CommandExecutorTest {
                 .ok()).isFalse();
         assertThat(executor.execute(cmd("cs", "console.subscribe", args(sid).put("subscription_id", "sub1"))).ok())
                 .isTrue();
-        assertThat(console.calls).containsExactly("+" + sid + "/sub1");
+        assertThat(console.calls()).containsExactly("+" + sid + "/sub1");
         assertThat(executor.execute(cmd("ks", "kill_session", args(sid))).ok()).isTrue();
         scanner.scanOnce();
         assertThat(scanner.bySessionId(sid)).isEmpty();
@@ -171,7 +177,7 @@ class CommandExecutorTest {
 
     @Test
     void spawnSessionCreatesAWorktreeAndAWindowAndRefusesTraversal() throws Exception {
-        Path repo = PaneScannerTest.gitRepo(tmp.resolve("repo"), "main");
+        Path repo = GitRepo.init(tmp.resolve("repo"), "main");
         ObjectNode a = Json.mapper().createObjectNode().put("repo_path", repo.toString()).put("branch", "feat/x")
                 .put("worktree_name", "wt1").put("provider", "shell");
         var r = executor.execute(cmd("sp1", "spawn_session", a));
@@ -181,7 +187,7 @@ class CommandExecutorTest {
         assertThat(wt.resolve(".git")).exists();
         assertThat(GitInfo.git(wt.toString(), "rev-parse", "--abbrev-ref", "HEAD").strip()).isEqualTo("feat/x");
         String pane = r.data().get("pane_id").asText();
-        TmuxServer.await("window in worktree", Duration.ofSeconds(5), () -> {
+        Await.until("window in worktree", Duration.ofSeconds(5), () -> {
             scanner.scanOnce();
             return scanner.byPaneId(pane).map(s -> wt.toString().equals(s.cwd())).orElse(false);
         });
@@ -200,14 +206,14 @@ class CommandExecutorTest {
 
     @Test
     void spawnSessionWithClaudeInstallsOurHooksInTheWorktreeBeforeClaudeStarts() throws Exception {
-        Path repo = PaneScannerTest.gitRepo(tmp.resolve("repo"), "main");
+        Path repo = GitRepo.init(tmp.resolve("repo"), "main");
         Path standin = tmp.resolve("standins/claude");
         Files.createDirectories(standin.getParent());
         try (InputStream in = getClass().getResourceAsStream("/standins/claude")) {
             Files.copy(in, standin);
         }
         Path bin = tmp.resolve("bin");
-        TmuxServer.script(bin, "claude", "test -f .claude/settings.json && echo HOOKS-PRESENT\n"
+        PrivateTmux.script(bin, "claude", "test -f .claude/settings.json && echo HOOKS-PRESENT\n"
                 + "exec bash '" + standin + "' --idle");
         // providers.claude.exec_path is bin/claude here: a new window takes PATH from the tmux client (this JVM)
         ObjectNode a = Json.mapper().createObjectNode().put("repo_path", repo.toString()).put("branch", "feat/c")
@@ -224,13 +230,13 @@ class CommandExecutorTest {
         assertThat(tmp.resolve("home/.local/share/agentd/bin/agentd-hook")).isExecutable();
 
         String pane = r.data().get("pane_id").asText();
-        TmuxServer.await("the stand-in claude in the worktree", Duration.ofSeconds(5), () -> {
+        Await.until("the stand-in claude in the worktree", Duration.ofSeconds(5), () -> {
             scanner.scanOnce();
             return scanner.byPaneId(pane).map(x -> x.provider() == Provider.CLAUDE && wt.toString().equals(x.cwd()))
                     .orElse(false);
         });
-        TmuxServer.await("stand-in banner", Duration.ofSeconds(5),
-                () -> server.tmux.run("capture-pane", "-p", "-t", pane).contains("Welcome to Claude Code (stand-in)"));
-        assertThat(server.tmux.run("capture-pane", "-p", "-t", pane)).contains("HOOKS-PRESENT");
+        Await.until("stand-in banner", Duration.ofSeconds(5),
+                () -> server.screen(pane).contains("Welcome to Claude Code (stand-in)"));
+        assertThat(server.screen(pane)).contains("HOOKS-PRESENT");
     }
 }

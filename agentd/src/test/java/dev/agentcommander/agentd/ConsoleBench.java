@@ -1,5 +1,7 @@
 package dev.agentcommander.agentd;
 
+import dev.agentcommander.agentd.testkit.FakeSessions;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.agentd.tmux.ControlClient;
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.schema.AgentMessage;
@@ -70,18 +72,21 @@ public final class ConsoleBench {
         int intervalMs = args.length > 2 ? Integer.parseInt(args[2]) : 20;
         boolean withPipe = args.length <= 3 || !args[3].equals("nopipe");
         boolean flood = args.length > 4 && args[4].equals("flood");
-        Path dir = TestPanes.freshDir("console-bench");
+        Path base = Path.of(System.getProperty("java.io.tmpdir"));
+        Files.createDirectories(base);
+        Path dir = Files.createTempDirectory(base, "console-bench");
+        FakeSessions sessions = new FakeSessions();
         Map<String, List<Long>> results = new HashMap<>();
         for (String k : List.of("pipe-pane+tail 1ms", "pipe-pane+tail 10ms", "control raw", "ControlModeConsole")) {
             results.put(k, new ArrayList<>());
         }
-        try (TestPanes panes = new TestPanes(dir)) {
-            Tmux tmux = panes.tmux;
+        try (PrivateTmux panes = PrivateTmux.start(dir, 120, 40, "env", "PS1=$ ", "bash", "--norc", "--noprofile")) {
+            Tmux tmux = panes.tmux();
             List<String> paneIds = new ArrayList<>();
             for (int i = 0; i < paneCount; i++) {
-                String p = i == 0 ? panes.firstPane() : panes.newWindow("bash", "--norc", "--noprofile");
+                String p = i == 0 ? panes.firstPane() : panes.window("bash", "--norc", "--noprofile");
                 paneIds.add(p);
-                panes.register(p, Provider.SHELL);
+                sessions.register(p, Provider.SHELL);
             }
             // the floor: one bare control client
             Map<String, Scanner> raw = new HashMap<>();
@@ -110,7 +115,7 @@ public final class ConsoleBench {
                 }
                 return 0;
             };
-            ControlModeConsole console = new ControlModeConsole(tmux, panes, outbound, ControlModeConsole.Config.DEFAULTS);
+            ControlModeConsole console = new ControlModeConsole(tmux, sessions, outbound, ControlModeConsole.Config.DEFAULTS);
             // pipe-pane: the pane's one pipe slot, into a file, tailed at two poll rates
             List<Thread> tailers = new ArrayList<>();
             boolean[] stop = {false};
@@ -132,8 +137,8 @@ public final class ConsoleBench {
             }
             if (flood) {
                 // a sibling pane in the same tmux session (so the same control client) printing flat out
-                String f = panes.newWindow("bash", "-c", "sleep 0.7; timeout " + seconds + " yes 'flood flood flood'");
-                console.subscribe(panes.register(f, Provider.SHELL), "bench");
+                String f = panes.window("bash", "-c", "sleep 0.7; timeout " + seconds + " yes 'flood flood flood'");
+                console.subscribe(sessions.register(f, Provider.SHELL), "bench");
                 viaConsole.put("s-" + f.substring(1), new Scanner(new ArrayList<>()));
             }
             Thread.sleep(500);

@@ -3,6 +3,10 @@ package dev.agentcommander.agentd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.agentcommander.agentd.testkit.Await;
+import dev.agentcommander.agentd.testkit.FakeSessions;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
+import dev.agentcommander.agentd.testkit.RecordingOutbound;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.AgentMessage.ConsoleChunk;
 import dev.agentcommander.schema.Provider;
@@ -15,24 +19,26 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ControlModeConsoleTest {
+    @TempDir
     Path tmp;
-    TestPanes panes;
-    ListOutbound out;
+    PrivateTmux panes;
+    final FakeSessions sessions = new FakeSessions();
+    RecordingOutbound out;
     ControlModeConsole console;
     String pane;
     String session;
 
     @BeforeEach
     void start() throws Exception {
-        tmp = TestPanes.freshDir("console");
-        panes = new TestPanes(tmp);
-        out = new ListOutbound();
-        console = new ControlModeConsole(panes.tmux, panes, out,
+        panes = PrivateTmux.start(tmp, 120, 40, "env", "PS1=$ ", "bash", "--norc", "--noprofile");
+        out = new RecordingOutbound();
+        console = new ControlModeConsole(panes.tmux(), sessions, out,
                 new ControlModeConsole.Config(Duration.ofMillis(3), 16 * 1024));
         pane = panes.firstPane();
-        session = panes.register(pane, Provider.SHELL);
+        session = sessions.register(pane, Provider.SHELL);
     }
 
     @AfterEach
@@ -44,7 +50,7 @@ class ControlModeConsoleTest {
     /** All chunk bytes a subscription received, in offset order, checking offsets are contiguous. */
     private byte[] streamOf(String sub) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (ConsoleChunk c : out.ofType(ConsoleChunk.class, c -> c.subscriptionId().equals(sub))) {
+        for (ConsoleChunk c : out.of(ConsoleChunk.class, c -> c.subscriptionId().equals(sub))) {
             assertThat(c.offset()).as("offset of chunk").isEqualTo(bytes.size());
             bytes.writeBytes(Base64.getDecoder().decode(c.data()));
         }
@@ -55,39 +61,37 @@ class ControlModeConsoleTest {
         return new String(streamOf(sub), StandardCharsets.UTF_8);
     }
 
-    private boolean snapshotSent(String sub) throws InterruptedException {
-        return out.await(l -> l.stream().anyMatch(s -> s.message() instanceof AgentMessage.Snapshot sn
-                && sn.subscriptionId().equals(sub)), 3000);
+    /** Waits (3 s) for the snapshot of subscription {@code sub}. */
+    private void awaitSnapshot(String sub) {
+        out.awaitOne(AgentMessage.Snapshot.class, sn -> sn.subscriptionId().equals(sub), Duration.ofSeconds(3));
     }
 
     private void type(String line) {
-        panes.tmux.run("send-keys", "-t", pane, "-l", line);
-        panes.tmux.run("send-keys", "-t", pane, "Enter");
+        panes.tmux().run("send-keys", "-t", pane, "-l", line);
+        panes.tmux().run("send-keys", "-t", pane, "Enter");
     }
 
     @Test
     void subscriberSeesMarkerPrintedInThePaneWithinOneSecond() throws Exception {
         console.subscribe(session, "sub-1");
-        assertThat(snapshotSent("sub-1")).isTrue();
+        awaitSnapshot("sub-1");
         long t0 = System.nanoTime();
         type("printf 'MARK%s\\n' 4711");
-        boolean seen = TestPanes.eventually(() -> text("sub-1").contains("MARK4711"), 1000);
+        Await.until("marker within 1 s", Duration.ofSeconds(1), () -> text("sub-1").contains("MARK4711"));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.println("marker seen after " + ms + " ms (includes send-keys)");
-        assertThat(seen).as("marker within 1 s").isTrue();
     }
 
     @Test
     void snapshotMatchesCapturePaneAndCarriesSizeAndCursor() throws Exception {
         type("printf '\\033[31mred\\033[0m plain\\n'");
-        assertThat(TestPanes.eventually(() -> panes.tmux.run("capture-pane", "-p", "-t", pane).contains("red plain"),
-                2000)).isTrue();
-        String expected = panes.tmux.run("capture-pane", "-p", "-e", "-J", "-t", pane);
-        String[] cursor = panes.tmux.run("display-message", "-p", "-t", pane, "#{cursor_x} #{cursor_y}")
+        Await.until("red plain on screen", Duration.ofMillis(2000), () -> panes.screen(pane).contains("red plain"));
+        String expected = panes.tmux().run("capture-pane", "-p", "-e", "-J", "-t", pane);
+        String[] cursor = panes.tmux().run("display-message", "-p", "-t", pane, "#{cursor_x} #{cursor_y}")
                 .trim().split(" ");
         console.subscribe(session, "snap");
-        assertThat(snapshotSent("snap")).isTrue();
-        AgentMessage.Snapshot snap = out.ofType(AgentMessage.Snapshot.class, s -> true).getFirst();
+        awaitSnapshot("snap");
+        AgentMessage.Snapshot snap = out.of(AgentMessage.Snapshot.class, s -> true).getFirst();
         assertThat(new String(Base64.getDecoder().decode(snap.data()), StandardCharsets.UTF_8)).isEqualTo(expected)
                 .contains("\033[31mred");
         assertThat(snap.cols()).isEqualTo(120);
@@ -101,39 +105,44 @@ class ControlModeConsoleTest {
     void twoSubscribersShareOneClientAndTheLastToLeaveStopsCapture() throws Exception {
         console.subscribe(session, "a");
         console.subscribe(session, "b");
-        assertThat(snapshotSent("a") && snapshotSent("b")).isTrue();
+        awaitSnapshot("a");
+        awaitSnapshot("b");
         assertThat(panes.controlClients()).isEqualTo(1);
         assertThat(console.subscriberCount(session)).isEqualTo(2);
         type("echo ONE-$((40+2))");
-        assertThat(TestPanes.eventually(() -> text("a").contains("ONE-42") && text("b").contains("ONE-42"), 2000))
-                .isTrue();
+        Await.until("ONE-42 streamed to a and b", Duration.ofMillis(2000),
+                () -> text("a").contains("ONE-42") && text("b").contains("ONE-42"));
 
         console.unsubscribe(session, "a");
-        int aChunks = out.ofType(ConsoleChunk.class, c -> c.subscriptionId().equals("a")).size();
+        int aChunks = out.of(ConsoleChunk.class, c -> c.subscriptionId().equals("a")).size();
         type("echo TWO-$((40+3))");
-        assertThat(TestPanes.eventually(() -> text("b").contains("TWO-43"), 2000)).as("b keeps streaming").isTrue();
-        assertThat(out.ofType(ConsoleChunk.class, c -> c.subscriptionId().equals("a"))).hasSize(aChunks);
+        Await.until("b keeps streaming", Duration.ofMillis(2000), () -> text("b").contains("TWO-43"));
+        assertThat(out.of(ConsoleChunk.class, c -> c.subscriptionId().equals("a"))).hasSize(aChunks);
 
         console.unsubscribe(session, "b");
         assertThat(console.subscriberCount(session)).isZero();
         assertThat(console.controlClientCount()).isZero();
-        assertThat(TestPanes.eventually(() -> panes.controlClients() == 0, 2000)).as("control client gone").isTrue();
-        int total = out.ofType(ConsoleChunk.class, c -> true).size();
+        Await.until("control client gone", Duration.ofMillis(2000), () -> panes.controlClients() == 0);
+        int total = out.of(ConsoleChunk.class, c -> true).size();
         type("echo THREE");
-        assertThat(TestPanes.eventually(() -> panes.tmux.run("capture-pane", "-p", "-t", pane).contains("THREE"),
-                2000)).isTrue();
-        Thread.sleep(100); // a chunk would be flushed within the 3 ms linger; give it ample time to (not) appear
-        assertThat(out.ofType(ConsoleChunk.class, c -> true)).hasSize(total);
+        Await.until("THREE on screen", Duration.ofMillis(2000), () -> panes.screen(pane).contains("THREE"));
+        // the barrier: a new subscriber's snapshot, then output streamed to it, come after anything the console
+        // could still have sent for THREE (a chunk is flushed within the 3 ms linger)
+        console.subscribe(session, "c");
+        awaitSnapshot("c");
+        type("echo FOUR");
+        Await.until("FOUR streamed to the new subscriber", Duration.ofMillis(2000), () -> text("c").contains("FOUR"));
+        assertThat(out.of(ConsoleChunk.class, c -> !c.subscriptionId().equals("c"))).hasSize(total);
     }
 
     @Test
     void binaryAndUtf8OutputCrossIntact() throws Exception {
         console.subscribe(session, "bin");
-        assertThat(snapshotSent("bin")).isTrue();
+        awaitSnapshot("bin");
         // every byte 1..255 except LF/CR (the tty maps those), plus UTF-8 text, then an end marker
         type("printf 'BEGIN'; printf \"$(for i in $(seq 1 255); do [ $i -ne 10 ] && [ $i -ne 13 ] && printf '\\\\%03o' $i; done)\";"
                 + " printf 'héllo ✻ 日本\\\\ END\\n'");
-        assertThat(TestPanes.eventually(() -> text("bin").contains("END\r\n"), 3000)).isTrue();
+        Await.until("the END marker streamed", Duration.ofMillis(3000), () -> text("bin").contains("END\r\n"));
         byte[] all = streamOf("bin");
         String latin = new String(all, StandardCharsets.ISO_8859_1);
         int begin = latin.lastIndexOf("BEGIN") + 5;
@@ -154,10 +163,10 @@ class ControlModeConsoleTest {
     @Test
     void chatteringPaneIsCoalescedIntoBoundedChunks() throws Exception {
         console.subscribe(session, "big");
-        assertThat(snapshotSent("big")).isTrue();
+        awaitSnapshot("big");
         type("head -c 300000 /dev/zero | tr '\\0' 'x'; echo; echo DONE-$((1+1))");
-        assertThat(TestPanes.eventually(() -> text("big").contains("DONE-2"), 5000)).isTrue();
-        List<ConsoleChunk> chunks = out.ofType(ConsoleChunk.class, c -> c.subscriptionId().equals("big"));
+        Await.until("DONE-2 streamed", Duration.ofMillis(5000), () -> text("big").contains("DONE-2"));
+        List<ConsoleChunk> chunks = out.of(ConsoleChunk.class, c -> c.subscriptionId().equals("big"));
         assertThat(chunks).allSatisfy(c -> assertThat(Base64.getDecoder().decode(c.data()).length)
                 .isLessThanOrEqualTo(16 * 1024));
         assertThat(streamOf("big").length).isGreaterThan(300000);
@@ -171,15 +180,15 @@ class ControlModeConsoleTest {
     }
     @Test
     void siblingPaneWithoutSubscribersSendsNothing() throws Exception {
-        String other = panes.newWindow("bash", "--norc", "--noprofile");
+        String other = panes.window("bash", "--norc", "--noprofile");
         console.subscribe(session, "main");
-        assertThat(snapshotSent("main")).isTrue();
-        panes.tmux.run("send-keys", "-t", other, "-l", "echo SIBLING-$((2*21))");
-        panes.tmux.run("send-keys", "-t", other, "Enter");
+        awaitSnapshot("main");
+        panes.tmux().run("send-keys", "-t", other, "-l", "echo SIBLING-$((2*21))");
+        panes.tmux().run("send-keys", "-t", other, "Enter");
         type("echo MINE-$((2*21))");
-        assertThat(TestPanes.eventually(() -> text("main").contains("MINE-42"), 2000)).isTrue();
-        assertThat(panes.tmux.run("capture-pane", "-p", "-t", other)).contains("SIBLING-42");
-        assertThat(out.ofType(ConsoleChunk.class, c -> true)).allSatisfy(c -> {
+        Await.until("MINE-42 streamed", Duration.ofMillis(2000), () -> text("main").contains("MINE-42"));
+        assertThat(panes.screen(other)).contains("SIBLING-42");
+        assertThat(out.of(ConsoleChunk.class, c -> true)).allSatisfy(c -> {
             assertThat(c.subscriptionId()).isEqualTo("main");
             assertThat(new String(Base64.getDecoder().decode(c.data()), StandardCharsets.UTF_8))
                     .doesNotContain("SIBLING");
@@ -189,47 +198,48 @@ class ControlModeConsoleTest {
     /** tmux before 3.7 segfaults when a pane with queued output is turned off (tmux issue 5054). */
     @Test
     void subscribeAndUnsubscribeWhilePanesFloodNeverCrashesTheTmuxServer() throws Exception {
-        String flood = panes.newWindow("bash", "--norc", "--noprofile", "-c", "yes flooding-the-control-client");
-        String floodSession = panes.register(flood, Provider.SHELL);
+        String flood = panes.window("bash", "--norc", "--noprofile", "-c", "yes flooding-the-control-client");
+        String floodSession = sessions.register(flood, Provider.SHELL);
         console.subscribe(session, "steady");
-        assertThat(snapshotSent("steady")).isTrue();
+        awaitSnapshot("steady");
         for (int i = 0; i < 30; i++) {
             console.subscribe(floodSession, "f" + i);
             Thread.sleep(20);
             console.unsubscribe(floodSession, "f" + i);
             Thread.sleep(5);
         }
-        String serverPid = panes.tmux.run("display-message", "-p", "#{pid}").trim();
+        String serverPid = panes.tmux().run("display-message", "-p", "#{pid}").trim();
         assertThat(ProcessHandle.of(Long.parseLong(serverPid)).map(ProcessHandle::isAlive)).contains(true);
         type("echo STILL-$((40+2))");
-        assertThat(TestPanes.eventually(() -> text("steady").contains("STILL-42"), 2000)).isTrue();
+        Await.until("STILL-42 streamed", Duration.ofMillis(2000), () -> text("steady").contains("STILL-42"));
     }
 
     @Test
     void subscriptionsEndWhenTheTmuxSessionGoes() throws Exception {
-        panes.tmux.run("new-session", "-d", "-s", "other", "-x", "80", "-y", "24", "bash", "--norc");
-        String p2 = panes.tmux.run("list-panes", "-t", "other", "-F", "#{pane_id}").trim();
-        String s2 = panes.register(p2, Provider.SHELL);
+        panes.tmux().run("new-session", "-d", "-s", "other", "-x", "80", "-y", "24", "bash", "--norc");
+        String p2 = panes.tmux().run("list-panes", "-t", "other", "-F", "#{pane_id}").trim();
+        String s2 = sessions.register(p2, Provider.SHELL);
         console.subscribe(session, "keep");
         console.subscribe(s2, "gone");
-        assertThat(snapshotSent("keep") && snapshotSent("gone")).isTrue();
+        awaitSnapshot("keep");
+        awaitSnapshot("gone");
         assertThat(console.controlClientCount()).as("one client per tmux session").isEqualTo(2);
-        panes.tmux.run("kill-session", "-t", "other");
-        assertThat(TestPanes.eventually(() -> console.subscriberCount(s2) == 0, 2000)).isTrue();
+        panes.tmux().run("kill-session", "-t", "other");
+        Await.until("the gone session's subscription dropped", Duration.ofMillis(2000),
+                () -> console.subscriberCount(s2) == 0);
         assertThat(console.controlClientCount()).isEqualTo(1);
         type("echo STILL-$((1+1))");
-        assertThat(TestPanes.eventually(() -> text("keep").contains("STILL-2"), 2000)).isTrue();
+        Await.until("STILL-2 streamed", Duration.ofMillis(2000), () -> text("keep").contains("STILL-2"));
     }
     @Test
     void snapshotIsAnExactCutNoLineLostOrDoubledBetweenItAndTheChunks() throws Exception {
         type("exec 3<> <(:); for i in $(seq 1 100000); do echo L$i; read -t 0.001 -u 3; done");
-        assertThat(TestPanes.eventually(() -> panes.tmux.run("capture-pane", "-p", "-t", pane).contains("L200"),
-                3000)).isTrue();
+        Await.until("L200 on screen", Duration.ofMillis(3000), () -> panes.screen(pane).contains("L200"));
         console.subscribe(session, "cut");
-        assertThat(snapshotSent("cut")).isTrue();
-        assertThat(TestPanes.eventually(() -> text("cut").split("\n").length > 100, 3000)).isTrue();
-        panes.tmux.run("send-keys", "-t", pane, "C-c");
-        AgentMessage.Snapshot snap = out.ofType(AgentMessage.Snapshot.class, s -> true).getFirst();
+        awaitSnapshot("cut");
+        Await.until("over 100 lines streamed", Duration.ofMillis(3000), () -> text("cut").split("\n").length > 100);
+        panes.tmux().run("send-keys", "-t", pane, "C-c");
+        AgentMessage.Snapshot snap = out.of(AgentMessage.Snapshot.class, s -> true).getFirst();
         List<String> screen = ScreenPatterns.tail(new String(Base64.getDecoder().decode(snap.data()),
                 StandardCharsets.UTF_8));
         // the snapshot's last line, complete when the cursor already sits at the start of the next one

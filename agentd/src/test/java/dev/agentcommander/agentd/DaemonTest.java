@@ -2,8 +2,10 @@ package dev.agentcommander.agentd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentcommander.agentd.testkit.Await;
+import dev.agentcommander.agentd.testkit.FakeControlPlane;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.schema.AgentMessage;
-import dev.agentcommander.schema.Codec;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.ServerMessage;
 import java.io.ByteArrayOutputStream;
@@ -12,9 +14,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,11 +25,11 @@ class DaemonTest {
     @TempDir
     Path tmp;
 
-    private TmuxServer server;
+    private PrivateTmux server;
 
     @BeforeEach
     void start() {
-        server = new TmuxServer(tmp);
+        server = PrivateTmux.start(tmp);
     }
 
     @AfterEach
@@ -42,7 +43,7 @@ class DaemonTest {
 
     private Config config(String approvalsMode) {
         return new ConfigLoader(Map.of("AGENTD_STORAGE_STATE_DIR", tmp.resolve("state").toString(),
-                "AGENTD_TMUX_SOCKET", server.tmux.socket(), "AGENTD_CONTROL_PLANE_TOKEN", "secret",
+                "AGENTD_TMUX_SOCKET", server.socket(), "AGENTD_CONTROL_PLANE_TOKEN", "secret",
                 "AGENTD_TMUX_POLL_INTERVAL_MS", "100", "AGENTD_APPROVALS_MODE", approvalsMode,
                 "AGENTD_HOOKS_LISTEN", "127.0.0.1:0",
                 "HOME", tmp.toString())).parse("host_name: box-1\n");
@@ -55,11 +56,10 @@ class DaemonTest {
             Files.copy(in, standin);
         }
         String pane = server.window(tmp, "bash", standin.toString(), "--permission");
-        LinkTest.FakeServer cp = new LinkTest.FakeServer();
+        FakeControlPlane cp = new FakeControlPlane();
         try (Daemon d = new Daemon(config("keys"), Daemon.Factories.standard(), cp, Clock.systemUTC(), "test")) {
-            Transport.Listener conn = cp.connections.poll(5, TimeUnit.SECONDS);
-            assertThat(conn).isNotNull();
-            conn.onText(Codec.encodeServer(new ServerMessage.Welcome(0, "t", "h"), Instant.now()));
+            FakeControlPlane.Conn conn = cp.awaitConnection();
+            conn.send(new ServerMessage.Welcome(0, "t", "h"));
             AgentMessage.ApprovalRequested req = null;
             while (req == null) {
                 if (cp.nextSequenced().message() instanceof AgentMessage.ApprovalRequested r) {
@@ -70,8 +70,7 @@ class DaemonTest {
             assertThat(req.toolInput().path("summary").asText()).isEqualTo("rm -rf build");
             assertThat(d.scanner().bySessionId(req.sessionId()).orElseThrow().tmux().paneId()).isEqualTo(pane);
 
-            conn.onText(Codec.encodeServer(new ServerMessage.ApprovalDecision(req.approvalId(), "allow", null, null,
-                    null), Instant.now()));
+            conn.send(new ServerMessage.ApprovalDecision(req.approvalId(), "allow", null, null, null));
             AgentMessage.ApprovalResolved resolved = null;
             while (resolved == null) {
                 var m = cp.nextSequenced().message();
@@ -81,29 +80,27 @@ class DaemonTest {
                 }
             }
             assertThat(resolved).isEqualTo(new AgentMessage.ApprovalResolved(req.approvalId(), "allowed"));
-            TmuxServer.await("the stand-in got 1", java.time.Duration.ofSeconds(5),
-                    () -> server.tmux.run("capture-pane", "-p", "-t", pane).contains("● Bash(rm -rf build)"));
+            Await.until("the stand-in got 1", Duration.ofSeconds(5),
+                    () -> server.screen(pane).contains("● Bash(rm -rf build)"));
         }
     }
 
     @Test
     void panesReachTheServerAndCommandsComeBackAsResults() throws Exception {
-        LinkTest.FakeServer cp = new LinkTest.FakeServer();
+        FakeControlPlane cp = new FakeControlPlane();
         try (Daemon d = new Daemon(config(), Daemon.Factories.standard(), cp, Clock.systemUTC(), "test")) {
-            Transport.Listener conn = cp.connections.poll(5, TimeUnit.SECONDS);
-            assertThat(conn).isNotNull();
-            assertThat(cp.token).isEqualTo("secret");
+            FakeControlPlane.Conn conn = cp.awaitConnection();
+            assertThat(cp.token()).isEqualTo("secret");
             var hello = (AgentMessage.Hello) cp.next().message();
             assertThat(hello.hostName()).isEqualTo("box-1");
-            conn.onText(Codec.encodeServer(new ServerMessage.Welcome(0, "t", "h"), Instant.now()));
+            conn.send(new ServerMessage.Welcome(0, "t", "h"));
             var upsert = cp.nextSequenced();
             assertThat(upsert.seq()).isEqualTo(1);
             var session = ((AgentMessage.SessionsUpsert) upsert.message()).session();
-            conn.onText(Codec.encodeServer(new ServerMessage.Ack(1), Instant.now()));
+            conn.send(new ServerMessage.Ack(1));
 
-            conn.onText(Codec.encodeServer(new ServerMessage.Command("cmd-1", "rename_session",
-                    Json.mapper().createObjectNode().put("session_id", session.sessionId()).put("name", "renamed")),
-                    Instant.now()));
+            conn.send(new ServerMessage.Command("cmd-1", "rename_session",
+                    Json.mapper().createObjectNode().put("session_id", session.sessionId()).put("name", "renamed")));
             boolean sawResult = false;
             boolean sawRename = false;
             while (!(sawResult && sawRename)) {
@@ -117,13 +114,12 @@ class DaemonTest {
                     sawRename = true;
                 }
             }
-            TmuxServer.await("acks persisted", java.time.Duration.ofSeconds(5),
-                    () -> d.outbox().ackedSeq() == 1);
+            Await.until("acks persisted", Duration.ofSeconds(5), () -> d.outbox().ackedSeq() == 1);
         }
     }
 
     @Test
-    void mainRefusesAMissingTokenAndUnknownSubcommands() {
+    void mainRefusesUnknownSubcommandsAndArgumentsAndAMissingConfigFile() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = Main.run(new String[] {"frobnicate", "--config", tmp.resolve("none.yaml").toString()},

@@ -3,6 +3,7 @@ package dev.agentcommander.agentd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentcommander.agentd.outbox.Outbox;
+import dev.agentcommander.agentd.testkit.Await;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Codec;
 import dev.agentcommander.schema.Json;
@@ -93,11 +94,11 @@ class JdkTransportTest {
             Link link = link(outbox, "good");
             link.start();
             try {
-                TmuxServer.await("all acked", Duration.ofSeconds(10), () -> outbox.ackedSeq() == 50);
+                Await.until("all acked", Duration.ofSeconds(10), () -> outbox.ackedSeq() == 50);
                 assertThat(authHeaders.get(0)).isEqualTo("Bearer good");
                 assertThat(stored).hasSize(50).isSorted();
                 outbox.send(new AgentMessage.SessionsRemoved("s_x"));
-                TmuxServer.await("live message acked", Duration.ofSeconds(10), () -> outbox.ackedSeq() == 51);
+                Await.until("live message acked", Duration.ofSeconds(10), () -> outbox.ackedSeq() == 51);
                 assertThat(link.connected()).isTrue();
             } finally {
                 link.close();
@@ -130,7 +131,7 @@ class JdkTransportTest {
             Link link = link(outbox, "wrong");
             link.start();
             try {
-                TmuxServer.await("refusal logged", Duration.ofSeconds(10), () -> !severe.isEmpty());
+                Await.until("refusal logged", Duration.ofSeconds(10), () -> !severe.isEmpty());
                 assertThat(severe.get(0)).contains("unauthorized").contains("control_plane.token");
                 assertThat(stored).isEmpty();
                 assertThat(outbox.ackedSeq()).isZero();

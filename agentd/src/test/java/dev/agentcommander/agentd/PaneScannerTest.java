@@ -3,11 +3,15 @@ package dev.agentcommander.agentd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.agentcommander.agentd.testkit.Await;
+import dev.agentcommander.agentd.testkit.GitRepo;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
+import dev.agentcommander.agentd.testkit.RecordingOutbound;
+import dev.agentcommander.agentd.testkit.RecordingStatus;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Provider;
 import dev.agentcommander.schema.Session;
 import dev.agentcommander.schema.SessionStatus;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,12 +26,12 @@ class PaneScannerTest {
     @TempDir
     Path tmp;
 
-    private TmuxServer server;
+    private PrivateTmux server;
     private final RecordingOutbound out = new RecordingOutbound();
 
     @BeforeEach
     void startTmux() {
-        server = new TmuxServer(tmp);
+        server = PrivateTmux.start(tmp);
     }
 
     @AfterEach
@@ -36,26 +40,9 @@ class PaneScannerTest {
     }
 
     private PaneScanner scanner() {
-        return new PaneScanner(server.tmux, out, new SimpleStatusDetector(), PromptWatcher.NONE,
+        return new PaneScanner(server.tmux(), out, new RecordingStatus(), PromptWatcher.NONE,
                 new ProviderDetector(Path.of("/proc")), new GitInfo(Duration.ofSeconds(30), Clock.systemUTC()),
                 new SessionIds(), tmp.resolve("state"), Clock.systemUTC(), Duration.ofSeconds(1));
-    }
-
-    static Path gitRepo(Path dir, String branch) throws Exception {
-        Files.createDirectories(dir);
-        run(dir, "git", "init", "-q", "-b", branch);
-        Files.writeString(dir.resolve("README"), "hi\n");
-        run(dir, "git", "add", "README");
-        run(dir, "git", "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q", "-m", "init");
-        return dir.toRealPath();
-    }
-
-    static void run(Path dir, String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        String o = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new AssertionError(String.join(" ", cmd) + ": " + o);
-        }
     }
 
     private Session upsertFor(String paneId) {
@@ -67,11 +54,11 @@ class PaneScannerTest {
 
     @Test
     void seesAStandInClaudeWithItsCwdAndGitBranchAndReportsItRemovedWhenKilled() throws Exception {
-        Path repo = gitRepo(tmp.resolve("repo"), "feature-x");
-        Path claude = TmuxServer.script(tmp.resolve("bin"), "claude", "sleep 600");
+        Path repo = GitRepo.init(tmp.resolve("repo"), "feature-x");
+        Path claude = PrivateTmux.script(tmp.resolve("bin"), "claude", "sleep 600");
         String pane = server.window(repo, claude.toString());
         PaneScanner scanner = scanner();
-        TmuxServer.await("claude running", Duration.ofSeconds(5), () -> {
+        Await.until("claude running", Duration.ofSeconds(5), () -> {
             scanner.scanOnce();
             return scanner.byPaneId(pane).map(s -> s.provider() == Provider.CLAUDE).orElse(false);
         });
@@ -83,15 +70,15 @@ class PaneScannerTest {
         assertThat(s.git().dirty()).isFalse();
         assertThat(s.name()).startsWith("main:");
         assertThat(s.sessionId()).startsWith("s_");
-        assertThat(server.tmux.run("display-message", "-p", "-t", pane, "#{@ac_session_id}").strip())
+        assertThat(server.tmux().run("display-message", "-p", "-t", pane, "#{@ac_session_id}").strip())
                 .isEqualTo(s.sessionId());
         assertThat(scanner.bySessionId(s.sessionId())).isPresent();
 
-        int before = out.sent.size();
+        int before = out.size();
         scanner.scanOnce();
-        assertThat(out.sent).hasSize(before); // nothing changed, nothing sent
+        assertThat(out.size()).isEqualTo(before); // nothing changed, nothing sent
 
-        server.tmux.run("kill-pane", "-t", pane);
+        server.tmux().run("kill-pane", "-t", pane);
         scanner.scanOnce();
         assertThat(out.of(AgentMessage.SessionsRemoved.class)).extracting(AgentMessage.SessionsRemoved::sessionId)
                 .containsExactly(s.sessionId());
@@ -100,7 +87,7 @@ class PaneScannerTest {
 
     @Test
     void sessionIdSurvivesARestartAndPanesKilledWhileDownAreReportedRemoved() throws Exception {
-        String shellPane = server.tmux.run("display-message", "-p", "-t", "main", "#{pane_id}").strip();
+        String shellPane = server.tmux().run("display-message", "-p", "-t", "main", "#{pane_id}").strip();
         String other = server.window(tmp, "sleep", "600");
         PaneScanner first = scanner();
         first.scanOnce();
@@ -110,8 +97,8 @@ class PaneScannerTest {
         assertThat(first.byPaneId(other).orElseThrow().provider()).isEqualTo(Provider.OTHER);
         first.close();
 
-        server.tmux.run("kill-pane", "-t", other);
-        out.sent.clear();
+        server.tmux().run("kill-pane", "-t", other);
+        out.clear();
         PaneScanner second = scanner();
         second.scanOnce();
         assertThat(second.byPaneId(shellPane).orElseThrow().sessionId()).isEqualTo(shellId);
@@ -124,8 +111,8 @@ class PaneScannerTest {
     void aRenamedPaneIsAnnouncedWithItsNewName() throws Exception {
         PaneScanner scanner = scanner();
         scanner.scanOnce();
-        String pane = server.tmux.run("display-message", "-p", "-t", "main", "#{pane_id}").strip();
-        server.tmux.run("set-option", "-p", "-t", pane, SessionIds.NAME_OPTION, "my agent");
+        String pane = server.tmux().run("display-message", "-p", "-t", "main", "#{pane_id}").strip();
+        server.tmux().run("set-option", "-p", "-t", pane, SessionIds.NAME_OPTION, "my agent");
         scanner.scanOnce();
         assertThat(upsertFor(pane).name()).isEqualTo("my agent");
     }
@@ -148,7 +135,7 @@ class PaneScannerTest {
             public void forget(String paneId) {
             }
         };
-        PaneScanner scanner = new PaneScanner(server.tmux, out, fixed, PromptWatcher.NONE,
+        PaneScanner scanner = new PaneScanner(server.tmux(), out, fixed, PromptWatcher.NONE,
                 new ProviderDetector(Path.of("/proc")), new GitInfo(Duration.ofSeconds(30), Clock.systemUTC()),
                 new SessionIds(), tmp.resolve("state"), Clock.systemUTC(), Duration.ofSeconds(1));
         scanner.scanOnce();
@@ -169,6 +156,6 @@ class PaneScannerTest {
         assertThat(events.get(1).data().toString())
                 .isEqualTo("{\"from\":\"WAITING\",\"to\":\"WAITING\",\"needs_attention\":false}");
         AgentMessage upsert = out.of(AgentMessage.SessionsUpsert.class).get(1);
-        assertThat(out.sent.indexOf(upsert)).isEqualTo(out.sent.indexOf(events.get(0)) - 1);
+        assertThat(out.indexOf(upsert)).isEqualTo(out.indexOf(events.get(0)) - 1);
     }
 }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentcommander.agentd.StatusDetector.Verdict;
+import dev.agentcommander.agentd.testkit.Await;
+import dev.agentcommander.agentd.testkit.MutableClock;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.agentd.tmux.Pane;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.Provider;
@@ -17,23 +20,24 @@ import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PaneStatusDetectorTest {
     private static final Verdict WAITING = new Verdict(SessionStatus.WAITING, true);
     private static final Verdict RUNNING = new Verdict(SessionStatus.RUNNING, false);
     private static final Verdict IDLE = new Verdict(SessionStatus.IDLE, false);
 
+    @TempDir
     Path tmp;
-    TestPanes panes;
+    PrivateTmux panes;
     MutableClock clock;
     PaneStatusDetector detector;
 
     @BeforeEach
     void start() throws IOException {
-        tmp = TestPanes.freshDir("status");
-        panes = new TestPanes(tmp);
+        panes = PrivateTmux.start(tmp, 120, 40, "env", "PS1=$ ", "bash", "--norc", "--noprofile");
         clock = new MutableClock(Instant.parse("2026-11-23T12:00:00Z"));
-        detector = new PaneStatusDetector(panes.tmux, clock, PaneStatusDetector.Config.DEFAULTS);
+        detector = new PaneStatusDetector(panes.tmux(), clock, PaneStatusDetector.Config.DEFAULTS);
     }
 
     @AfterEach
@@ -55,16 +59,15 @@ class PaneStatusDetectorTest {
         argv[0] = "bash";
         argv[1] = standin(name);
         System.arraycopy(args, 0, argv, 2, args.length);
-        return panes.newWindow(argv);
+        return panes.window(argv);
     }
 
     private Pane pane(String id) {
-        return panes.tmux.listPanes().stream().filter(p -> p.paneId().equals(id)).findFirst().orElseThrow();
+        return panes.tmux().listPanes().stream().filter(p -> p.paneId().equals(id)).findFirst().orElseThrow();
     }
 
     private void waitForScreen(String pane, String text) throws InterruptedException {
-        assertThat(TestPanes.eventually(() -> panes.tmux.run("capture-pane", "-p", "-t", pane).contains(text), 3000))
-                .as("pane shows " + text).isTrue();
+        Await.until("pane shows " + text, Duration.ofMillis(3000), () -> panes.screen(pane).contains(text));
     }
 
     /** Polls like the scanner does: the clock moves one poll (600 ms) before each look. */
@@ -106,7 +109,7 @@ class PaneStatusDetectorTest {
         String p = startAgent("claude", "--idle");
         waitForScreen(p, "? for shortcuts");
         assertThat(poll(p, Provider.CLAUDE)).isEqualTo(IDLE);
-        panes.tmux.run("send-keys", "-t", p, "-l", "typing");
+        panes.tmux().run("send-keys", "-t", p, "-l", "typing");
         waitForScreen(p, "typing");
         assertThat(poll(p, Provider.CLAUDE)).as("screen changed").isEqualTo(RUNNING);
         assertThat(poll(p, Provider.CLAUDE)).as("one still poll is not enough").isEqualTo(RUNNING);
@@ -117,12 +120,12 @@ class PaneStatusDetectorTest {
     @Test
     void shellIsIdleAtItsPromptAndRunningWithAForegroundChild() throws Exception {
         String p = panes.firstPane();
-        assertThat(TestPanes.eventually(() -> pane(p).currentCommand().equals("bash"), 3000)).isTrue();
+        Await.until("bash in the foreground", Duration.ofMillis(3000), () -> pane(p).currentCommand().equals("bash"));
         assertThat(poll(p, Provider.SHELL)).isEqualTo(IDLE);
         assertThat(poll(p, Provider.SHELL)).isEqualTo(IDLE);
-        panes.tmux.run("send-keys", "-t", p, "-l", "sleep 30");
-        panes.tmux.run("send-keys", "-t", p, "Enter");
-        assertThat(TestPanes.eventually(() -> pane(p).currentCommand().equals("sleep"), 3000)).isTrue();
+        panes.tmux().run("send-keys", "-t", p, "-l", "sleep 30");
+        panes.tmux().run("send-keys", "-t", p, "Enter");
+        Await.until("sleep in the foreground", Duration.ofMillis(3000), () -> pane(p).currentCommand().equals("sleep"));
         assertThat(poll(p, Provider.SHELL)).isEqualTo(RUNNING);
     }
 
@@ -145,14 +148,14 @@ class PaneStatusDetectorTest {
     void waitingHookYieldsWhenTheMenuIsAnsweredInThePane() throws Exception {
         String p = startAgent("claude", "--idle");
         waitForScreen(p, "? for shortcuts");
-        panes.tmux.run("send-keys", "-t", p, "-l", "/perm");
-        panes.tmux.run("send-keys", "-t", p, "Enter");
+        panes.tmux().run("send-keys", "-t", p, "-l", "/perm");
+        panes.tmux().run("send-keys", "-t", p, "Enter");
         waitForScreen(p, "❯ 1. Yes");
         detector.hookEvent(p, "PreToolUse", json("{}"));
         detector.hookEvent(p, "PermissionRequest", json("{}"));
         assertThat(poll(p, Provider.CLAUDE)).isEqualTo(WAITING);
         assertThat(poll(p, Provider.CLAUDE)).isEqualTo(WAITING);
-        panes.tmux.run("send-keys", "-t", p, "1"); // answered locally: the menu goes, the busy line comes
+        panes.tmux().run("send-keys", "-t", p, "1"); // answered locally: the menu goes, the busy line comes
         waitForScreen(p, "esc to interrupt");
         assertThat(poll(p, Provider.CLAUDE)).isEqualTo(RUNNING);
     }
@@ -170,7 +173,7 @@ class PaneStatusDetectorTest {
     @Test
     void sessionEndIsExitedWhileTheShellIsBack() throws Exception {
         String p = panes.firstPane();
-        assertThat(TestPanes.eventually(() -> pane(p).currentCommand().equals("bash"), 3000)).isTrue();
+        Await.until("bash in the foreground", Duration.ofMillis(3000), () -> pane(p).currentCommand().equals("bash"));
         detector.hookEvent(p, "SessionEnd", json("{}"));
         assertThat(poll(p, Provider.CLAUDE).status()).isEqualTo(SessionStatus.EXITED);
     }

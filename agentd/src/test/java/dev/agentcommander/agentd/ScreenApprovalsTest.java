@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentcommander.agentd.hooks.ApprovalBroker;
 import dev.agentcommander.agentd.hooks.ApprovalMode;
 import dev.agentcommander.agentd.hooks.ScreenApprovals;
+import dev.agentcommander.agentd.testkit.Await;
+import dev.agentcommander.agentd.testkit.MutableClock;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
+import dev.agentcommander.agentd.testkit.RecordingOutbound;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.ServerMessage;
 import dev.agentcommander.schema.SessionStatus;
@@ -29,7 +33,7 @@ class ScreenApprovalsTest {
     @TempDir
     Path tmp;
 
-    private TmuxServer server;
+    private PrivateTmux server;
     private final RecordingOutbound out = new RecordingOutbound();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T12:00:00Z"));
     private ApprovalBroker broker;
@@ -37,7 +41,7 @@ class ScreenApprovalsTest {
 
     @BeforeEach
     void start() {
-        server = new TmuxServer(tmp);
+        server = PrivateTmux.start(tmp);
     }
 
     @AfterEach
@@ -49,9 +53,9 @@ class ScreenApprovalsTest {
     }
 
     private void wire(ApprovalMode mode) {
-        PaneStatusDetector detector = new PaneStatusDetector(server.tmux, clock, PaneStatusDetector.Config.DEFAULTS);
-        broker = new ApprovalBroker(out, detector, server.tmux, clock, mode, Duration.ofSeconds(600), 8);
-        scanner = new PaneScanner(server.tmux, out, detector, new ScreenApprovals(broker),
+        PaneStatusDetector detector = new PaneStatusDetector(server.tmux(), clock, PaneStatusDetector.Config.DEFAULTS);
+        broker = new ApprovalBroker(out, detector, server.tmux(), clock, mode, Duration.ofSeconds(600), 8);
+        scanner = new PaneScanner(server.tmux(), out, detector, new ScreenApprovals(broker),
                 new ProviderDetector(Path.of("/proc")), new GitInfo(Duration.ofSeconds(30), clock), new SessionIds(),
                 tmp.resolve("state"), clock, Duration.ofSeconds(1));
     }
@@ -71,7 +75,7 @@ class ScreenApprovalsTest {
     }
 
     private String screen(String pane) {
-        return server.tmux.run("capture-pane", "-p", "-t", pane);
+        return server.screen(pane);
     }
 
     private List<AgentMessage.ApprovalRequested> requested() {
@@ -82,7 +86,7 @@ class ScreenApprovalsTest {
     void keysModeRaisesOneApprovalForTheMenuAndAllowTypesOneIntoThePane() throws Exception {
         wire(ApprovalMode.KEYS);
         String pane = claudeMenu();
-        TmuxServer.await("approval.requested", Duration.ofSeconds(10), () -> {
+        Await.until("approval.requested", Duration.ofSeconds(10), () -> {
             scan();
             return !requested().isEmpty();
         });
@@ -98,14 +102,14 @@ class ScreenApprovalsTest {
         int waitingUpsert = indexOf(m -> m instanceof AgentMessage.SessionsUpsert u
                 && u.session().sessionId().equals(sessionId) && u.session().status() == SessionStatus.WAITING);
         assertThat(waitingUpsert).as("the WAITING session is announced before its approval")
-                .isNotNegative().isLessThan(out.sent.indexOf(req));
+                .isNotNegative().isLessThan(out.indexOf(req));
 
         broker.onDecision(new ServerMessage.ApprovalDecision(req.approvalId(), "allow", null, null, null));
-        TmuxServer.await("the stand-in got 1", Duration.ofSeconds(5),
+        Await.until("the stand-in got 1", Duration.ofSeconds(5),
                 () -> screen(pane).contains("● Bash(rm -rf build)"));
         assertThat(out.of(AgentMessage.ApprovalResolved.class))
                 .containsExactly(new AgentMessage.ApprovalResolved(req.approvalId(), "allowed"));
-        TmuxServer.await("menu gone", Duration.ofSeconds(5), () -> {
+        Await.until("menu gone", Duration.ofSeconds(5), () -> {
             scan();
             return scanner.byPaneId(pane).orElseThrow().status() != SessionStatus.WAITING;
         });
@@ -117,13 +121,13 @@ class ScreenApprovalsTest {
     void aMenuAnsweredInThePaneWithdrawsItsApproval() throws Exception {
         wire(ApprovalMode.BOTH);
         String pane = claudeMenu();
-        TmuxServer.await("approval.requested", Duration.ofSeconds(10), () -> {
+        Await.until("approval.requested", Duration.ofSeconds(10), () -> {
             scan();
             return !requested().isEmpty();
         });
         String id = requested().get(0).approvalId();
-        server.tmux.run("send-keys", "-t", pane, "Escape");
-        TmuxServer.await("approval cancelled", Duration.ofSeconds(5), () -> {
+        server.tmux().run("send-keys", "-t", pane, "Escape");
+        Await.until("approval cancelled", Duration.ofSeconds(5), () -> {
             scan();
             return out.of(AgentMessage.ApprovalResolved.class)
                     .contains(new AgentMessage.ApprovalResolved(id, "cancelled"));
@@ -135,7 +139,7 @@ class ScreenApprovalsTest {
     void hookModeRaisesNoApprovalFromTheScreen() throws Exception {
         wire(ApprovalMode.HOOK);
         String pane = claudeMenu();
-        TmuxServer.await("session WAITING", Duration.ofSeconds(10), () -> {
+        Await.until("session WAITING", Duration.ofSeconds(10), () -> {
             scan();
             return scanner.byPaneId(pane).map(s -> s.status() == SessionStatus.WAITING).orElse(false);
         });
@@ -146,7 +150,7 @@ class ScreenApprovalsTest {
     }
 
     private int indexOf(java.util.function.Predicate<AgentMessage> p) {
-        List<AgentMessage> all = List.copyOf(out.sent);
+        List<AgentMessage> all = out.all();
         for (int i = 0; i < all.size(); i++) {
             if (p.test(all.get(i))) {
                 return i;

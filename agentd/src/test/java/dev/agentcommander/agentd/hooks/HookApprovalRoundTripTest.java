@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentcommander.agentd.hooks.Fakes.MapDirectory;
-import dev.agentcommander.agentd.hooks.Fakes.RecordingOutbound;
-import dev.agentcommander.agentd.hooks.Fakes.RecordingStatus;
+import dev.agentcommander.agentd.testkit.Await;
+import dev.agentcommander.agentd.testkit.FakeSessions;
+import dev.agentcommander.agentd.testkit.RecordingOutbound;
+import dev.agentcommander.agentd.testkit.RecordingStatus;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.ServerMessage;
@@ -27,7 +28,7 @@ class HookApprovalRoundTripTest {
 
     final RecordingOutbound outbound = new RecordingOutbound();
     final RecordingStatus status = new RecordingStatus();
-    final MapDirectory directory = new MapDirectory();
+    final FakeSessions directory = new FakeSessions();
     ApprovalBroker broker;
     HookServer server;
     String listen;
@@ -97,11 +98,11 @@ class HookApprovalRoundTripTest {
         assertThat(r.stdout()).isEqualTo(
                 "{\"hookSpecificOutput\":{\"hookEventName\":\"PermissionRequest\",\"decision\":{\"behavior\":\"allow\"}}}\n");
         assertThat(resolved(req.approvalId()).outcome()).isEqualTo("allowed");
-        assertThat(status.calls).anySatisfy(c -> {
+        assertThat(status.calls()).anySatisfy(c -> {
             assertThat(c.eventName()).isEqualTo("ApprovalResolved");
             assertThat(c.input().path("outcome").asText()).isEqualTo("allowed");
         });
-        assertThat(status.calls).anySatisfy(c -> assertThat(c.eventName()).isEqualTo("PermissionRequest"));
+        assertThat(status.calls()).anySatisfy(c -> assertThat(c.eventName()).isEqualTo("PermissionRequest"));
     }
 
     @Test
@@ -240,8 +241,8 @@ class HookApprovalRoundTripTest {
         assertThat(e.eventType()).isEqualTo("hook.UserPromptSubmit");
         assertThat(e.sessionId()).isEqualTo("s-1");
         assertThat(e.data().path("prompt").asText()).isEqualTo("hi");
-        assertThat(status.calls).singleElement().satisfies(c -> assertThat(c.paneId()).isEqualTo("%5"));
-        assertThat(directory.pokes.get()).isEqualTo(1);
+        assertThat(status.calls()).singleElement().satisfies(c -> assertThat(c.paneId()).isEqualTo("%5"));
+        assertThat(directory.pokes()).isEqualTo(1);
 
         HookScript.Result unknownPane = HookScript.run(listen, "%77", json.replace("UserPromptSubmit", "Stop"));
         assertThat(unknownPane.stdout()).isEmpty();
@@ -256,7 +257,7 @@ class HookApprovalRoundTripTest {
         for (int i = 0; i < 4; i++) {
             ask();
         }
-        Fakes.awaitTrue(() -> broker.waitingCount() == 4, Duration.ofSeconds(10), "four waiters");
+        Await.until("four waiters", Duration.ofSeconds(10), () -> broker.waitingCount() == 4);
         HookScript.Result fifth = HookScript.run(listen, "%5", EDIT_REQUEST);
         assertThat(fifth.exit()).isZero();
         assertThat(fifth.stdout()).isEmpty();

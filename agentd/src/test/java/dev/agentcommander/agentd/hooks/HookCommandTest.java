@@ -2,9 +2,9 @@ package dev.agentcommander.agentd.hooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentcommander.agentd.hooks.Fakes.MapDirectory;
-import dev.agentcommander.agentd.hooks.Fakes.RecordingOutbound;
-import dev.agentcommander.agentd.hooks.Fakes.RecordingStatus;
+import dev.agentcommander.agentd.testkit.FakeSessions;
+import dev.agentcommander.agentd.testkit.RecordingOutbound;
+import dev.agentcommander.agentd.testkit.RecordingStatus;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.ServerMessage;
 import java.io.ByteArrayInputStream;
@@ -24,7 +24,7 @@ class HookCommandTest {
     void javaFallbackDeliversTheDecisionAndFailsSilently() throws Exception {
         RecordingOutbound outbound = new RecordingOutbound();
         RecordingStatus status = new RecordingStatus();
-        MapDirectory directory = new MapDirectory();
+        FakeSessions directory = new FakeSessions();
         directory.add("%9", "s-9");
         ApprovalBroker broker = new ApprovalBroker(outbound, status, null, Clock.systemUTC(), ApprovalMode.HOOK,
                 Duration.ofSeconds(600), 4).start();

@@ -1,6 +1,8 @@
 package dev.agentcommander.agentd.hooks;
 
 import dev.agentcommander.agentd.Outbound;
+import dev.agentcommander.agentd.testkit.FakeSessions;
+import dev.agentcommander.agentd.testkit.RecordingStatus;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.ServerMessage;
 import java.nio.charset.StandardCharsets;
@@ -31,9 +33,9 @@ public final class HookOverheadBench {
             }
             return 0;
         };
-        Fakes.MapDirectory directory = new Fakes.MapDirectory();
+        FakeSessions directory = new FakeSessions();
         directory.add("%1", "s-1");
-        Fakes.RecordingStatus status = new Fakes.RecordingStatus();
+        RecordingStatus status = new RecordingStatus();
         ApprovalBroker broker = new ApprovalBroker(outbound, status, null, Clock.systemUTC(), ApprovalMode.HOOK,
                 Duration.ofSeconds(600), 64).start();
         brokerRef.set(broker);

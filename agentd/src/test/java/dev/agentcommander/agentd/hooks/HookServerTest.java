@@ -3,9 +3,9 @@ package dev.agentcommander.agentd.hooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.agentcommander.agentd.hooks.Fakes.MapDirectory;
-import dev.agentcommander.agentd.hooks.Fakes.RecordingOutbound;
-import dev.agentcommander.agentd.hooks.Fakes.RecordingStatus;
+import dev.agentcommander.agentd.testkit.FakeSessions;
+import dev.agentcommander.agentd.testkit.RecordingOutbound;
+import dev.agentcommander.agentd.testkit.RecordingStatus;
 import dev.agentcommander.schema.AgentMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class HookServerTest {
     final RecordingOutbound outbound = new RecordingOutbound();
     final RecordingStatus status = new RecordingStatus();
-    final MapDirectory directory = new MapDirectory();
+    final FakeSessions directory = new FakeSessions();
     final HttpClient http = HttpClient.newHttpClient();
     ApprovalBroker broker;
     HookServer server;
@@ -70,7 +70,7 @@ class HookServerTest {
         assertThat(r.statusCode()).isEqualTo(413);
         assertThat(r.body()).contains("too_large");
         assertThat(outbound.all()).isEmpty();
-        assertThat(status.calls).isEmpty();
+        assertThat(status.calls()).isEmpty();
     }
 
     @Test
@@ -82,7 +82,7 @@ class HookServerTest {
             assertThat(r.body()).contains("malformed");
         }
         assertThat(outbound.all()).isEmpty();
-        assertThat(status.calls).isEmpty();
+        assertThat(status.calls()).isEmpty();
     }
 
     @Test
@@ -102,7 +102,7 @@ class HookServerTest {
         AgentMessage.EventsAppend e = outbound.of(AgentMessage.EventsAppend.class).get(0);
         assertThat(e.sessionId()).isNull();
         assertThat(e.data().get("pane_id").isNull()).isTrue();
-        assertThat(status.calls).isEmpty();
+        assertThat(status.calls()).isEmpty();
     }
 
     @Test

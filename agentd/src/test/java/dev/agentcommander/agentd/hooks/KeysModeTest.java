@@ -3,8 +3,10 @@ package dev.agentcommander.agentd.hooks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.agentcommander.agentd.hooks.Fakes.RecordingOutbound;
-import dev.agentcommander.agentd.hooks.Fakes.RecordingStatus;
+import dev.agentcommander.agentd.testkit.Await;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
+import dev.agentcommander.agentd.testkit.RecordingOutbound;
+import dev.agentcommander.agentd.testkit.RecordingStatus;
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Json;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KeysModeTest {
     @TempDir
     Path tmp;
+    PrivateTmux server;
     Tmux tmux;
     String pane;
     final RecordingOutbound outbound = new RecordingOutbound();
@@ -36,9 +39,9 @@ class KeysModeTest {
 
     @BeforeEach
     void startTmux() {
-        tmux = new Tmux("tmux", tmp.resolve("sock").toString());
-        tmux.run("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "80", "-y", "24", "cat");
-        pane = tmux.run("list-panes", "-t", "t", "-F", "#{pane_id}").trim();
+        server = PrivateTmux.start(tmp, 80, 24, "cat");
+        tmux = server.tmux();
+        pane = server.firstPane();
     }
 
     @AfterEach
@@ -46,11 +49,7 @@ class KeysModeTest {
         if (broker != null) {
             broker.close();
         }
-        try {
-            tmux.run("kill-server");
-        } catch (RuntimeException ignored) {
-            // already gone
-        }
+        server.close();
     }
 
     ApprovalBroker broker(ApprovalMode mode) {
@@ -59,7 +58,7 @@ class KeysModeTest {
     }
 
     String screen() {
-        return tmux.run("capture-pane", "-p", "-t", pane);
+        return server.screen(pane);
     }
 
     static ServerMessage.ApprovalDecision decide(String id, String behavior, String perms) throws Exception {
@@ -77,10 +76,8 @@ class KeysModeTest {
         try (InputStream in = getClass().getResourceAsStream("/standins/claude")) {
             Files.copy(in, standin, StandardCopyOption.REPLACE_EXISTING);
         }
-        String p = tmux.run("new-window", "-d", "-P", "-F", "#{pane_id}", "-t", "t", "bash", standin.toString(),
-                "--permission").trim();
-        Fakes.awaitTrue(() -> tmux.run("capture-pane", "-p", "-t", p).contains("1. Yes"), Duration.ofSeconds(5),
-                "the menu on screen");
+        String p = server.window("bash", standin.toString(), "--permission");
+        Await.until("the menu on screen", Duration.ofSeconds(5), () -> server.screen(p).contains("1. Yes"));
         return p;
     }
 
@@ -94,10 +91,10 @@ class KeysModeTest {
         assertThat(req.toolInput().path("summary").asText()).isEqualTo("rm -rf build");
         assertThat(outbound.of(AgentMessage.ApprovalRequested.class)).hasSize(1);
         broker.onDecision(decide(id, "allow", null));
-        Fakes.awaitTrue(() -> tmux.run("capture-pane", "-p", "-t", menu).contains("● Bash(rm -rf build)"),
-                Duration.ofSeconds(5), "the stand-in got 1");
+        Await.until("the stand-in got 1", Duration.ofSeconds(5),
+                () -> server.screen(menu).contains("● Bash(rm -rf build)"));
         assertThat(outcome(id)).isEqualTo("allowed");
-        assertThat(status.calls).anySatisfy(c -> assertThat(c.eventName()).isEqualTo("ApprovalResolved"));
+        assertThat(status.calls()).anySatisfy(c -> assertThat(c.eventName()).isEqualTo("ApprovalResolved"));
     }
 
     @Test
@@ -106,8 +103,8 @@ class KeysModeTest {
         String menu = menuPane();
         String no = broker.requestFromScreen("s-1", menu, "Bash", "rm -rf build").orElseThrow();
         broker.onDecision(decide(no, "deny", null));
-        Fakes.awaitTrue(() -> tmux.run("capture-pane", "-p", "-t", menu).contains("● Not allowed."),
-                Duration.ofSeconds(5), "the stand-in got Escape");
+        Await.until("the stand-in got Escape", Duration.ofSeconds(5),
+                () -> server.screen(menu).contains("● Not allowed."));
         assertThat(outcome(no)).isEqualTo("denied");
     }
 
@@ -120,7 +117,7 @@ class KeysModeTest {
         assertThat(outcome(always)).isEqualTo("cancelled");
         assertThat(outbound.of(AgentMessage.EventsAppend.class)).anySatisfy(
                 e -> assertThat(e.eventType()).isEqualTo("approval.keys_unsupported"));
-        assertThat(tmux.run("capture-pane", "-p", "-t", menu)).contains("1. Yes").doesNotContain("●");
+        assertThat(server.screen(menu)).contains("1. Yes").doesNotContain("●");
     }
 
     @Test
@@ -137,7 +134,7 @@ class KeysModeTest {
         String other = broker.requestFromScreen("s-1", menu, "Bash", "make deploy").orElseThrow();
         broker.onDecision(decide(other, "allow", null));
         assertThat(outcome(other)).isEqualTo("cancelled");
-        assertThat(tmux.run("capture-pane", "-p", "-t", menu)).contains("1. Yes").doesNotContain("●");
+        assertThat(server.screen(menu)).contains("1. Yes").doesNotContain("●");
     }
 
     @Test

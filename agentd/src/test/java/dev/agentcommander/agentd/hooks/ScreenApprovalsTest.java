@@ -3,8 +3,8 @@ package dev.agentcommander.agentd.hooks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentcommander.agentd.ScreenMenu;
-import dev.agentcommander.agentd.hooks.Fakes.RecordingOutbound;
-import dev.agentcommander.agentd.hooks.Fakes.RecordingStatus;
+import dev.agentcommander.agentd.testkit.RecordingOutbound;
+import dev.agentcommander.agentd.testkit.RecordingStatus;
 import dev.agentcommander.schema.AgentMessage;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,11 +1,16 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.testkit;
 
+import dev.agentcommander.agentd.Console;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A Console that records subscribe/unsubscribe calls. */
-final class NoConsole implements Console {
-    final List<String> calls = new CopyOnWriteArrayList<>();
+/** A console that streams nothing and records subscribe ({@code +session/sub}) and unsubscribe ({@code -…}). */
+public final class RecordingConsole implements Console {
+    private final List<String> calls = new CopyOnWriteArrayList<>();
+
+    public List<String> calls() {
+        return calls;
+    }
 
     @Override
     public void subscribe(String sessionId, String subscriptionId) {

@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.testkit;
 
 import java.time.Clock;
 import java.time.Duration;

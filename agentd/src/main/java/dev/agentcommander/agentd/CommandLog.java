@@ -2,6 +2,7 @@ package dev.agentcommander.agentd;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.agentd.outbox.StateFiles;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Json;
 import java.io.IOException;

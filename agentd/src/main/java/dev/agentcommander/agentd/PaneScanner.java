@@ -2,6 +2,8 @@ package dev.agentcommander.agentd;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.agentd.outbox.Outbound;
+import dev.agentcommander.agentd.outbox.StateFiles;
 import dev.agentcommander.agentd.tmux.Pane;
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.agentd.tmux.TmuxException;

@@ -1,5 +1,6 @@
 package dev.agentcommander.agentd;
 
+import dev.agentcommander.agentd.outbox.Outbound;
 import dev.agentcommander.agentd.testkit.FakeSessions;
 import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.agentd.tmux.ControlClient;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.agentd.DecisionSink;
-import dev.agentcommander.agentd.Outbound;
+import dev.agentcommander.agentd.outbox.Outbound;
 import dev.agentcommander.agentd.ScreenMenu;
 import dev.agentcommander.agentd.StatusDetector;
 import dev.agentcommander.agentd.tmux.Tmux;

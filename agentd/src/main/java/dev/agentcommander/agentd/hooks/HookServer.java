@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.agentcommander.agentd.Outbound;
+import dev.agentcommander.agentd.outbox.Outbound;
 import dev.agentcommander.agentd.SessionDirectory;
 import dev.agentcommander.agentd.StatusDetector;
 import dev.agentcommander.schema.AgentMessage;

@@ -1,7 +1,5 @@
 package dev.agentcommander.agentd.outbox;
 
-import dev.agentcommander.agentd.Outbound;
-import dev.agentcommander.agentd.StateFiles;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Codec;
 import dev.agentcommander.schema.Json;

@@ -1,6 +1,6 @@
 package dev.agentcommander.agentd.hooks;
 
-import dev.agentcommander.agentd.Outbound;
+import dev.agentcommander.agentd.outbox.Outbound;
 import dev.agentcommander.agentd.testkit.FakeSessions;
 import dev.agentcommander.agentd.testkit.RecordingStatus;
 import dev.agentcommander.schema.AgentMessage;

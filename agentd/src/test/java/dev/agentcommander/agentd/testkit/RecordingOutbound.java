@@ -1,6 +1,6 @@
 package dev.agentcommander.agentd.testkit;
 
-import dev.agentcommander.agentd.Outbound;
+import dev.agentcommander.agentd.outbox.Outbound;
 import dev.agentcommander.schema.AgentMessage;
 import java.time.Duration;
 import java.util.ArrayList;

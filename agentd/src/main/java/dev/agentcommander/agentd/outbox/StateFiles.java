@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.outbox;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.outbox;
 
 import dev.agentcommander.schema.AgentMessage;
 

@@ -2,6 +2,7 @@ package dev.agentcommander.agentd;
 
 import dev.agentcommander.agentd.hooks.HookCommand;
 import dev.agentcommander.agentd.hooks.InstallHooks;
+import dev.agentcommander.agentd.link.JdkTransport;
 import dev.agentcommander.agentd.tmux.Tmux;
 import java.io.PrintStream;
 import java.nio.file.Files;

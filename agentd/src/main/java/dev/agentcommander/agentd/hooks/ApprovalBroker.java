@@ -3,7 +3,7 @@ package dev.agentcommander.agentd.hooks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentcommander.agentd.DecisionSink;
+import dev.agentcommander.agentd.link.DecisionSink;
 import dev.agentcommander.agentd.outbox.Outbound;
 import dev.agentcommander.agentd.ScreenMenu;
 import dev.agentcommander.agentd.StatusDetector;

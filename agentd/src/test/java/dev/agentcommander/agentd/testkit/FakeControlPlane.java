@@ -2,7 +2,7 @@ package dev.agentcommander.agentd.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentcommander.agentd.Transport;
+import dev.agentcommander.agentd.link.Transport;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Codec;
 import dev.agentcommander.schema.ServerMessage;

@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.link;
 
 import dev.agentcommander.agentd.outbox.Outbox;
 import dev.agentcommander.agentd.outbox.Reader;

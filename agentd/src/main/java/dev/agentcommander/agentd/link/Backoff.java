@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.link;
 
 import java.time.Duration;
 import java.util.random.RandomGenerator;

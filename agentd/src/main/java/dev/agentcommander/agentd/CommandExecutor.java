@@ -3,6 +3,8 @@ package dev.agentcommander.agentd;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.agentd.outbox.Outbound;
+import dev.agentcommander.agentd.panes.SessionDirectory;
+import dev.agentcommander.agentd.panes.SessionIds;
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.agentd.tmux.TmuxException;
 import dev.agentcommander.schema.AgentMessage;

@@ -1,6 +1,7 @@
 package dev.agentcommander.agentd;
 
 import dev.agentcommander.agentd.outbox.Outbound;
+import dev.agentcommander.agentd.panes.SessionDirectory;
 import dev.agentcommander.agentd.tmux.ControlClient;
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.agentd.tmux.TmuxException;

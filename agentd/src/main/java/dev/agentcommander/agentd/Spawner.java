@@ -1,5 +1,8 @@
 package dev.agentcommander.agentd;
 
+import dev.agentcommander.agentd.panes.GitInfo;
+import dev.agentcommander.agentd.panes.ProcessRunner;
+import dev.agentcommander.agentd.panes.SessionIds;
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.agentd.tmux.TmuxException;
 import dev.agentcommander.schema.CommandSpec;

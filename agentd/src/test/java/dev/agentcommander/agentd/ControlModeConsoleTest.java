@@ -240,8 +240,8 @@ class ControlModeConsoleTest {
         Await.until("over 100 lines streamed", Duration.ofMillis(3000), () -> text("cut").split("\n").length > 100);
         panes.tmux().run("send-keys", "-t", pane, "C-c");
         AgentMessage.Snapshot snap = out.of(AgentMessage.Snapshot.class, s -> true).getFirst();
-        List<String> screen = ScreenPatterns.tail(new String(Base64.getDecoder().decode(snap.data()),
-                StandardCharsets.UTF_8));
+        List<String> screen = new String(Base64.getDecoder().decode(snap.data()), StandardCharsets.UTF_8).lines()
+                .filter(l -> !l.isBlank()).toList();
         // the snapshot's last line, complete when the cursor already sits at the start of the next one
         String joined = screen.getLast().strip() + (snap.cursorX() == 0 ? "\r\n" : "") + text("cut");
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("L(\\d+)\\r\\n").matcher(joined);

@@ -1,7 +1,7 @@
 package dev.agentcommander.agentd.hooks;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.agentcommander.agentd.ScreenMenu;
+import dev.agentcommander.agentd.panes.ScreenMenu;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;

@@ -1,7 +1,7 @@
 package dev.agentcommander.agentd.hooks;
 
-import dev.agentcommander.agentd.PromptWatcher;
-import dev.agentcommander.agentd.ScreenMenu;
+import dev.agentcommander.agentd.panes.PromptWatcher;
+import dev.agentcommander.agentd.panes.ScreenMenu;
 import java.util.HashMap;
 import java.util.Map;
 

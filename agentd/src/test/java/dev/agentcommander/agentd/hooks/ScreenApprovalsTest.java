@@ -2,7 +2,7 @@ package dev.agentcommander.agentd.hooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentcommander.agentd.ScreenMenu;
+import dev.agentcommander.agentd.panes.ScreenMenu;
 import dev.agentcommander.agentd.testkit.RecordingOutbound;
 import dev.agentcommander.agentd.testkit.RecordingStatus;
 import dev.agentcommander.schema.AgentMessage;

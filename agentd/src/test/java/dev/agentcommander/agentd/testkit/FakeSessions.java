@@ -1,6 +1,6 @@
 package dev.agentcommander.agentd.testkit;
 
-import dev.agentcommander.agentd.SessionDirectory;
+import dev.agentcommander.agentd.panes.SessionDirectory;
 import dev.agentcommander.schema.Provider;
 import dev.agentcommander.schema.Session;
 import dev.agentcommander.schema.SessionKind;

@@ -1,7 +1,7 @@
 package dev.agentcommander.agentd.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.agentcommander.agentd.StatusDetector;
+import dev.agentcommander.agentd.panes.StatusDetector;
 import dev.agentcommander.agentd.tmux.Pane;
 import dev.agentcommander.schema.Provider;
 import dev.agentcommander.schema.SessionStatus;

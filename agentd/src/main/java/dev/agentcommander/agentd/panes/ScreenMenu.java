@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.panes;
 
 /**
  * A permission menu read off a pane's screen: what a person must know to decide without looking at the pane.

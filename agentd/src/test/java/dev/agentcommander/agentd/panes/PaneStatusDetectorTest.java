@@ -1,9 +1,9 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.panes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.agentcommander.agentd.StatusDetector.Verdict;
+import dev.agentcommander.agentd.panes.StatusDetector.Verdict;
 import dev.agentcommander.agentd.testkit.Await;
 import dev.agentcommander.agentd.testkit.MutableClock;
 import dev.agentcommander.agentd.testkit.PrivateTmux;

@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.panes;
 
 /**
  * Told by the scanner, on every poll, whether each pane shows a permission menu, so approvals can be raised for

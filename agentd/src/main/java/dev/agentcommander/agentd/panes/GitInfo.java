@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.panes;
 
 import dev.agentcommander.schema.Session;
 import java.io.IOException;
@@ -66,7 +66,7 @@ public final class GitInfo {
     }
 
     /** Runs git in {@code cwd}; stdout, or null on failure. */
-    static String git(String cwd, String... args) {
+    public static String git(String cwd, String... args) {
         List<String> cmd = new java.util.ArrayList<>(List.of("git", "-C", cwd));
         cmd.addAll(List.of(args));
         try {

@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.panes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentcommander.agentd.tmux.Pane;

@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.panes;
 
 import dev.agentcommander.agentd.tmux.Tmux;
 import java.security.SecureRandom;

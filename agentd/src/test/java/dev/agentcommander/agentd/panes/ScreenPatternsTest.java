@@ -1,8 +1,8 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.panes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentcommander.agentd.ScreenPatterns.Signal;
+import dev.agentcommander.agentd.panes.ScreenPatterns.Signal;
 import dev.agentcommander.schema.Provider;
 import org.junit.jupiter.api.Test;
 

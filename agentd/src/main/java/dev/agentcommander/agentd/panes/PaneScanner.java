@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.panes;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.ObjectNode;

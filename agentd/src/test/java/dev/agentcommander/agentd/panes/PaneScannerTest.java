@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.panes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;

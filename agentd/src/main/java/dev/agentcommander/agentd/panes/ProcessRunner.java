@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.panes;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -14,10 +14,10 @@ import java.util.concurrent.TimeUnit;
  * Runs a helper program (git) as an argument list with a hard timeout: output is drained on its own thread, so a
  * hung hook or filter cannot hold agentd's command or scanner thread. (The tmux layer has its own runner.)
  */
-final class ProcessRunner {
+public final class ProcessRunner {
     /** Exit code (-1 on timeout) and the output (stdout, plus stderr when asked for). */
-    record Result(int exit, String output) {
-        boolean ok() {
+    public record Result(int exit, String output) {
+        public boolean ok() {
             return exit == 0;
         }
     }
@@ -25,7 +25,7 @@ final class ProcessRunner {
     private ProcessRunner() {
     }
 
-    static Result run(List<String> cmd, Map<String, String> env, Duration timeout, boolean withStderr)
+    public static Result run(List<String> cmd, Map<String, String> env, Duration timeout, boolean withStderr)
             throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         if (withStderr) {

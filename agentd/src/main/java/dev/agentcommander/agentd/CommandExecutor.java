@@ -2,6 +2,7 @@ package dev.agentcommander.agentd;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.agentd.console.Console;
 import dev.agentcommander.agentd.outbox.Outbound;
 import dev.agentcommander.agentd.panes.SessionDirectory;
 import dev.agentcommander.agentd.panes.SessionIds;

@@ -1,5 +1,7 @@
 package dev.agentcommander.agentd;
 
+import dev.agentcommander.agentd.console.Console;
+import dev.agentcommander.agentd.console.ControlModeConsole;
 import dev.agentcommander.agentd.hooks.ApprovalBroker;
 import dev.agentcommander.agentd.hooks.ApprovalMode;
 import dev.agentcommander.agentd.hooks.HookServer;

@@ -1,6 +1,6 @@
 package dev.agentcommander.agentd.testkit;
 
-import dev.agentcommander.agentd.Console;
+import dev.agentcommander.agentd.console.Console;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 

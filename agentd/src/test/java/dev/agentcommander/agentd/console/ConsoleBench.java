@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.console;
 
 import dev.agentcommander.agentd.outbox.Outbound;
 import dev.agentcommander.agentd.testkit.FakeSessions;
@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  *   <li>{@code control raw}: a bare tmux control-mode client (the floor);</li>
  *   <li>{@code ControlModeConsole}: the implementation, up to the moment a chunk is handed to {@link Outbound}.</li>
  * </ul>
- * Run: {@code java -cp agentd/target/classes:agentd/target/test-classes:<deps> dev.agentcommander.agentd.ConsoleBench
+ * Run: {@code java -cp agentd/target/classes:agentd/target/test-classes:<deps> dev.agentcommander.agentd.console.ConsoleBench
  * [panes] [seconds] [interval_ms] [nopipe|pipe] [flood]} (see docs/console.md for a one-liner).
  */
 public final class ConsoleBench {

@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.console;
 
 import dev.agentcommander.schema.AgentMessage;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.console;
 
 /** A console request that cannot be served (unknown session, pane without tmux, console closed); the message
  *  is meant for the {@code commands.result} error the requester sees. */

@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.console;
 
 /**
  * Live console streaming for subscribers (each a dashboard viewer, named by the control plane's subscription

@@ -1,6 +1,6 @@
 package dev.agentcommander.agentd.hooks;
 
-import dev.agentcommander.agentd.Spawner;
+import dev.agentcommander.agentd.commands.Spawner;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.commands;
 
 import dev.agentcommander.agentd.panes.GitInfo;
 import dev.agentcommander.agentd.panes.ProcessRunner;

@@ -30,7 +30,7 @@ public record Config(ControlPlane controlPlane, String hostName, Tmux tmux, Stor
     }
 
 
-    public record Approvals(dev.agentcommander.agentd.hooks.ApprovalMode mode, int timeoutSeconds) {
+    public record Approvals(dev.agentcommander.agentd.approvals.ApprovalMode mode, int timeoutSeconds) {
     }
 
     public record Providers(String claudeExecPath, String codexExecPath) {

@@ -1,6 +1,6 @@
 package dev.agentcommander.agentd;
 
-import dev.agentcommander.agentd.hooks.ApprovalMode;
+import dev.agentcommander.agentd.approvals.ApprovalMode;
 
 import java.io.IOException;
 import java.net.URI;

@@ -50,7 +50,7 @@ class ConfigLoaderTest {
         assertThat(c.link().window()).isEqualTo(1000);
         assertThat(c.git().metadataTtlSeconds()).isEqualTo(30);
         assertThat(c.hooks().listen()).isEqualTo("127.0.0.1:7717");
-        assertThat(c.approvals().mode()).isEqualTo(dev.agentcommander.agentd.hooks.ApprovalMode.HOOK);
+        assertThat(c.approvals().mode()).isEqualTo(dev.agentcommander.agentd.approvals.ApprovalMode.HOOK);
         assertThat(c.approvals().timeoutSeconds()).isEqualTo(600);
         assertThat(c.providers().codexExecPath()).isEqualTo("codex");
         assertThat(c.hostName()).isNotBlank();
@@ -116,7 +116,7 @@ class ConfigLoaderTest {
         Config c = new ConfigLoader(env).load(f, true);
         assertThat(c.storage().outboxMaxBytes()).isEqualTo(10_485_760L);
         assertThat(c.hooks().listenPort()).isEqualTo(7800);
-        assertThat(c.approvals().mode()).isEqualTo(dev.agentcommander.agentd.hooks.ApprovalMode.BOTH);
+        assertThat(c.approvals().mode()).isEqualTo(dev.agentcommander.agentd.approvals.ApprovalMode.BOTH);
         assertThat(c.link().window()).isEqualTo(50);
         assertThat(c.providers().codexExecPath()).isEqualTo("/opt/codex");
         assertThatThrownBy(() -> new ConfigLoader(env).load(tmp.resolve("missing.yaml"), true))

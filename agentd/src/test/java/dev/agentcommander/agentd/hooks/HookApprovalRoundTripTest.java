@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.agentd.approvals.ApprovalBroker;
+import dev.agentcommander.agentd.approvals.ApprovalMode;
 import dev.agentcommander.agentd.testkit.Await;
 import dev.agentcommander.agentd.testkit.FakeSessions;
 import dev.agentcommander.agentd.testkit.RecordingOutbound;

@@ -2,6 +2,8 @@ package dev.agentcommander.agentd.hooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentcommander.agentd.approvals.ApprovalBroker;
+import dev.agentcommander.agentd.approvals.ApprovalMode;
 import dev.agentcommander.agentd.testkit.FakeSessions;
 import dev.agentcommander.agentd.testkit.RecordingOutbound;
 import dev.agentcommander.agentd.testkit.RecordingStatus;

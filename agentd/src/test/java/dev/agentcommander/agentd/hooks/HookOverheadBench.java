@@ -1,5 +1,7 @@
 package dev.agentcommander.agentd.hooks;
 
+import dev.agentcommander.agentd.approvals.ApprovalBroker;
+import dev.agentcommander.agentd.approvals.ApprovalMode;
 import dev.agentcommander.agentd.outbox.Outbound;
 import dev.agentcommander.agentd.testkit.FakeSessions;
 import dev.agentcommander.agentd.testkit.RecordingStatus;

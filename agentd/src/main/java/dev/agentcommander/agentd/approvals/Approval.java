@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd.hooks;
+package dev.agentcommander.agentd.approvals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentcommander.agentd.panes.ScreenMenu;
@@ -12,8 +12,10 @@ import java.util.concurrent.TimeoutException;
 /**
  * One pending permission request. It is answered at most once (decision, expiry, withdrawal or shutdown: first
  * wins) and resolved at most once, so a resent decision or a race between the hook and the pane is harmless.
+ * Public only so the hook receiver can wait on it ({@link #await}) and hand it back
+ * ({@link ApprovalBroker#finish}); everything that decides stays in this package.
  */
-final class Approval {
+public final class Approval {
     enum Kind { HOOK, KEYS }
 
     static final byte[] EMPTY = new byte[0];
@@ -69,7 +71,7 @@ final class Approval {
     }
 
     /** The answer for the hook, or null if none came within {@code wait}. */
-    byte[] await(Duration wait) throws InterruptedException {
+    public byte[] await(Duration wait) throws InterruptedException {
         try {
             return body.get(Math.max(1, wait.toMillis()), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd.hooks;
+package dev.agentcommander.agentd.approvals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

@@ -1,10 +1,7 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.approvals;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentcommander.agentd.hooks.ApprovalBroker;
-import dev.agentcommander.agentd.hooks.ApprovalMode;
-import dev.agentcommander.agentd.hooks.ScreenApprovals;
 import dev.agentcommander.agentd.panes.GitInfo;
 import dev.agentcommander.agentd.panes.PaneScanner;
 import dev.agentcommander.agentd.panes.PaneStatusDetector;
@@ -34,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a private tmux server, the real scanner and status detector see it, the broker raises the approval and answers
  * it by typing into the pane.
  */
-class ScreenApprovalsTest {
+class ScannerKeysApprovalsTest {
     @TempDir
     Path tmp;
 

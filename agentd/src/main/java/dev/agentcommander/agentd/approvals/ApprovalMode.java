@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd.hooks;
+package dev.agentcommander.agentd.approvals;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd.hooks;
+package dev.agentcommander.agentd.approvals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,8 +13,8 @@ import java.util.Map;
  * own, and an approval carries it twice (input and review). Oversized payloads keep their shape and a
  * {@code _truncated} flag so a reviewer knows the view is partial.
  */
-final class JsonBudget {
-    static final int DEFAULT_LIMIT = 600 * 1024;
+public final class JsonBudget {
+    public static final int DEFAULT_LIMIT = 600 * 1024;
     private static final int KEEP_CHARS = 4096;
 
     private JsonBudget() {
@@ -25,7 +25,7 @@ final class JsonBudget {
     }
 
     /** {@code node} itself when it fits in {@code limit} bytes, else a copy with long strings cut. */
-    static JsonNode fit(JsonNode node, int limit) {
+    public static JsonNode fit(JsonNode node, int limit) {
         int size = size(node);
         if (size <= limit) {
             return node;

@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd.hooks;
+package dev.agentcommander.agentd.approvals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -103,7 +103,7 @@ public final class ApprovalBroker implements DecisionSink, AutoCloseable {
     }
 
     /** Thrown when {@code maxWaiting} requests are already held. */
-    static final class TooManyWaiting extends RuntimeException {
+    public static final class TooManyWaiting extends RuntimeException {
         TooManyWaiting(int max) {
             super("already " + max + " approvals waiting");
         }
@@ -113,7 +113,7 @@ public final class ApprovalBroker implements DecisionSink, AutoCloseable {
      * A PermissionRequest arrived through the hook: sends {@code approval.requested} and returns the approval the
      * HTTP handler waits on, or null in keys mode (the hook is then answered empty at once).
      */
-    Approval open(String paneId, String sessionId, JsonNode hook) {
+    public Approval open(String paneId, String sessionId, JsonNode hook) {
         if (mode == ApprovalMode.KEYS || closed) {
             return null;
         }
@@ -299,7 +299,7 @@ public final class ApprovalBroker implements DecisionSink, AutoCloseable {
      * The HTTP handler is done with a hook approval. {@code delivered} false means the hook went away (curl
      * killed, or Claude answered in the pane): the approval is cancelled rather than reported as decided.
      */
-    void finish(Approval a, boolean delivered) {
+    public void finish(Approval a, boolean delivered) {
         a.answer("cancelled", Approval.EMPTY);
         String outcome = a.outcome();
         if (!delivered && ("allowed".equals(outcome) || "denied".equals(outcome))) {

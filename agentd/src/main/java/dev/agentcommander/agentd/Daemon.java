@@ -2,6 +2,7 @@ package dev.agentcommander.agentd;
 
 import dev.agentcommander.agentd.commands.CommandExecutor;
 import dev.agentcommander.agentd.commands.Spawner;
+import dev.agentcommander.agentd.config.Config;
 import dev.agentcommander.agentd.console.Console;
 import dev.agentcommander.agentd.console.ControlModeConsole;
 import dev.agentcommander.agentd.approvals.ApprovalBroker;

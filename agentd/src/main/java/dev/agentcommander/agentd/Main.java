@@ -1,5 +1,8 @@
 package dev.agentcommander.agentd;
 
+import dev.agentcommander.agentd.config.Config;
+import dev.agentcommander.agentd.config.ConfigException;
+import dev.agentcommander.agentd.config.ConfigLoader;
 import dev.agentcommander.agentd.hooks.HookCommand;
 import dev.agentcommander.agentd.hooks.InstallHooks;
 import dev.agentcommander.agentd.link.JdkTransport;

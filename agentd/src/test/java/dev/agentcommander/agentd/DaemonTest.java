@@ -2,6 +2,8 @@ package dev.agentcommander.agentd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentcommander.agentd.config.Config;
+import dev.agentcommander.agentd.config.ConfigLoader;
 import dev.agentcommander.agentd.testkit.Await;
 import dev.agentcommander.agentd.testkit.FakeControlPlane;
 import dev.agentcommander.agentd.testkit.PrivateTmux;

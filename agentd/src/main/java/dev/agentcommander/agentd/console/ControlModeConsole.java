@@ -1,6 +1,5 @@
 package dev.agentcommander.agentd.console;
 
-import dev.agentcommander.agentd.Config;
 import dev.agentcommander.agentd.outbox.Outbound;
 import dev.agentcommander.agentd.panes.SessionDirectory;
 import dev.agentcommander.agentd.tmux.ControlClient;

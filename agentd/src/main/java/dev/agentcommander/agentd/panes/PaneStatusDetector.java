@@ -1,7 +1,6 @@
 package dev.agentcommander.agentd.panes;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.agentcommander.agentd.Config;
 import dev.agentcommander.agentd.tmux.Pane;
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.agentd.tmux.TmuxException;

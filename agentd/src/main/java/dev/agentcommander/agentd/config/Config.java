@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.config;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.config;
 
 import dev.agentcommander.agentd.approvals.ApprovalMode;
 

@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.config;
 
 /** The configuration cannot be used; the message starts with the full key path it is about. */
 public final class ConfigException extends RuntimeException {

@@ -10,7 +10,6 @@ import dev.agentcommander.agentd.approvals.ApprovalMode;
 import dev.agentcommander.agentd.hooks.HookServer;
 import dev.agentcommander.agentd.hooks.ProjectHooks;
 import dev.agentcommander.agentd.approvals.ScreenApprovals;
-import dev.agentcommander.agentd.link.Backoff;
 import dev.agentcommander.agentd.link.Link;
 import dev.agentcommander.agentd.link.Transport;
 import dev.agentcommander.agentd.outbox.Outbox;
@@ -24,6 +23,7 @@ import dev.agentcommander.agentd.panes.SessionIds;
 import dev.agentcommander.agentd.panes.StatusDetector;
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.schema.Session;
+import dev.agentcommander.schema.loop.Backoff;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -116,7 +116,7 @@ public final class Daemon implements AutoCloseable {
             parts.add(executor);
             link = new Link(new Link.Settings(URI.create(config.controlPlane().url()), config.controlPlane().token(),
                     config.hostName(), agentVersion, config.link().window()), transport, outbox, executor,
-                    broker, new Backoff(RandomGenerator.getDefault()), clock);
+                    broker::onDecision, Backoff.link(RandomGenerator.getDefault()), clock);
             parts.add(link);
             try {
                 scanner.scanOnce(); // sessions known before the first command can arrive

@@ -3,7 +3,6 @@ package dev.agentcommander.agentd.approvals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentcommander.agentd.link.DecisionSink;
 import dev.agentcommander.agentd.outbox.Outbound;
 import dev.agentcommander.agentd.panes.ScreenMenu;
 import dev.agentcommander.agentd.panes.StatusDetector;
@@ -30,7 +29,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * never approves" lives here: every path other than an explicit allow answers with an empty body.
  * Every approval sends exactly one {@code approval.requested} and one {@code approval.resolved}.
  */
-public final class ApprovalBroker implements DecisionSink, AutoCloseable {
+public final class ApprovalBroker implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ApprovalBroker.class.getName());
     private static final int REMEMBERED_RESOLVED = 4096;
 
@@ -197,7 +196,7 @@ public final class ApprovalBroker implements DecisionSink, AutoCloseable {
         }
     }
 
-    @Override
+    /** A decision from the control plane; idempotent by approval id (the server may resend one). */
     public void onDecision(ServerMessage.ApprovalDecision d) {
         if (d == null || d.approvalId() == null) {
             return;

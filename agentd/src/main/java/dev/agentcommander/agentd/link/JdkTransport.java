@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The link over {@code java.net.http.WebSocket}: in the JDK already, so agentd needs no web framework and keeps
- * its memory small. A refused upgrade with HTTP 401/403 is reported as close reason {@code unauthorized}.
+ * its memory small. A refused upgrade with HTTP 401/403 is thrown as {@link Transport.Unauthorized}.
  */
 public final class JdkTransport implements Transport {
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
@@ -60,7 +60,7 @@ public final class JdkTransport implements Transport {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof WebSocketHandshakeException h
                     && (h.getResponse().statusCode() == 401 || h.getResponse().statusCode() == 403)) {
-                throw new IllegalStateException("unauthorized: HTTP " + h.getResponse().statusCode(), h);
+                throw new Unauthorized("unauthorized: HTTP " + h.getResponse().statusCode(), h);
             }
             throw e.getCause() instanceof Exception c ? c : e;
         }

@@ -7,6 +7,9 @@ import dev.agentcommander.schema.Codec;
 import dev.agentcommander.schema.Protocol;
 import dev.agentcommander.schema.ProtocolException;
 import dev.agentcommander.schema.ServerMessage;
+import dev.agentcommander.schema.loop.Backoff;
+import dev.agentcommander.schema.loop.NamedLoop;
+import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,8 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Keeps one connection to the control plane and drains the outbox into it: hello → welcome → resend everything
@@ -25,7 +26,7 @@ import java.util.logging.Logger;
  * the source of truth, so a dropped connection only means "start again from the server's record".
  */
 public final class Link implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(Link.class.getName());
+    private static final System.Logger LOG = System.getLogger(Link.class.getName());
     static final Duration HEARTBEAT = Duration.ofSeconds(15);
     static final Duration WELCOME_TIMEOUT = Duration.ofSeconds(15);
     /** A half-open TCP connection shows as silence while we wait for acks. */
@@ -39,7 +40,7 @@ public final class Link implements AutoCloseable {
     private final Transport transport;
     private final Outbox outbox;
     private final Consumer<ServerMessage.Command> commands;
-    private final DecisionSink decisions;
+    private final Consumer<ServerMessage.ApprovalDecision> decisions;
     private final Backoff backoff;
     private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
@@ -47,7 +48,7 @@ public final class Link implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean connected;
     private volatile long lastInbound;
-    private Thread thread;
+    private NamedLoop loop;
     private int failures;
     private String lastFailure;
 
@@ -57,8 +58,12 @@ public final class Link implements AutoCloseable {
     private boolean open;
     private String closeReason;
 
+    /**
+     * @param decisions told of every approval decision; idempotent by approval id (the server may resend one)
+     * @param backoff   the reconnect schedule ({@link Backoff#link}); owned by this link's loop from now on
+     */
     public Link(Settings settings, Transport transport, Outbox outbox, Consumer<ServerMessage.Command> commands,
-                DecisionSink decisions, Backoff backoff, Clock clock) {
+                Consumer<ServerMessage.ApprovalDecision> decisions, Backoff backoff, Clock clock) {
         this.settings = settings;
         this.transport = transport;
         this.outbox = outbox;
@@ -69,7 +74,7 @@ public final class Link implements AutoCloseable {
     }
 
     public void start() {
-        thread = Thread.ofVirtual().name("agentd-link").start(this::loop);
+        loop = NamedLoop.start("agentd-link", this::connectOnce);
     }
 
     /** Whether a connection is established and past the handshake (for doctor and tests). */
@@ -77,51 +82,41 @@ public final class Link implements AutoCloseable {
         return connected;
     }
 
-    private void loop() {
-        int attempt = 0;
-        while (running) {
-            boolean welcomed = false;
-            try {
-                welcomed = session();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception e) {
-                String m = e.getMessage() == null ? e.toString() : e.getMessage();
-                if (m.startsWith("unauthorized")) {
-                    LOG.severe("control plane refused this host's token (" + m + "): check control_plane.token"
-                            + " / token_file; retrying every " + Backoff.CAP.toSeconds() + " s");
-                    attempt = Math.max(attempt, Backoff.cappedAttempt());
-                } else {
-                    failures++;
-                    // the same failure every few seconds says nothing new: log changes and every 20th
-                    Level level = !m.equals(lastFailure) || failures % 20 == 0 ? Level.WARNING : Level.FINE;
-                    LOG.log(level, "link to " + settings.uri() + " failed: " + m + " (attempt " + failures + ")");
-                    lastFailure = m;
-                }
-            } finally {
-                connected = false;
-            }
-            if (!running) {
-                return;
-            }
-            String reason = closeReasonNow();
-            if (reason != null && reason.startsWith("unauthorized")) {
-                LOG.severe("control plane closed the link: " + reason + ": check control_plane.token; retrying"
-                        + " every " + Backoff.CAP.toSeconds() + " s");
-                attempt = Math.max(attempt, Backoff.cappedAttempt());
-            } else if (welcomed) {
-                attempt = 0;
-                failures = 0;
-                lastFailure = null;
-            }
-            Duration d = backoff.delay(attempt++);
-            try {
-                Thread.sleep(d);
-            } catch (InterruptedException e) {
-                return;
-            }
+    /** One round of the link's loop: a connection from connect to close, then the pause before the next. */
+    private void connectOnce() throws InterruptedException {
+        boolean welcomed = false;
+        try {
+            welcomed = session();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Transport.Unauthorized e) {
+            LOG.log(Level.ERROR, "control plane refused this host's token (" + e.getMessage() + "): check "
+                    + "control_plane.token / token_file; retrying every " + backoff.cap().toSeconds() + " s");
+            backoff.saturate();
+        } catch (Exception e) {
+            String m = e.getMessage() == null ? e.toString() : e.getMessage();
+            failures++;
+            // the same failure every few seconds says nothing new: log changes and every 20th
+            Level level = !m.equals(lastFailure) || failures % 20 == 0 ? Level.WARNING : Level.DEBUG;
+            LOG.log(level, "link to " + settings.uri() + " failed: " + m + " (attempt " + failures + ")");
+            lastFailure = m;
+        } finally {
+            connected = false;
         }
+        if (!running) {
+            return;
+        }
+        String reason = closeReasonNow();
+        if (reason != null && reason.startsWith("unauthorized")) {
+            LOG.log(Level.ERROR, "control plane closed the link: " + reason + ": check control_plane.token; "
+                    + "retrying every " + backoff.cap().toSeconds() + " s");
+            backoff.saturate();
+        } else if (welcomed) {
+            backoff.reset();
+            failures = 0;
+            lastFailure = null;
+        }
+        backoff.pause();
     }
 
     private String closeReasonNow() {
@@ -153,8 +148,8 @@ public final class Link implements AutoCloseable {
                 return false;
             }
             connected = true;
-            LOG.info(() -> "link up: " + settings.uri() + ", server has up to seq " + from + ", our last seq "
-                    + outbox.lastSeq());
+            LOG.log(Level.INFO, () -> "link up: " + settings.uri() + ", server has up to seq " + from
+                    + ", our last seq " + outbox.lastSeq());
             pump(conn, from);
             return true;
         } finally {
@@ -171,7 +166,8 @@ public final class Link implements AutoCloseable {
             }
             if (welcome == null) {
                 if (open && running) {
-                    LOG.warning("no agent.welcome within " + WELCOME_TIMEOUT.toSeconds() + " s; reconnecting");
+                    LOG.log(Level.WARNING, "no agent.welcome within " + WELCOME_TIMEOUT.toSeconds()
+                            + " s; reconnecting");
                 }
                 return -1;
             }
@@ -196,7 +192,7 @@ public final class Link implements AutoCloseable {
                     lastBeat = clock.instant();
                 }
                 if (lastSent > ackedNow() && clock.millis() - lastInbound > SILENCE.toMillis()) {
-                    LOG.warning("no frame from the control plane for " + SILENCE.toSeconds() + " s with "
+                    LOG.log(Level.WARNING, "no frame from the control plane for " + SILENCE.toSeconds() + " s with "
                             + (lastSent - ackedNow()) + " unacked; reconnecting");
                     return;
                 }
@@ -253,7 +249,7 @@ public final class Link implements AutoCloseable {
             try {
                 f = Codec.decodeServer(text);
             } catch (ProtocolException e) {
-                LOG.warning("dropping a bad frame from the control plane (" + e.code().wire() + "): "
+                LOG.log(Level.WARNING, "dropping a bad frame from the control plane (" + e.code().wire() + "): "
                         + e.getMessage());
                 return;
             }
@@ -272,16 +268,17 @@ public final class Link implements AutoCloseable {
                     signal(() -> serverAcked = Math.max(serverAcked, a.seq()));
                 }
                 case ServerMessage.Command c -> commands.accept(c);
-                case ServerMessage.ApprovalDecision d -> decisions.onDecision(d);
-                case ServerMessage.Error e -> LOG.warning("control plane error " + e.code() + ": " + e.message());
-                case ServerMessage.Unknown u -> LOG.fine(() -> "ignoring unknown message type " + u.type());
+                case ServerMessage.ApprovalDecision d -> decisions.accept(d);
+                case ServerMessage.Error e ->
+                        LOG.log(Level.WARNING, "control plane error " + e.code() + ": " + e.message());
+                case ServerMessage.Unknown u -> LOG.log(Level.DEBUG, () -> "ignoring unknown message type " + u.type());
             }
         }
 
         @Override
         public void onClosed(int code, String reason) {
             if (running) {
-                LOG.info(() -> "link closed: " + code + " " + reason);
+                LOG.log(Level.INFO, () -> "link closed: " + code + " " + reason);
             }
             signal(() -> {
                 open = false;
@@ -304,13 +301,8 @@ public final class Link implements AutoCloseable {
     public void close() {
         running = false;
         signal(() -> open = false);
-        if (thread != null) {
-            thread.interrupt();
-            try {
-                thread.join(3000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (loop != null) {
+            loop.close();
         }
     }
 }

@@ -7,7 +7,11 @@ import java.net.URI;
  * WebSocket client ({@link JdkTransport}); tests use an in-memory one to drive the handshake and acks.
  */
 public interface Transport {
-    /** Opens a connection; frames and the close arrive at {@code listener}. @throws Exception when it cannot */
+    /**
+     * Opens a connection; frames and the close arrive at {@code listener}.
+     *
+     * @throws Unauthorized when the server refuses the token at the upgrade; any other Exception when it cannot
+     */
     Connection connect(URI uri, String token, Listener listener) throws Exception;
 
     interface Connection {
@@ -15,6 +19,13 @@ public interface Transport {
         void send(String text) throws Exception;
 
         void close(int code, String reason);
+    }
+
+    /** The control plane refused this host's credentials; retrying soon will not help (no other failure is). */
+    final class Unauthorized extends RuntimeException {
+        public Unauthorized(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     interface Listener {

@@ -8,6 +8,7 @@ import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Codec;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.ServerMessage;
+import dev.agentcommander.schema.loop.Backoff;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
@@ -82,7 +83,7 @@ class JdkTransportTest {
                 .addRouting(WsRouting.builder().endpoint("/v1/agent", new Plane())).build().start();
         URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/v1/agent");
         return new Link(new Link.Settings(uri, token, "box", "t", 1000), new JdkTransport(), outbox, c -> { },
-                d -> { }, new Backoff(new Random(3)), Clock.systemUTC());
+                d -> { }, Backoff.link(new Random(3)), Clock.systemUTC());
     }
 
     @Test

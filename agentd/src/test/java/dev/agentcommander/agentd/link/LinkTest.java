@@ -8,6 +8,7 @@ import dev.agentcommander.agentd.testkit.MutableClock;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.ServerMessage;
+import dev.agentcommander.schema.loop.Backoff;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -50,7 +51,7 @@ class LinkTest {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
         List<ServerMessage.Command> commands = new ArrayList<>();
         link = new Link(new Link.Settings(URI.create("ws://x/v1/agent"), "tok", "box", "0.1", 2), server,
-                outbox, commands::add, d -> { }, new Backoff(new Random(1)), clock);
+                outbox, commands::add, d -> { }, Backoff.link(new Random(1)), clock);
         link.start();
         FakeControlPlane.Conn conn = server.awaitConnection();
         assertThat(server.token()).isEqualTo("tok");
@@ -88,12 +89,14 @@ class LinkTest {
     }
 
     @Test
-    void backoffGrowsQuadraticallyWithJitterAndCapsAtThirtySeconds() {
-        Backoff b = new Backoff(new Random(7));
+    void reconnectDelaysGrowQuadraticallyWithJitterAndCapAtThirtySeconds() {
+        Backoff b = Backoff.link(new Random(7));
         for (int n = 0; n < 200; n++) {
             long base = Math.min(n * n * 10L, 30_000);
-            assertThat(b.delay(n).toMillis()).isBetween(base / 2, base * 3 / 2 + 1);
+            assertThat(b.next().toMillis()).isBetween(base / 2, base * 3 / 2 + 1);
         }
-        assertThat(b.delay(Backoff.cappedAttempt()).toMillis()).isGreaterThanOrEqualTo(15_000);
+        b.reset();
+        b.saturate(); // a refused token: straight to the cap
+        assertThat(b.next().toMillis()).isGreaterThanOrEqualTo(15_000);
     }
 }

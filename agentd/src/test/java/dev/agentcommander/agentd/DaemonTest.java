@@ -51,6 +51,11 @@ class DaemonTest {
                 "HOME", tmp.toString())).parse("host_name: box-1\n");
     }
 
+    /** What the daemon gets from its process: the hook script of spawned worktrees goes under tmp. */
+    private Map<String, String> env() {
+        return Map.of("XDG_DATA_HOME", tmp.resolve("data").toString(), "SHELL", "/bin/sh");
+    }
+
     @Test
     void inKeysModeAMenuOnScreenBecomesAnApprovalAndAllowTypesOneIntoThePane() throws Exception {
         Path standin = tmp.resolve("claude");
@@ -59,7 +64,7 @@ class DaemonTest {
         }
         String pane = server.window(tmp, "bash", standin.toString(), "--permission");
         FakeControlPlane cp = new FakeControlPlane();
-        try (Daemon d = new Daemon(config("keys"), Daemon.Factories.standard(), cp, Clock.systemUTC(), "test")) {
+        try (Daemon d = new Daemon(config("keys"), tmp, env(), cp, Clock.systemUTC(), "test")) {
             FakeControlPlane.Conn conn = cp.awaitConnection();
             conn.send(new ServerMessage.Welcome(0, "t", "h"));
             AgentMessage.ApprovalRequested req = null;
@@ -90,7 +95,7 @@ class DaemonTest {
     @Test
     void panesReachTheServerAndCommandsComeBackAsResults() throws Exception {
         FakeControlPlane cp = new FakeControlPlane();
-        try (Daemon d = new Daemon(config(), Daemon.Factories.standard(), cp, Clock.systemUTC(), "test")) {
+        try (Daemon d = new Daemon(config(), tmp, env(), cp, Clock.systemUTC(), "test")) {
             FakeControlPlane.Conn conn = cp.awaitConnection();
             assertThat(cp.token()).isEqualTo("secret");
             var hello = (AgentMessage.Hello) cp.next().message();
@@ -125,15 +130,14 @@ class DaemonTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = Main.run(new String[] {"frobnicate", "--config", tmp.resolve("none.yaml").toString()},
-                Daemon.Factories.standard(), new PrintStream(out), new PrintStream(err));
+                new PrintStream(out), new PrintStream(err));
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("unknown subcommand frobnicate");
         code = Main.run(new String[] {"run", "--config", tmp.resolve("none.yaml").toString()},
-                Daemon.Factories.standard(), new PrintStream(out), new PrintStream(err));
+                new PrintStream(out), new PrintStream(err));
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("config file not found");
-        code = Main.run(new String[] {"--bogus"}, Daemon.Factories.standard(), new PrintStream(out),
-                new PrintStream(err));
+        code = Main.run(new String[] {"--bogus"}, new PrintStream(out), new PrintStream(err));
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("unknown argument --bogus");
     }

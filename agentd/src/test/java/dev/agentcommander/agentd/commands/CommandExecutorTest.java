@@ -55,7 +55,7 @@ class CommandExecutorTest {
         return new CommandExecutor(server.tmux(), out, scanner, console, new SessionIds(),
                 new Spawner(server.tmux(), new SessionIds(),
                         new Spawner.Settings(tmp.resolve("bin/claude").toString(), "codex", "/bin/sh", null),
-                        new ProjectHooks(tmp.resolve("home"), Map.of(), "127.0.0.1:7717", 600)),
+                        new ProjectHooks(tmp.resolve("home"), Map.of(), "127.0.0.1:7717", 600)::install),
                 tmp.resolve("state"));
     }
 

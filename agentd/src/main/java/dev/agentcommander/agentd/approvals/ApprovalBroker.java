@@ -10,6 +10,7 @@ import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.agentd.tmux.TmuxException;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.ServerMessage;
+import dev.agentcommander.schema.loop.NamedLoop;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,7 +51,7 @@ public final class ApprovalBroker implements AutoCloseable {
         }
     };
     private volatile boolean closed;
-    private Thread sweeper;
+    private NamedLoop sweeper;
 
     /**
      * @param tmux       used only in keys mode (may be null when mode is hook)
@@ -73,17 +74,11 @@ public final class ApprovalBroker implements AutoCloseable {
         this(outbound, status, tmux, Clock.systemUTC(), mode, Duration.ofSeconds(600), 256);
     }
 
-    /** Starts the expiry loop (a named virtual thread checking deadlines against the clock). */
+    /** Starts the expiry loop ({@code approval-expiry}: checks deadlines against the clock every 200 ms). */
     public ApprovalBroker start() {
-        sweeper = Thread.ofVirtual().name("approval-expiry").start(() -> {
-            while (!closed) {
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                expireDue();
-            }
+        sweeper = NamedLoop.start("approval-expiry", () -> {
+            Thread.sleep(200);
+            expireDue();
         });
         return this;
     }
@@ -373,7 +368,7 @@ public final class ApprovalBroker implements AutoCloseable {
     public void close() {
         closed = true;
         if (sweeper != null) {
-            sweeper.interrupt();
+            sweeper.close();
         }
         releaseHooks();
         for (Approval a : waiting.values()) {

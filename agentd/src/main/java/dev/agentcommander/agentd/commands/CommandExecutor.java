@@ -13,6 +13,8 @@ import dev.agentcommander.schema.CommandSpec;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.ProtocolException;
 import dev.agentcommander.schema.ServerMessage;
+import dev.agentcommander.schema.loop.NamedLoop;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,9 +22,8 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Runs server commands against tmux, each {@code command_id} at most once even across restarts (the server
@@ -30,8 +31,10 @@ import java.util.logging.Logger;
  * run one at a time in arrival order on one thread, so "type this, then press Enter" stays in order.
  */
 public final class CommandExecutor implements Consumer<ServerMessage.Command>, AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(CommandExecutor.class.getName());
+    private static final System.Logger LOG = System.getLogger(CommandExecutor.class.getName());
     static final int REMEMBERED = 10_000;
+    /** On close, how long a command in flight (typing into a pane, adding a worktree) may take to finish. */
+    private static final long CLOSE_GRACE_SECONDS = 3;
 
     private final Tmux tmux;
     private final Outbound out;
@@ -41,8 +44,10 @@ public final class CommandExecutor implements Consumer<ServerMessage.Command>, A
     private final Spawner spawner;
     private final CommandLog log;
     private final BlockingQueue<ServerMessage.Command> queue = new ArrayBlockingQueue<>(1000);
-    private volatile boolean running = true;
-    private Thread thread;
+    /** Held while a command runs, so close can let it finish before the loop is interrupted. */
+    private final ReentrantLock busy = new ReentrantLock();
+    private volatile boolean stopping;
+    private NamedLoop loop;
 
     public CommandExecutor(Tmux tmux, Outbound out, SessionDirectory sessions, Console console, SessionIds ids,
                            Spawner spawner, Path stateDir) {
@@ -55,28 +60,29 @@ public final class CommandExecutor implements Consumer<ServerMessage.Command>, A
         this.log = new CommandLog(stateDir.resolve("commands.log"), REMEMBERED);
     }
 
+    /** Runs queued commands one at a time, in arrival order, on the loop {@code agentd-commands}. */
     public void start() {
-        thread = Thread.ofVirtual().name("agentd-commands").start(() -> {
-            while (running) {
-                try {
-                    ServerMessage.Command c = queue.poll(500, TimeUnit.MILLISECONDS);
-                    if (c != null) {
-                        execute(c);
-                    }
-                } catch (InterruptedException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "command failed unexpectedly", e);
-                }
+        loop = NamedLoop.start("agentd-commands", () -> {
+            ServerMessage.Command c = queue.poll(500, TimeUnit.MILLISECONDS);
+            if (c == null) {
+                return;
             }
-        });
+            busy.lock();
+            try {
+                if (!stopping) { // else left to the server, which resends it to the next agentd
+                    execute(c);
+                }
+            } finally {
+                busy.unlock();
+            }
+        }, (name, e) -> LOG.log(Level.WARNING, "command failed unexpectedly", e));
     }
 
     /** Queues a command from the link; when the queue is full it is dropped (the server resends it). */
     @Override
     public void accept(ServerMessage.Command c) {
         if (!queue.offer(c)) {
-            LOG.warning("command queue full; dropping " + c.commandId() + " (the server will resend it)");
+            LOG.log(Level.WARNING, "command queue full; dropping " + c.commandId() + " (the server will resend it)");
         }
     }
 
@@ -193,15 +199,19 @@ public final class CommandExecutor implements Consumer<ServerMessage.Command>, A
         throw new IllegalArgumentException("unknown session " + sessionId);
     }
 
+    /** Lets a command in flight finish (up to a grace period), stops the loop, then closes the command log. */
     @Override
     public void close() {
-        running = false;
-        if (thread != null) {
-            try {
-                thread.join(3000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        stopping = true;
+        try {
+            if (busy.tryLock(CLOSE_GRACE_SECONDS, TimeUnit.SECONDS)) {
+                busy.unlock();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (loop != null) {
+            loop.close();
         }
         log.close();
     }

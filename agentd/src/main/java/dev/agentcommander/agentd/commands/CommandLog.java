@@ -16,7 +16,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.logging.Logger;
 
 /**
  * Which command ids were executed, kept across restarts so a command the server resends is never run twice. An
@@ -25,7 +24,7 @@ import java.util.logging.Logger;
  * {@code limit} ids; the file is compacted when it grows past twice that.
  */
 final class CommandLog implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(CommandLog.class.getName());
+    private static final System.Logger LOG = System.getLogger(CommandLog.class.getName());
     static final String STARTED = "started";
 
     private final Path file;
@@ -65,7 +64,7 @@ final class CommandLog implements AutoCloseable {
                                 .textNode(STARTED));
                     }
                 } catch (IOException e) {
-                    LOG.warning("skipping a torn line in " + file); // a crash mid-append
+                    LOG.log(System.Logger.Level.WARNING, "skipping a torn line in " + file); // a crash mid-append
                 }
             }
         } catch (IOException e) {

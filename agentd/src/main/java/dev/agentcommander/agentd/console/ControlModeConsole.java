@@ -7,6 +7,7 @@ import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.agentd.tmux.TmuxException;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Session;
+import dev.agentcommander.schema.loop.NamedLoop;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -15,7 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -59,7 +59,7 @@ public final class ControlModeConsole implements Console {
     private final Map<String, Client> clients = new HashMap<>();       // by tmux session id ($N)
     private final Map<String, PaneStream<Client>> streams = new HashMap<>();  // by pane id (%N)
     private final Set<PaneStream<Client>> dirty = new LinkedHashSet<>();
-    private final Thread flusher;
+    private final NamedLoop flusher;
     private final long lingerNanos;
     private long dirtySince;
     private boolean closed;
@@ -70,7 +70,7 @@ public final class ControlModeConsole implements Console {
         this.outbound = outbound;
         this.config = config;
         this.lingerNanos = config.linger().toNanos();
-        this.flusher = Thread.ofVirtual().name("console-flusher").start(this::flushLoop);
+        this.flusher = NamedLoop.start("console-flusher", this::flushDue);
     }
 
     @Override
@@ -258,26 +258,23 @@ public final class ControlModeConsole implements Console {
         }
     }
 
-    private void flushLoop() {
+    /** One round of the flusher: waits for pending output, lets the linger pass, then sends it. */
+    private void flushDue() throws InterruptedException {
         lock.lock();
         try {
-            while (!closed) {
-                if (dirty.isEmpty()) {
-                    dirtyCond.awaitUninterruptibly();
-                    continue;
-                }
-                long wait = dirtySince + lingerNanos - System.nanoTime();
-                if (wait > 0) {
-                    dirtyCond.awaitNanos(wait);
-                    continue;
-                }
-                for (PaneStream<Client> s : new ArrayList<>(dirty)) {
-                    flush(s);
-                }
-                dirty.clear();
+            if (closed || dirty.isEmpty()) {
+                dirtyCond.await();
+                return;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            long wait = dirtySince + lingerNanos - System.nanoTime();
+            if (wait > 0) {
+                dirtyCond.awaitNanos(wait);
+                return;
+            }
+            for (PaneStream<Client> s : new ArrayList<>(dirty)) {
+                flush(s);
+            }
+            dirty.clear();
         } finally {
             lock.unlock();
         }
@@ -313,11 +310,7 @@ public final class ControlModeConsole implements Console {
             lock.unlock();
         }
         toClose.forEach(ControlClient::close);
-        try {
-            flusher.join(TimeUnit.SECONDS.toMillis(2));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        flusher.close();
     }
 
     /** One control client and what it serves; the listener of its own client. */

@@ -13,7 +13,9 @@ import dev.agentcommander.schema.Provider;
 import dev.agentcommander.schema.Session;
 import dev.agentcommander.schema.SessionKind;
 import dev.agentcommander.schema.SessionStatus;
+import dev.agentcommander.schema.loop.NamedLoop;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -28,8 +30,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Polls tmux and keeps the control plane's view of this host's panes current: every pane is a session (its id
@@ -38,7 +38,7 @@ import java.util.logging.Logger;
  * are reported removed after a restart, and unchanged panes are not announced again.
  */
 public final class PaneScanner implements SessionDirectory, AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(PaneScanner.class.getName());
+    private static final System.Logger LOG = System.getLogger(PaneScanner.class.getName());
     /** Pane.FORMAT plus our extra fields: the name override and the window's last activity. */
     static final String FORMAT = Pane.FORMAT + "\u001f#{" + SessionIds.NAME_OPTION + "}\u001f#{window_activity}";
 
@@ -57,8 +57,7 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
     private volatile Map<String, Session> byId = Map.of();
     private volatile Map<String, Session> byPane = Map.of();
     private Map<String, Session> announced;
-    private volatile boolean running = true;
-    private Thread thread;
+    private NamedLoop loop;
 
     /** @param prompts told of permission menus on screen after each poll ({@link PromptWatcher#NONE}: ignored) */
     public PaneScanner(Tmux tmux, Outbound out, StatusDetector status, PromptWatcher prompts,
@@ -77,21 +76,16 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
         this.announced = loadAnnounced();
     }
 
+    /** Polls every interval, or sooner when poked, on the loop {@code agentd-scanner}. */
     public void start() {
-        thread = Thread.ofVirtual().name("agentd-scanner").start(() -> {
-            while (running) {
-                try {
-                    scanOnce();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "pane scan failed: " + e.getMessage(), e);
-                }
-                try {
-                    if (poke.tryAcquire(interval.toMillis(), TimeUnit.MILLISECONDS)) {
-                        poke.drainPermits();
-                    }
-                } catch (InterruptedException e) {
-                    return;
-                }
+        loop = NamedLoop.start("agentd-scanner", () -> {
+            try {
+                scanOnce();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "pane scan failed: " + e.getMessage(), e);
+            }
+            if (poke.tryAcquire(interval.toMillis(), TimeUnit.MILLISECONDS)) {
+                poke.drainPermits();
             }
         });
     }
@@ -225,7 +219,7 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
             list.forEach(s -> m.put(s.sessionId(), s));
             return m;
         } catch (IOException e) {
-            LOG.warning("ignoring unreadable " + announcedFile + ": " + e.getMessage());
+            LOG.log(Level.WARNING, "ignoring unreadable " + announcedFile + ": " + e.getMessage());
             return new LinkedHashMap<>();
         }
     }
@@ -235,7 +229,7 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
             StateFiles.writeAtomically(announcedFile,
                     Json.mapper().writeValueAsString(List.copyOf(announced.values())));
         } catch (IOException e) {
-            LOG.warning("cannot save " + announcedFile + ": " + e.getMessage());
+            LOG.log(Level.WARNING, "cannot save " + announcedFile + ": " + e.getMessage());
         }
     }
 
@@ -256,14 +250,8 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        if (thread != null) {
-            thread.interrupt();
-            try {
-                thread.join(3000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (loop != null) {
+            loop.close();
         }
     }
 }

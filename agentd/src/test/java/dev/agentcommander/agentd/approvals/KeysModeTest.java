@@ -94,6 +94,8 @@ class KeysModeTest {
         Await.until("the stand-in got 1", Duration.ofSeconds(5),
                 () -> server.screen(menu).contains("● Bash(rm -rf build)"));
         assertThat(outcome(id)).isEqualTo("allowed");
+        Await.until("ApprovalResolved told to the status detector", Duration.ofSeconds(5),
+                () -> status.calls().stream().anyMatch(c -> c.eventName().equals("ApprovalResolved")));
         assertThat(status.calls()).anySatisfy(c -> assertThat(c.eventName()).isEqualTo("ApprovalResolved"));
     }
 

@@ -100,6 +100,9 @@ class HookApprovalRoundTripTest {
         assertThat(r.stdout()).isEqualTo(
                 "{\"hookSpecificOutput\":{\"hookEventName\":\"PermissionRequest\",\"decision\":{\"behavior\":\"allow\"}}}\n");
         assertThat(resolved(req.approvalId()).outcome()).isEqualTo("allowed");
+        // the status detector hears of it right after approval.resolved is queued
+        Await.until("ApprovalResolved told to the status detector", Duration.ofSeconds(5),
+                () -> status.calls().stream().anyMatch(c -> c.eventName().equals("ApprovalResolved")));
         assertThat(status.calls()).anySatisfy(c -> {
             assertThat(c.eventName()).isEqualTo("ApprovalResolved");
             assertThat(c.input().path("outcome").asText()).isEqualTo("allowed");

@@ -3,6 +3,7 @@ package dev.agentcommander.agentd.commands;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.agentd.console.Console;
+import dev.agentcommander.agentd.console.ConsoleException;
 import dev.agentcommander.agentd.outbox.Outbound;
 import dev.agentcommander.agentd.panes.SessionDirectory;
 import dev.agentcommander.agentd.panes.SessionIds;
@@ -106,7 +107,7 @@ public final class CommandExecutor implements Consumer<ServerMessage.Command>, A
         try {
             CommandSpec spec = CommandSpec.parse(c.name(), c.args());
             result = new AgentMessage.CommandsResult(c.commandId(), true, null, run(c.commandId(), spec));
-        } catch (ProtocolException | IllegalArgumentException | TmuxException e) {
+        } catch (ProtocolException | CommandRefused | TmuxException | ConsoleException e) { // the requester's to fix
             result = new AgentMessage.CommandsResult(c.commandId(), false, e.getMessage(), null);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "command " + c.commandId() + " (" + c.name() + ") failed", e);
@@ -155,7 +156,7 @@ public final class CommandExecutor implements Consumer<ServerMessage.Command>, A
             case CommandSpec.AdoptPane a -> {
                 String found = tmux.run("display-message", "-p", "-t", a.paneId(), "#{pane_id}").strip();
                 if (!found.equals(a.paneId())) {
-                    throw new IllegalArgumentException("unknown pane " + a.paneId());
+                    throw new CommandRefused("unknown pane " + a.paneId());
                 }
                 String id = ids.ensure(tmux, a.paneId());
                 tmux.run("set-option", "-p", "-t", a.paneId(), SessionIds.MANAGED_OPTION, "1");
@@ -178,8 +179,8 @@ public final class CommandExecutor implements Consumer<ServerMessage.Command>, A
                 console.unsubscribe(cu.sessionId(), cu.subscriptionId());
                 yield null;
             }
-            case CommandSpec.SpawnJob j -> throw new IllegalArgumentException("not supported yet");
-            case CommandSpec.CancelJob j -> throw new IllegalArgumentException("not supported yet");
+            case CommandSpec.SpawnJob j -> throw new CommandRefused("not supported yet");
+            case CommandSpec.CancelJob j -> throw new CommandRefused("not supported yet");
         };
     }
 
@@ -196,7 +197,7 @@ public final class CommandExecutor implements Consumer<ServerMessage.Command>, A
                 return f[0];
             }
         }
-        throw new IllegalArgumentException("unknown session " + sessionId);
+        throw new CommandRefused("unknown session " + sessionId);
     }
 
     /** Lets a command in flight finish (up to a grace period), stops the loop, then closes the command log. */

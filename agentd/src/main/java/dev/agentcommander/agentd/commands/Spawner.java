@@ -56,15 +56,15 @@ public final class Spawner {
         this.claudeHooks = claudeHooks;
     }
 
-    /** @throws IllegalArgumentException with a message for the user when the request cannot be done */
+    /** @throws CommandRefused with a message for the user when the request cannot be done */
     public Spawned spawn(CommandSpec.SpawnSession s) {
         Path repo = Path.of(s.repoPath());
         if (!Files.isDirectory(repo)) {
-            throw new IllegalArgumentException("repo_path: " + repo + " is not a directory");
+            throw new CommandRefused("repo_path: " + repo + " is not a directory");
         }
         String top = GitInfo.git(repo.toString(), "rev-parse", "--show-toplevel");
         if (top == null) {
-            throw new IllegalArgumentException("repo_path: " + repo + " is not a git repository");
+            throw new CommandRefused("repo_path: " + repo + " is not a git repository");
         }
         Path repoTop = Path.of(top.strip());
         Path worktree = worktreePath(repoTop, s.worktreeName());
@@ -80,7 +80,7 @@ public final class Spawner {
             } catch (RuntimeException e) {
                 runQuietly(List.of("git", "-C", repoTop.toString(), "worktree", "remove", "--force",
                         worktree.toString())); // so the same request can be retried
-                throw new IllegalArgumentException("cannot install Claude Code hooks in " + worktree + ": "
+                throw new CommandRefused("cannot install Claude Code hooks in " + worktree + ": "
                         + e.getMessage(), e);
             }
         }
@@ -98,14 +98,14 @@ public final class Spawner {
             Path realRoot = root.toRealPath();
             Path p = realRoot.resolve(name).normalize();
             if (!realRoot.equals(p.getParent())) {
-                throw new IllegalArgumentException("worktree_name: must stay inside " + realRoot);
+                throw new CommandRefused("worktree_name: must stay inside " + realRoot);
             }
             if (Files.exists(p)) {
-                throw new IllegalArgumentException("worktree_name: " + p + " already exists");
+                throw new CommandRefused("worktree_name: " + p + " already exists");
             }
             return p;
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot create worktree root " + root + ": " + e.getMessage(), e);
+            throw new CommandRefused("cannot create worktree root " + root + ": " + e.getMessage(), e);
         }
     }
 
@@ -128,12 +128,7 @@ public final class Spawner {
         args.addAll(argv);
         try {
             return tmux.run(args.toArray(String[]::new)).strip();
-        } catch (TmuxException e) {
-            String m = String.valueOf(e.getMessage());
-            if (!m.contains("no server running") && !m.contains("error connecting") && !m.contains("no current")
-                    && !m.contains("No such file")) {
-                throw e;
-            }
+        } catch (TmuxException.NoServer | TmuxException.NoCurrentTarget e) { // no session to open a window in
             List<String> ns = new ArrayList<>(List.of("new-session", "-d", "-P", "-F", "#{pane_id}", "-s",
                     "agents", "-n", name, "-c", cwd.toString()));
             ns.addAll(argv);
@@ -154,10 +149,10 @@ public final class Spawner {
         try {
             r = ProcessRunner.run(cmd, Map.of(), GIT_TIMEOUT, true);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot run git: " + e.getMessage(), e);
+            throw new CommandRefused("cannot run git: " + e.getMessage(), e);
         }
         if (!r.ok()) {
-            throw new IllegalArgumentException("git worktree add failed: " + r.output().strip());
+            throw new CommandRefused("git worktree add failed: " + r.output().strip());
         }
     }
 }

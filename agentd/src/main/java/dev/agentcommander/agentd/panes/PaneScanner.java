@@ -58,6 +58,7 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
     private volatile Map<String, Session> byPane = Map.of();
     private Map<String, Session> announced;
     private NamedLoop loop;
+    private String lastScanFailure; // the scanner loop's own
 
     /** @param prompts told of permission menus on screen after each poll ({@link PromptWatcher#NONE}: ignored) */
     public PaneScanner(Tmux tmux, Outbound out, StatusDetector status, PromptWatcher prompts,
@@ -81,8 +82,12 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
         loop = NamedLoop.start("agentd-scanner", () -> {
             try {
                 scanOnce();
+                lastScanFailure = null;
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "pane scan failed: " + e.getMessage(), e);
+                String m = String.valueOf(e.getMessage());
+                // the same failure every poll (a wrong tmux.bin, say) says nothing new: log it when it changes
+                LOG.log(m.equals(lastScanFailure) ? Level.DEBUG : Level.WARNING, "pane scan failed: " + m, e);
+                lastScanFailure = m;
             }
             if (poke.tryAcquire(interval.toMillis(), TimeUnit.MILLISECONDS)) {
                 poke.drainPermits();
@@ -167,12 +172,8 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
     private String tmuxListPanes() {
         try {
             return tmux.run("list-panes", "-a", "-F", FORMAT);
-        } catch (TmuxException e) {
-            String m = String.valueOf(e.getMessage());
-            if (m.contains("no server running") || m.contains("error connecting") || m.contains("No such file")) {
-                return ""; // no tmux server: no sessions
-            }
-            throw e;
+        } catch (TmuxException.NoServer e) {
+            return ""; // no tmux server: no sessions
         }
     }
 

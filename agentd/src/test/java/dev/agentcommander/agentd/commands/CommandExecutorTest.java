@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.agentd.console.Console;
+import dev.agentcommander.agentd.console.ConsoleException;
 import dev.agentcommander.agentd.hooks.ProjectHooks;
 import dev.agentcommander.agentd.panes.GitInfo;
 import dev.agentcommander.agentd.panes.PaneScanner;
@@ -155,6 +157,37 @@ class CommandExecutorTest {
                 .put("prompt", "hi")));
         assertThat(j.ok()).isFalse();
         assertThat(j.error()).isEqualTo("not supported yet");
+    }
+
+    @Test
+    void aConsoleThatCannotServeAnswersWithItsOwnErrorNotAnInternalOne() throws Exception {
+        String sid = catSession(tmp.resolve("console.txt"));
+        Console closed = new Console() {
+            @Override
+            public void subscribe(String sessionId, String subscriptionId) {
+                throw new ConsoleException("console is closed");
+            }
+
+            @Override
+            public void unsubscribe(String sessionId, String subscriptionId) {
+            }
+
+            @Override
+            public int subscriberCount(String sessionId) {
+                return 0;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (CommandExecutor e = new CommandExecutor(server.tmux(), out, scanner, closed, new SessionIds(),
+                new Spawner(server.tmux(), new SessionIds(), new Spawner.Settings("claude", "codex", "/bin/sh", null),
+                        Spawner.HookInstaller.NONE), tmp.resolve("state-2"))) {
+            var r = e.execute(cmd("cs1", "console.subscribe", args(sid).put("subscription_id", "sub1")));
+            assertThat(r.ok()).isFalse();
+            assertThat(r.error()).isEqualTo("console is closed");
+        }
     }
 
     @Test

@@ -45,8 +45,22 @@ class TmuxTest {
     }
 
     @Test
-    void failuresCarryTmuxsOwnMessage() {
-        assertThatThrownBy(() -> tmux.run("kill-pane", "-t", "%999")).isInstanceOf(TmuxException.class)
+    void failuresCarryTmuxsOwnMessageAndItsKind() {
+        assertThatThrownBy(() -> tmux.run("kill-pane", "-t", "%999")).isInstanceOf(TmuxException.NoSuchTarget.class)
                 .hasMessageContaining("%999");
+    }
+
+    @Test
+    void aSocketWithoutAServerIsNoServerAndListsNoPanes() {
+        Tmux none = new Tmux("tmux", dir.resolve("no-server").toString());
+        assertThatThrownBy(() -> none.run("list-sessions")).isInstanceOf(TmuxException.NoServer.class);
+        assertThat(none.listPanes()).isEmpty();
+    }
+
+    @Test
+    void aMissingTmuxBinaryIsAnErrorNotAnEmptyServer() {
+        Tmux missing = new Tmux(dir.resolve("no-such-tmux").toString(), server.socket());
+        assertThatThrownBy(missing::listPanes).isInstanceOf(TmuxException.class)
+                .isNotInstanceOf(TmuxException.NoServer.class).hasMessageContaining("no-such-tmux");
     }
 }

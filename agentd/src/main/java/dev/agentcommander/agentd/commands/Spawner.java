@@ -86,7 +86,7 @@ public final class Spawner {
         }
         List<String> argv = program(s.provider(), s.prompt());
         String pane = newWindow(worktree, s.worktreeName(), argv);
-        String sessionId = ids.assign(tmux, pane);
+        String sessionId = ids.claim(tmux, pane); // the scanner may have named the new pane already
         tmux.run("set-option", "-p", "-t", pane, SessionIds.MANAGED_OPTION, "1");
         return new Spawned(sessionId, pane, worktree);
     }

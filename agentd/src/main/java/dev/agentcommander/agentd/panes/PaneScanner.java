@@ -113,8 +113,11 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
                 long activity = extra.length > 13 ? parseLong(extra[13]) : 0;
                 String id = p.acSessionId();
                 try {
-                    if (id.isEmpty() || !seenIds.add(id)) {
-                        id = ids.assign(tmux, p.paneId()); // new pane, or a copy of another pane's id
+                    if (id.isEmpty()) {
+                        id = ids.claim(tmux, p.paneId()); // a new pane (the spawner may be naming it right now)
+                    }
+                    if (!seenIds.add(id)) {
+                        id = ids.assign(tmux, p.paneId()); // a copy of another pane's id
                         seenIds.add(id);
                     }
                 } catch (TmuxException e) {

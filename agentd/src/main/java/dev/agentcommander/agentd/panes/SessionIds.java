@@ -1,6 +1,7 @@
 package dev.agentcommander.agentd.panes;
 
 import dev.agentcommander.agentd.tmux.Tmux;
+import dev.agentcommander.agentd.tmux.TmuxException;
 import java.security.SecureRandom;
 
 /**
@@ -23,16 +24,42 @@ public final class SessionIds {
         return sb.toString();
     }
 
-    /** Gives {@code paneId} a new id and stores it on the pane. */
+    /** Gives {@code paneId} a new id and stores it on the pane, replacing any it had (a copy of another's). */
     public String assign(Tmux tmux, String paneId) {
         String id = newId();
         tmux.run("set-option", "-p", "-t", paneId, OPTION, id);
         return id;
     }
 
-    /** The pane's id, assigning one when it has none. @throws dev.agentcommander.agentd.tmux.TmuxException */
+    /**
+     * Gives a pane without an id one, unless another part named it first: the scanner and the spawner both see a
+     * fresh pane, and {@code set-option -o} (set only if unset) is atomic in tmux, so the first id written is the
+     * one both report.
+     *
+     * @return the pane's id, ours or the one already there
+     * @throws TmuxException when the pane is gone
+     */
+    public String claim(Tmux tmux, String paneId) {
+        String id = newId();
+        try {
+            tmux.run("set-option", "-p", "-o", "-t", paneId, OPTION, id);
+            return id;
+        } catch (TmuxException e) {
+            String current = read(tmux, paneId);
+            if (current.isEmpty()) {
+                throw e;
+            }
+            return current;
+        }
+    }
+
+    /** The pane's id, claiming one when it has none. @throws TmuxException when the pane is gone */
     public String ensure(Tmux tmux, String paneId) {
-        String id = tmux.run("display-message", "-p", "-t", paneId, "#{" + OPTION + "}").strip();
-        return id.isEmpty() ? assign(tmux, paneId) : id;
+        String id = read(tmux, paneId);
+        return id.isEmpty() ? claim(tmux, paneId) : id;
+    }
+
+    private static String read(Tmux tmux, String paneId) {
+        return tmux.run("display-message", "-p", "-t", paneId, "#{" + OPTION + "}").strip();
     }
 }

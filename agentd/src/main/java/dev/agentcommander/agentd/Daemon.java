@@ -83,7 +83,7 @@ public final class Daemon implements AutoCloseable {
                 throw new UncheckedIOException("hooks.listen: cannot listen on " + config.hooks().listen(), e);
             }
             String shell = Optional.ofNullable(env.get("SHELL")).filter(s -> !s.isBlank()).orElse("/bin/sh");
-            ProjectHooks worktreeHooks = new ProjectHooks(home, env, config.hooks().listen(),
+            ProjectHooks worktreeHooks = new ProjectHooks(home, env, config.hooks().listen().toString(),
                     config.approvals().timeoutSeconds());
             Spawner spawner = new Spawner(tmux, ids, new Spawner.Settings(config.providers().claudeExecPath(),
                     config.providers().codexExecPath(), shell, config.git().worktreeRoot()), worktreeHooks::install);

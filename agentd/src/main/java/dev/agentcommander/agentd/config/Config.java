@@ -1,11 +1,14 @@
 package dev.agentcommander.agentd.config;
 
+import dev.agentcommander.agentd.approvals.ApprovalMode;
+import dev.agentcommander.agentd.hooks.ListenAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * agentd's whole configuration, read once at start (see {@link ConfigLoader}) and passed down as plain values,
- * so no part reads files or the environment on its own. Field names follow the YAML keys of DESIGN.md §3.
+ * agentd's whole configuration, read once at start (see {@link ConfigLoader}; the keys are {@link Option}) and
+ * passed down as plain values, so no part reads files or the environment on its own. Field names follow the YAML
+ * keys.
  */
 public record Config(ControlPlane controlPlane, String hostName, Tmux tmux, Storage storage, Hooks hooks,
                      Approvals approvals, Providers providers, Git git, Link link) {
@@ -23,14 +26,11 @@ public record Config(ControlPlane controlPlane, String hostName, Tmux tmux, Stor
     public record Storage(Path stateDir, long outboxMaxBytes) {
     }
 
-    public record Hooks(String listenHost, int listenPort) {
-        public String listen() {
-            return listenHost + ":" + listenPort;
-        }
+    /** {@code listen.toString()} is the form URLs and {@code --listen} take ({@code [::1]:7717}). */
+    public record Hooks(ListenAddress listen) {
     }
 
-
-    public record Approvals(dev.agentcommander.agentd.approvals.ApprovalMode mode, int timeoutSeconds) {
+    public record Approvals(ApprovalMode mode, int timeoutSeconds) {
     }
 
     public record Providers(String claudeExecPath, String codexExecPath) {

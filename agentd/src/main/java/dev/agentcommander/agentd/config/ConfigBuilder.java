@@ -1,7 +1,7 @@
 package dev.agentcommander.agentd.config;
 
 import dev.agentcommander.agentd.approvals.ApprovalMode;
-
+import dev.agentcommander.agentd.hooks.ListenAddress;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -10,21 +10,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Turns validated raw values into a {@link Config}: defaults, cross-field checks, the token file. */
+/** Turns parsed values into a {@link Config}: defaults from {@link Option}, checks of meaning, the token file. */
 final class ConfigBuilder {
-    static final Path DEFAULT_TOKEN_FILE = Path.of("/etc/agentd/token");
-    static final long DEFAULT_OUTBOX_MAX_BYTES = 1L << 30;
-
-    private final Map<String, Object> values;
+    private final Map<Option, Object> values;
     private final Map<String, String> env;
 
-    ConfigBuilder(Map<String, Object> values, Map<String, String> env) {
+    ConfigBuilder(Map<Option, Object> values, Map<String, String> env) {
         this.values = values;
         this.env = env;
     }
 
     Config build() {
-        String url = str("control_plane.url", "ws://127.0.0.1:8080/v1/agent");
+        String url = str(Option.CONTROL_PLANE_URL);
         try {
             URI u = new URI(url);
             if (!"ws".equals(u.getScheme()) && !"wss".equals(u.getScheme()) || u.getHost() == null) {
@@ -33,62 +30,40 @@ final class ConfigBuilder {
         } catch (URISyntaxException e) {
             throw new ConfigException("control_plane.url: not a URL: " + e.getMessage());
         }
-        String inline = str("control_plane.token", "");
-        boolean fileGiven = values.containsKey("control_plane.token_file");
-        Path tokenFile = Path.of(str("control_plane.token_file", DEFAULT_TOKEN_FILE.toString()));
-        String token = inline.trim();
+        boolean fileGiven = values.containsKey(Option.CONTROL_PLANE_TOKEN_FILE);
+        Path tokenFile = Path.of(str(Option.CONTROL_PLANE_TOKEN_FILE));
+        String token = str(Option.CONTROL_PLANE_TOKEN).trim();
         if (token.isEmpty()) {
             token = readToken(tokenFile, fileGiven);
         }
-        String hostName = str("host_name", "");
+        String hostName = str(Option.HOST_NAME);
         if (hostName.isBlank()) {
             hostName = ConfigLoader.localHostName(env);
         }
-        String bin = str("tmux.bin", "tmux");
-        if (bin.isBlank()) {
-            throw new ConfigException("tmux.bin: must not be empty");
-        }
-        String listen = str("hooks.listen", "127.0.0.1:7717");
-        int colon = listen.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new ConfigException("hooks.listen: must be HOST:PORT (got " + listen + ")");
-        }
-        String host = listen.substring(0, colon).replace("[", "").replace("]", "");
-        int port;
-        try {
-            port = Integer.parseInt(listen.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new ConfigException("hooks.listen: port must be a number (got " + listen + ")");
-        }
-        if (port < 0 || port > 65_535) {
-            throw new ConfigException("hooks.listen: port must be 0..65535 (got " + port + ")");
-        }
-        if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("::1")) {
-            throw new ConfigException("hooks.listen: must be a loopback address (127.0.0.1, ::1 or localhost)");
-        }
-        String modeText = str("approvals.mode", "hook");
+        String bin = nonEmpty(Option.TMUX_BIN);
+        ListenAddress listen;
         ApprovalMode mode;
         try {
-            mode = ApprovalMode.parse(modeText);
-        } catch (IllegalArgumentException e) {
+            listen = ListenAddress.parse(str(Option.HOOKS_LISTEN));
+            mode = ApprovalMode.parse(str(Option.APPROVALS_MODE));
+        } catch (IllegalArgumentException e) { // both name their key
             throw new ConfigException(e.getMessage());
         }
-        String stateDir = str("storage.state_dir", "");
-        Path state = stateDir.isBlank() ? defaultStateDir(env) : absolute("storage.state_dir", stateDir);
-        String wtRoot = str("git.worktree_root", "");
+        String stateDir = str(Option.STORAGE_STATE_DIR);
+        Path state = stateDir.isBlank() ? defaultStateDir(env) : absolute(Option.STORAGE_STATE_DIR, stateDir);
+        String wtRoot = str(Option.GIT_WORKTREE_ROOT);
         return new Config(
                 new Config.ControlPlane(url, token, tokenFile),
                 hostName,
-                new Config.Tmux(bin, str("tmux.socket", ""), num("tmux.poll_interval_ms", 1000)),
-                new Config.Storage(state, values.containsKey("storage.outbox_max_bytes")
-                        ? (Long) values.get("storage.outbox_max_bytes") : DEFAULT_OUTBOX_MAX_BYTES),
-                new Config.Hooks(host, port),
-                new Config.Approvals(mode, num("approvals.timeout_seconds", 600)),
-                new Config.Providers(nonEmpty("providers.claude.exec_path", "claude"),
-                        nonEmpty("providers.codex.exec_path", "codex")),
-                new Config.Git(num("git.metadata_ttl_seconds", 30),
-                        wtRoot.isBlank() ? null : absolute("git.worktree_root", wtRoot)),
-                new Config.Link(num("link.window", 1000)));
+                new Config.Tmux(bin, str(Option.TMUX_SOCKET), num(Option.TMUX_POLL_INTERVAL_MS)),
+                new Config.Storage(state, (Long) value(Option.STORAGE_OUTBOX_MAX_BYTES)),
+                new Config.Hooks(listen),
+                new Config.Approvals(mode, num(Option.APPROVALS_TIMEOUT_SECONDS)),
+                new Config.Providers(nonEmpty(Option.PROVIDERS_CLAUDE_EXEC_PATH),
+                        nonEmpty(Option.PROVIDERS_CODEX_EXEC_PATH)),
+                new Config.Git(num(Option.GIT_METADATA_TTL_SECONDS),
+                        wtRoot.isBlank() ? null : absolute(Option.GIT_WORKTREE_ROOT, wtRoot)),
+                new Config.Link(num(Option.LINK_WINDOW)));
     }
 
     private static String readToken(Path file, boolean fileGiven) {
@@ -119,30 +94,32 @@ final class ConfigBuilder {
         return Path.of(home, ".local", "state", "agentd");
     }
 
-    private static Path absolute(String key, String v) {
+    private static Path absolute(Option o, String v) {
         Path p = Path.of(v);
         if (!p.isAbsolute()) {
-            throw new ConfigException(key + ": must be an absolute path (got " + v + ")");
+            throw new ConfigException(o.path() + ": must be an absolute path (got " + v + ")");
         }
         return p.normalize();
     }
 
-    private String str(String key, String def) {
-        Object v = values.get(key);
-        return v == null ? def : (String) v;
+    /** The value given (file or environment), else the option's default. */
+    private Object value(Option o) {
+        return values.getOrDefault(o, o.defaultValue());
     }
 
-    private String nonEmpty(String key, String def) {
-        String v = str(key, def);
+    private String str(Option o) {
+        return (String) value(o);
+    }
+
+    private String nonEmpty(Option o) {
+        String v = str(o);
         if (v.isBlank()) {
-            throw new ConfigException(key + ": must not be empty");
+            throw new ConfigException(o.path() + ": must not be empty");
         }
         return v;
     }
 
-    private int num(String key, int def) {
-        Object v = values.get(key);
-        return v == null ? def : (Integer) v;
+    private int num(Option o) {
+        return (Integer) value(o);
     }
-
 }

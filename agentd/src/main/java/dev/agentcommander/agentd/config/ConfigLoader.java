@@ -10,48 +10,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * Reads {@link Config} from YAML plus {@code AGENTD_*} environment overrides. Strict on purpose: a typo in a key
  * would otherwise silently fall back to a default on a machine nobody watches, so every unknown key and every bad
- * value is an error naming its full key path. The tree is walked by hand (not bound) so the path is always exact.
+ * value is an error naming its full key path. The tree is walked by hand (not bound) so the path is always exact;
+ * what a key is, is in {@link Option}.
  */
 public final class ConfigLoader {
     public static final Path DEFAULT_FILE = Path.of("/etc/agentd/config.yaml");
-
-    private enum Kind { STRING, INT, LONG }
-
-    private record Leaf(Kind kind, long min, long max) {
-    }
-
-    private static final Map<String, Leaf> LEAVES = new LinkedHashMap<>();
-
-    static {
-        LEAVES.put("control_plane.url", str());
-        LEAVES.put("control_plane.token", str());
-        LEAVES.put("control_plane.token_file", str());
-        LEAVES.put("host_name", str());
-        LEAVES.put("tmux.bin", str());
-        LEAVES.put("tmux.socket", str());
-        LEAVES.put("tmux.poll_interval_ms", new Leaf(Kind.INT, 50, 60_000));
-        LEAVES.put("storage.state_dir", str());
-        LEAVES.put("storage.outbox_max_bytes", new Leaf(Kind.LONG, 1L << 20, 1L << 40));
-        LEAVES.put("hooks.listen", str());
-        LEAVES.put("approvals.mode", str());
-        LEAVES.put("approvals.timeout_seconds", new Leaf(Kind.INT, 1, 86_400));
-        LEAVES.put("providers.claude.exec_path", str());
-        LEAVES.put("providers.codex.exec_path", str());
-        LEAVES.put("git.metadata_ttl_seconds", new Leaf(Kind.INT, 0, 3_600));
-        LEAVES.put("git.worktree_root", str());
-        LEAVES.put("link.window", new Leaf(Kind.INT, 1, 100_000));
-    }
-
-    private static Leaf str() {
-        return new Leaf(Kind.STRING, 0, 0);
-    }
 
     private final Map<String, String> env;
 
@@ -85,7 +55,7 @@ public final class ConfigLoader {
 
     /** Parses YAML text (empty = all defaults), applies environment overrides and validates. */
     public Config parse(String yaml) {
-        Map<String, Object> values = new LinkedHashMap<>();
+        Map<Option, Object> values = new EnumMap<>(Option.class);
         JsonNode root;
         try {
             YAMLMapper mapper = YAMLMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
@@ -99,27 +69,27 @@ public final class ConfigLoader {
             }
             walk(root, "", values);
         }
-        for (Map.Entry<String, Leaf> e : LEAVES.entrySet()) {
-            String v = env.get(envName(e.getKey()));
+        for (Option o : Option.values()) {
+            String v = env.get(o.envName());
             if (v != null) {
-                values.put(e.getKey(), fromText(e.getKey(), e.getValue(), v, envName(e.getKey()) + " → "));
+                values.put(o, fromText(o, v, o.envName() + " → "));
             }
         }
         return new ConfigBuilder(values, env).build();
     }
 
-    private void walk(JsonNode node, String prefix, Map<String, Object> out) {
+    private void walk(JsonNode node, String prefix, Map<Option, Object> out) {
         Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();
             String path = prefix.isEmpty() ? f.getKey() : prefix + "." + f.getKey();
             JsonNode v = f.getValue();
-            Leaf leaf = LEAVES.get(path);
-            if (leaf != null) {
+            Option option = Option.byPath(path);
+            if (option != null) {
                 if (!v.isNull()) {
-                    out.put(path, fromNode(path, leaf, v));
+                    out.put(option, fromNode(option, v));
                 }
-            } else if (LEAVES.keySet().stream().anyMatch(k -> k.startsWith(path + "."))) {
+            } else if (Option.isSection(path)) {
                 if (v.isNull()) {
                     continue;
                 }
@@ -133,40 +103,40 @@ public final class ConfigLoader {
         }
     }
 
-    private static Object fromNode(String path, Leaf leaf, JsonNode v) {
-        return switch (leaf.kind) {
+    private static Object fromNode(Option o, JsonNode v) {
+        return switch (o.kind()) {
             case STRING -> {
                 if (!v.isTextual()) {
-                    throw new ConfigException(path + ": must be a string (got " + v + ")");
+                    throw new ConfigException(o.path() + ": must be a string (got " + v + ")");
                 }
                 yield v.asText();
             }
             case INT, LONG -> {
                 if (!v.isIntegralNumber()) {
-                    throw new ConfigException(path + ": must be an integer (got " + v + ")");
+                    throw new ConfigException(o.path() + ": must be an integer (got " + v + ")");
                 }
-                yield range(path, leaf, v.asLong(), "");
+                yield range(o, v.asLong(), "");
             }
         };
     }
 
-    private static Object fromText(String path, Leaf leaf, String text, String from) {
-        if (leaf.kind == Kind.STRING) {
+    private static Object fromText(Option o, String text, String from) {
+        if (o.kind() == Option.Kind.STRING) {
             return text;
         }
         try {
-            return range(path, leaf, Long.parseLong(text.trim()), from);
+            return range(o, Long.parseLong(text.trim()), from);
         } catch (NumberFormatException e) {
-            throw new ConfigException(from + path + ": must be an integer (got \"" + text + "\")");
+            throw new ConfigException(from + o.path() + ": must be an integer (got \"" + text + "\")");
         }
     }
 
-    private static Object range(String path, Leaf leaf, long v, String from) {
-        if (v < leaf.min || v > leaf.max) {
-            throw new ConfigException(from + path + ": must be between " + leaf.min + " and " + leaf.max
+    private static Object range(Option o, long v, String from) {
+        if (v < o.min() || v > o.max()) {
+            throw new ConfigException(from + o.path() + ": must be between " + o.min() + " and " + o.max()
                     + " (got " + v + ")");
         }
-        return leaf.kind == Kind.INT ? (Object) (int) v : (Object) v;
+        return o.kind() == Option.Kind.INT ? (Object) (int) v : (Object) v;
     }
 
     /** This machine's host name, for the {@code host_name} default. */

@@ -49,7 +49,7 @@ class ConfigLoaderTest {
         assertThat(c.storage().outboxMaxBytes()).isEqualTo(1L << 30);
         assertThat(c.link().window()).isEqualTo(1000);
         assertThat(c.git().metadataTtlSeconds()).isEqualTo(30);
-        assertThat(c.hooks().listen()).isEqualTo("127.0.0.1:7717");
+        assertThat(c.hooks().listen()).hasToString("127.0.0.1:7717");
         assertThat(c.approvals().mode()).isEqualTo(dev.agentcommander.agentd.approvals.ApprovalMode.HOOK);
         assertThat(c.approvals().timeoutSeconds()).isEqualTo(600);
         assertThat(c.providers().codexExecPath()).isEqualTo("codex");
@@ -86,7 +86,17 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void readsAFullFile() throws Exception {
+    void anIpv6HooksListenKeepsItsBracketsWhereURLsAndHookCommandsUseIt() {
+        assertThat(new ConfigLoader(env).parse("hooks:\n  listen: \"[::1]:7717\"\n").hooks().listen())
+                .hasToString("[::1]:7717");
+        assertThat(new ConfigLoader(env).parse("hooks:\n  listen: \"::1:7718\"\n").hooks().listen())
+                .hasToString("[::1]:7718");
+        assertThat(new ConfigLoader(Map.of("AGENTD_HOOKS_LISTEN", "localhost:7719")).parse("").hooks().listen())
+                .hasToString("localhost:7719");
+    }
+
+    @Test
+    void aFileWithEveryKeyIsRead() throws Exception {
         Path f = tmp.resolve("config.yaml");
         Files.writeString(f, """
                 control_plane:
@@ -115,7 +125,7 @@ class ConfigLoaderTest {
                 """.formatted(tmp));
         Config c = new ConfigLoader(env).load(f, true);
         assertThat(c.storage().outboxMaxBytes()).isEqualTo(10_485_760L);
-        assertThat(c.hooks().listenPort()).isEqualTo(7800);
+        assertThat(c.hooks().listen().port()).isEqualTo(7800);
         assertThat(c.approvals().mode()).isEqualTo(dev.agentcommander.agentd.approvals.ApprovalMode.BOTH);
         assertThat(c.link().window()).isEqualTo(50);
         assertThat(c.providers().codexExecPath()).isEqualTo("/opt/codex");

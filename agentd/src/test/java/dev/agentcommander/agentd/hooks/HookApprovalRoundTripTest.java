@@ -39,7 +39,7 @@ class HookApprovalRoundTripTest {
         directory.add("%5", "s-1");
         broker = new ApprovalBroker(outbound, status, null, Clock.systemUTC(), ApprovalMode.HOOK, timeout, 4)
                 .start();
-        server = new HookServer("127.0.0.1:0", outbound, directory, status, broker, Duration.ofMillis(100));
+        server = new HookServer(ListenAddress.parse("127.0.0.1:0"), outbound, directory, status, broker, Duration.ofMillis(100));
         listen = "127.0.0.1:" + server.start().getPort();
     }
 

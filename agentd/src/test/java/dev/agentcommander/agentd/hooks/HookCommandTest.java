@@ -30,7 +30,7 @@ class HookCommandTest {
         directory.add("%9", "s-9");
         ApprovalBroker broker = new ApprovalBroker(outbound, status, null, Clock.systemUTC(), ApprovalMode.HOOK,
                 Duration.ofSeconds(600), 4).start();
-        HookServer server = new HookServer("127.0.0.1:0", outbound, directory, status, broker,
+        HookServer server = new HookServer(ListenAddress.parse("127.0.0.1:0"), outbound, directory, status, broker,
                 Duration.ofMillis(100));
         String listen = "127.0.0.1:" + server.start().getPort();
         try {

@@ -41,7 +41,7 @@ public final class HookOverheadBench {
         ApprovalBroker broker = new ApprovalBroker(outbound, status, null, Clock.systemUTC(), ApprovalMode.HOOK,
                 Duration.ofSeconds(600), 64).start();
         brokerRef.set(broker);
-        HookServer server = new HookServer("127.0.0.1:0", outbound, directory, status, broker);
+        HookServer server = new HookServer(ListenAddress.parse("127.0.0.1:0"), outbound, directory, status, broker);
         String listen = "127.0.0.1:" + server.start().getPort();
         try {
             String pre = "{\"session_id\":\"c\",\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"Bash\","

@@ -36,7 +36,7 @@ class HookServerTest {
         directory.add("%3", "s-3");
         broker = new ApprovalBroker(outbound, status, null, Clock.systemUTC(), ApprovalMode.HOOK,
                 Duration.ofSeconds(600), 8).start();
-        server = new HookServer("127.0.0.1:0", outbound, directory, status, broker, Duration.ofMillis(100));
+        server = new HookServer(ListenAddress.parse("127.0.0.1:0"), outbound, directory, status, broker, Duration.ofMillis(100));
         base = URI.create("http://127.0.0.1:" + server.start().getPort());
     }
 
@@ -109,7 +109,7 @@ class HookServerTest {
 
     @Test
     void outboxFailureIs503SoTheHookPrintsNothing() throws Exception {
-        HookServer failing = new HookServer("127.0.0.1:0", m -> {
+        HookServer failing = new HookServer(ListenAddress.parse("127.0.0.1:0"), m -> {
             throw new IllegalStateException("outbox full");
         }, directory, status, broker);
         int port = failing.start().getPort();
@@ -126,17 +126,17 @@ class HookServerTest {
 
     @Test
     void refusesToListenBeyondLoopback() {
-        assertThatThrownBy(() -> HookServer.parseListen("0.0.0.0:7717")).hasMessageContaining("hooks.listen")
+        assertThatThrownBy(() -> ListenAddress.parse("0.0.0.0:7717")).hasMessageContaining("hooks.listen")
                 .hasMessageContaining("loopback");
-        assertThatThrownBy(() -> HookServer.parseListen("7717")).hasMessageContaining("hooks.listen");
-        assertThatThrownBy(() -> HookServer.parseListen("127.0.0.1:99999")).hasMessageContaining("hooks.listen");
-        assertThat(HookServer.parseListen("[::1]:7717").getAddress().isLoopbackAddress()).isTrue();
-        assertThat(HookServer.parseListen("localhost:0").getAddress().isLoopbackAddress()).isTrue();
+        assertThatThrownBy(() -> ListenAddress.parse("7717")).hasMessageContaining("hooks.listen");
+        assertThatThrownBy(() -> ListenAddress.parse("127.0.0.1:99999")).hasMessageContaining("hooks.listen");
+        assertThat(ListenAddress.parse("[::1]:7717").socketAddress().getAddress().isLoopbackAddress()).isTrue();
+        assertThat(ListenAddress.parse("localhost:0").socketAddress().getAddress().isLoopbackAddress()).isTrue();
     }
 
     @Test
     void scriptReachesAnIpv6LoopbackListener() throws Exception {
-        HookServer v6 = new HookServer("[::1]:0", outbound, directory, status, broker);
+        HookServer v6 = new HookServer(ListenAddress.parse("[::1]:0"), outbound, directory, status, broker);
         int port;
         try {
             port = v6.start().getPort();

@@ -155,7 +155,7 @@ class HookServerTest {
     }
 
     @Test
-    void shippedScriptAndClasspathCopyAreTheSame() throws Exception {
+    void theJarCarriesTheOneHookScriptTheLauncherRuns() throws Exception {
         byte[] resource;
         try (var in = HookServer.class.getResourceAsStream("agentd-hook")) {
             assertThat(in).isNotNull();

@@ -38,7 +38,7 @@ import java.util.random.RandomGenerator;
  * The one place agentd's parts are built and connected, in dependency order, and closed in reverse. The
  * transport is the one part tests swap (for an in-memory control plane); everything else is the real thing.
  */
-public final class Daemon implements AutoCloseable {
+final class Daemon implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Daemon.class.getName());
 
     /** Hooks held open at once; past it a hook gets 503 and Claude shows its own prompt. */

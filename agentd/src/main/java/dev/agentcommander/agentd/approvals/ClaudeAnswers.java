@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
  * The exact JSON Claude Code reads from a PermissionRequest hook, and the reviewer's view of a file change.
  * Kept apart from the broker so the wire format Claude depends on sits in one small, testable place.
  */
-public final class ClaudeAnswers {
+final class ClaudeAnswers {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     static final String DEFAULT_DENY_MESSAGE = "Denied in Agent Commander";
 

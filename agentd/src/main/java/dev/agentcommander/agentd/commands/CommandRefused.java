@@ -5,7 +5,7 @@ package dev.agentcommander.agentd.commands;
  * existing worktree, a command this agentd does not support yet). Its message is the {@code commands.result}
  * error the requester sees; any other unexpected exception is reported as an internal error instead.
  */
-public final class CommandRefused extends RuntimeException {
+final class CommandRefused extends RuntimeException {
     public CommandRefused(String message) {
         super(message);
     }

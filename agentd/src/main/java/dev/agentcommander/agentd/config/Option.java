@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
  * error), {@link ConfigBuilder} takes its defaults from it, and a test keeps systemd/config.yaml and the README's
  * table of keys equal to it. Adding a key here is the whole of declaring it.
  */
-public enum Option {
+enum Option {
     CONTROL_PLANE_URL("control_plane.url", "ws://127.0.0.1:8080/v1/agent",
             "the control plane's agent WebSocket; `wss://` in production"),
     CONTROL_PLANE_TOKEN("control_plane.token", "", "the host token inline; empty: read from `token_file`"),

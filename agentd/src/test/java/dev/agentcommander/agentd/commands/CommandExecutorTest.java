@@ -225,9 +225,11 @@ class CommandExecutorTest {
         assertThat(wt.resolve(".git")).exists();
         assertThat(GitInfo.git(wt.toString(), "rev-parse", "--abbrev-ref", "HEAD").strip()).isEqualTo("feat/x");
         String pane = r.data().get("pane_id").asText();
-        Await.until("window in worktree", Duration.ofSeconds(5), () -> {
+        // right after the fork the pane's foreground command may not be the shell yet (seen as provider other)
+        Await.until("a shell window in the worktree", Duration.ofSeconds(5), () -> {
             scanner.scanOnce();
-            return scanner.byPaneId(pane).map(s -> wt.toString().equals(s.cwd())).orElse(false);
+            return scanner.byPaneId(pane).map(s -> wt.toString().equals(s.cwd()) && s.provider() == Provider.SHELL)
+                    .orElse(false);
         });
         var s = scanner.byPaneId(pane).orElseThrow();
         assertThat(s.sessionId()).isEqualTo(r.data().get("session_id").asText());

@@ -1,4 +1,4 @@
-package dev.agentcommander.agentd;
+package dev.agentcommander.agentd.tmux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -44,7 +44,7 @@ class ScreenApprovalsTest {
     }
 
     @Test
-    void hookModeRaisesNothing() {
+    void hookModeRaisesNoApprovalForAMenuOnScreen() {
         ScreenApprovals w = watcher(ApprovalMode.HOOK);
         w.observe("s-1", "%3", new ScreenMenu("Bash", "ls"));
         w.observe("s-1", "%3", null);

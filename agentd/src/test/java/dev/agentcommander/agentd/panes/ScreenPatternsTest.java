@@ -48,7 +48,7 @@ class ScreenPatternsTest {
     }
 
     @Test
-    void codexPromptAndWorkingLine() {
+    void codexConfirmPromptReadsAsWaitingAndItsWorkingLineAsRunning() {
         assertThat(codex("Allow command?\n› 1. Yes\nPress enter to confirm or esc to cancel\n")).isEqualTo(Signal.WAITING);
         assertThat(codex("• Working (5s • esc to interrupt)\n")).isEqualTo(Signal.RUNNING);
         assertThat(codex("› \n")).isEqualTo(Signal.NONE);

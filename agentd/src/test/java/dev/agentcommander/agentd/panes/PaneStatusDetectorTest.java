@@ -45,11 +45,16 @@ class PaneStatusDetectorTest {
         panes.close();
     }
 
-    /** Copies a stand-in out of the test resources (the copy may have lost its exec bit) and returns its path. */
+    /**
+     * Copies a stand-in out of the test resources (the copy may have lost its exec bit) once and returns its path.
+     * Copying it again for a second pane could replace the file while the first pane's bash is still opening it.
+     */
     private String standin(String name) throws IOException {
         Path to = tmp.resolve(name);
-        try (InputStream in = getClass().getResourceAsStream("/standins/" + name)) {
-            Files.copy(in, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        if (!Files.exists(to)) {
+            try (InputStream in = getClass().getResourceAsStream("/standins/" + name)) {
+                Files.copy(in, to);
+            }
         }
         return to.toString();
     }

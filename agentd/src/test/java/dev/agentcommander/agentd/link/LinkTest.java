@@ -12,10 +12,14 @@ import dev.agentcommander.schema.loop.Backoff;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,6 +90,35 @@ class LinkTest {
         conn2.send(new ServerMessage.Welcome(4, "test", "h1"));
         assertThat(server.nextSequenced().seq()).isEqualTo(5);
         assertThat(server.nextSequenced().seq()).isEqualTo(6);
+    }
+
+    @Test
+    void aRefusedTokenBacksOffToTheCapWhileOtherFailuresRetryAtOnce() throws Exception {
+        outbox = new Outbox(state, 1 << 30, Clock.systemUTC());
+        assertThat(firstPause(new Transport.Unauthorized("unauthorized: HTTP 401", null)).toMillis())
+                .as("after a refused token").isGreaterThanOrEqualTo(Backoff.LINK_CAP.toMillis() / 2);
+        assertThat(firstPause(new java.io.IOException("connection refused")).toMillis())
+                .as("after any other failure").isZero();
+        assertThat(outbox.ackedSeq()).isZero();
+    }
+
+    /** The first pause the link's loop takes when every connect fails with {@code failure}. */
+    private Duration firstPause(Exception failure) throws InterruptedException {
+        BlockingQueue<Duration> pauses = new LinkedBlockingQueue<>();
+        Backoff backoff = new Backoff(Backoff.LINK_STEP, Backoff.LINK_CAP, new Random(5), d -> {
+            pauses.add(d);
+            Thread.sleep(10); // recorded, not waited
+        });
+        Transport failing = (uri, token, listener) -> {
+            throw failure;
+        };
+        try (Link l = new Link(new Link.Settings(URI.create("ws://x/v1/agent"), "tok", "box", "0.1", 10), failing,
+                outbox, c -> { }, d -> { }, backoff, Clock.systemUTC())) {
+            l.start();
+            Duration first = pauses.poll(5, TimeUnit.SECONDS);
+            assertThat(first).as("a pause after the failed connect").isNotNull();
+            return first;
+        }
     }
 
     @Test

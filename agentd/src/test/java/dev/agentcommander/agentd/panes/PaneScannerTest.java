@@ -58,9 +58,11 @@ class PaneScannerTest {
         Path claude = PrivateTmux.script(tmp.resolve("bin"), "claude", "sleep 600");
         String pane = server.window(repo, claude.toString());
         PaneScanner scanner = scanner();
-        Await.until("claude running", Duration.ofSeconds(5), () -> {
+        // on a busy machine tmux may report a fresh pane's path as "" for a moment: wait for the settled session
+        Await.until("claude running in the repo", Duration.ofSeconds(5), () -> {
             scanner.scanOnce();
-            return scanner.byPaneId(pane).map(s -> s.provider() == Provider.CLAUDE).orElse(false);
+            return scanner.byPaneId(pane).map(s -> s.provider() == Provider.CLAUDE && !s.cwd().isEmpty())
+                    .orElse(false);
         });
         Session s = upsertFor(pane);
         assertThat(s.provider()).isEqualTo(Provider.CLAUDE);
@@ -89,6 +91,10 @@ class PaneScannerTest {
     void sessionIdSurvivesARestartAndPanesKilledWhileDownAreReportedRemoved() throws Exception {
         String shellPane = server.tmux().run("display-message", "-p", "-t", "main", "#{pane_id}").strip();
         String other = server.window(tmp, "sleep", "600");
+        // fixed window names: tmux's automatic name of a fresh pane can still change (it may read "tmux", the
+        // forked child, and keep that for seconds), and the second scan must see what the first saw
+        server.tmux().run("rename-window", "-t", shellPane, "shell");
+        server.tmux().run("rename-window", "-t", other, "other");
         PaneScanner first = scanner();
         first.scanOnce();
         String shellId = first.byPaneId(shellPane).orElseThrow().sessionId();

@@ -1,15 +1,28 @@
 package dev.agentcommander.agentd;
 
-import dev.agentcommander.agentd.hooks.ApprovalBroker;
-import dev.agentcommander.agentd.hooks.ApprovalMode;
+import dev.agentcommander.agentd.approvals.ApprovalBroker;
+import dev.agentcommander.agentd.approvals.ApprovalMode;
+import dev.agentcommander.agentd.approvals.ScreenApprovals;
+import dev.agentcommander.agentd.commands.CommandExecutor;
+import dev.agentcommander.agentd.commands.Spawner;
+import dev.agentcommander.agentd.config.Config;
+import dev.agentcommander.agentd.console.ControlModeConsole;
 import dev.agentcommander.agentd.hooks.HookServer;
 import dev.agentcommander.agentd.hooks.ProjectHooks;
-import dev.agentcommander.agentd.hooks.ScreenApprovals;
+import dev.agentcommander.agentd.link.Link;
+import dev.agentcommander.agentd.link.Transport;
 import dev.agentcommander.agentd.outbox.Outbox;
+import dev.agentcommander.agentd.panes.GitInfo;
+import dev.agentcommander.agentd.panes.PaneScanner;
+import dev.agentcommander.agentd.panes.PaneStatusDetector;
+import dev.agentcommander.agentd.panes.PromptWatcher;
+import dev.agentcommander.agentd.panes.ProviderDetector;
+import dev.agentcommander.agentd.panes.SessionIds;
 import dev.agentcommander.agentd.tmux.Tmux;
-import dev.agentcommander.schema.Session;
+import dev.agentcommander.schema.loop.Backoff;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,38 +30,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.random.RandomGenerator;
 
 /**
- * The one place agentd's parts are built and connected, in dependency order, and closed in reverse. Parts
- * that tests may swap (status detection, console streaming) come in through {@link Factories}.
+ * The one place agentd's parts are built and connected, in dependency order, and closed in reverse. The
+ * transport is the one part tests swap (for an in-memory control plane); everything else is the real thing.
  */
-public final class Daemon implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(Daemon.class.getName());
-
-    /**
-     * What a factory may use. {@code status} is null while the status detector itself is being made;
-     * {@code sessions} answers once the scanner exists (it is built after the status detector).
-     */
-    public record Context(Config config, Tmux tmux, Outbox outbound, SessionDirectory sessions,
-                          StatusDetector status, Clock clock) {
-    }
-
-    /**
-     * Makers of the parts that tests may want to swap (status detection, console streaming). Anything they return
-     * that is AutoCloseable is closed on stop.
-     */
-    public record Factories(Function<Context, StatusDetector> status, Function<Context, Console> console) {
-        /** What agentd runs with: screen and hook status detection, control-mode console streaming. */
-        public static Factories standard() {
-            return new Factories(c -> new PaneStatusDetector(c.tmux(), c.clock(), PaneStatusDetector.Config.DEFAULTS),
-                    c -> new ControlModeConsole(c.tmux(), c.sessions(), c.outbound(), ControlModeConsole.Config.DEFAULTS));
-        }
-    }
+final class Daemon implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Daemon.class.getName());
 
     /** Hooks held open at once; past it a hook gets 503 and Claude shows its own prompt. */
     private static final int MAX_WAITING_APPROVALS = 256;
@@ -58,7 +49,12 @@ public final class Daemon implements AutoCloseable {
     private final PaneScanner scanner;
     private final Link link;
 
-    public Daemon(Config config, Factories factories, Transport transport, Clock clock, String agentVersion) {
+    /**
+     * @param home and {@code env}: the user's home and the process environment (where spawned worktrees' hook
+     *             script goes, the shell a spawned shell session runs); Main passes the real ones
+     */
+    public Daemon(Config config, Path home, Map<String, String> env, Transport transport, Clock clock,
+                  String agentVersion) {
         try {
             Files.createDirectories(config.storage().stateDir());
         } catch (IOException e) {
@@ -68,40 +64,35 @@ public final class Daemon implements AutoCloseable {
         parts.add(outbox);
         try {
             Tmux tmux = new Tmux(config.tmux().bin(), config.tmux().socket());
-            SessionRef ref = new SessionRef();
-            Context pre = new Context(config, tmux, outbox, ref, null, clock);
-            StatusDetector status = keep(factories.status().apply(pre));
+            PaneStatusDetector status = new PaneStatusDetector(tmux, clock, PaneStatusDetector.Config.DEFAULTS);
             // the broker needs the status detector; the scanner reaches the broker through a PromptWatcher
             ApprovalMode mode = config.approvals().mode();
             ApprovalBroker broker = keep(new ApprovalBroker(outbox, status, tmux, clock, mode,
                     Duration.ofSeconds(config.approvals().timeoutSeconds()), MAX_WAITING_APPROVALS)).start();
             PromptWatcher prompts = mode == ApprovalMode.HOOK ? PromptWatcher.NONE : new ScreenApprovals(broker);
             SessionIds ids = new SessionIds();
-            scanner = new PaneScanner(tmux, outbox, status, prompts, new ProviderDetector(Path.of("/proc")),
+            scanner = keep(new PaneScanner(tmux, outbox, status, prompts, new ProviderDetector(Path.of("/proc")),
                     new GitInfo(Duration.ofSeconds(config.git().metadataTtlSeconds()), clock), ids,
-                    config.storage().stateDir(), clock, config.tmux().pollInterval());
-            ref.target = scanner;
-            parts.add(scanner);
-            Context ctx = new Context(config, tmux, outbox, scanner, status, clock);
-            Console console = keep(factories.console().apply(ctx));
+                    config.storage().stateDir(), clock, config.tmux().pollInterval()));
+            ControlModeConsole console = keep(new ControlModeConsole(tmux, scanner, outbox,
+                    ControlModeConsole.Config.DEFAULTS));
             HookServer hooks = keep(new HookServer(config.hooks().listen(), outbox, scanner, status, broker));
             try {
                 hooks.start();
             } catch (IOException e) {
                 throw new UncheckedIOException("hooks.listen: cannot listen on " + config.hooks().listen(), e);
             }
-            String shell = Optional.ofNullable(System.getenv("SHELL")).filter(s -> !s.isBlank()).orElse("/bin/sh");
+            String shell = Optional.ofNullable(env.get("SHELL")).filter(s -> !s.isBlank()).orElse("/bin/sh");
+            ProjectHooks worktreeHooks = new ProjectHooks(home, env, config.hooks().listen().toString(),
+                    config.approvals().timeoutSeconds());
             Spawner spawner = new Spawner(tmux, ids, new Spawner.Settings(config.providers().claudeExecPath(),
-                    config.providers().codexExecPath(), shell, config.git().worktreeRoot()),
-                    new ProjectHooks(Path.of(System.getProperty("user.home")), System.getenv(),
-                            config.hooks().listen(), config.approvals().timeoutSeconds()));
-            CommandExecutor executor = new CommandExecutor(tmux, outbox, scanner, console, ids, spawner,
-                    config.storage().stateDir());
-            parts.add(executor);
-            link = new Link(new Link.Settings(URI.create(config.controlPlane().url()), config.controlPlane().token(),
-                    config.hostName(), agentVersion, config.link().window()), transport, outbox, executor,
-                    broker, new Backoff(RandomGenerator.getDefault()), clock);
-            parts.add(link);
+                    config.providers().codexExecPath(), shell, config.git().worktreeRoot()), worktreeHooks::install);
+            CommandExecutor executor = keep(new CommandExecutor(tmux, outbox, scanner, console, ids, spawner,
+                    config.storage().stateDir()));
+            link = keep(new Link(new Link.Settings(URI.create(config.controlPlane().url()),
+                    config.controlPlane().token(), config.hostName(), agentVersion, config.link().window()),
+                    transport, outbox, executor, broker::onDecision, Backoff.link(RandomGenerator.getDefault()),
+                    clock));
             try {
                 scanner.scanOnce(); // sessions known before the first command can arrive
             } catch (RuntimeException e) {
@@ -116,10 +107,8 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    private <T> T keep(T part) {
-        if (part instanceof AutoCloseable c) {
-            parts.add(c);
-        }
+    private <T extends AutoCloseable> T keep(T part) {
+        parts.add(part);
         return part;
     }
 
@@ -147,27 +136,4 @@ public final class Daemon implements AutoCloseable {
         }
         parts.clear();
     }
-
-    /** Lets factories made before the scanner hold a directory that answers once the scanner exists. */
-    private static final class SessionRef implements SessionDirectory {
-        volatile SessionDirectory target;
-
-        @Override
-        public Optional<Session> bySessionId(String sessionId) {
-            return target == null ? Optional.empty() : target.bySessionId(sessionId);
-        }
-
-        @Override
-        public Optional<Session> byPaneId(String paneId) {
-            return target == null ? Optional.empty() : target.byPaneId(paneId);
-        }
-
-        @Override
-        public void poke() {
-            if (target != null) {
-                target.poke();
-            }
-        }
-    }
-
 }

@@ -10,8 +10,12 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-/** One line per record on stderr (journald adds its own timestamp, but foreground runs want one). */
-public final class LogFormat extends Formatter {
+/**
+ * One line per record on stderr (journald adds its own timestamp, but foreground runs want one). agentd logs
+ * through {@code System.Logger}; the JDK backs that with java.util.logging, so this formatter, installed once by
+ * Main, is the only place agentd touches JUL.
+ */
+final class LogFormat extends Formatter {
     @Override
     public String format(LogRecord r) {
         String logger = r.getLoggerName() == null ? "" : r.getLoggerName();
@@ -27,8 +31,16 @@ public final class LogFormat extends Formatter {
         return sb.append('\n').toString();
     }
 
-    /** Replaces the root handlers with one stderr handler using this format. */
-    public static void install(Level level) {
+    /** Replaces the root handlers with one stderr handler using this format, passing {@code min} and above. */
+    public static void install(System.Logger.Level min) {
+        Level level = switch (min) {
+            case ALL, TRACE -> Level.FINER;
+            case DEBUG -> Level.FINE;
+            case INFO -> Level.INFO;
+            case WARNING -> Level.WARNING;
+            case ERROR -> Level.SEVERE;
+            case OFF -> Level.OFF;
+        };
         Logger root = Logger.getLogger("");
         for (Handler h : root.getHandlers()) {
             root.removeHandler(h);

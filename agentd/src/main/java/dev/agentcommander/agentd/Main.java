@@ -1,24 +1,27 @@
 package dev.agentcommander.agentd;
 
+import dev.agentcommander.agentd.config.Config;
+import dev.agentcommander.agentd.config.ConfigException;
+import dev.agentcommander.agentd.config.ConfigLoader;
 import dev.agentcommander.agentd.hooks.HookCommand;
 import dev.agentcommander.agentd.hooks.InstallHooks;
+import dev.agentcommander.agentd.link.JdkTransport;
 import dev.agentcommander.agentd.tmux.Tmux;
 import java.io.PrintStream;
+import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * {@code agentd [run] [--config FILE]} runs the daemon; {@code agentd doctor} prints the effective config and
  * whether tmux answers. Configuration is read once, here; everything else gets values.
  */
 public final class Main {
-    private static final Logger LOG = Logger.getLogger(Main.class.getName());
+    private static final System.Logger LOG = System.getLogger(Main.class.getName());
     static final String USAGE = """
             usage: agentd [run] [--config FILE]     run the daemon (default config %s)
                    agentd doctor [--config FILE]    print the effective config and check tmux
@@ -46,11 +49,11 @@ public final class Main {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
         LogFormat.install(Level.INFO);
-        System.exit(run(args, Daemon.Factories.standard(), System.out, System.err));
+        System.exit(run(args, System.out, System.err));
     }
 
     /** Parses the command line and runs a subcommand; returns the exit code. */
-    static int run(String[] args, Daemon.Factories factories, PrintStream out, PrintStream err) {
+    static int run(String[] args, PrintStream out, PrintStream err) {
         List<String> rest = new ArrayList<>(List.of(args));
         String sub = !rest.isEmpty() && !rest.get(0).startsWith("-") ? rest.remove(0) : "run";
         switch (sub) { // these two read no config: Claude Code runs the hook, people run install-hooks
@@ -92,7 +95,7 @@ public final class Main {
             return 2;
         }
         return switch (sub) {
-            case "run" -> runDaemon(config, factories, err);
+            case "run" -> runDaemon(config, err);
             case "doctor" -> doctor(config, out);
             default -> {
                 err.print("agentd: unknown subcommand " + sub + "\n" + USAGE);
@@ -101,7 +104,7 @@ public final class Main {
         };
     }
 
-    private static int runDaemon(Config config, Daemon.Factories factories, PrintStream err) {
+    private static int runDaemon(Config config, PrintStream err) {
         if (config.controlPlane().token().isEmpty()) {
             err.println("agentd: config: control_plane.token: required (set control_plane.token, or put the host"
                     + " token in control_plane.token_file, default " + config.controlPlane().tokenFile() + ")");
@@ -115,15 +118,16 @@ public final class Main {
         CountDownLatch stopped = new CountDownLatch(1);
         Daemon daemon;
         try {
-            daemon = new Daemon(config, factories, new JdkTransport(), Clock.systemUTC(), version());
+            daemon = new Daemon(config, Path.of(System.getProperty("user.home")), System.getenv(), new JdkTransport(),
+                    Clock.systemUTC(), version());
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "agentd cannot start: " + e.getMessage(), e);
+            LOG.log(Level.ERROR, "agentd cannot start: " + e.getMessage(), e);
             return 1;
         }
-        LOG.info(() -> "agentd " + version() + " running as " + config.hostName() + ", state in "
+        LOG.log(Level.INFO, () -> "agentd " + version() + " running as " + config.hostName() + ", state in "
                 + config.storage().stateDir() + ", control plane " + config.controlPlane().url());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            err.println("agentd: stopping"); // JUL's own shutdown hook may already have closed its handlers
+            err.println("agentd: stopping"); // the log backend's own shutdown hook may have closed its handlers
             daemon.close();
             stopped.countDown();
         }, "agentd-shutdown"));

@@ -2,20 +2,33 @@ package dev.agentcommander.agentd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentcommander.agentd.config.Config;
+import dev.agentcommander.agentd.config.ConfigLoader;
+import dev.agentcommander.agentd.testkit.Await;
+import dev.agentcommander.agentd.testkit.FakeControlPlane;
+import dev.agentcommander.agentd.testkit.GitRepo;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.schema.AgentMessage;
-import dev.agentcommander.schema.Codec;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.ServerMessage;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.ProcessBuilder.Redirect;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,11 +37,11 @@ class DaemonTest {
     @TempDir
     Path tmp;
 
-    private TmuxServer server;
+    private PrivateTmux server;
 
     @BeforeEach
     void start() {
-        server = new TmuxServer(tmp);
+        server = PrivateTmux.start(tmp);
     }
 
     @AfterEach
@@ -41,11 +54,20 @@ class DaemonTest {
     }
 
     private Config config(String approvalsMode) {
+        return config(approvalsMode, "127.0.0.1:0", "");
+    }
+
+    /** {@code yaml}: more of the config file (keys the environment does not set). */
+    private Config config(String approvalsMode, String hooksListen, String yaml) {
         return new ConfigLoader(Map.of("AGENTD_STORAGE_STATE_DIR", tmp.resolve("state").toString(),
-                "AGENTD_TMUX_SOCKET", server.tmux.socket(), "AGENTD_CONTROL_PLANE_TOKEN", "secret",
+                "AGENTD_TMUX_SOCKET", server.socket(), "AGENTD_CONTROL_PLANE_TOKEN", "secret",
                 "AGENTD_TMUX_POLL_INTERVAL_MS", "100", "AGENTD_APPROVALS_MODE", approvalsMode,
-                "AGENTD_HOOKS_LISTEN", "127.0.0.1:0",
-                "HOME", tmp.toString())).parse("host_name: box-1\n");
+                "HOME", tmp.toString())).parse("host_name: box-1\nhooks:\n  listen: \"" + hooksListen + "\"\n" + yaml);
+    }
+
+    /** What the daemon gets from its process: the hook script of spawned worktrees goes under tmp. */
+    private Map<String, String> env() {
+        return Map.of("XDG_DATA_HOME", tmp.resolve("data").toString(), "SHELL", "/bin/sh");
     }
 
     @Test
@@ -55,11 +77,10 @@ class DaemonTest {
             Files.copy(in, standin);
         }
         String pane = server.window(tmp, "bash", standin.toString(), "--permission");
-        LinkTest.FakeServer cp = new LinkTest.FakeServer();
-        try (Daemon d = new Daemon(config("keys"), Daemon.Factories.standard(), cp, Clock.systemUTC(), "test")) {
-            Transport.Listener conn = cp.connections.poll(5, TimeUnit.SECONDS);
-            assertThat(conn).isNotNull();
-            conn.onText(Codec.encodeServer(new ServerMessage.Welcome(0, "t", "h"), Instant.now()));
+        FakeControlPlane cp = new FakeControlPlane();
+        try (Daemon d = new Daemon(config("keys"), tmp, env(), cp, Clock.systemUTC(), "test")) {
+            FakeControlPlane.Conn conn = cp.awaitConnection();
+            conn.send(new ServerMessage.Welcome(0, "t", "h"));
             AgentMessage.ApprovalRequested req = null;
             while (req == null) {
                 if (cp.nextSequenced().message() instanceof AgentMessage.ApprovalRequested r) {
@@ -70,8 +91,7 @@ class DaemonTest {
             assertThat(req.toolInput().path("summary").asText()).isEqualTo("rm -rf build");
             assertThat(d.scanner().bySessionId(req.sessionId()).orElseThrow().tmux().paneId()).isEqualTo(pane);
 
-            conn.onText(Codec.encodeServer(new ServerMessage.ApprovalDecision(req.approvalId(), "allow", null, null,
-                    null), Instant.now()));
+            conn.send(new ServerMessage.ApprovalDecision(req.approvalId(), "allow", null, null, null));
             AgentMessage.ApprovalResolved resolved = null;
             while (resolved == null) {
                 var m = cp.nextSequenced().message();
@@ -81,29 +101,27 @@ class DaemonTest {
                 }
             }
             assertThat(resolved).isEqualTo(new AgentMessage.ApprovalResolved(req.approvalId(), "allowed"));
-            TmuxServer.await("the stand-in got 1", java.time.Duration.ofSeconds(5),
-                    () -> server.tmux.run("capture-pane", "-p", "-t", pane).contains("● Bash(rm -rf build)"));
+            Await.until("the stand-in got 1", Duration.ofSeconds(5),
+                    () -> server.screen(pane).contains("● Bash(rm -rf build)"));
         }
     }
 
     @Test
     void panesReachTheServerAndCommandsComeBackAsResults() throws Exception {
-        LinkTest.FakeServer cp = new LinkTest.FakeServer();
-        try (Daemon d = new Daemon(config(), Daemon.Factories.standard(), cp, Clock.systemUTC(), "test")) {
-            Transport.Listener conn = cp.connections.poll(5, TimeUnit.SECONDS);
-            assertThat(conn).isNotNull();
-            assertThat(cp.token).isEqualTo("secret");
+        FakeControlPlane cp = new FakeControlPlane();
+        try (Daemon d = new Daemon(config(), tmp, env(), cp, Clock.systemUTC(), "test")) {
+            FakeControlPlane.Conn conn = cp.awaitConnection();
+            assertThat(cp.token()).isEqualTo("secret");
             var hello = (AgentMessage.Hello) cp.next().message();
             assertThat(hello.hostName()).isEqualTo("box-1");
-            conn.onText(Codec.encodeServer(new ServerMessage.Welcome(0, "t", "h"), Instant.now()));
+            conn.send(new ServerMessage.Welcome(0, "t", "h"));
             var upsert = cp.nextSequenced();
             assertThat(upsert.seq()).isEqualTo(1);
             var session = ((AgentMessage.SessionsUpsert) upsert.message()).session();
-            conn.onText(Codec.encodeServer(new ServerMessage.Ack(1), Instant.now()));
+            conn.send(new ServerMessage.Ack(1));
 
-            conn.onText(Codec.encodeServer(new ServerMessage.Command("cmd-1", "rename_session",
-                    Json.mapper().createObjectNode().put("session_id", session.sessionId()).put("name", "renamed")),
-                    Instant.now()));
+            conn.send(new ServerMessage.Command("cmd-1", "rename_session",
+                    Json.mapper().createObjectNode().put("session_id", session.sessionId()).put("name", "renamed")));
             boolean sawResult = false;
             boolean sawRename = false;
             while (!(sawResult && sawRename)) {
@@ -117,25 +135,86 @@ class DaemonTest {
                     sawRename = true;
                 }
             }
-            TmuxServer.await("acks persisted", java.time.Duration.ofSeconds(5),
-                    () -> d.outbox().ackedSeq() == 1);
+            Await.until("acks persisted", Duration.ofSeconds(5), () -> d.outbox().ackedSeq() == 1);
+        }
+    }
+
+    /**
+     * The IPv6 regression: with {@code hooks.listen: "[::1]:PORT"} the hooks written into a spawned worktree must
+     * carry the brackets ({@code --listen ::1:PORT} makes curl exit 3 and the session silently gets no approvals).
+     * The hook command Claude would run, run here as Claude runs it (sh -c), must reach the daemon's receiver.
+     */
+    @Test
+    void aSpawnedClaudeWorktreesHooksReachAnIpv6HookListener() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
+            port = probe.getLocalPort();
+        } catch (IOException e) {
+            Assumptions.abort("no IPv6 loopback here: " + e.getMessage());
+            return;
+        }
+        Path repo = GitRepo.init(tmp.resolve("repo"), "main");
+        Path standin = tmp.resolve("standins/claude");
+        Files.createDirectories(standin.getParent());
+        try (InputStream in = getClass().getResourceAsStream("/standins/claude")) {
+            Files.copy(in, standin);
+        }
+        Path claude = PrivateTmux.script(tmp.resolve("bin"), "claude", "exec bash '" + standin + "' --idle");
+        Config config = config("hook", "[::1]:" + port, "providers:\n  claude:\n    exec_path: " + claude + "\n");
+        FakeControlPlane cp = new FakeControlPlane();
+        try (Daemon d = new Daemon(config, tmp, env(), cp, Clock.systemUTC(), "test")) {
+            FakeControlPlane.Conn conn = cp.awaitConnection();
+            conn.send(new ServerMessage.Welcome(0, "t", "h"));
+            conn.send(new ServerMessage.Command("sp-1", "spawn_session", Json.mapper().createObjectNode()
+                    .put("repo_path", repo.toString()).put("branch", "feat/v6").put("worktree_name", "wt-v6")
+                    .put("provider", "claude")));
+            AgentMessage.CommandsResult result = null;
+            while (result == null) {
+                if (cp.nextSequenced().message() instanceof AgentMessage.CommandsResult r) {
+                    result = r;
+                }
+            }
+            assertThat(result.ok()).as(result.error()).isTrue();
+            String sessionId = result.data().get("session_id").asText();
+            String pane = result.data().get("pane_id").asText();
+            JsonNode settings = Json.mapper().readTree(repo.resolve(".worktrees/wt-v6/.claude/settings.json").toFile());
+            String command = settings.path("hooks").path("Stop").get(0).path("hooks").get(0).path("command").asText();
+            assertThat(command).endsWith(" --listen '[::1]:" + port + "'");
+            Await.until("the scanner knows the spawned pane", Duration.ofSeconds(5),
+                    () -> d.scanner().byPaneId(pane).isPresent());
+
+            ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command).redirectError(Redirect.DISCARD);
+            pb.environment().put("TMUX_PANE", pane);
+            Process hook = pb.start();
+            try (OutputStream stdin = hook.getOutputStream()) {
+                stdin.write("{\"hook_event_name\":\"Stop\",\"session_id\":\"c-1\"}".getBytes(StandardCharsets.UTF_8));
+            }
+            assertThat(hook.waitFor(10, TimeUnit.SECONDS)).as("the hook command ends").isTrue();
+            assertThat(hook.exitValue()).isZero();
+            AgentMessage.EventsAppend stop = null;
+            while (stop == null) { // it fails here (no frame within 5 s) when the hook could not reach agentd
+                if (cp.nextSequenced().message() instanceof AgentMessage.EventsAppend e
+                        && e.eventType().equals("hook.Stop")) {
+                    stop = e;
+                }
+            }
+            assertThat(stop.sessionId()).isEqualTo(sessionId);
         }
     }
 
     @Test
-    void mainRefusesAMissingTokenAndUnknownSubcommands() {
+    void mainRefusesUnknownSubcommandsAndArgumentsAndAMissingConfigFile() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = Main.run(new String[] {"frobnicate", "--config", tmp.resolve("none.yaml").toString()},
-                Daemon.Factories.standard(), new PrintStream(out), new PrintStream(err));
+                new PrintStream(out), new PrintStream(err));
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("unknown subcommand frobnicate");
         code = Main.run(new String[] {"run", "--config", tmp.resolve("none.yaml").toString()},
-                Daemon.Factories.standard(), new PrintStream(out), new PrintStream(err));
+                new PrintStream(out), new PrintStream(err));
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("config file not found");
-        code = Main.run(new String[] {"--bogus"}, Daemon.Factories.standard(), new PrintStream(out),
-                new PrintStream(err));
+        code = Main.run(new String[] {"--bogus"}, new PrintStream(out), new PrintStream(err));
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("unknown argument --bogus");
     }

@@ -38,7 +38,7 @@ public final class HookCommand {
                     timeout = parseInt(args.get(++i), timeout);
                 }
             }
-            HookServer.parseListen(listen);
+            listen = ListenAddress.parse(listen).toString();
             byte[] body = stdin.readNBytes(HookServer.MAX_BODY_BYTES + 1);
             if (body.length == 0 || body.length > HookServer.MAX_BODY_BYTES) {
                 return 0;

@@ -5,19 +5,20 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.agentcommander.agentd.Outbound;
-import dev.agentcommander.agentd.SessionDirectory;
-import dev.agentcommander.agentd.StatusDetector;
+import dev.agentcommander.agentd.approvals.Approval;
+import dev.agentcommander.agentd.approvals.ApprovalBroker;
+import dev.agentcommander.agentd.approvals.JsonBudget;
+import dev.agentcommander.agentd.outbox.Outbound;
+import dev.agentcommander.agentd.panes.SessionDirectory;
+import dev.agentcommander.agentd.panes.StatusDetector;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.Session;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -46,12 +47,12 @@ public final class HookServer implements AutoCloseable {
     private ExecutorService executor;
 
     /**
-     * @param listen    {@code hooks.listen}, {@code host:port}; must be a loopback address (port 0 = any free)
+     * @param listen    {@code hooks.listen} (port 0 = any free)
      * @param heartbeat how often a held PermissionRequest checks that its hook is still there
      */
-    public HookServer(String listen, Outbound outbound, SessionDirectory directory, StatusDetector status,
+    public HookServer(ListenAddress listen, Outbound outbound, SessionDirectory directory, StatusDetector status,
                       ApprovalBroker broker, Duration heartbeat) {
-        this.listen = parseListen(listen);
+        this.listen = listen.socketAddress();
         this.outbound = outbound;
         this.directory = directory;
         this.status = status;
@@ -59,44 +60,9 @@ public final class HookServer implements AutoCloseable {
         this.heartbeat = heartbeat;
     }
 
-    public HookServer(String listen, Outbound outbound, SessionDirectory directory, StatusDetector status,
+    public HookServer(ListenAddress listen, Outbound outbound, SessionDirectory directory, StatusDetector status,
                       ApprovalBroker broker) {
         this(listen, outbound, directory, status, broker, Duration.ofSeconds(1));
-    }
-
-    /** Parses {@code host:port} ({@code [::1]:port} for IPv6) and refuses anything but loopback. */
-    public static InetSocketAddress parseListen(String hostPort) {
-        if (hostPort == null || hostPort.isBlank()) {
-            throw new IllegalArgumentException("hooks.listen: is required (host:port)");
-        }
-        int colon = hostPort.lastIndexOf(':');
-        if (colon <= 0 || colon == hostPort.length() - 1) {
-            throw new IllegalArgumentException("hooks.listen: expected host:port, got '" + hostPort + "'");
-        }
-        String host = hostPort.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port;
-        try {
-            port = Integer.parseInt(hostPort.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("hooks.listen: port is not a number in '" + hostPort + "'");
-        }
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("hooks.listen: port out of range in '" + hostPort + "'");
-        }
-        InetAddress addr;
-        try {
-            addr = InetAddress.getByName(host);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("hooks.listen: unknown host '" + host + "'");
-        }
-        if (!addr.isLoopbackAddress()) {
-            throw new IllegalArgumentException("hooks.listen: must be a loopback address (127.0.0.1 or ::1), not '"
-                    + hostPort + "': anyone who reaches it could approve tool calls");
-        }
-        return new InetSocketAddress(addr, port);
     }
 
     /** Binds and starts serving; returns the bound address (the real port when 0 was asked). */

@@ -79,8 +79,7 @@ public final class InstallHooks {
                     case "--uninstall" -> uninstall = true;
                     case "--hook-command" -> hookCommand = cwd.resolve(value(args, ++i, a)).normalize();
                     case "--listen" -> {
-                        listen = value(args, ++i, a);
-                        HookServer.parseListen(listen);
+                        listen = ListenAddress.parse(value(args, ++i, a)).toString();
                     }
                     case "--approval-timeout" -> approvalTimeout = positive(value(args, ++i, a), a);
                     case "-h", "--help" -> {

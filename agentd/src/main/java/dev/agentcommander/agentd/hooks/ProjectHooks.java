@@ -1,6 +1,5 @@
 package dev.agentcommander.agentd.hooks;
 
-import dev.agentcommander.agentd.Spawner;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +12,7 @@ import java.util.Map;
  * Claude in, pointing at this agentd's {@code hooks.listen} and {@code approvals.timeout_seconds}. It runs
  * {@link InstallHooks} in process (same merge rules as {@code agentd install-hooks}; no shell, no JVM start).
  */
-public final class ProjectHooks implements Spawner.HookInstaller {
+public final class ProjectHooks {
     private final Path home;
     private final Map<String, String> env;
     private final String listen;
@@ -28,7 +27,6 @@ public final class ProjectHooks implements Spawner.HookInstaller {
     }
 
     /** @throws IllegalStateException carrying install-hooks' own error text */
-    @Override
     public void install(Path worktree) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

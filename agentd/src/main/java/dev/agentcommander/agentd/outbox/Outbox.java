@@ -1,13 +1,12 @@
 package dev.agentcommander.agentd.outbox;
 
-import dev.agentcommander.agentd.Outbound;
-import dev.agentcommander.agentd.StateFiles;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Codec;
 import dev.agentcommander.schema.Json;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +14,6 @@ import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.logging.Logger;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
@@ -33,7 +31,7 @@ import net.openhft.chronicle.wire.DocumentContext;
  * All writes happen under one lock; memory use does not grow with the backlog.
  */
 public final class Outbox implements Outbound, AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(Outbox.class.getName());
+    private static final System.Logger LOG = System.getLogger(Outbox.class.getName());
     static final RollCycle ROLL = RollCycles.FAST_HOURLY;
     static final long ACK_WRITE_INTERVAL_MS = 200;
 
@@ -110,8 +108,8 @@ public final class Outbox implements Outbound, AutoCloseable {
         } else {
             dropCursor.moveTo(ackCursor);
         }
-        LOG.info(() -> "outbox " + dir + ": last seq " + lastSeq + ", acked " + acked + ", unacked bytes "
-                + unackedBytes());
+        LOG.log(Level.INFO, () -> "outbox " + dir + ": last seq " + lastSeq + ", acked " + acked
+                + ", unacked bytes " + unackedBytes());
     }
 
     private Record readTail() {
@@ -184,7 +182,7 @@ public final class Outbox implements Outbound, AutoCloseable {
             StateFiles.writeAtomically(dropFile, Long.toString(dropWatermark));
             long n = count;
             long b = freed;
-            LOG.warning(() -> "outbox over its budget of " + maxBytes + " bytes: dropped " + n
+            LOG.log(Level.WARNING, () -> "outbox over its budget of " + maxBytes + " bytes: dropped " + n
                     + " unacked console chunks/snapshots (" + b + " bytes)");
             var data = Json.mapper().createObjectNode().put("count", count).put("bytes", freed);
             String frame = Codec.encodeAgent(new AgentMessage.EventsAppend(null, "outbox.dropped", data),
@@ -193,8 +191,8 @@ public final class Outbox implements Outbound, AutoCloseable {
         }
         if (freed < excess && !warnedFull) {
             warnedFull = true;
-            LOG.warning("outbox over its budget and nothing droppable is left: keeping approvals, results "
-                    + "and events anyway");
+            LOG.log(Level.WARNING, "outbox over its budget and nothing droppable is left: keeping approvals, "
+                    + "results and events anyway");
         }
     }
 
@@ -255,7 +253,7 @@ public final class Outbox implements Outbound, AutoCloseable {
             File f = cycleFile(c.intValue());
             if (f.exists() && f.delete()) {
                 deleted = true;
-                LOG.fine(() -> "deleted acked cycle " + f);
+                LOG.log(Level.DEBUG, () -> "deleted acked cycle " + f);
             }
         }
         if (deleted) {

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
  * 3.2+ sends bytes below 0x20 and the backslash as {@code \ooo}, everything else raw, UTF-8 included) are tested
  * on their own: one wrong escape here corrupts every terminal the dashboard shows.
  */
-public final class ControlLines {
+final class ControlLines {
     private static final byte[] OUTPUT = "%output ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EXTENDED = "%extended-output ".getBytes(StandardCharsets.US_ASCII);
 

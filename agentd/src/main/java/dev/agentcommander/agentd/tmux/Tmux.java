@@ -42,7 +42,11 @@ public final class Tmux {
         return cmd;
     }
 
-    /** Runs a tmux command and returns its stdout. @throws TmuxException on a non-zero exit or timeout */
+    /**
+     * Runs a tmux command and returns its stdout.
+     *
+     * @throws TmuxException on a non-zero exit (of the kind tmux's stderr names) or a timeout
+     */
     public String run(String... args) {
         return new String(runBytes(null, args), StandardCharsets.UTF_8);
     }
@@ -77,13 +81,12 @@ public final class Tmux {
             }
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new TmuxException("tmux " + args[0] + " timed out after " + TIMEOUT_SECONDS + " s");
+                throw new TmuxException.Timeout("tmux " + args[0] + " timed out after " + TIMEOUT_SECONDS + " s");
             }
             outReader.join(java.time.Duration.ofSeconds(TIMEOUT_SECONDS));
             errReader.join(java.time.Duration.ofSeconds(TIMEOUT_SECONDS));
             if (p.exitValue() != 0) {
-                throw new TmuxException("tmux " + args[0] + " failed: "
-                        + err.toString(StandardCharsets.UTF_8).trim());
+                throw TmuxException.failed(args[0], err.toString(StandardCharsets.UTF_8).trim());
             }
             return out.toByteArray();
         } catch (IOException e) {
@@ -109,13 +112,8 @@ public final class Tmux {
         String out;
         try {
             out = run("list-panes", "-a", "-F", Pane.FORMAT);
-        } catch (TmuxException e) {
-            String m = e.getMessage();
-            if (m != null && (m.contains("no server running") || m.contains("error connecting")
-                    || m.contains("No such file or directory"))) {
-                return List.of();
-            }
-            throw e;
+        } catch (TmuxException.NoServer e) {
+            return List.of();
         }
         List<Pane> panes = new ArrayList<>();
         for (String line : out.split("\n")) {

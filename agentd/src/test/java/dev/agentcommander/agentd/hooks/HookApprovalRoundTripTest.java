@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentcommander.agentd.hooks.Fakes.MapDirectory;
-import dev.agentcommander.agentd.hooks.Fakes.RecordingOutbound;
-import dev.agentcommander.agentd.hooks.Fakes.RecordingStatus;
+import dev.agentcommander.agentd.approvals.ApprovalBroker;
+import dev.agentcommander.agentd.approvals.ApprovalMode;
+import dev.agentcommander.agentd.testkit.Await;
+import dev.agentcommander.agentd.testkit.FakeSessions;
+import dev.agentcommander.agentd.testkit.RecordingOutbound;
+import dev.agentcommander.agentd.testkit.RecordingStatus;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.ServerMessage;
@@ -27,7 +30,7 @@ class HookApprovalRoundTripTest {
 
     final RecordingOutbound outbound = new RecordingOutbound();
     final RecordingStatus status = new RecordingStatus();
-    final MapDirectory directory = new MapDirectory();
+    final FakeSessions directory = new FakeSessions();
     ApprovalBroker broker;
     HookServer server;
     String listen;
@@ -36,7 +39,7 @@ class HookApprovalRoundTripTest {
         directory.add("%5", "s-1");
         broker = new ApprovalBroker(outbound, status, null, Clock.systemUTC(), ApprovalMode.HOOK, timeout, 4)
                 .start();
-        server = new HookServer("127.0.0.1:0", outbound, directory, status, broker, Duration.ofMillis(100));
+        server = new HookServer(ListenAddress.parse("127.0.0.1:0"), outbound, directory, status, broker, Duration.ofMillis(100));
         listen = "127.0.0.1:" + server.start().getPort();
     }
 
@@ -97,11 +100,14 @@ class HookApprovalRoundTripTest {
         assertThat(r.stdout()).isEqualTo(
                 "{\"hookSpecificOutput\":{\"hookEventName\":\"PermissionRequest\",\"decision\":{\"behavior\":\"allow\"}}}\n");
         assertThat(resolved(req.approvalId()).outcome()).isEqualTo("allowed");
-        assertThat(status.calls).anySatisfy(c -> {
+        // the status detector hears of it right after approval.resolved is queued
+        Await.until("ApprovalResolved told to the status detector", Duration.ofSeconds(5),
+                () -> status.calls().stream().anyMatch(c -> c.eventName().equals("ApprovalResolved")));
+        assertThat(status.calls()).anySatisfy(c -> {
             assertThat(c.eventName()).isEqualTo("ApprovalResolved");
             assertThat(c.input().path("outcome").asText()).isEqualTo("allowed");
         });
-        assertThat(status.calls).anySatisfy(c -> assertThat(c.eventName()).isEqualTo("PermissionRequest"));
+        assertThat(status.calls()).anySatisfy(c -> assertThat(c.eventName()).isEqualTo("PermissionRequest"));
     }
 
     @Test
@@ -240,8 +246,8 @@ class HookApprovalRoundTripTest {
         assertThat(e.eventType()).isEqualTo("hook.UserPromptSubmit");
         assertThat(e.sessionId()).isEqualTo("s-1");
         assertThat(e.data().path("prompt").asText()).isEqualTo("hi");
-        assertThat(status.calls).singleElement().satisfies(c -> assertThat(c.paneId()).isEqualTo("%5"));
-        assertThat(directory.pokes.get()).isEqualTo(1);
+        assertThat(status.calls()).singleElement().satisfies(c -> assertThat(c.paneId()).isEqualTo("%5"));
+        assertThat(directory.pokes()).isEqualTo(1);
 
         HookScript.Result unknownPane = HookScript.run(listen, "%77", json.replace("UserPromptSubmit", "Stop"));
         assertThat(unknownPane.stdout()).isEmpty();
@@ -256,7 +262,7 @@ class HookApprovalRoundTripTest {
         for (int i = 0; i < 4; i++) {
             ask();
         }
-        Fakes.awaitTrue(() -> broker.waitingCount() == 4, Duration.ofSeconds(10), "four waiters");
+        Await.until("four waiters", Duration.ofSeconds(10), () -> broker.waitingCount() == 4);
         HookScript.Result fifth = HookScript.run(listen, "%5", EDIT_REQUEST);
         assertThat(fifth.exit()).isZero();
         assertThat(fifth.stdout()).isEmpty();

@@ -2,9 +2,11 @@ package dev.agentcommander.agentd.hooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentcommander.agentd.hooks.Fakes.MapDirectory;
-import dev.agentcommander.agentd.hooks.Fakes.RecordingOutbound;
-import dev.agentcommander.agentd.hooks.Fakes.RecordingStatus;
+import dev.agentcommander.agentd.approvals.ApprovalBroker;
+import dev.agentcommander.agentd.approvals.ApprovalMode;
+import dev.agentcommander.agentd.testkit.FakeSessions;
+import dev.agentcommander.agentd.testkit.RecordingOutbound;
+import dev.agentcommander.agentd.testkit.RecordingStatus;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.ServerMessage;
 import java.io.ByteArrayInputStream;
@@ -24,11 +26,11 @@ class HookCommandTest {
     void javaFallbackDeliversTheDecisionAndFailsSilently() throws Exception {
         RecordingOutbound outbound = new RecordingOutbound();
         RecordingStatus status = new RecordingStatus();
-        MapDirectory directory = new MapDirectory();
+        FakeSessions directory = new FakeSessions();
         directory.add("%9", "s-9");
         ApprovalBroker broker = new ApprovalBroker(outbound, status, null, Clock.systemUTC(), ApprovalMode.HOOK,
                 Duration.ofSeconds(600), 4).start();
-        HookServer server = new HookServer("127.0.0.1:0", outbound, directory, status, broker,
+        HookServer server = new HookServer(ListenAddress.parse("127.0.0.1:0"), outbound, directory, status, broker,
                 Duration.ofMillis(100));
         String listen = "127.0.0.1:" + server.start().getPort();
         try {

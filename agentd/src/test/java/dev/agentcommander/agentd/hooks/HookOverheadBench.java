@@ -1,6 +1,10 @@
 package dev.agentcommander.agentd.hooks;
 
-import dev.agentcommander.agentd.Outbound;
+import dev.agentcommander.agentd.approvals.ApprovalBroker;
+import dev.agentcommander.agentd.approvals.ApprovalMode;
+import dev.agentcommander.agentd.outbox.Outbound;
+import dev.agentcommander.agentd.testkit.FakeSessions;
+import dev.agentcommander.agentd.testkit.RecordingStatus;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.ServerMessage;
 import java.nio.charset.StandardCharsets;
@@ -31,13 +35,13 @@ public final class HookOverheadBench {
             }
             return 0;
         };
-        Fakes.MapDirectory directory = new Fakes.MapDirectory();
+        FakeSessions directory = new FakeSessions();
         directory.add("%1", "s-1");
-        Fakes.RecordingStatus status = new Fakes.RecordingStatus();
+        RecordingStatus status = new RecordingStatus();
         ApprovalBroker broker = new ApprovalBroker(outbound, status, null, Clock.systemUTC(), ApprovalMode.HOOK,
                 Duration.ofSeconds(600), 64).start();
         brokerRef.set(broker);
-        HookServer server = new HookServer("127.0.0.1:0", outbound, directory, status, broker);
+        HookServer server = new HookServer(ListenAddress.parse("127.0.0.1:0"), outbound, directory, status, broker);
         String listen = "127.0.0.1:" + server.start().getPort();
         try {
             String pre = "{\"session_id\":\"c\",\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"Bash\","

@@ -3,9 +3,11 @@ package dev.agentcommander.agentd.hooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.agentcommander.agentd.hooks.Fakes.MapDirectory;
-import dev.agentcommander.agentd.hooks.Fakes.RecordingOutbound;
-import dev.agentcommander.agentd.hooks.Fakes.RecordingStatus;
+import dev.agentcommander.agentd.approvals.ApprovalBroker;
+import dev.agentcommander.agentd.approvals.ApprovalMode;
+import dev.agentcommander.agentd.testkit.FakeSessions;
+import dev.agentcommander.agentd.testkit.RecordingOutbound;
+import dev.agentcommander.agentd.testkit.RecordingStatus;
 import dev.agentcommander.schema.AgentMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class HookServerTest {
     final RecordingOutbound outbound = new RecordingOutbound();
     final RecordingStatus status = new RecordingStatus();
-    final MapDirectory directory = new MapDirectory();
+    final FakeSessions directory = new FakeSessions();
     final HttpClient http = HttpClient.newHttpClient();
     ApprovalBroker broker;
     HookServer server;
@@ -34,7 +36,7 @@ class HookServerTest {
         directory.add("%3", "s-3");
         broker = new ApprovalBroker(outbound, status, null, Clock.systemUTC(), ApprovalMode.HOOK,
                 Duration.ofSeconds(600), 8).start();
-        server = new HookServer("127.0.0.1:0", outbound, directory, status, broker, Duration.ofMillis(100));
+        server = new HookServer(ListenAddress.parse("127.0.0.1:0"), outbound, directory, status, broker, Duration.ofMillis(100));
         base = URI.create("http://127.0.0.1:" + server.start().getPort());
     }
 
@@ -70,7 +72,7 @@ class HookServerTest {
         assertThat(r.statusCode()).isEqualTo(413);
         assertThat(r.body()).contains("too_large");
         assertThat(outbound.all()).isEmpty();
-        assertThat(status.calls).isEmpty();
+        assertThat(status.calls()).isEmpty();
     }
 
     @Test
@@ -82,7 +84,7 @@ class HookServerTest {
             assertThat(r.body()).contains("malformed");
         }
         assertThat(outbound.all()).isEmpty();
-        assertThat(status.calls).isEmpty();
+        assertThat(status.calls()).isEmpty();
     }
 
     @Test
@@ -102,12 +104,12 @@ class HookServerTest {
         AgentMessage.EventsAppend e = outbound.of(AgentMessage.EventsAppend.class).get(0);
         assertThat(e.sessionId()).isNull();
         assertThat(e.data().get("pane_id").isNull()).isTrue();
-        assertThat(status.calls).isEmpty();
+        assertThat(status.calls()).isEmpty();
     }
 
     @Test
     void outboxFailureIs503SoTheHookPrintsNothing() throws Exception {
-        HookServer failing = new HookServer("127.0.0.1:0", m -> {
+        HookServer failing = new HookServer(ListenAddress.parse("127.0.0.1:0"), m -> {
             throw new IllegalStateException("outbox full");
         }, directory, status, broker);
         int port = failing.start().getPort();
@@ -124,17 +126,17 @@ class HookServerTest {
 
     @Test
     void refusesToListenBeyondLoopback() {
-        assertThatThrownBy(() -> HookServer.parseListen("0.0.0.0:7717")).hasMessageContaining("hooks.listen")
+        assertThatThrownBy(() -> ListenAddress.parse("0.0.0.0:7717")).hasMessageContaining("hooks.listen")
                 .hasMessageContaining("loopback");
-        assertThatThrownBy(() -> HookServer.parseListen("7717")).hasMessageContaining("hooks.listen");
-        assertThatThrownBy(() -> HookServer.parseListen("127.0.0.1:99999")).hasMessageContaining("hooks.listen");
-        assertThat(HookServer.parseListen("[::1]:7717").getAddress().isLoopbackAddress()).isTrue();
-        assertThat(HookServer.parseListen("localhost:0").getAddress().isLoopbackAddress()).isTrue();
+        assertThatThrownBy(() -> ListenAddress.parse("7717")).hasMessageContaining("hooks.listen");
+        assertThatThrownBy(() -> ListenAddress.parse("127.0.0.1:99999")).hasMessageContaining("hooks.listen");
+        assertThat(ListenAddress.parse("[::1]:7717").socketAddress().getAddress().isLoopbackAddress()).isTrue();
+        assertThat(ListenAddress.parse("localhost:0").socketAddress().getAddress().isLoopbackAddress()).isTrue();
     }
 
     @Test
     void scriptReachesAnIpv6LoopbackListener() throws Exception {
-        HookServer v6 = new HookServer("[::1]:0", outbound, directory, status, broker);
+        HookServer v6 = new HookServer(ListenAddress.parse("[::1]:0"), outbound, directory, status, broker);
         int port;
         try {
             port = v6.start().getPort();
@@ -153,7 +155,7 @@ class HookServerTest {
     }
 
     @Test
-    void shippedScriptAndClasspathCopyAreTheSame() throws Exception {
+    void theJarCarriesTheOneHookScriptTheLauncherRuns() throws Exception {
         byte[] resource;
         try (var in = HookServer.class.getResourceAsStream("agentd-hook")) {
             assertThat(in).isNotNull();

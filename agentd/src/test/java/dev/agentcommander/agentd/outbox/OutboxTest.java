@@ -2,7 +2,7 @@ package dev.agentcommander.agentd.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentcommander.agentd.MutableClock;
+import dev.agentcommander.agentd.testkit.MutableClock;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Codec;
 import dev.agentcommander.schema.Json;

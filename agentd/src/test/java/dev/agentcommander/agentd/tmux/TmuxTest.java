@@ -3,31 +3,29 @@ package dev.agentcommander.agentd.tmux;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What reaches tmux is data: values arrive literally and never become extra tmux commands. */
 class TmuxTest {
+    @TempDir
     Path dir;
+    PrivateTmux server;
     Tmux tmux;
 
     @BeforeEach
-    void start() throws Exception {
-        dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "tmux-test");
-        tmux = new Tmux("tmux", dir.resolve("sock").toString());
-        tmux.run("-f", "/dev/null", "new-session", "-d", "-s", "main", "sleep", "600");
+    void start() {
+        server = PrivateTmux.start(dir, 80, 24, "sleep", "600");
+        tmux = server.tmux();
     }
 
     @AfterEach
     void stop() {
-        try {
-            tmux.run("kill-server");
-        } catch (TmuxException ignored) {
-            // already gone
-        }
+        server.close();
     }
 
     @Test
@@ -47,8 +45,22 @@ class TmuxTest {
     }
 
     @Test
-    void failuresCarryTmuxsOwnMessage() {
-        assertThatThrownBy(() -> tmux.run("kill-pane", "-t", "%999")).isInstanceOf(TmuxException.class)
+    void failuresCarryTmuxsOwnMessageAndItsKind() {
+        assertThatThrownBy(() -> tmux.run("kill-pane", "-t", "%999")).isInstanceOf(TmuxException.NoSuchTarget.class)
                 .hasMessageContaining("%999");
+    }
+
+    @Test
+    void aSocketWithoutAServerIsNoServerAndListsNoPanes() {
+        Tmux none = new Tmux("tmux", dir.resolve("no-server").toString());
+        assertThatThrownBy(() -> none.run("list-sessions")).isInstanceOf(TmuxException.NoServer.class);
+        assertThat(none.listPanes()).isEmpty();
+    }
+
+    @Test
+    void aMissingTmuxBinaryIsAnErrorNotAnEmptyServer() {
+        Tmux missing = new Tmux(dir.resolve("no-such-tmux").toString(), server.socket());
+        assertThatThrownBy(missing::listPanes).isInstanceOf(TmuxException.class)
+                .isNotInstanceOf(TmuxException.NoServer.class).hasMessageContaining("no-such-tmux");
     }
 }

@@ -1,8 +1,0 @@
-package dev.agentcommander.agentd;
-
-import dev.agentcommander.schema.ServerMessage;
-
-/** Where the link hands approval decisions; idempotent by approval id (a decision may be resent). */
-public interface DecisionSink {
-    void onDecision(ServerMessage.ApprovalDecision decision);
-}

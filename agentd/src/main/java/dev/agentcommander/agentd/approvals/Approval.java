@@ -1,0 +1,83 @@
+package dev.agentcommander.agentd.approvals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentcommander.agentd.panes.ScreenMenu;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One pending permission request. It is answered at most once (decision, expiry, withdrawal or shutdown: first
+ * wins) and resolved at most once, so a resent decision or a race between the hook and the pane is harmless.
+ * Public only so the hook receiver can wait on it ({@link #await}) and hand it back
+ * ({@link ApprovalBroker#finish}); everything that decides stays in this package.
+ */
+public final class Approval {
+    enum Kind { HOOK, KEYS }
+
+    static final byte[] EMPTY = new byte[0];
+
+    final String id;
+    final Kind kind;
+    final String paneId;
+    final String sessionId;
+    final JsonNode suggestions;
+    final Instant expiresAt;
+    /** For keys approvals: the menu it was raised for (keys go only into that menu); null for hook approvals. */
+    final ScreenMenu menu;
+    private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+    private String outcome;
+    private boolean resolved;
+
+    Approval(String id, Kind kind, String paneId, String sessionId, JsonNode suggestions, Instant expiresAt,
+             ScreenMenu menu) {
+        this.id = id;
+        this.menu = menu;
+        this.kind = kind;
+        this.paneId = paneId;
+        this.sessionId = sessionId;
+        this.suggestions = suggestions;
+        this.expiresAt = expiresAt;
+    }
+
+    /** Claims the answer; false if something else answered first. */
+    synchronized boolean answer(String outcome, byte[] answer) {
+        if (this.outcome != null) {
+            return false;
+        }
+        this.outcome = outcome;
+        body.complete(answer);
+        return true;
+    }
+
+    synchronized String outcome() {
+        return outcome;
+    }
+
+    synchronized boolean open() {
+        return outcome == null;
+    }
+
+    /** True exactly once: the caller then sends {@code approval.resolved}. */
+    synchronized boolean markResolved() {
+        if (resolved) {
+            return false;
+        }
+        resolved = true;
+        return true;
+    }
+
+    /** The answer for the hook, or null if none came within {@code wait}. */
+    public byte[] await(Duration wait) throws InterruptedException {
+        try {
+            return body.get(Math.max(1, wait.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return null;
+        } catch (ExecutionException e) {
+            return EMPTY;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.agentcommander.agentd.approvals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The exact JSON Claude Code reads from a PermissionRequest hook, and the reviewer's view of a file change.
+ * Kept apart from the broker so the wire format Claude depends on sits in one small, testable place.
+ */
+final class ClaudeAnswers {
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    static final String DEFAULT_DENY_MESSAGE = "Denied in Agent Commander";
+
+    private ClaudeAnswers() {
+    }
+
+    /** {@code {"hookSpecificOutput":{"hookEventName":"PermissionRequest","decision":{"behavior":"allow",…}}}}. */
+    public static byte[] allow(JsonNode updatedInput, JsonNode updatedPermissions) {
+        ObjectNode decision = F.objectNode().put("behavior", "allow");
+        if (updatedInput != null && updatedInput.isObject()) {
+            decision.set("updatedInput", updatedInput);
+        }
+        if (updatedPermissions != null && updatedPermissions.isArray() && !updatedPermissions.isEmpty()) {
+            decision.set("updatedPermissions", updatedPermissions);
+        }
+        return wrap(decision);
+    }
+
+    /** A denial with the reviewer's message; {@code interrupt:false} lets Claude carry on with other work. */
+    public static byte[] deny(String message) {
+        ObjectNode decision = F.objectNode().put("behavior", "deny")
+                .put("message", message == null || message.isBlank() ? DEFAULT_DENY_MESSAGE : message)
+                .put("interrupt", false);
+        return wrap(decision);
+    }
+
+    private static byte[] wrap(ObjectNode decision) {
+        ObjectNode out = F.objectNode();
+        out.putObject("hookSpecificOutput").put("hookEventName", "PermissionRequest").set("decision", decision);
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * What a reviewer needs to see a file change as a diff: Edit → {file_path, old_string, new_string},
+     * Write → {file_path, content}, MultiEdit → {file_path, edits[]}; null for other tools.
+     */
+    public static JsonNode review(String toolName, JsonNode toolInput) {
+        if (toolName == null || toolInput == null || !toolInput.isObject()) {
+            return null;
+        }
+        String[] fields = switch (toolName) {
+            case "Edit" -> new String[] {"file_path", "old_string", "new_string", "replace_all"};
+            case "Write" -> new String[] {"file_path", "content"};
+            case "MultiEdit" -> new String[] {"file_path", "edits"};
+            default -> null;
+        };
+        if (fields == null) {
+            return null;
+        }
+        ObjectNode review = F.objectNode().put("tool", toolName);
+        for (String f : fields) {
+            JsonNode v = toolInput.get(f);
+            if (v != null && !v.isNull()) {
+                review.set(f, v);
+            }
+        }
+        return review;
+    }
+}

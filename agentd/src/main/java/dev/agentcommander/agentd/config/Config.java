@@ -1,0 +1,45 @@
+package dev.agentcommander.agentd.config;
+
+import dev.agentcommander.agentd.approvals.ApprovalMode;
+import dev.agentcommander.agentd.hooks.ListenAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * agentd's whole configuration, read once at start (see {@link ConfigLoader}; the keys are {@link Option}) and
+ * passed down as plain values, so no part reads files or the environment on its own. Field names follow the YAML
+ * keys.
+ */
+public record Config(ControlPlane controlPlane, String hostName, Tmux tmux, Storage storage, Hooks hooks,
+                     Approvals approvals, Providers providers, Git git, Link link) {
+
+    /** {@code token} is resolved: inline {@code token}, else the content of {@code token_file}; may be empty. */
+    public record ControlPlane(String url, String token, Path tokenFile) {
+    }
+
+    public record Tmux(String bin, String socket, int pollIntervalMs) {
+        public Duration pollInterval() {
+            return Duration.ofMillis(pollIntervalMs);
+        }
+    }
+
+    public record Storage(Path stateDir, long outboxMaxBytes) {
+    }
+
+    /** {@code listen.toString()} is the form URLs and {@code --listen} take ({@code [::1]:7717}). */
+    public record Hooks(ListenAddress listen) {
+    }
+
+    public record Approvals(ApprovalMode mode, int timeoutSeconds) {
+    }
+
+    public record Providers(String claudeExecPath, String codexExecPath) {
+    }
+
+    /** {@code worktreeRoot} null means {@code <repo>/.worktrees}. */
+    public record Git(int metadataTtlSeconds, Path worktreeRoot) {
+    }
+
+    public record Link(int window) {
+    }
+}

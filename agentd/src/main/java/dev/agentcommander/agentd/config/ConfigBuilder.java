@@ -1,0 +1,125 @@
+package dev.agentcommander.agentd.config;
+
+import dev.agentcommander.agentd.approvals.ApprovalMode;
+import dev.agentcommander.agentd.hooks.ListenAddress;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Turns parsed values into a {@link Config}: defaults from {@link Option}, checks of meaning, the token file. */
+final class ConfigBuilder {
+    private final Map<Option, Object> values;
+    private final Map<String, String> env;
+
+    ConfigBuilder(Map<Option, Object> values, Map<String, String> env) {
+        this.values = values;
+        this.env = env;
+    }
+
+    Config build() {
+        String url = str(Option.CONTROL_PLANE_URL);
+        try {
+            URI u = new URI(url);
+            if (!"ws".equals(u.getScheme()) && !"wss".equals(u.getScheme()) || u.getHost() == null) {
+                throw new ConfigException("control_plane.url: must be a ws:// or wss:// URL (got " + url + ")");
+            }
+        } catch (URISyntaxException e) {
+            throw new ConfigException("control_plane.url: not a URL: " + e.getMessage());
+        }
+        boolean fileGiven = values.containsKey(Option.CONTROL_PLANE_TOKEN_FILE);
+        Path tokenFile = Path.of(str(Option.CONTROL_PLANE_TOKEN_FILE));
+        String token = str(Option.CONTROL_PLANE_TOKEN).trim();
+        if (token.isEmpty()) {
+            token = readToken(tokenFile, fileGiven);
+        }
+        String hostName = str(Option.HOST_NAME);
+        if (hostName.isBlank()) {
+            hostName = ConfigLoader.localHostName(env);
+        }
+        String bin = nonEmpty(Option.TMUX_BIN);
+        ListenAddress listen;
+        ApprovalMode mode;
+        try {
+            listen = ListenAddress.parse(str(Option.HOOKS_LISTEN));
+            mode = ApprovalMode.parse(str(Option.APPROVALS_MODE));
+        } catch (IllegalArgumentException e) { // both name their key
+            throw new ConfigException(e.getMessage());
+        }
+        String stateDir = str(Option.STORAGE_STATE_DIR);
+        Path state = stateDir.isBlank() ? defaultStateDir(env) : absolute(Option.STORAGE_STATE_DIR, stateDir);
+        String wtRoot = str(Option.GIT_WORKTREE_ROOT);
+        return new Config(
+                new Config.ControlPlane(url, token, tokenFile),
+                hostName,
+                new Config.Tmux(bin, str(Option.TMUX_SOCKET), num(Option.TMUX_POLL_INTERVAL_MS)),
+                new Config.Storage(state, (Long) value(Option.STORAGE_OUTBOX_MAX_BYTES)),
+                new Config.Hooks(listen),
+                new Config.Approvals(mode, num(Option.APPROVALS_TIMEOUT_SECONDS)),
+                new Config.Providers(nonEmpty(Option.PROVIDERS_CLAUDE_EXEC_PATH),
+                        nonEmpty(Option.PROVIDERS_CODEX_EXEC_PATH)),
+                new Config.Git(num(Option.GIT_METADATA_TTL_SECONDS),
+                        wtRoot.isBlank() ? null : absolute(Option.GIT_WORKTREE_ROOT, wtRoot)),
+                new Config.Link(num(Option.LINK_WINDOW)));
+    }
+
+    private static String readToken(Path file, boolean fileGiven) {
+        if (!Files.exists(file)) {
+            if (fileGiven) {
+                throw new ConfigException("control_plane.token_file: " + file + " does not exist");
+            }
+            return "";
+        }
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            throw new ConfigException("control_plane.token_file: cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** /var/lib/agentd for root or a systemd service; else the XDG state directory of the user. */
+    static Path defaultStateDir(Map<String, String> env) {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (root || env.containsKey("INVOCATION_ID")) {
+            return Path.of("/var/lib/agentd");
+        }
+        String xdg = env.get("XDG_STATE_HOME");
+        if (xdg != null && xdg.startsWith("/")) {
+            return Path.of(xdg, "agentd");
+        }
+        String home = env.getOrDefault("HOME", System.getProperty("user.home"));
+        return Path.of(home, ".local", "state", "agentd");
+    }
+
+    private static Path absolute(Option o, String v) {
+        Path p = Path.of(v);
+        if (!p.isAbsolute()) {
+            throw new ConfigException(o.path() + ": must be an absolute path (got " + v + ")");
+        }
+        return p.normalize();
+    }
+
+    /** The value given (file or environment), else the option's default. */
+    private Object value(Option o) {
+        return values.getOrDefault(o, o.defaultValue());
+    }
+
+    private String str(Option o) {
+        return (String) value(o);
+    }
+
+    private String nonEmpty(Option o) {
+        String v = str(o);
+        if (v.isBlank()) {
+            throw new ConfigException(o.path() + ": must not be empty");
+        }
+        return v;
+    }
+
+    private int num(Option o) {
+        return (Integer) value(o);
+    }
+}

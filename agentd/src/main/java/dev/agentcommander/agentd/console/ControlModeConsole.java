@@ -1,0 +1,337 @@
+package dev.agentcommander.agentd.console;
+
+import dev.agentcommander.agentd.outbox.Outbound;
+import dev.agentcommander.agentd.panes.SessionDirectory;
+import dev.agentcommander.agentd.tmux.ControlClient;
+import dev.agentcommander.agentd.tmux.Tmux;
+import dev.agentcommander.agentd.tmux.TmuxException;
+import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.Session;
+import dev.agentcommander.schema.loop.NamedLoop;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Console streaming through tmux control-mode clients, one per tmux session that has a watched pane (measured
+ * against {@code pipe-pane}; see docs/console.md). The snapshot is taken through the same client that carries
+ * the output, so it is an exact cut: bytes before it are in the snapshot, bytes after it are in the chunks.
+ * The first output after a quiet spell of {@link Config#linger()} is sent at once (typing echoes without delay);
+ * output within a linger of a send is coalesced up to {@link Config#maxChunkBytes()}, so a chatty pane costs at
+ * most about two outbox messages per linger (plus one per full chunk); a pane's buffer never exceeds one chunk.
+ *
+ * <p>It never sends {@code refresh-client -A %N:off}: in tmux before 3.7 turning a pane off while output for it is
+ * queued leaves offsets into data tmux then frees, and the server segfaults (tmux GitHub issue 5054; seen here
+ * with Debian's 3.3a). Output of unwatched panes in a watched tmux session is read and dropped instead, and a
+ * client is detached as soon as its session has no watched pane.
+ */
+public final class ControlModeConsole implements Console {
+    private static final System.Logger LOG = System.getLogger(ControlModeConsole.class.getName());
+    private static final String SNAPSHOT_FORMAT = "'#{pane_width} #{pane_height} #{cursor_x} #{cursor_y}'";
+
+    /** How output is batched: wait at most {@code linger} after the first byte, never hold more than a chunk. */
+    public record Config(Duration linger, int maxChunkBytes) {
+        public static final Config DEFAULTS = new Config(Duration.ofMillis(5), 16 * 1024);
+
+        public Config {
+            if (linger.isNegative() || linger.compareTo(Duration.ofSeconds(1)) > 0) {
+                throw new IllegalArgumentException("console linger must be 0..1000 ms: " + linger);
+            }
+            if (maxChunkBytes < 256 || maxChunkBytes > 1 << 20) {
+                throw new IllegalArgumentException("console max_chunk_bytes must be 256..1048576: " + maxChunkBytes);
+            }
+        }
+    }
+
+    private final Tmux tmux;
+    private final SessionDirectory directory;
+    private final Outbound outbound;
+    private final Config config;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition dirtyCond = lock.newCondition();
+    private final Map<String, Client> clients = new HashMap<>();       // by tmux session id ($N)
+    private final Map<String, PaneStream<Client>> streams = new HashMap<>();  // by pane id (%N)
+    private final Set<PaneStream<Client>> dirty = new LinkedHashSet<>();
+    private final NamedLoop flusher;
+    private final long lingerNanos;
+    private long dirtySince;
+    private boolean closed;
+
+    public ControlModeConsole(Tmux tmux, SessionDirectory directory, Outbound outbound, Config config) {
+        this.tmux = tmux;
+        this.directory = directory;
+        this.outbound = outbound;
+        this.config = config;
+        this.lingerNanos = config.linger().toNanos();
+        this.flusher = NamedLoop.start("console-flusher", this::flushDue);
+    }
+
+    @Override
+    public void subscribe(String sessionId, String subscriptionId) {
+        Session session = directory.bySessionId(sessionId)
+                .orElseThrow(() -> new ConsoleException("no such session: " + sessionId));
+        if (session.tmux() == null) {
+            throw new ConsoleException("session " + sessionId + " has no tmux pane");
+        }
+        String paneId = ControlClient.checkPaneId(session.tmux().paneId());
+        String tmuxSession = tmux.run("display-message", "-p", "-t", paneId, "#{session_id}").trim();
+        ControlClient toClose = null;
+        lock.lock();
+        try {
+            if (closed) {
+                throw new ConsoleException("console is closed");
+            }
+            PaneStream<Client> stream = streams.get(paneId);
+            if (stream != null && stream.find(sessionId, subscriptionId) != null) {
+                return; // a resent subscribe: already streaming
+            }
+            if (stream == null) {
+                Client client = clients.get(tmuxSession);
+                if (client == null || !client.control.isAlive()) {
+                    client = new Client(tmuxSession);
+                    clients.put(tmuxSession, client);
+                }
+                stream = new PaneStream<>(paneId, client, config.maxChunkBytes());
+                streams.put(paneId, stream);
+                client.streams++;
+            }
+            PaneStream.Sub sub = new PaneStream.Sub(sessionId, subscriptionId);
+            stream.subs.add(sub);
+            PaneStream<Client> s = stream;
+            try {
+                stream.client.control.command("display-message -p -t " + paneId + " " + SNAPSHOT_FORMAT
+                        + " ; capture-pane -p -e -J -t " + paneId, 2, replies -> onSnapshot(s, sub, replies));
+            } catch (TmuxException e) {
+                stream.subs.remove(sub);
+                if (stream.subs.isEmpty()) {
+                    toClose = dropStream(stream);
+                }
+                throw e;
+            }
+        } finally {
+            lock.unlock();
+            if (toClose != null) {
+                toClose.close();
+            }
+        }
+    }
+
+    @Override
+    public void unsubscribe(String sessionId, String subscriptionId) {
+        ControlClient toClose = null;
+        lock.lock();
+        try {
+            for (PaneStream<Client> stream : streams.values()) {
+                PaneStream.Sub sub = stream.find(sessionId, subscriptionId);
+                if (sub == null) {
+                    continue;
+                }
+                stream.subs.remove(sub);
+                if (stream.subs.isEmpty()) {
+                    toClose = dropStream(stream);
+                }
+                break;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (toClose != null) {
+            toClose.close();
+        }
+    }
+
+    /** Removes a stream with no subscribers; returns the control client to close if it served nothing else. */
+    private ControlClient dropStream(PaneStream<Client> stream) {
+        streams.remove(stream.paneId);
+        dirty.remove(stream);
+        Client client = stream.client;
+        client.streams--;
+        if (client.streams > 0) {
+            return null; // the client still serves other panes; this pane's output is dropped from now on
+        }
+        clients.remove(client.tmuxSession, client);
+        return client.control;
+    }
+
+    @Override
+    public int subscriberCount(String sessionId) {
+        lock.lock();
+        try {
+            int n = 0;
+            for (PaneStream<Client> stream : streams.values()) {
+                for (PaneStream.Sub sub : stream.subs) {
+                    n += sub.sessionId.equals(sessionId) ? 1 : 0;
+                }
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Number of live tmux control clients (for tests and doctor). */
+    public int controlClientCount() {
+        lock.lock();
+        try {
+            return clients.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void onSnapshot(PaneStream<Client> stream, PaneStream.Sub sub, List<ControlClient.Reply> replies) {
+        lock.lock();
+        try {
+            if (streams.get(stream.paneId) != stream || !stream.subs.contains(sub)) {
+                return; // unsubscribed while the snapshot was on its way
+            }
+            if (replies.size() < 2 || replies.get(0).error() || replies.get(1).error()) {
+                LOG.log(System.Logger.Level.WARNING, "snapshot of {0} failed; dropping subscription {1}",
+                        stream.paneId, sub.subscriptionId);
+                stream.subs.remove(sub);
+                if (stream.subs.isEmpty()) {
+                    ControlClient c = dropStream(stream);
+                    if (c != null) {
+                        Thread.ofVirtual().name("console-close-" + c.target()).start(c::close);
+                    }
+                }
+                return;
+            }
+            String[] f = replies.get(0).text().trim().split(" ");
+            byte[] screen = PaneStream.join(replies.get(1).lines());
+            flush(stream); // what is pending came before the cut: it belongs to the older subscribers only
+            send(new AgentMessage.Snapshot(sub.sessionId, sub.subscriptionId, PaneStream.toInt(f, 0),
+                    PaneStream.toInt(f, 1), PaneStream.toInt(f, 2), PaneStream.toInt(f, 3),
+                    Base64.getEncoder().encodeToString(screen)));
+            sub.live = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void onOutput(Client client, String paneId, byte[] data, int len) {
+        lock.lock();
+        try {
+            PaneStream<Client> stream = streams.get(paneId);
+            if (stream == null || stream.client != client) {
+                return; // a pane nobody watches in a watched tmux session (see NEVER_OFF below)
+            }
+            if (!stream.anyLive()) {
+                return; // only snapshots in flight: these bytes will be in them
+            }
+            stream.append(data, len, this::send);
+            long now = System.nanoTime();
+            if (stream.hasPending() && now - stream.lastFlush >= lingerNanos) {
+                flush(stream); // first output after a quiet spell goes at once: keystroke echo stays instant
+                dirty.remove(stream);
+            } else if (stream.hasPending() && dirty.add(stream) && dirty.size() == 1) {
+                dirtySince = now;
+                dirtyCond.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void onExit(Client client) {
+        lock.lock();
+        try {
+            if (clients.remove(client.tmuxSession, client)) {
+                LOG.log(System.Logger.Level.INFO, "tmux control client for {0} ended", client.tmuxSession);
+            }
+            streams.values().removeIf(s -> {
+                if (s.client == client) {
+                    dirty.remove(s);
+                    return true;
+                }
+                return false;
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One round of the flusher: waits for pending output, lets the linger pass, then sends it. */
+    private void flushDue() throws InterruptedException {
+        lock.lock();
+        try {
+            if (closed || dirty.isEmpty()) {
+                dirtyCond.await();
+                return;
+            }
+            long wait = dirtySince + lingerNanos - System.nanoTime();
+            if (wait > 0) {
+                dirtyCond.awaitNanos(wait);
+                return;
+            }
+            for (PaneStream<Client> s : new ArrayList<>(dirty)) {
+                flush(s);
+            }
+            dirty.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sends a pane's pending bytes to each live subscriber; caller holds the lock. */
+    private void flush(PaneStream<Client> stream) {
+        stream.flush(this::send);
+    }
+
+    private void send(AgentMessage m) {
+        try {
+            outbound.send(m);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "console message not queued: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        List<ControlClient> toClose = new ArrayList<>();
+        lock.lock();
+        try {
+            closed = true;
+            for (Client c : clients.values()) {
+                toClose.add(c.control);
+            }
+            clients.clear();
+            streams.clear();
+            dirty.clear();
+            dirtyCond.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        toClose.forEach(ControlClient::close);
+        flusher.close();
+    }
+
+    /** One control client and what it serves; the listener of its own client. */
+    private final class Client implements ControlClient.Listener {
+        final String tmuxSession;
+        final ControlClient control;
+        int streams;
+
+        Client(String tmuxSession) {
+            this.tmuxSession = tmuxSession;
+            this.control = new ControlClient(tmux, tmuxSession, this);
+        }
+
+        @Override
+        public void onOutput(String paneId, byte[] data, int len) {
+            ControlModeConsole.this.onOutput(this, paneId, data, len);
+        }
+
+        @Override
+        public void onExit(ControlClient c) {
+            ControlModeConsole.this.onExit(this);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.agentcommander.agentd.console;
+
+import dev.agentcommander.schema.AgentMessage;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One watched pane inside {@link ControlModeConsole}: its subscribers and the one bounded buffer of output not
+ * yet sent. Not thread-safe: the console's lock guards it. {@code C} is the console's handle on the control
+ * client that carries this pane.
+ */
+final class PaneStream<C> {
+    /** One subscriber; {@code live} once its snapshot went out, {@code offset} = bytes sent since then. */
+    static final class Sub {
+        final String sessionId;
+        final String subscriptionId;
+        long offset;
+        boolean live;
+
+        Sub(String sessionId, String subscriptionId) {
+            this.sessionId = sessionId;
+            this.subscriptionId = subscriptionId;
+        }
+    }
+
+    final String paneId;
+    final C client;
+    final List<Sub> subs = new ArrayList<>();
+    private final byte[] pending;
+    private int pendingLen;
+    long lastFlush = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
+
+    PaneStream(String paneId, C client, int maxChunk) {
+        this.paneId = paneId;
+        this.client = client;
+        this.pending = new byte[maxChunk];
+    }
+
+    boolean hasPending() {
+        return pendingLen > 0;
+    }
+
+    /** Buffers output, sending a chunk each time the buffer fills (so it never grows past one chunk). */
+    void append(byte[] data, int len, Consumer<AgentMessage> send) {
+        int off = 0;
+        while (off < len) {
+            int n = Math.min(len - off, pending.length - pendingLen);
+            System.arraycopy(data, off, pending, pendingLen, n);
+            pendingLen += n;
+            off += n;
+            if (pendingLen == pending.length) {
+                flush(send);
+            }
+        }
+    }
+
+    /** Sends what is buffered to every live subscriber, each with its own offset. */
+    void flush(Consumer<AgentMessage> send) {
+        if (pendingLen == 0) {
+            return;
+        }
+        String data = Base64.getEncoder().encodeToString(Arrays.copyOf(pending, pendingLen));
+        for (Sub sub : subs) {
+            if (sub.live) {
+                send.accept(new AgentMessage.ConsoleChunk(sub.sessionId, sub.subscriptionId, sub.offset, data));
+                sub.offset += pendingLen;
+            }
+        }
+        pendingLen = 0;
+        lastFlush = System.nanoTime();
+    }
+
+    Sub find(String sessionId, String subscriptionId) {
+        for (Sub s : subs) {
+            if (s.sessionId.equals(sessionId) && s.subscriptionId.equals(subscriptionId)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    boolean anyLive() {
+        for (Sub s : subs) {
+            if (s.live) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Control-mode reply lines back into capture-pane's output (each line ends in a newline). */
+    static byte[] join(List<byte[]> lines) {
+        int n = 0;
+        for (byte[] l : lines) {
+            n += l.length + 1;
+        }
+        byte[] out = new byte[n];
+        int p = 0;
+        for (byte[] l : lines) {
+            System.arraycopy(l, 0, out, p, l.length);
+            p += l.length;
+            out[p++] = '\n';
+        }
+        return out;
+    }
+
+    static Integer toInt(String[] f, int i) {
+        try {
+            return i < f.length ? Integer.valueOf(f[i]) : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}

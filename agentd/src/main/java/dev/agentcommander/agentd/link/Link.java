@@ -1,0 +1,308 @@
+package dev.agentcommander.agentd.link;
+
+import dev.agentcommander.agentd.outbox.Outbox;
+import dev.agentcommander.agentd.outbox.Reader;
+import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.Codec;
+import dev.agentcommander.schema.Protocol;
+import dev.agentcommander.schema.ProtocolException;
+import dev.agentcommander.schema.ServerMessage;
+import dev.agentcommander.schema.loop.Backoff;
+import dev.agentcommander.schema.loop.NamedLoop;
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * Keeps one connection to the control plane and drains the outbox into it: hello → welcome → resend everything
+ * after the server's last stored seq → live, with at most {@code window} unacked frames in flight. The outbox is
+ * the source of truth, so a dropped connection only means "start again from the server's record".
+ */
+public final class Link implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Link.class.getName());
+    static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    static final Duration WELCOME_TIMEOUT = Duration.ofSeconds(15);
+    /** A half-open TCP connection shows as silence while we wait for acks. */
+    static final Duration SILENCE = Duration.ofSeconds(60);
+    static final List<String> CAPABILITIES = List.of("sessions", "console", "commands", "approvals", "outbox");
+
+    public record Settings(URI uri, String token, String hostName, String agentVersion, int window) {
+    }
+
+    private final Settings settings;
+    private final Transport transport;
+    private final Outbox outbox;
+    private final Consumer<ServerMessage.Command> commands;
+    private final Consumer<ServerMessage.ApprovalDecision> decisions;
+    private final Backoff backoff;
+    private final Clock clock;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private volatile boolean running = true;
+    private volatile boolean connected;
+    private volatile long lastInbound;
+    private NamedLoop loop;
+    private int failures;
+    private String lastFailure;
+
+    // per-connection state, guarded by lock
+    private ServerMessage.Welcome welcome;
+    private long serverAcked;
+    private boolean open;
+    private String closeReason;
+
+    /**
+     * @param decisions told of every approval decision; idempotent by approval id (the server may resend one)
+     * @param backoff   the reconnect schedule ({@link Backoff#link}); owned by this link's loop from now on
+     */
+    public Link(Settings settings, Transport transport, Outbox outbox, Consumer<ServerMessage.Command> commands,
+                Consumer<ServerMessage.ApprovalDecision> decisions, Backoff backoff, Clock clock) {
+        this.settings = settings;
+        this.transport = transport;
+        this.outbox = outbox;
+        this.commands = commands;
+        this.decisions = decisions;
+        this.backoff = backoff;
+        this.clock = clock;
+    }
+
+    public void start() {
+        loop = NamedLoop.start("agentd-link", this::connectOnce);
+    }
+
+    /** Whether a connection is established and past the handshake (for doctor and tests). */
+    public boolean connected() {
+        return connected;
+    }
+
+    /** One round of the link's loop: a connection from connect to close, then the pause before the next. */
+    private void connectOnce() throws InterruptedException {
+        boolean welcomed = false;
+        try {
+            welcomed = session();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Transport.Unauthorized e) {
+            LOG.log(Level.ERROR, "control plane refused this host's token (" + e.getMessage() + "): check "
+                    + "control_plane.token / token_file; retrying every " + backoff.cap().toSeconds() + " s");
+            backoff.saturate();
+        } catch (Exception e) {
+            String m = e.getMessage() == null ? e.toString() : e.getMessage();
+            failures++;
+            // the same failure every few seconds says nothing new: log changes and every 20th
+            Level level = !m.equals(lastFailure) || failures % 20 == 0 ? Level.WARNING : Level.DEBUG;
+            LOG.log(level, "link to " + settings.uri() + " failed: " + m + " (attempt " + failures + ")");
+            lastFailure = m;
+        } finally {
+            connected = false;
+        }
+        if (!running) {
+            return;
+        }
+        String reason = closeReasonNow();
+        if (reason != null && reason.startsWith("unauthorized")) {
+            LOG.log(Level.ERROR, "control plane closed the link: " + reason + ": check control_plane.token; "
+                    + "retrying every " + backoff.cap().toSeconds() + " s");
+            backoff.saturate();
+        } else if (welcomed) {
+            backoff.reset();
+            failures = 0;
+            lastFailure = null;
+        }
+        backoff.pause();
+    }
+
+    private String closeReasonNow() {
+        lock.lock();
+        try {
+            return closeReason;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One connection, from hello to close. @return whether the handshake completed */
+    private boolean session() throws Exception {
+        lock.lock();
+        try {
+            welcome = null;
+            open = true;
+            closeReason = null;
+            serverAcked = 0;
+        } finally {
+            lock.unlock();
+        }
+        Transport.Connection conn = transport.connect(settings.uri(), settings.token(), new Inbound());
+        try {
+            conn.send(Codec.encodeAgent(new AgentMessage.Hello(settings.hostName(), settings.agentVersion(),
+                    Protocol.VERSION, CAPABILITIES, outbox.ackedSeq()), null, clock.instant()));
+            long from = awaitWelcome();
+            if (from < 0) {
+                return false;
+            }
+            connected = true;
+            LOG.log(Level.INFO, () -> "link up: " + settings.uri() + ", server has up to seq " + from
+                    + ", our last seq " + outbox.lastSeq());
+            pump(conn, from);
+            return true;
+        } finally {
+            conn.close(1000, "bye");
+        }
+    }
+
+    private long awaitWelcome() throws InterruptedException {
+        lock.lock();
+        try {
+            long nanos = WELCOME_TIMEOUT.toNanos();
+            while (welcome == null && open && running && nanos > 0) {
+                nanos = changed.awaitNanos(nanos);
+            }
+            if (welcome == null) {
+                if (open && running) {
+                    LOG.log(Level.WARNING, "no agent.welcome within " + WELCOME_TIMEOUT.toSeconds()
+                            + " s; reconnecting");
+                }
+                return -1;
+            }
+            serverAcked = welcome.lastAckedSeq();
+        } finally {
+            lock.unlock();
+        }
+        long from = serverAcked;
+        outbox.ack(from); // the server's record wins; a lower one only means we resend from there
+        return from;
+    }
+
+    /** Sends outbox entries after {@code from} in order within the window, and heartbeats, until closed. */
+    private void pump(Transport.Connection conn, long from) throws Exception {
+        lastInbound = clock.millis();
+        Instant lastBeat = clock.instant();
+        long lastSent = from;
+        try (Reader reader = outbox.reader(from)) {
+            while (running && isOpen()) {
+                if (!clock.instant().isBefore(lastBeat.plus(HEARTBEAT))) {
+                    conn.send(Codec.encodeAgent(new AgentMessage.Heartbeat(), null, clock.instant()));
+                    lastBeat = clock.instant();
+                }
+                if (lastSent > ackedNow() && clock.millis() - lastInbound > SILENCE.toMillis()) {
+                    LOG.log(Level.WARNING, "no frame from the control plane for " + SILENCE.toSeconds() + " s with "
+                            + (lastSent - ackedNow()) + " unacked; reconnecting");
+                    return;
+                }
+                if (lastSent - ackedNow() >= settings.window()) {
+                    awaitAckAbove(lastSent - settings.window(), 500);
+                    continue;
+                }
+                Reader.Entry e = reader.next();
+                if (e == null) {
+                    outbox.awaitAbove(reader.position(), 500);
+                    continue;
+                }
+                conn.send(e.frame());
+                lastSent = e.seq();
+            }
+        }
+    }
+
+    private boolean isOpen() {
+        lock.lock();
+        try {
+            return open;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long ackedNow() {
+        lock.lock();
+        try {
+            return serverAcked;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void awaitAckAbove(long seq, long millis) throws InterruptedException {
+        lock.lock();
+        try {
+            long nanos = TimeUnit.MILLISECONDS.toNanos(millis);
+            while (serverAcked <= seq && open && running && nanos > 0) {
+                nanos = changed.awaitNanos(nanos);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private final class Inbound implements Transport.Listener {
+        @Override
+        public void onText(String text) {
+            lastInbound = clock.millis();
+            Codec.Frame<ServerMessage> f;
+            try {
+                f = Codec.decodeServer(text);
+            } catch (ProtocolException e) {
+                LOG.log(Level.WARNING, "dropping a bad frame from the control plane (" + e.code().wire() + "): "
+                        + e.getMessage());
+                return;
+            }
+            try {
+                handle(f.message());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "handling " + f.type() + " failed", e);
+            }
+        }
+
+        private void handle(ServerMessage m) {
+            switch (m) {
+                case ServerMessage.Welcome w -> signal(() -> welcome = w);
+                case ServerMessage.Ack a -> {
+                    outbox.ack(a.seq());
+                    signal(() -> serverAcked = Math.max(serverAcked, a.seq()));
+                }
+                case ServerMessage.Command c -> commands.accept(c);
+                case ServerMessage.ApprovalDecision d -> decisions.accept(d);
+                case ServerMessage.Error e ->
+                        LOG.log(Level.WARNING, "control plane error " + e.code() + ": " + e.message());
+                case ServerMessage.Unknown u -> LOG.log(Level.DEBUG, () -> "ignoring unknown message type " + u.type());
+            }
+        }
+
+        @Override
+        public void onClosed(int code, String reason) {
+            if (running) {
+                LOG.log(Level.INFO, () -> "link closed: " + code + " " + reason);
+            }
+            signal(() -> {
+                open = false;
+                closeReason = reason;
+            });
+        }
+    }
+
+    private void signal(Runnable r) {
+        lock.lock();
+        try {
+            r.run();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        signal(() -> open = false);
+        if (loop != null) {
+            loop.close();
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.agentcommander.agentd.panes;
+
+import dev.agentcommander.schema.Provider;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Tells what runs in a pane from tmux's current command and the process tree under the pane's pid, read from
+ * /proc (no {@code ps} process per poll). Claude Code runs as {@code claude} or as node running claude-code, so
+ * the foreground name alone is not enough.
+ */
+public final class ProviderDetector {
+    static final Set<String> SHELLS = Set.of("bash", "zsh", "fish", "sh", "dash", "ksh", "tcsh", "csh");
+    private static final int MAX_PROCESSES = 256;
+
+    private final Path proc;
+
+    public ProviderDetector(Path proc) {
+        this.proc = proc;
+    }
+
+    public Provider detect(String currentCommand, int panePid) {
+        Provider byName = byName(currentCommand, List.of());
+        if (byName == Provider.CLAUDE || byName == Provider.CODEX) {
+            return byName;
+        }
+        boolean codex = false;
+        List<Integer> tree = new ArrayList<>();
+        tree.add(panePid);
+        tree.addAll(descendants(panePid));
+        for (int pid : tree) {
+            Provider p = byName(read(pid, "comm").trim(), argv(pid));
+            if (p == Provider.CLAUDE) {
+                return Provider.CLAUDE;
+            }
+            codex |= p == Provider.CODEX;
+        }
+        if (codex) {
+            return Provider.CODEX;
+        }
+        return SHELLS.contains(base(currentCommand)) ? Provider.SHELL : Provider.OTHER;
+    }
+
+    static Provider byName(String comm, List<String> argv) {
+        String c = base(comm);
+        if (c.equals("claude")) {
+            return Provider.CLAUDE;
+        }
+        if (c.equals("codex")) {
+            return Provider.CODEX;
+        }
+        boolean interpreter = c.equals("node") || c.equals("bun") || c.equals("deno") || SHELLS.contains(c)
+                || c.startsWith("python");
+        if (interpreter) {
+            for (int i = 1; i < argv.size() && i < 4; i++) {
+                String a = argv.get(i);
+                if (a.contains("claude-code") || base(a).equals("claude")) {
+                    return Provider.CLAUDE;
+                }
+                if (a.contains("@openai/codex") || base(a).equals("codex")) {
+                    return Provider.CODEX;
+                }
+            }
+        }
+        return SHELLS.contains(c) ? Provider.SHELL : Provider.OTHER;
+    }
+
+    private static String base(String s) {
+        if (s == null) {
+            return "";
+        }
+        String b = s.substring(s.lastIndexOf('/') + 1);
+        return b.startsWith("-") ? b.substring(1) : b; // login shells: "-bash"
+    }
+
+    /** Every process below {@code pid} (breadth first, bounded). */
+    List<Integer> descendants(int pid) {
+        List<Integer> out = new ArrayList<>();
+        if (pid <= 0) {
+            return out;
+        }
+        Deque<Integer> todo = new ArrayDeque<>(List.of(pid));
+        while (!todo.isEmpty() && out.size() < MAX_PROCESSES) {
+            int p = todo.poll();
+            for (String c : read(p, "task/" + p + "/children").trim().split("\\s+")) {
+                if (!c.isEmpty()) {
+                    int child = Integer.parseInt(c);
+                    out.add(child);
+                    todo.add(child);
+                }
+            }
+        }
+        return out;
+    }
+
+    private List<String> argv(int pid) {
+        String raw = read(pid, "cmdline");
+        return raw.isEmpty() ? List.of() : List.of(raw.split("\0"));
+    }
+
+    private String read(int pid, String file) {
+        try {
+            return Files.readString(proc.resolve(Integer.toString(pid)).resolve(file), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            return ""; // the process ended while we looked
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package dev.agentcommander.agentd.approvals;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentcommander.agentd.testkit.Await;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
+import dev.agentcommander.agentd.testkit.RecordingOutbound;
+import dev.agentcommander.agentd.testkit.RecordingStatus;
+import dev.agentcommander.agentd.tmux.Tmux;
+import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.Json;
+import dev.agentcommander.schema.ServerMessage;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Keys mode against a private tmux server: a decision arrives as keys typed into the stand-in claude's menu, and
+ * only while the menu the approval was raised for is still on screen.
+ */
+class KeysModeTest {
+    @TempDir
+    Path tmp;
+    PrivateTmux server;
+    Tmux tmux;
+    String pane;
+    final RecordingOutbound outbound = new RecordingOutbound();
+    final RecordingStatus status = new RecordingStatus();
+    ApprovalBroker broker;
+
+    @BeforeEach
+    void startTmux() {
+        server = PrivateTmux.start(tmp, 80, 24, "cat");
+        tmux = server.tmux();
+        pane = server.firstPane();
+    }
+
+    @AfterEach
+    void stop() {
+        if (broker != null) {
+            broker.close();
+        }
+        server.close();
+    }
+
+    ApprovalBroker broker(ApprovalMode mode) {
+        broker = new ApprovalBroker(outbound, status, tmux, Clock.systemUTC(), mode, Duration.ofSeconds(600), 8);
+        return broker;
+    }
+
+    String screen() {
+        return server.screen(pane);
+    }
+
+    static ServerMessage.ApprovalDecision decide(String id, String behavior, String perms) throws Exception {
+        return new ServerMessage.ApprovalDecision(id, behavior, null, null,
+                perms == null ? null : Json.mapper().readTree(perms));
+    }
+
+    String outcome(String id) {
+        return outbound.awaitOne(AgentMessage.ApprovalResolved.class, r -> r.approvalId().equals(id)).outcome();
+    }
+
+    /** A window running the stand-in claude with its permission menu (Bash / "rm -rf build") on screen. */
+    String menuPane() throws Exception {
+        Path standin = tmp.resolve("claude");
+        try (InputStream in = getClass().getResourceAsStream("/standins/claude")) {
+            Files.copy(in, standin, StandardCopyOption.REPLACE_EXISTING);
+        }
+        String p = server.window("bash", standin.toString(), "--permission");
+        Await.until("the menu on screen", Duration.ofSeconds(5), () -> server.screen(p).contains("1. Yes"));
+        return p;
+    }
+
+    @Test
+    void allowTypesOneIntoTheMenuThatIsStillOnScreen() throws Exception {
+        broker(ApprovalMode.KEYS);
+        String menu = menuPane();
+        String id = broker.requestFromScreen("s-1", menu, "Bash", "rm -rf build").orElseThrow();
+        assertThat(broker.requestFromScreen("s-1", menu, "Bash", "rm -rf build")).contains(id);
+        AgentMessage.ApprovalRequested req = outbound.of(AgentMessage.ApprovalRequested.class).get(0);
+        assertThat(req.toolInput().path("summary").asText()).isEqualTo("rm -rf build");
+        assertThat(outbound.of(AgentMessage.ApprovalRequested.class)).hasSize(1);
+        broker.onDecision(decide(id, "allow", null));
+        Await.until("the stand-in got 1", Duration.ofSeconds(5),
+                () -> server.screen(menu).contains("● Bash(rm -rf build)"));
+        assertThat(outcome(id)).isEqualTo("allowed");
+        Await.until("ApprovalResolved told to the status detector", Duration.ofSeconds(5),
+                () -> status.calls().stream().anyMatch(c -> c.eventName().equals("ApprovalResolved")));
+        assertThat(status.calls()).anySatisfy(c -> assertThat(c.eventName()).isEqualTo("ApprovalResolved"));
+    }
+
+    @Test
+    void denyPressesEscapeIntoTheMenu() throws Exception {
+        broker(ApprovalMode.KEYS);
+        String menu = menuPane();
+        String no = broker.requestFromScreen("s-1", menu, "Bash", "rm -rf build").orElseThrow();
+        broker.onDecision(decide(no, "deny", null));
+        Await.until("the stand-in got Escape", Duration.ofSeconds(5),
+                () -> server.screen(menu).contains("● Not allowed."));
+        assertThat(outcome(no)).isEqualTo("denied");
+    }
+
+    @Test
+    void alwaysAllowIsNotPressedWithKeysBecauseTheReviewerNeverSawThatOption() throws Exception {
+        broker(ApprovalMode.KEYS);
+        String menu = menuPane();
+        String always = broker.requestFromScreen("s-1", menu, "Bash", "rm -rf build").orElseThrow();
+        broker.onDecision(decide(always, "allow", "[{\"type\":\"addRules\"}]"));
+        assertThat(outcome(always)).isEqualTo("cancelled");
+        assertThat(outbound.of(AgentMessage.EventsAppend.class)).anySatisfy(
+                e -> assertThat(e.eventType()).isEqualTo("approval.keys_unsupported"));
+        assertThat(server.screen(menu)).contains("1. Yes").doesNotContain("●");
+    }
+
+    @Test
+    void aDecisionForAMenuNoLongerOnScreenPressesNothing() throws Exception {
+        broker(ApprovalMode.KEYS);
+        // the person answered at the pane and Claude moved on: the pane shows no menu (or another one)
+        String id = broker.requestFromScreen("s-1", pane, "Bash", "make deploy").orElseThrow();
+        broker.onDecision(decide(id, "allow", null));
+        assertThat(outcome(id)).isEqualTo("cancelled");
+        assertThat(outbound.of(AgentMessage.EventsAppend.class)).anySatisfy(
+                e -> assertThat(e.eventType()).isEqualTo("approval.keys_stale"));
+        assertThat(screen().strip()).isEmpty();
+        String menu = menuPane();
+        String other = broker.requestFromScreen("s-1", menu, "Bash", "make deploy").orElseThrow();
+        broker.onDecision(decide(other, "allow", null));
+        assertThat(outcome(other)).isEqualTo("cancelled");
+        assertThat(server.screen(menu)).contains("1. Yes").doesNotContain("●");
+    }
+
+    @Test
+    void editedInputCannotBeTypedSoNothingIsPressed() throws Exception {
+        broker(ApprovalMode.KEYS);
+        String id = broker.requestFromScreen("s-1", pane, "Bash", "ls").orElseThrow();
+        JsonNode edited = Json.mapper().readTree("{\"command\":\"ls -la\"}");
+        broker.onDecision(new ServerMessage.ApprovalDecision(id, "allow", null, edited, null));
+        assertThat(outcome(id)).isEqualTo("cancelled");
+        assertThat(screen().strip()).isEmpty();
+    }
+
+    @Test
+    void menuGoneOrExpiredWithdrawsTheApproval() throws Exception {
+        broker = new ApprovalBroker(outbound, status, tmux, Clock.systemUTC(), ApprovalMode.KEYS,
+                Duration.ofMillis(300), 8).start();
+        String gone = broker.requestFromScreen("s-1", pane, "Bash", "ls").orElseThrow();
+        broker.screenPromptGone(pane);
+        assertThat(outcome(gone)).isEqualTo("cancelled");
+        String late = broker.requestFromScreen("s-1", pane, "Bash", "ls").orElseThrow();
+        assertThat(outcome(late)).isEqualTo("expired");
+        broker.onDecision(decide(late, "allow", null));
+        assertThat(screen().strip()).isEmpty();
+    }
+
+    @Test
+    void hookModeIgnoresScreenMenusAndKeysModeAnswersHooksEmpty() throws Exception {
+        assertThat(broker(ApprovalMode.HOOK).requestFromScreen("s-1", pane, "Bash", "ls")).isEqualTo(Optional.empty());
+        broker.close();
+        JsonNode hook = Json.mapper().readTree("{\"hook_event_name\":\"PermissionRequest\",\"tool_name\":\"Bash\"}");
+        assertThat(broker(ApprovalMode.KEYS).open(pane, "s-1", hook)).isNull();
+        assertThat(outbound.all()).isEmpty();
+    }
+
+    @Test
+    void bothModePrefersAWaitingHookOverKeys() throws Exception {
+        broker(ApprovalMode.BOTH);
+        String screenFirst = broker.requestFromScreen("s-1", pane, "Bash", "ls").orElseThrow();
+        JsonNode hook = Json.mapper().readTree("{\"hook_event_name\":\"PermissionRequest\",\"tool_name\":\"Bash\"}");
+        Approval viaHook = broker.open(pane, "s-1", hook);
+        assertThat(outcome(screenFirst)).isEqualTo("cancelled");
+        assertThat(broker.requestFromScreen("s-1", pane, "Bash", "ls")).contains(viaHook.id);
+        broker.onDecision(decide(viaHook.id, "allow", null));
+        assertThat(new String(viaHook.await(Duration.ofSeconds(5)))).contains("\"allow\"");
+        assertThat(screen().strip()).isEmpty();
+    }
+}

@@ -1,0 +1,135 @@
+package dev.agentcommander.agentd.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path tmp;
+
+    private final Map<String, String> env = Map.of("HOME", "/home/u", "HOSTNAME", "box");
+
+    @Test
+    void unknownKeyIsRejectedNamingItsFullPath() {
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("tmux:\n  poll_intervl_ms: 5\n"))
+                .isInstanceOf(ConfigException.class).hasMessage("tmux.poll_intervl_ms: unknown key");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("providers:\n  codex:\n    exec: x\n"))
+                .hasMessage("providers.codex.exec: unknown key");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("colour: red\n")).hasMessage("colour: unknown key");
+    }
+
+    @Test
+    void wrongTypesAndValuesNameTheKey() {
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("tmux:\n  poll_interval_ms: fast\n"))
+                .hasMessageStartingWith("tmux.poll_interval_ms: must be an integer");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("link:\n  window: 0\n"))
+                .hasMessageStartingWith("link.window: must be between 1");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("approvals:\n  mode: maybe\n"))
+                .hasMessageStartingWith("approvals.mode:");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("tmux: 3\n"))
+                .hasMessage("tmux: must be a mapping of keys");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("hooks:\n  listen: 0.0.0.0:7717\n"))
+                .hasMessageStartingWith("hooks.listen: must be a loopback address");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("control_plane:\n  url: http://x/\n"))
+                .hasMessageStartingWith("control_plane.url:");
+    }
+
+    @Test
+    void defaultsApplyWhenKeysAreAbsent() {
+        Config c = new ConfigLoader(Map.of("HOME", "/home/u", "XDG_STATE_HOME", "/xdg")).parse("");
+        assertThat(c.controlPlane().url()).isEqualTo("ws://127.0.0.1:8080/v1/agent");
+        assertThat(c.tmux().pollIntervalMs()).isEqualTo(1000);
+        assertThat(c.tmux().socket()).isEmpty();
+        assertThat(c.storage().outboxMaxBytes()).isEqualTo(1L << 30);
+        assertThat(c.link().window()).isEqualTo(1000);
+        assertThat(c.git().metadataTtlSeconds()).isEqualTo(30);
+        assertThat(c.hooks().listen()).hasToString("127.0.0.1:7717");
+        assertThat(c.approvals().mode()).isEqualTo(dev.agentcommander.agentd.approvals.ApprovalMode.HOOK);
+        assertThat(c.approvals().timeoutSeconds()).isEqualTo(600);
+        assertThat(c.providers().codexExecPath()).isEqualTo("codex");
+        assertThat(c.hostName()).isNotBlank();
+        boolean root = "root".equals(System.getProperty("user.name"));
+        assertThat(c.storage().stateDir()).isEqualTo(root ? Path.of("/var/lib/agentd") : Path.of("/xdg/agentd"));
+    }
+
+    @Test
+    void environmentOverridesTheFile() throws Exception {
+        Path tokenFile = tmp.resolve("token");
+        Files.writeString(tokenFile, "tok-from-file\n");
+        Map<String, String> e = Map.of("AGENTD_CONTROL_PLANE_URL", "wss://cp.example/v1/agent",
+                "AGENTD_TMUX_SOCKET", "/tmp/s", "AGENTD_STORAGE_STATE_DIR", tmp.toString(),
+                "AGENTD_HOST_NAME", "envhost", "AGENTD_TMUX_POLL_INTERVAL_MS", "250",
+                "AGENTD_CONTROL_PLANE_TOKEN_FILE", tokenFile.toString());
+        Config c = new ConfigLoader(e).parse("host_name: filehost\ntmux:\n  socket: /other\n");
+        assertThat(c.controlPlane().url()).isEqualTo("wss://cp.example/v1/agent");
+        assertThat(c.tmux().socket()).isEqualTo("/tmp/s");
+        assertThat(c.tmux().pollIntervalMs()).isEqualTo(250);
+        assertThat(c.storage().stateDir()).isEqualTo(tmp);
+        assertThat(c.hostName()).isEqualTo("envhost");
+        assertThat(c.controlPlane().token()).isEqualTo("tok-from-file");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of("AGENTD_LINK_WINDOW", "lots")).parse(""))
+                .hasMessageContaining("link.window: must be an integer");
+    }
+
+    @Test
+    void inlineTokenWinsAndAMissingExplicitTokenFileIsAnError() {
+        Config c = new ConfigLoader(env).parse("control_plane:\n  token: abc\n  token_file: /nope\n");
+        assertThat(c.controlPlane().token()).isEqualTo("abc");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("control_plane:\n  token_file: /nope/token\n"))
+                .hasMessageStartingWith("control_plane.token_file:");
+    }
+
+    @Test
+    void anIpv6HooksListenKeepsItsBracketsWhereURLsAndHookCommandsUseIt() {
+        assertThat(new ConfigLoader(env).parse("hooks:\n  listen: \"[::1]:7717\"\n").hooks().listen())
+                .hasToString("[::1]:7717");
+        assertThat(new ConfigLoader(env).parse("hooks:\n  listen: \"::1:7718\"\n").hooks().listen())
+                .hasToString("[::1]:7718");
+        assertThat(new ConfigLoader(Map.of("AGENTD_HOOKS_LISTEN", "localhost:7719")).parse("").hooks().listen())
+                .hasToString("localhost:7719");
+    }
+
+    @Test
+    void aFileWithEveryKeyIsRead() throws Exception {
+        Path f = tmp.resolve("config.yaml");
+        Files.writeString(f, """
+                control_plane:
+                  url: ws://10.0.0.1:8080/v1/agent
+                  token: t
+                host_name: devbox-1
+                tmux:
+                  bin: /usr/bin/tmux
+                  socket: ""
+                  poll_interval_ms: 500
+                storage:
+                  state_dir: %s
+                  outbox_max_bytes: 10485760
+                hooks:
+                  listen: 127.0.0.1:7800
+                approvals:
+                  mode: both
+                  timeout_seconds: 60
+                providers:
+                  codex:
+                    exec_path: /opt/codex
+                git:
+                  metadata_ttl_seconds: 5
+                link:
+                  window: 50
+                """.formatted(tmp));
+        Config c = new ConfigLoader(env).load(f, true);
+        assertThat(c.storage().outboxMaxBytes()).isEqualTo(10_485_760L);
+        assertThat(c.hooks().listen().port()).isEqualTo(7800);
+        assertThat(c.approvals().mode()).isEqualTo(dev.agentcommander.agentd.approvals.ApprovalMode.BOTH);
+        assertThat(c.link().window()).isEqualTo(50);
+        assertThat(c.providers().codexExecPath()).isEqualTo("/opt/codex");
+        assertThatThrownBy(() -> new ConfigLoader(env).load(tmp.resolve("missing.yaml"), true))
+                .hasMessageContaining("not found");
+    }
+}

@@ -1,0 +1,135 @@
+package dev.agentcommander.agentd.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentcommander.agentd.outbox.Outbox;
+import dev.agentcommander.agentd.testkit.FakeControlPlane;
+import dev.agentcommander.agentd.testkit.MutableClock;
+import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.Json;
+import dev.agentcommander.schema.ServerMessage;
+import dev.agentcommander.schema.loop.Backoff;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LinkTest {
+    @TempDir
+    Path state;
+
+    private Outbox outbox;
+    private Link link;
+
+    @AfterEach
+    void tearDown() {
+        if (link != null) {
+            link.close();
+        }
+        if (outbox != null) {
+            outbox.close();
+        }
+    }
+
+    private static AgentMessage event(int i) {
+        return new AgentMessage.EventsAppend("s1", "test", Json.mapper().createObjectNode().put("i", i));
+    }
+
+    @Test
+    void resendsUnackedMessagesAfterReconnectInOrderWithinTheWindow() throws Exception {
+        outbox = new Outbox(state, 1 << 30, Clock.systemUTC());
+        for (int i = 1; i <= 5; i++) {
+            outbox.send(event(i));
+        }
+        FakeControlPlane server = new FakeControlPlane();
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+        List<ServerMessage.Command> commands = new ArrayList<>();
+        link = new Link(new Link.Settings(URI.create("ws://x/v1/agent"), "tok", "box", "0.1", 2), server,
+                outbox, commands::add, d -> { }, Backoff.link(new Random(1)), clock);
+        link.start();
+        FakeControlPlane.Conn conn = server.awaitConnection();
+        assertThat(server.token()).isEqualTo("tok");
+        var hello = server.next();
+        assertThat(hello.type()).isEqualTo("agent.hello");
+        assertThat(((AgentMessage.Hello) hello.message()).lastAckedSeq()).isEqualTo(0);
+        conn.send(new ServerMessage.Welcome(2, "test", "h1"));
+        assertThat(server.nextSequenced().seq()).isEqualTo(3);
+        assertThat(server.nextSequenced().seq()).isEqualTo(4);
+        // window of 2: nothing more until an ack. The barrier: a heartbeat falls due; the link sends it from the
+        // same loop that would have sent seq 5, so everything it sent before the heartbeat is in front of it
+        clock.advance(Link.HEARTBEAT);
+        var beforeAck = server.next();
+        assertThat(beforeAck.type()).as("the frame after seq 4, before any ack").isEqualTo("agent.heartbeat");
+        conn.send(new ServerMessage.Ack(4));
+        assertThat(server.nextSequenced().seq()).isEqualTo(5);
+        assertThat(outbox.ackedSeq()).isEqualTo(4);
+        long live = outbox.send(event(6));
+        assertThat(server.nextSequenced().seq()).isEqualTo(live);
+
+        conn.send(new ServerMessage.Command("c1", "interrupt",
+                Json.mapper().createObjectNode().put("session_id", "s1")));
+        conn.sendText("{not json");
+        assertThat(commands).extracting(ServerMessage.Command::commandId).containsExactly("c1");
+
+        // the link drops; the server's record (4) wins and 5, 6 are sent again
+        server.clearReceived();
+        conn.close(1006, "gone");
+        FakeControlPlane.Conn conn2 = server.awaitConnection();
+        var hello2 = server.next();
+        assertThat(((AgentMessage.Hello) hello2.message()).lastAckedSeq()).isEqualTo(4);
+        conn2.send(new ServerMessage.Welcome(4, "test", "h1"));
+        assertThat(server.nextSequenced().seq()).isEqualTo(5);
+        assertThat(server.nextSequenced().seq()).isEqualTo(6);
+    }
+
+    @Test
+    void aRefusedTokenBacksOffToTheCapWhileOtherFailuresRetryAtOnce() throws Exception {
+        outbox = new Outbox(state, 1 << 30, Clock.systemUTC());
+        assertThat(firstPause(new Transport.Unauthorized("unauthorized: HTTP 401", null)).toMillis())
+                .as("after a refused token").isGreaterThanOrEqualTo(Backoff.LINK_CAP.toMillis() / 2);
+        assertThat(firstPause(new java.io.IOException("connection refused")).toMillis())
+                .as("after any other failure").isZero();
+        assertThat(outbox.ackedSeq()).isZero();
+    }
+
+    /** The first pause the link's loop takes when every connect fails with {@code failure}. */
+    private Duration firstPause(Exception failure) throws InterruptedException {
+        BlockingQueue<Duration> pauses = new LinkedBlockingQueue<>();
+        Backoff backoff = new Backoff(Backoff.LINK_STEP, Backoff.LINK_CAP, new Random(5), d -> {
+            pauses.add(d);
+            Thread.sleep(10); // recorded, not waited
+        });
+        Transport failing = (uri, token, listener) -> {
+            throw failure;
+        };
+        try (Link l = new Link(new Link.Settings(URI.create("ws://x/v1/agent"), "tok", "box", "0.1", 10), failing,
+                outbox, c -> { }, d -> { }, backoff, Clock.systemUTC())) {
+            l.start();
+            Duration first = pauses.poll(5, TimeUnit.SECONDS);
+            assertThat(first).as("a pause after the failed connect").isNotNull();
+            return first;
+        }
+    }
+
+    @Test
+    void reconnectDelaysGrowQuadraticallyWithJitterAndCapAtThirtySeconds() {
+        Backoff b = Backoff.link(new Random(7));
+        for (int n = 0; n < 200; n++) {
+            long base = Math.min(n * n * 10L, 30_000);
+            assertThat(b.next().toMillis()).isBetween(base / 2, base * 3 / 2 + 1);
+        }
+        b.reset();
+        b.saturate(); // a refused token: straight to the cap
+        assertThat(b.next().toMillis()).isGreaterThanOrEqualTo(15_000);
+    }
+}

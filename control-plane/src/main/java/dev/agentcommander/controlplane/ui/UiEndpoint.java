@@ -18,38 +18,25 @@ import dev.agentcommander.schema.Session;
 import dev.agentcommander.schema.SessionStatus;
 import dev.agentcommander.schema.UiEvent;
 import dev.agentcommander.schema.UiRequest;
-import dev.agentcommander.schema.loop.NamedLoop;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code /v1/ui}: one instance per dashboard socket. The JWT (query {@code token}) is checked at the upgrade and
- * again on every message, and the socket does not outlive it: the writer closes it at the token's expiry, and
- * nothing is queued for it after that, so a socket nobody speaks on stops streaming when its token ends. Outbound
- * frames go through a bounded queue and one writer thread: a dashboard that cannot keep up is closed, never
- * allowed to slow ingest down. {@link UiQuotas} bounds sockets per subject, subscriptions per socket and the
- * message rate. Every close carries a {@link CloseReason}.
+ * again on every message, and the socket does not outlive it ({@link UiOutbox} closes it at the token's expiry and
+ * queues nothing after it). Outbound frames go through that bounded outbox and its one writer thread.
+ * {@link UiQuotas} bounds sockets per subject, subscriptions per socket and the message rate. Every close carries
+ * a {@link CloseReason}.
  */
-public final class UiEndpoint implements WsListener {
-    private static final int OUTBOX = 4096;
-    /** The writer looks at the clock at least this often while it waits for frames. */
-    private static final Duration EXPIRY_CHECK = Duration.ofSeconds(1);
-    static final CloseReason EXPIRED = CloseReason.of(CloseReason.Kind.UNAUTHORIZED, "token expired");
-    /** Fragments are assembled up to a bit over UiRequest's own 64 KiB limit. */
+public final class UiEndpoint implements WsListener {    /** Fragments are assembled up to a bit over UiRequest's own 64 KiB limit. */
     private static final int MAX_ASSEMBLED = 65 * 1024;
 
     /** One subscription: {@code topic} and its parsed filter. */
@@ -67,7 +54,6 @@ public final class UiEndpoint implements WsListener {
     private final ConsoleHub console;
     private final UiQuotas quotas;
     private final Map<String, Sub> subs = new ConcurrentHashMap<>();
-    private final BlockingQueue<String> outbox = new ArrayBlockingQueue<>(OUTBOX);
     private final StringBuilder partial = new StringBuilder();
     private boolean partialTooLarge;
     private String token;
@@ -77,8 +63,7 @@ public final class UiEndpoint implements WsListener {
     private volatile WsSession session;
     private volatile boolean closed;
     private AutoCloseable fanOutHandle;
-    private volatile NamedLoop writer;
-    private final AtomicBoolean closing = new AtomicBoolean();
+    private volatile UiOutbox outbox;
 
     public UiEndpoint(Database db, Tokens tokens, FanOut fanOut, ConsoleHub console, UiQuotas quotas) {
         this.db = db;
@@ -115,25 +100,8 @@ public final class UiEndpoint implements WsListener {
             return;
         }
         counted = true;
-        writer = NamedLoop.start("ui-writer", this::writeRound,
-                (loop, e) -> close(CloseReason.of(CloseReason.Kind.INTERNAL, "send failed")));
+        outbox = new UiOutbox(quotas.clock(), principal.expiresAt(), frame -> session.send(frame, true), this::close);
         fanOutHandle = fanOut.subscribe(this::onChange);
-    }
-
-    /** One round of the writer: the next frame, unless the token has expired (checked at least every second). */
-    private void writeRound() throws InterruptedException {
-        long untilExpiry = Duration.between(quotas.clock().instant(), principal.expiresAt()).toMillis();
-        String frame = untilExpiry <= 0 ? null
-                : outbox.poll(Math.min(untilExpiry, EXPIRY_CHECK.toMillis()), TimeUnit.MILLISECONDS);
-        if (expired()) {
-            close(EXPIRED);
-        } else if (frame != null) {
-            session.send(frame, true);
-        }
-    }
-
-    private boolean expired() {
-        return !quotas.clock().instant().isBefore(principal.expiresAt());
     }
 
     @Override
@@ -167,7 +135,7 @@ public final class UiEndpoint implements WsListener {
         }
         Optional<Tokens.Principal> p = tokens.verify(token);
         if (p.isEmpty()) {
-            close(EXPIRED);
+            close(UiOutbox.EXPIRED);
             return;
         }
         UiRequest req;
@@ -288,25 +256,9 @@ public final class UiEndpoint implements WsListener {
         return s.approvalStatus() == null || s.approvalStatus().equals("pending") == pending;
     }
 
-    /**
-     * Queues a frame for the writer; nothing is queued once the token has expired. A full queue or an expired
-     * token closes the socket on a thread of its own: the caller may be fan-out on an ingest thread, which must not
-     * wait for this dashboard's writer to stop.
-     */
     private void enqueue(String frame) {
-        if (closed) {
-            return;
-        }
-        if (expired()) {
-            closeSoon(EXPIRED);
-        } else if (!outbox.offer(frame)) {
-            closeSoon(CloseReason.of(CloseReason.Kind.UNAVAILABLE, "client too slow; reconnect"));
-        }
-    }
-
-    private void closeSoon(CloseReason reason) {
-        if (closing.compareAndSet(false, true)) {
-            Thread.ofVirtual().name("ui-close").start(() -> close(reason));
+        if (!closed) {
+            outbox.offer(frame);
         }
     }
 
@@ -328,7 +280,7 @@ public final class UiEndpoint implements WsListener {
 
     /** Leaves fan-out and every console stream, then stops the writer (outside the lock: it may be closing too). */
     private void cleanup() {
-        NamedLoop w;
+        UiOutbox w;
         synchronized (this) {
             closed = true;
             if (fanOutHandle != null) {
@@ -343,7 +295,7 @@ public final class UiEndpoint implements WsListener {
                 counted = false;
                 quotas.closeSocket(principal.subject());
             }
-            w = writer;
+            w = outbox;
         }
         if (w != null) {
             w.close();

@@ -16,6 +16,7 @@ import dev.agentcommander.controlplane.link.AgentLinks;
 import dev.agentcommander.controlplane.link.CommandService;
 import dev.agentcommander.controlplane.ui.ConsoleHub;
 import dev.agentcommander.controlplane.ui.UiEndpoint;
+import dev.agentcommander.controlplane.ui.UiQuotas;
 import dev.agentcommander.schema.Protocol;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
@@ -48,6 +49,7 @@ public final class ControlPlane implements AutoCloseable {
     private Database db;
     private Tokens tokens;
     private AgentLinks links;
+    private ConsoleHub console;
     private WebServer server;
 
     public ControlPlane(ServerConfig config, Clock clock) {
@@ -77,7 +79,8 @@ public final class ControlPlane implements AutoCloseable {
             links = new AgentLinks();
             notifier.onHostWork(links::wake);
             CommandService commands = new CommandService(db, notifier);
-            ConsoleHub console = new ConsoleHub(commands, fanOut);
+            console = new ConsoleHub(commands, fanOut, clock);
+            UiQuotas uiQuotas = new UiQuotas(clock);
             RestApi api = new RestApi(db, tokens, links, commands, fanOut, notifier, clock);
             HttpRouting.Builder routing = HttpRouting.builder();
             api.register(routing);
@@ -87,7 +90,7 @@ public final class ControlPlane implements AutoCloseable {
             WsRouting.Builder ws = WsRouting.builder()
                     .endpoint("/v1/agent", () -> new AgentEndpoint(db, links, fanOut, clock, VERSION,
                             console::hostConnected))
-                    .endpoint("/v1/ui", () -> new UiEndpoint(db, tokens, fanOut, console));
+                    .endpoint("/v1/ui", () -> new UiEndpoint(db, tokens, fanOut, console, uiQuotas));
             server = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
@@ -175,6 +178,9 @@ public final class ControlPlane implements AutoCloseable {
         }
         if (server != null) {
             server.stop();
+        }
+        if (console != null) {
+            console.close();
         }
         if (db != null) {
             db.close();

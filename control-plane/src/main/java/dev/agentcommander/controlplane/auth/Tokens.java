@@ -22,8 +22,8 @@ import java.util.Optional;
 public final class Tokens {
     public static final String ISSUER = "agent-commander";
 
-    /** An authenticated caller. */
-    public record Principal(String subject, Role role) {
+    /** An authenticated caller, until {@code expiresAt} (the token's {@code exp}: a socket must not outlive it). */
+    public record Principal(String subject, Role role, Instant expiresAt) {
     }
 
     private final byte[] secret;
@@ -71,7 +71,7 @@ public final class Tokens {
             if (role == null || c.getSubject() == null) {
                 return Optional.empty();
             }
-            return Optional.of(new Principal(c.getSubject(), role));
+            return Optional.of(new Principal(c.getSubject(), role, exp.toInstant()));
         } catch (ParseException | JOSEException e) {
             return Optional.empty();
         }

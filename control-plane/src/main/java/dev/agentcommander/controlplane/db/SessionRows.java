@@ -34,13 +34,28 @@ public final class SessionRows {
         }
     }
 
-    /** Inserts or updates; false when the id belongs to another host (the row is left alone). */
+    /**
+     * The host that owns a session id's history once its row is gone: the host of its first event. Ingest refuses
+     * another host's events for a live session, so the first event's host is the id's owner (an index probe on
+     * {@code events (session_id, id)}, whatever the history's length).
+     */
+    private static final String HISTORY_OWNER =
+            "(SELECT e.host_id FROM events e WHERE e.session_id = ? ORDER BY e.id LIMIT 1)";
+
+    /** The host a session id belongs to (its live row's, else its history's), as SQL with two parameters (the id). */
+    static final String OWNER = "COALESCE((SELECT o.host_id FROM sessions o WHERE o.id = ?), " + HISTORY_OWNER + ")";
+
+    /**
+     * Inserts or updates; false when the id belongs to another host (the row is left alone): its live row, or,
+     * for an id whose row was removed, the history it left (a removed id cannot be claimed with its events).
+     */
     public static boolean upsert(Connection c, Session s, long seq) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO sessions (id, host_id, kind, provider, status, needs_attention, name, tmux_session,
                   tmux_window, tmux_pane_id, cwd, git_repo, git_branch, git_dirty, title, started_at,
                   last_activity_at, updated_seq, updated_at)
-                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, now())
+                SELECT ?,?,?,?,?,?::boolean,?,?,?,?,?,?,?,?::boolean,?,?::timestamptz,?::timestamptz,?::bigint, now()
+                WHERE COALESCE(%s <> ?, false) = false
                 ON CONFLICT (id) DO UPDATE SET kind=EXCLUDED.kind, provider=EXCLUDED.provider,
                   status=EXCLUDED.status, needs_attention=EXCLUDED.needs_attention, name=EXCLUDED.name,
                   tmux_session=EXCLUDED.tmux_session, tmux_window=EXCLUDED.tmux_window,
@@ -48,7 +63,7 @@ public final class SessionRows {
                   git_branch=EXCLUDED.git_branch, git_dirty=EXCLUDED.git_dirty, title=EXCLUDED.title,
                   started_at=EXCLUDED.started_at, last_activity_at=EXCLUDED.last_activity_at,
                   updated_seq=EXCLUDED.updated_seq, updated_at=now()
-                WHERE sessions.host_id = EXCLUDED.host_id""")) {
+                WHERE sessions.host_id = EXCLUDED.host_id""".formatted(HISTORY_OWNER))) {
             ps.setString(1, s.sessionId());
             ps.setString(2, s.hostId());
             ps.setString(3, (s.kind() == null ? SessionKind.PANE : s.kind()).wire());
@@ -71,22 +86,33 @@ public final class SessionRows {
             Rows.setInstant(ps, 16, s.startedAt());
             Rows.setInstant(ps, 17, s.lastActivityAt());
             ps.setLong(18, seq);
+            ps.setString(19, s.sessionId());
+            ps.setString(20, s.hostId());
             return ps.executeUpdate() == 1;
         }
     }
 
-    /** Whether {@code sessionId} is a live session of a host other than {@code hostId} (false for null/unknown). */
-    public static boolean ownedByAnotherHost(Connection c, String hostId, String sessionId) throws SQLException {
+    /**
+     * The host a session id belongs to: its live row's host, else (the row was removed) the host of its history;
+     * null for an id never seen.
+     */
+    public static String owner(Connection c, String sessionId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + OWNER)) {
+            ps.setString(1, sessionId);
+            ps.setString(2, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /** Whether {@code sessionId} belongs to a host other than {@code hostId} (see {@link #owner}; false for null). */
+    public static boolean claimedByAnotherHost(Connection c, String hostId, String sessionId) throws SQLException {
         if (sessionId == null) {
             return false;
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM sessions WHERE id = ? AND host_id <> ?")) {
-            ps.setString(1, sessionId);
-            ps.setString(2, hostId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        String owner = owner(c, sessionId);
+        return owner != null && !owner.equals(hostId);
     }
 
     public static boolean delete(Connection c, String hostId, String sessionId) throws SQLException {

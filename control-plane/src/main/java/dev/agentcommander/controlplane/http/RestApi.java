@@ -1,6 +1,7 @@
 package dev.agentcommander.controlplane.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.auth.RateLimiter;
 import dev.agentcommander.controlplane.auth.Role;
 import dev.agentcommander.controlplane.auth.Tokens;
 import dev.agentcommander.controlplane.db.Audit;

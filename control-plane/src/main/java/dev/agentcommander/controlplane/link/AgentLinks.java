@@ -1,5 +1,6 @@
 package dev.agentcommander.controlplane.link;
 
+import dev.agentcommander.schema.CloseReason;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -22,7 +23,7 @@ public final class AgentLinks {
             return neu;
         });
         if (loser[0] != null && loser[0] != winner) {
-            loser[0].close(1008, Ingest.SUPERSEDED);
+            loser[0].close(AgentConnection.SUPERSEDED);
         }
         return winner == conn;
     }
@@ -32,11 +33,19 @@ public final class AgentLinks {
     }
 
     /** Closes the host's socket (deleted host, rotated token). */
-    public void disconnect(String hostId, String reason) {
+    public void disconnect(String hostId, CloseReason reason) {
         AgentConnection c = byHost.remove(hostId);
         if (c != null) {
-            c.close(1008, reason);
+            c.close(reason);
         }
+    }
+
+    /**
+     * {@link #disconnect(String, CloseReason)} with a reason in its wire form ({@code "unauthorized: host deleted"}),
+     * read by {@link CloseReason#parse}: for callers that still pass text.
+     */
+    public void disconnect(String hostId, String reason) {
+        disconnect(hostId, CloseReason.parse(1008, reason));
     }
 
     public void wake(String hostId) {
@@ -47,7 +56,8 @@ public final class AgentLinks {
     }
 
     public void closeAll() {
-        byHost.values().forEach(c -> c.close(1001, "control plane shutting down"));
+        byHost.values().forEach(c -> c.close(CloseReason.of(CloseReason.Kind.GOING_AWAY,
+                "control plane shutting down")));
         byHost.clear();
     }
 }

@@ -36,6 +36,32 @@ public record Session(
                 startedAt, lastActivityAt);
     }
 
+    /**
+     * The same session with every text cut to the wire's bounds and NULs removed, so that what a pane chose to
+     * call itself (an OSC 2 title of a megabyte, a branch name with a NUL) can never get the whole upsert
+     * refused: agentd sends {@code fitted()} sessions.
+     */
+    public Session fitted() {
+        Tmux t = tmux == null ? null : new Tmux(fit(tmux.session(), Validation.MAX_NAME),
+                fit(tmux.window(), Validation.MAX_NAME), tmux.paneId());
+        Git g = git == null ? null : new Git(fit(git.repo(), Validation.MAX_PATH),
+                fit(git.branch(), Validation.MAX_LABEL), git.dirty());
+        return new Session(sessionId, hostId, kind, provider, status, needsAttention, fit(name, Validation.MAX_NAME),
+                t, fit(cwd, Validation.MAX_PATH), g, fit(title, Validation.MAX_LABEL), startedAt, lastActivityAt);
+    }
+
+    private static String fit(String v, int max) {
+        if (v == null) {
+            return null;
+        }
+        String clean = v.indexOf('\0') >= 0 ? v.replace("\0", "") : v;
+        if (clean.length() <= max) {
+            return clean;
+        }
+        int end = Character.isHighSurrogate(clean.charAt(max - 1)) ? max - 1 : max;
+        return clean.substring(0, end);
+    }
+
     /** Same session with a new status and attention flag. */
     public Session withStatus(SessionStatus s, boolean attention) {
         return new Session(sessionId, hostId, kind, provider, s, attention, name, tmux, cwd, git, title,

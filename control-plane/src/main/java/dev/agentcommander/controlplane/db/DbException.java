@@ -17,6 +17,15 @@ public final class DbException extends RuntimeException {
         return "23505".equals(sqlException().getSQLState());
     }
 
+    /**
+     * Whether Postgres refused a value as data (SQLSTATE class 22: a NUL byte in text, a number out of range, a
+     * value too long): the request's fault, so a client hears 400, not "database unavailable".
+     */
+    public boolean badValue() {
+        String state = sqlException().getSQLState();
+        return state != null && state.startsWith("22");
+    }
+
     /** Whether the failure is about the data (class 22/23), so retrying the same batch cannot help. */
     public boolean dataError() {
         String state = sqlException().getSQLState();

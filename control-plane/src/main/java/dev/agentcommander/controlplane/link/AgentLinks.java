@@ -1,14 +1,21 @@
 package dev.agentcommander.controlplane.link;
 
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
  * The agent sockets this replica holds, one per host. A newer connection (higher epoch) replaces an older one,
- * which is closed; an older one arriving late is refused. Nothing else lives here: rows live in Postgres.
+ * which is closed; an older one arriving late is refused. Nothing else lives here: rows live in Postgres, and so
+ * does whether a host is connected ({@link HostPresence}, told here when a socket goes away).
  */
 public final class AgentLinks {
     private final ConcurrentMap<String, AgentConnection> byHost = new ConcurrentHashMap<>();
+    private final HostPresence presence;
+
+    public AgentLinks(HostPresence presence) {
+        this.presence = presence;
+    }
 
     /** Registers {@code conn}; false when a newer connection of the same host is already here. */
     boolean register(AgentConnection conn) {
@@ -27,8 +34,10 @@ public final class AgentLinks {
         return winner == conn;
     }
 
+    /** The socket of {@code conn} closed (either side): forget it, and the host is offline unless newer. */
     void unregister(AgentConnection conn) {
         byHost.remove(conn.hostId(), conn);
+        presence.disconnected(conn.hostId(), conn.epoch());
     }
 
     /** Closes the host's socket (deleted host, rotated token). */
@@ -36,6 +45,7 @@ public final class AgentLinks {
         AgentConnection c = byHost.remove(hostId);
         if (c != null) {
             c.close(1008, reason);
+            presence.disconnected(hostId, c.epoch());
         }
     }
 
@@ -47,7 +57,11 @@ public final class AgentLinks {
     }
 
     public void closeAll() {
-        byHost.values().forEach(c -> c.close(1001, "control plane shutting down"));
+        List<AgentConnection> all = List.copyOf(byHost.values());
         byHost.clear();
+        for (AgentConnection c : all) {
+            c.close(1001, "control plane shutting down");
+            presence.disconnected(c.hostId(), c.epoch());
+        }
     }
 }

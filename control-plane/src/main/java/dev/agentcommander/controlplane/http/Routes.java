@@ -29,34 +29,24 @@ public final class Routes {
     }
 
     Routes get(String path, Handler handler) {
-        record("GET", path);
-        routing.get(path, handler);
-        return this;
+        return add("GET", path, () -> routing.get(path, handler));
     }
 
     Routes post(String path, Handler handler) {
-        record("POST", path);
-        routing.post(path, handler);
-        return this;
+        return add("POST", path, () -> routing.post(path, handler));
     }
 
     Routes delete(String path, Handler handler) {
-        record("DELETE", path);
-        routing.delete(path, handler);
-        return this;
+        return add("DELETE", path, () -> routing.delete(path, handler));
     }
 
     Routes any(String path, Handler handler) {
-        record("ANY", path);
-        routing.any(path, handler);
-        return this;
+        return add("ANY", path, () -> routing.any(path, handler));
     }
 
     /** A service serving GETs under {@code path} (static files); recorded as {@code GET path}. */
     Routes files(String path, Supplier<? extends HttpService> service) {
-        record("GET", path);
-        routing.register(path, service);
-        return this;
+        return add("GET", path, () -> routing.register(path, service));
     }
 
     /** What was registered, in registration order. */
@@ -64,11 +54,13 @@ public final class Routes {
         return List.copyOf(routes);
     }
 
-    private void record(String method, String path) {
+    private Routes add(String method, String path, Runnable register) {
         Route r = new Route(method, path);
         if (routes.contains(r)) {
             throw new IllegalStateException("route registered twice: " + method + " " + path);
         }
         routes.add(r);
+        register.run();
+        return this;
     }
 }

@@ -1,6 +1,8 @@
 package dev.agentcommander.controlplane.link;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -57,11 +59,12 @@ public final class AgentLinks {
     }
 
     public void closeAll() {
-        List<AgentConnection> all = List.copyOf(byHost.values());
-        byHost.clear();
-        for (AgentConnection c : all) {
+        Map<String, Long> epochs = new HashMap<>();
+        for (AgentConnection c : List.copyOf(byHost.values())) {
+            byHost.remove(c.hostId(), c);
             c.close(1001, "control plane shutting down");
-            presence.disconnected(c.hostId(), c.epoch());
+            epochs.put(c.hostId(), c.epoch());
         }
+        presence.disconnected(epochs);
     }
 }

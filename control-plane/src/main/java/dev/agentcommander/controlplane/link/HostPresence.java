@@ -6,7 +6,9 @@ import dev.agentcommander.controlplane.db.HostRows;
 import dev.agentcommander.controlplane.db.SessionRows;
 import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.schema.Session;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Whether a host is connected, as every replica sees it: the handshake marks the host row connected by its epoch
@@ -27,14 +29,35 @@ public final class HostPresence {
 
     /** The socket of {@code epoch} is gone: the host is offline unless a newer socket holds it. */
     void disconnected(String hostId, long epoch) {
-        try {
-            if (db.tx(c -> HostRows.disconnected(c, hostId, epoch))) {
-                changed(hostId);
-            }
-        } catch (DbException e) {
-            // the row keeps saying connected until the host's next handshake; nothing else depends on it
-            LOG.log(System.Logger.Level.WARNING, "host " + hostId + ": disconnect not recorded: " + e.getMessage());
+        disconnected(Map.of(hostId, epoch));
+    }
+
+    /**
+     * Several sockets gone at once (host id → epoch; the replica is stopping): one transaction, so an unreachable
+     * database costs one connection timeout, not one per host.
+     */
+    void disconnected(Map<String, Long> epochs) {
+        if (epochs.isEmpty()) {
+            return;
         }
+        List<String> changed;
+        try {
+            changed = db.tx(c -> {
+                List<String> out = new ArrayList<>();
+                for (Map.Entry<String, Long> e : epochs.entrySet()) {
+                    if (HostRows.disconnected(c, e.getKey(), e.getValue())) {
+                        out.add(e.getKey());
+                    }
+                }
+                return out;
+            });
+        } catch (DbException e) {
+            // the rows keep saying connected until the hosts' next handshake; nothing else depends on them
+            LOG.log(System.Logger.Level.WARNING, "disconnect of " + epochs.keySet() + " not recorded: "
+                    + e.getMessage());
+            return;
+        }
+        changed.forEach(this::changed);
     }
 
     /** Tells dashboards the host's sessions as they are now (after a handshake, a disconnect, a rotated token). */

@@ -166,4 +166,29 @@ class HttpHardeningTest {
             assertThat(c.reason()).startsWith("unauthorized");
         }
     }
+
+    @Test
+    void theUiSocketAndRestRefuseTheSameBadSessionFiltersNamingTheField() {
+        String[][] cases = {{"needs_attention", "yes"}, {"status", "sleeping"}, {"provider", "gpt"},
+                {"host_id", "h/1"}};
+        try (WsClient ui = cp.ui(cp.viewer())) {
+            for (String[] c : cases) {
+                Reply rest = cp.get("/v1/sessions?" + c[0] + "=" + c[1], cp.viewer());
+                assertThat(rest.status()).as(c[0]).isEqualTo(400);
+                assertThat(rest.body().at("/error/code").asText()).isEqualTo("invalid");
+                assertThat(rest.body().at("/error/message").asText()).startsWith(c[0] + ":");
+                ui.send("{\"type\":\"subscribe\",\"sub\":\"" + c[0] + "\",\"topic\":\"sessions\",\"filter\":{\""
+                        + c[0] + "\":\"" + c[1] + "\"}}");
+                var error = ui.next(n -> n.path("sub").asText().equals(c[0]));
+                assertThat(error.path("type").asText()).as(c[0]).isEqualTo("error");
+                assertThat(error.at("/error/code").asText()).isEqualTo("invalid");
+                assertThat(error.at("/error/message").asText()).isEqualTo("filter." + rest.body()
+                        .at("/error/message").asText());
+            }
+            ui.send("{\"type\":\"subscribe\",\"sub\":\"ok\",\"topic\":\"sessions\",\"filter\":"
+                    + "{\"needs_attention\":true,\"status\":\"waiting\"}}");
+            assertThat(ui.next(n -> n.path("sub").asText().equals("ok")).path("type").asText())
+                    .isEqualTo("subscribed");
+        }
+    }
 }

@@ -183,4 +183,18 @@ class OfflineHostTest {
                 && !hostConnected(other.rest(), "s-pres-f"));
         other.close();
     }
+
+    @Test
+    void aReplicaThatStopsMarksTheHostsItHeldOffline() {
+        Host h = host("presence-g");
+        TestControlPlane other = cp.replica();
+        try (WsClient a = other.agent(h.token(), "presence-g", 0)) {
+            a.send(Frames.upsert(1, "s-pres-g", "pane"));
+            a.nextOfType("agent.ack");
+            assertThat(hostConnected(cp.rest(), "s-pres-g")).isTrue();
+            other.close();
+            assertThat(a.awaitClose().code()).isEqualTo(1001);
+            assertThat(hostConnected(cp.rest(), "s-pres-g")).as("cleared before the replica stopped").isFalse();
+        }
+    }
 }

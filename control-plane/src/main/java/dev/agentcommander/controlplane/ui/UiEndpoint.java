@@ -13,9 +13,8 @@ import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.schema.CloseReason;
 import dev.agentcommander.schema.Ids;
 import dev.agentcommander.schema.ProtocolException;
-import dev.agentcommander.schema.Provider;
 import dev.agentcommander.schema.Session;
-import dev.agentcommander.schema.SessionStatus;
+import dev.agentcommander.schema.SessionFilter;
 import dev.agentcommander.schema.UiEvent;
 import dev.agentcommander.schema.UiRequest;
 import io.helidon.http.Headers;
@@ -23,7 +22,6 @@ import io.helidon.http.HttpPrologue;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -40,9 +38,9 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
     private static final int MAX_ASSEMBLED = 65 * 1024;
 
     /** One subscription: {@code topic} and its parsed filter. */
-    private record Sub(String topic, SessionRows.Filter sessions, String sessionId, String approvalStatus,
+    private record Sub(String topic, SessionFilter sessions, String sessionId, String approvalStatus,
                        ConsoleHub.Watcher watcher, Set<String> visible) {
-        Sub(String topic, SessionRows.Filter sessions, String sessionId, String approvalStatus,
+        Sub(String topic, SessionFilter sessions, String sessionId, String approvalStatus,
             ConsoleHub.Watcher watcher) {
             this(topic, sessions, sessionId, approvalStatus, watcher, ConcurrentHashMap.newKeySet());
         }
@@ -173,10 +171,7 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
         unsubscribe(req.sub());
         switch (req.topic()) {
             case "sessions" -> {
-                SessionRows.Filter filter = new SessionRows.Filter(text(f, "host_id"),
-                        enumValue(text(f, "status"), "status"), provider(text(f, "provider")),
-                        f.hasNonNull("needs_attention") ? Boolean.valueOf(f.get("needs_attention").asText()) : null,
-                        text(f, "q"));
+                SessionFilter filter = sessionFilter(f);
                 Sub sub = new Sub("sessions", filter, null, null, null);
                 subs.put(req.sub(), sub);
                 enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
@@ -336,25 +331,12 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
         return v;
     }
 
-    private static SessionStatus enumValue(String v, String field) {
-        if (v == null) {
-            return null;
+    /** The same strict parser as {@code GET /v1/sessions}; its errors name the field as {@code filter.NAME}. */
+    private static SessionFilter sessionFilter(JsonNode f) {
+        try {
+            return SessionFilter.parse(f);
+        } catch (ProtocolException e) {
+            throw ApiError.invalid("filter." + e.getMessage());
         }
-        SessionStatus s = SessionStatus.fromWire(v.toUpperCase(Locale.ROOT));
-        if (s == null) {
-            throw ApiError.invalid("filter." + field + ": unknown value " + v);
-        }
-        return s;
-    }
-
-    private static Provider provider(String v) {
-        if (v == null) {
-            return null;
-        }
-        Provider p = Provider.fromWire(v);
-        if (p == null) {
-            throw ApiError.invalid("filter.provider: unknown value " + v);
-        }
-        return p;
     }
 }

@@ -15,16 +15,18 @@ import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.controlplane.fanout.HostNotifier;
 import dev.agentcommander.controlplane.fanout.InProcessFanOut;
 import dev.agentcommander.controlplane.http.RestApi;
+import dev.agentcommander.controlplane.http.Routes;
 import dev.agentcommander.controlplane.link.AgentEndpoint;
 import dev.agentcommander.controlplane.link.AgentLinks;
 import dev.agentcommander.controlplane.link.CommandService;
+import dev.agentcommander.controlplane.link.HostPresence;
 import dev.agentcommander.controlplane.ui.ConsoleHub;
 import dev.agentcommander.controlplane.ui.UiEndpoint;
+import dev.agentcommander.controlplane.ui.UiQuotas;
 import dev.agentcommander.schema.Protocol;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.staticcontent.StaticContentService;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
 import java.io.IOException;
@@ -36,6 +38,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -59,6 +62,8 @@ public final class ControlPlane implements AutoCloseable {
     private Database db;
     private Tokens tokens;
     private AgentLinks links;
+    private ConsoleHub console;
+    private Routes routes;
     private WebServer server;
 
     public ControlPlane(ServerConfig config, Clock clock) {
@@ -92,20 +97,22 @@ public final class ControlPlane implements AutoCloseable {
             }
             FanOut fanOut = new InProcessFanOut();
             HostNotifier notifier = new HostNotifier.InProcess();
-            links = new AgentLinks();
+            HostPresence presence = new HostPresence(db, fanOut);
+            links = new AgentLinks(presence);
             notifier.onHostWork(links::wake);
             CommandService commands = new CommandService(db, notifier);
-            ConsoleHub console = new ConsoleHub(commands, fanOut);
-            RestApi api = new RestApi(db, tokens, links, commands, fanOut, notifier, clock);
+            console = new ConsoleHub(commands, fanOut, clock);
+            UiQuotas uiQuotas = new UiQuotas(clock);
+            RestApi api = new RestApi(db, tokens, links, presence, commands, fanOut, notifier, clock);
             HttpRouting.Builder routing = HttpRouting.builder();
-            api.register(routing);
-            if (ControlPlane.class.getClassLoader().getResource("dashboard/index.html") != null) {
-                routing.register("/", StaticContentService.builder("dashboard").welcomeFileName("index.html"));
-            }
+            routes = api.register(routing);
             WsRouting.Builder ws = WsRouting.builder()
                     .endpoint("/v1/agent", () -> new AgentEndpoint(db, links, fanOut, clock, VERSION,
-                            console::hostConnected))
-                    .endpoint("/v1/ui", () -> new UiEndpoint(db, tokens, fanOut, console));
+                            host -> {
+                                presence.changed(host);
+                                console.hostConnected(host);
+                            }))
+                    .endpoint("/v1/ui", () -> new UiEndpoint(db, tokens, fanOut, console, uiQuotas));
             server = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
@@ -159,6 +166,11 @@ public final class ControlPlane implements AutoCloseable {
     private static StartupException portInUse(String host, int port, String why) {
         return new StartupException("port " + port + " is in use on " + host + " (" + why + "); set PORT=… to a "
                 + "free port (PORT=0 picks one)");
+    }
+
+    /** Every HTTP route this instance registered (the OpenAPI document must list each). */
+    public List<Routes.Route> routes() {
+        return routes.all();
     }
 
     /** The instance's token minting (the {@code token} subcommand and tests). */
@@ -226,6 +238,9 @@ public final class ControlPlane implements AutoCloseable {
         }
         if (server != null) {
             server.stop();
+        }
+        if (console != null) {
+            console.close();
         }
         if (db != null) {
             db.close();

@@ -190,7 +190,7 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
         Instant last = activity > 0 ? Instant.ofEpochSecond(activity) : now;
         return new Session(id, null, SessionKind.PANE, provider, v.status(), v.needsAttention(), name,
                 new Session.Tmux(p.sessionName(), p.windowIndex(), p.paneId()), p.cwd(), git.lookup(p.cwd()),
-                p.title(), started, last);
+                p.title(), started, last).fitted(); // a pane's own title or branch can never get the upsert refused
     }
 
     /** {@code events.append status.changed}: the session's history keeps every status change, in seq order. */

@@ -2,21 +2,16 @@ package dev.agentcommander.agentd.commands;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentcommander.agentd.panes.GitInfo;
-import dev.agentcommander.agentd.panes.PaneScanner;
-import dev.agentcommander.agentd.panes.PromptWatcher;
-import dev.agentcommander.agentd.panes.ProviderDetector;
 import dev.agentcommander.agentd.panes.SessionIds;
 import dev.agentcommander.agentd.testkit.Await;
 import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.agentd.testkit.RecordingConsole;
 import dev.agentcommander.agentd.testkit.RecordingOutbound;
-import dev.agentcommander.agentd.testkit.RecordingStatus;
+import dev.agentcommander.agentd.testkit.TestScanner;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.ServerMessage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,12 +33,10 @@ class CommandTargetForgeryTest {
     void start() {
         server = PrivateTmux.start(tmp);
         RecordingOutbound out = new RecordingOutbound();
-        PaneScanner scanner = new PaneScanner(server.tmux(), out, new RecordingStatus(), PromptWatcher.NONE,
-                new ProviderDetector(Path.of("/proc")), new GitInfo(Duration.ofSeconds(30), Clock.systemUTC()),
-                new SessionIds(), tmp.resolve("state"), Clock.systemUTC(), Duration.ofSeconds(1));
-        executor = new CommandExecutor(server.tmux(), out, scanner, new RecordingConsole(), new SessionIds(),
-                new Spawner(server.tmux(), new SessionIds(), new Spawner.Settings("claude", "codex", "/bin/sh", null),
-                        Spawner.HookInstaller.NONE), tmp.resolve("state"));
+        executor = new CommandExecutor(server.tmux(), out, TestScanner.of(server.tmux(), out, tmp.resolve("state")),
+                new RecordingConsole(), new SessionIds(), new Spawner(server.tmux(), new SessionIds(),
+                        new Spawner.Settings("claude", "codex", "/bin/sh", null), Spawner.HookInstaller.NONE),
+                tmp.resolve("state"));
     }
 
     @AfterEach

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentcommander.agentd.testkit.Await;
 import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.agentd.testkit.RecordingOutbound;
-import dev.agentcommander.agentd.testkit.RecordingStatus;
+import dev.agentcommander.agentd.testkit.TestScanner;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Ids;
 import dev.agentcommander.schema.Provider;
@@ -13,7 +13,6 @@ import dev.agentcommander.schema.Session;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -44,9 +43,7 @@ class PaneForgeryTest {
     }
 
     private PaneScanner scanner() {
-        return new PaneScanner(server.tmux(), out, new RecordingStatus(), PromptWatcher.NONE,
-                new ProviderDetector(Path.of("/proc")), new GitInfo(Duration.ofSeconds(30), Clock.systemUTC()),
-                new SessionIds(), tmp.resolve("state"), Clock.systemUTC(), Duration.ofSeconds(1));
+        return TestScanner.of(server.tmux(), out, tmp.resolve("state"));
     }
 
     private List<Session> upserted() {

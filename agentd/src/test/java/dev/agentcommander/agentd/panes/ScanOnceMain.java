@@ -1,15 +1,13 @@
 package dev.agentcommander.agentd.panes;
 
 import dev.agentcommander.agentd.testkit.RecordingOutbound;
-import dev.agentcommander.agentd.testkit.RecordingStatus;
+import dev.agentcommander.agentd.testkit.TestScanner;
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 
 /**
  * {@code ScanOnceMain SOCKET STATE_DIR OUT}: one scan of the tmux server on SOCKET by a real PaneScanner, the
@@ -22,9 +20,7 @@ public final class ScanOnceMain {
 
     public static void main(String[] args) throws Exception {
         RecordingOutbound out = new RecordingOutbound();
-        new PaneScanner(new Tmux("tmux", args[0]), out, new RecordingStatus(), PromptWatcher.NONE,
-                new ProviderDetector(Path.of("/proc")), new GitInfo(Duration.ofSeconds(30), Clock.systemUTC()),
-                new SessionIds(), Path.of(args[1]), Clock.systemUTC(), Duration.ofSeconds(1)).scanOnce();
+        TestScanner.of(new Tmux("tmux", args[0]), out, Path.of(args[1])).scanOnce();
         Files.writeString(Path.of(args[2]), Json.mapper().writeValueAsString(out.of(AgentMessage.SessionsUpsert.class)
                 .stream().map(AgentMessage.SessionsUpsert::session).toList()), StandardCharsets.UTF_8);
     }

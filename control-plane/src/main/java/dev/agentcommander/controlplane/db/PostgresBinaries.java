@@ -49,6 +49,7 @@ final class PostgresBinaries {
             throw new StartupException("the embedded Postgres ships for Linux x86-64 only (this is " + os + " "
                     + arch + "); set DATABASE_URL to a Postgres of your own");
         }
+        discardIfOthersCouldWrite(dir);
         Path root = PrivateDirs.ensure(dir, "Postgres binaries dir");
         try {
             Path home = root.resolve("postgres-" + digest().substring(0, 16));
@@ -63,6 +64,38 @@ final class PostgresBinaries {
             return b;
         } catch (IOException e) {
             throw new StartupException("cannot unpack the embedded Postgres into " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Earlier versions (zonky's own unpacking) left the binaries dir world-writable. Such a directory of ours is
+     * not refused but emptied — without following links — and made again 0700 before anything is unpacked: what
+     * another user may have put in it is never run, and an upgrading user is not stopped at start. One that another
+     * uid owns is still refused by {@link PrivateDirs#ensure}.
+     */
+    private static void discardIfOthersCouldWrite(Path dir) {
+        try {
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+                    || ((Number) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue()
+                    != PrivateDirs.uid()) {
+                return;
+            }
+            var perms = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
+            if (!perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                    && !perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
+                return;
+            }
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            System.getLogger(PostgresBinaries.class.getName()).log(System.Logger.Level.WARNING, "Postgres "
+                    + "binaries dir " + dir + " was writable by others (" + PosixFilePermissions.toString(perms)
+                    + "): emptied and made rwx------; the binaries are unpacked again");
+            try (Stream<Path> entries = Files.list(dir)) {
+                for (Path e : entries.toList()) {
+                    deleteTree(e);
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            throw new StartupException("cannot clean the Postgres binaries dir " + dir + ": " + e.getMessage(), e);
         }
     }
 

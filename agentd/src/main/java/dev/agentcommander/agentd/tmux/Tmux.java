@@ -82,6 +82,9 @@ public final class Tmux {
             if (stdin != null) {
                 try (OutputStream in = p.getOutputStream()) {
                     in.write(stdin);
+                } catch (IOException e) {
+                    // tmux exited before reading its input (no server, say): its exit status and stderr below
+                    // say what went wrong, not this broken pipe
                 }
             }
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
@@ -94,9 +97,6 @@ public final class Tmux {
                 throw TmuxException.failed(args[0], err.toString(StandardCharsets.UTF_8).trim());
             }
             return out.toByteArray();
-        } catch (IOException e) {
-            p.destroyForcibly();
-            throw new TmuxException("tmux " + args[0] + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();

@@ -46,8 +46,10 @@ public sealed class TmuxException extends RuntimeException {
     static TmuxException failed(String command, String stderr) {
         String message = "tmux " + command + " failed: " + stderr;
         if (stderr.contains("no server running") || stderr.contains("error connecting")
-                || stderr.contains("No such file or directory")) {
-            return new NoServer(message); // "error connecting to <socket> (No such file or directory)"
+                || stderr.contains("No such file or directory") || stderr.contains("server exited")) {
+            // "error connecting to <socket> (No such file or directory)"; "server exited unexpectedly": the
+            // last session ended while this client was connected, so the server is gone as far as we can tell
+            return new NoServer(message);
         }
         if (stderr.contains("no current")) {
             return new NoCurrentTarget(message);

@@ -54,10 +54,7 @@ final class Validation {
             }
             case ServerMessage.ApprovalDecision d -> {
                 require(d.approvalId(), ServerMessage.ApprovalDecision.TYPE, "approval_id");
-                if (!"allow".equals(d.behavior()) && !"deny".equals(d.behavior())) {
-                    throw new ProtocolException(ProtocolException.Code.INVALID,
-                            ServerMessage.ApprovalDecision.TYPE + ": behavior must be allow or deny");
-                }
+                require(d.behavior(), ServerMessage.ApprovalDecision.TYPE, "behavior"); // UNKNOWN: agentd refuses it
             }
             case ServerMessage.Error e -> { }
             case ServerMessage.Unknown u -> { }
@@ -66,6 +63,13 @@ final class Validation {
 
     private static void require(String value, String type, String field) {
         if (value == null || value.isBlank()) {
+            fail(type, field);
+        }
+    }
+
+    /** A typed field must be present; a value this build does not know decodes as its UNKNOWN and passes. */
+    private static void require(Enum<?> value, String type, String field) {
+        if (value == null) {
             fail(type, field);
         }
     }

@@ -1,5 +1,7 @@
 package dev.agentcommander.agentd.tmux;
 
+import dev.agentcommander.schema.Ids;
+
 /**
  * One pane as {@code list-panes -a} reports it. {@code acSessionId} is the pane option {@code @ac_session_id}
  * (empty when the pane was never given one).
@@ -16,7 +18,7 @@ public record Pane(String paneId, String sessionName, String windowIndex, String
     /** Parses one line of {@code list-panes -F FORMAT}; null if the line is not one of ours. */
     public static Pane parse(String line) {
         String[] f = line.split("\u001f", -1);
-        if (f.length < 12 || !f[0].startsWith("%")) {
+        if (f.length < 12 || !Ids.isPaneId(f[0])) {
             return null;
         }
         return new Pane(f[0], f[1], f[2], f[3], toInt(f[4]), f[5], f[6], f[7], toInt(f[8]), toInt(f[9]),

@@ -41,10 +41,8 @@ final class Stack implements AutoCloseable {
     private int agentdLinkPort;
     /** agentd's JVM flags besides Chronicle's; benchmarks use the launcher's ({@link #LAUNCHER_AGENTD_JVM}). */
     List<String> agentdJvm = List.of("-Xmx64m", "-XX:+UseSerialGC");
-    /** The flags ./commander runs agentd with, so RSS figures are the ones users get. */
-    static final List<String> LAUNCHER_AGENTD_JVM = List.of("-Xms16m", "-Xmx48m", "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=24m", "-XX:MaxMetaspaceSize=64m", "-Xss512k",
-            "-XX:CICompilerCount=1");
+    /** The flags ./commander and the systemd unit run agentd with (agentd.args), so RSS figures are users'. */
+    static final List<String> LAUNCHER_AGENTD_JVM = JavaProcess.launcherAgentdFlags();
 
     Stack(Path dir) throws IOException {
         this.dir = dir;
@@ -170,7 +168,8 @@ final class Stack implements AutoCloseable {
                 .append('\n');
         Path config = dir.resolve("agentd.yaml");
         Files.writeString(config, yaml);
-        List<String> jvm = new ArrayList<>(agentdJvm);
+        List<String> jvm = new ArrayList<>(JavaProcess.chronicleFlags());
+        jvm.addAll(agentdJvm);
         jvm.addAll(List.of("-Djna.tmpdir=" + state.resolve("tmp"), "-Djava.io.tmpdir=" + state.resolve("tmp")));
         agentd = JavaProcess.start("agentd", dir.resolve("logs"), jvm, "dev.agentcommander.agentd.Main",
                 List.of("run", "--config", config.toString()), Map.of());

@@ -1,6 +1,7 @@
 package dev.agentcommander.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.controlplane.auth.Role;
 import dev.agentcommander.controlplane.auth.Tokens;
 import dev.agentcommander.controlplane.db.EmbeddedDatabase;
@@ -73,7 +74,7 @@ final class Stack implements AutoCloseable {
         return DriverManager.getConnection(db.jdbcUrl());
     }
 
-    /** The first column of the first row; unchecked so it can sit inside a {@link Poll} probe. */
+    /** The first column of the first row; unchecked so it can sit inside an {@link dev.agentcommander.agentd.testkit.Await} probe. */
     long queryLong(String sql, Object... args) {
         try (Connection c = sql(); var ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
@@ -141,7 +142,7 @@ final class Stack implements AutoCloseable {
     PrivateTmux tmux(Map<String, String> env) throws IOException, InterruptedException {
         Path t = dir.resolve("tmux");
         Files.createDirectories(t);
-        tmux = new PrivateTmux(t, env);
+        tmux = PrivateTmux.with(t).size(160, 48).env(env).start();
         return tmux;
     }
 

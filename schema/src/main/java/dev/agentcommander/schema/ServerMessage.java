@@ -29,7 +29,7 @@ public sealed interface ServerMessage {
         }
     }
 
-    /** A command for the host; {@code name} is one of {@link Commands#NAMES}, {@code args} its flat arguments. */
+    /** A command for the host; {@code name} is one of {@link CommandSpec#NAMES}, {@code args} its flat arguments. */
     record Command(String commandId, String name, JsonNode args) implements ServerMessage {
         public static final String TYPE = "command";
 

@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Hooks first, screen second (DESIGN.md §3). Hooks are exact but can go stale: Claude sends no Stop when a
+ * Hooks first, screen second (docs/status-detection.md). Hooks are exact but can go stale: Claude sends no Stop when a
  * person presses Esc, and a permission prompt answered in the pane only shows on screen. So a hook verdict
  * stands until the screen shows a different state that began after the hook (plus a grace for the screen to
  * catch up), with one exception: a still screen never clears a WAITING hook (a menu we fail to recognise

@@ -33,12 +33,7 @@ public enum ApprovalBehavior {
 
     /** Parses a wire name; {@link #UNKNOWN} for anything else (null included). */
     public static ApprovalBehavior fromWire(String s) {
-        for (ApprovalBehavior b : values()) {
-            if (b != UNKNOWN && b.wire().equals(s)) {
-                return b;
-            }
-        }
-        return UNKNOWN;
+        return WireWords.parse(ApprovalBehavior.class, s, UNKNOWN);
     }
 
     /**
@@ -47,6 +42,6 @@ public enum ApprovalBehavior {
      */
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     static ApprovalBehavior fromJson(JsonNode v) {
-        return v != null && v.isTextual() ? fromWire(v.asText()) : UNKNOWN;
+        return WireWords.read(ApprovalBehavior.class, v, UNKNOWN);
     }
 }

@@ -35,12 +35,7 @@ public enum ApprovalOutcome {
 
     /** Parses a wire name; {@link #UNKNOWN} for anything else (null included). */
     public static ApprovalOutcome fromWire(String s) {
-        for (ApprovalOutcome o : values()) {
-            if (o != UNKNOWN && o.wire().equals(s)) {
-                return o;
-            }
-        }
-        return UNKNOWN;
+        return WireWords.parse(ApprovalOutcome.class, s, UNKNOWN);
     }
 
     /**
@@ -49,6 +44,6 @@ public enum ApprovalOutcome {
      */
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     static ApprovalOutcome fromJson(JsonNode v) {
-        return v != null && v.isTextual() ? fromWire(v.asText()) : UNKNOWN;
+        return WireWords.read(ApprovalOutcome.class, v, UNKNOWN);
     }
 }

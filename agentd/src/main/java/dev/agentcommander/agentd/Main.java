@@ -7,14 +7,18 @@ import dev.agentcommander.agentd.hooks.HookCommand;
 import dev.agentcommander.agentd.hooks.InstallHooks;
 import dev.agentcommander.agentd.link.JdkTransport;
 import dev.agentcommander.agentd.tmux.Tmux;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 
 /**
  * {@code agentd [run] [--config FILE]} runs the daemon; {@code agentd doctor} prints the effective config and
@@ -29,12 +33,12 @@ public final class Main {
                    agentd install-hooks [--scope user|project] [--dry-run] [--uninstall]
             """.formatted(ConfigLoader.DEFAULT_FILE);
 
-    /** What the launcher and the systemd unit must pass to java (DESIGN.md §2). */
-    public static final String CHRONICLE_FLAGS = "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED "
-            + "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED "
-            + "--add-opens=java.base/java.lang=ALL-UNNAMED "
-            + "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED --enable-native-access=ALL-UNNAMED "
-            + "--sun-misc-unsafe-memory-access=allow -Dchronicle.analytics.disable=true";
+    /**
+     * The argfile of the flags Chronicle Queue needs: written once in {@code agentd/src/main/jvm}, read by the
+     * launcher, the systemd unit, Surefire and the benchmarks, and copied into this jar so the refusal below can
+     * quote it.
+     */
+    static final String CHRONICLE_ARGS = "jvm/chronicle.args";
 
     private Main() {
     }
@@ -112,7 +116,10 @@ public final class Main {
         }
         if (!Object.class.getModule().isOpen("java.lang", Main.class.getModule())) {
             // Chronicle Queue fails deep inside its first memory map without these; say so up front
-            err.println("agentd: the JVM was started without the flags Chronicle Queue needs: " + CHRONICLE_FLAGS);
+            err.println("agentd: the JVM was started without the flags Chronicle Queue needs: start it as the "
+                    + "launcher (agentd/src/main/sh/agentd, ./commander agentd) and the systemd unit do, with java "
+                    + "@jvm/chronicle.args, plus @jvm/chronicle-jdk23.args on JDK 23 or newer. The flags: "
+                    + argfile(CHRONICLE_ARGS));
             return 2;
         }
         String names = System.getProperty("sun.jnu.encoding", "");
@@ -173,6 +180,20 @@ public final class Main {
             code = 1;
         }
         return code;
+    }
+
+    /** The flags in one of the argfiles copied into the jar, comments dropped, on one line. */
+    static String argfile(String resource) {
+        try (InputStream in = Main.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                return "(" + resource + " is missing from this build)";
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .map(l -> l.replaceFirst("#.*", "").strip()).filter(l -> !l.isEmpty())
+                    .collect(Collectors.joining(" "));
+        } catch (IOException e) {
+            return "(cannot read " + resource + ": " + e.getMessage() + ")";
+        }
     }
 
     static String version() {

@@ -10,6 +10,8 @@ import dev.agentcommander.agentd.testkit.FakeControlPlane;
 import dev.agentcommander.agentd.testkit.GitRepo;
 import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.ApprovalBehavior;
+import dev.agentcommander.schema.ApprovalOutcome;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.ServerMessage;
 import java.io.ByteArrayOutputStream;
@@ -91,7 +93,7 @@ class DaemonTest {
             assertThat(req.toolInput().path("summary").asText()).isEqualTo("rm -rf build");
             assertThat(d.scanner().bySessionId(req.sessionId()).orElseThrow().tmux().paneId()).isEqualTo(pane);
 
-            conn.send(new ServerMessage.ApprovalDecision(req.approvalId(), "allow", null, null, null));
+            conn.send(new ServerMessage.ApprovalDecision(req.approvalId(), ApprovalBehavior.ALLOW, null, null, null));
             AgentMessage.ApprovalResolved resolved = null;
             while (resolved == null) {
                 var m = cp.nextSequenced().message();
@@ -100,7 +102,7 @@ class DaemonTest {
                     resolved = r;
                 }
             }
-            assertThat(resolved).isEqualTo(new AgentMessage.ApprovalResolved(req.approvalId(), "allowed"));
+            assertThat(resolved).isEqualTo(new AgentMessage.ApprovalResolved(req.approvalId(), ApprovalOutcome.ALLOWED));
             Await.until("the stand-in got 1", Duration.ofSeconds(5),
                     () -> server.screen(pane).contains("● Bash(rm -rf build)"));
         }

@@ -1,5 +1,7 @@
 package dev.agentcommander.e2e;
 
+import dev.agentcommander.agentd.testkit.Await;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,12 +25,12 @@ public final class AgentdRssBench {
             stack.registerHost("bench-host");
             PrivateTmux tmux = stack.tmux(Map.of());
             for (int i = 1; i < panes; i++) { // the session's first window is pane 1
-                tmux.newWindow(dir, "bash", "--norc", "--noprofile");
+                tmux.window(dir, "bash", "--norc", "--noprofile");
             }
             stack.agentdConfig.put("poll_interval_ms", "1000");
             stack.agentdJvm = Stack.LAUNCHER_AGENTD_JVM;
             JavaProcess agentd = stack.startAgentd();
-            Poll.until(Duration.ofSeconds(60), "all panes announced",
+            Await.value("all panes announced", Duration.ofSeconds(60),
                     () -> stack.queryLong("select count(*) from sessions") >= panes);
             Thread.sleep(10_000); // settle: JIT, first git look-ups, class loading
             long pid = agentd.pid();
@@ -48,8 +50,8 @@ public final class AgentdRssBench {
             Stats appear = new Stats();
             for (int i = 0; i < samples; i++) {
                 long start = System.nanoTime();
-                String pane = tmux.newWindow(dir, "sleep", "600");
-                Poll.until(Duration.ofSeconds(30), "pane in REST", () -> FoundationLookup.session(stack, pane));
+                String pane = tmux.window(dir, "sleep", "600");
+                Await.value("pane in REST", Duration.ofSeconds(30), () -> FoundationLookup.session(stack, pane));
                 appear.add((System.nanoTime() - start) / 1e6);
                 tmux.run("kill-pane", "-t", pane);
                 Thread.sleep(300 + (long) (Math.random() * 700)); // sample different phases of the poll

@@ -1,6 +1,7 @@
 package dev.agentcommander.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentcommander.agentd.testkit.Await;
 import dev.agentcommander.controlplane.auth.Role;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ public final class ApprovalsBench {
             stack.agentdJvm = Stack.LAUNCHER_AGENTD_JVM;
             stack.startAgentd();
             HookClient hooks = new HookClient(stack.hooksPort);
-            Poll.until(Duration.ofSeconds(30), "hook receiver", hooks::up);
+            Await.value("hook receiver", Duration.ofSeconds(30), hooks::up);
             Rest operator = stack.rest(Role.OPERATOR);
             Stats visible = new Stats();
             Stats returned = new Stats();

@@ -3,6 +3,8 @@ package dev.agentcommander.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentcommander.agentd.testkit.Await;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.controlplane.auth.Role;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,16 +49,16 @@ class ApprovalsE2eTest {
         stack.agentdConfig.put("approval_timeout", approvalTimeoutSeconds);
         proxy = stack.proxyAgentLink();
         stack.startAgentd();
-        Poll.until(Duration.ofSeconds(30), "hook receiver", new HookClient(stack.hooksPort)::up);
+        Await.value("hook receiver", Duration.ofSeconds(30), new HookClient(stack.hooksPort)::up);
     }
 
     /** Runs the stand-in claude in a new pane firing a PermissionRequest for {@code tool}. */
     private String fireHook(String tool, String inputJson) throws Exception {
-        return tmux.newWindow(dir, "claude", "hook", tool, inputJson);
+        return tmux.window(dir, "claude", "hook", tool, inputJson);
     }
 
     private JsonNode awaitPending(String tool) throws InterruptedException {
-        return Poll.until(Duration.ofSeconds(20), "pending approval", () -> {
+        return Await.value("pending approval", Duration.ofSeconds(20), () -> {
             for (JsonNode a : stack.rest(Role.VIEWER).get("/v1/approvals?status=pending").body().path("items")) {
                 if (tool.equals(a.path("tool_name").asText())) {
                     return a;
@@ -71,8 +73,8 @@ class ApprovalsE2eTest {
     }
 
     private String awaitHookOutput(String pane) throws InterruptedException {
-        return Poll.until(Duration.ofSeconds(30), "hook output in " + pane, () -> {
-            String screen = tmux.capture(pane);
+        return Await.value("hook output in " + pane, Duration.ofSeconds(30), () -> {
+            String screen = tmux.joinedScreen(pane);
             int i = screen.indexOf("HOOK-OUT=");
             return screen.contains("HOOK-EXIT=") && i >= 0 ? screen.substring(i + 9).lines().findFirst().orElse("")
                     : null;
@@ -100,7 +102,7 @@ class ApprovalsE2eTest {
             assertThat(out).contains("\"hookEventName\":\"PermissionRequest\"").contains("\"behavior\":\"allow\"");
             assertThat(decide(approvalId, Map.of("behavior", "deny", "message", "too late")).status()).isEqualTo(409);
             assertThat(decision.path("status").asText()).isIn("allowed");
-            assertThat(tmux.capture(pane)).contains("HOOK-EXIT=0");
+            assertThat(tmux.joinedScreen(pane)).contains("HOOK-EXIT=0");
         }
     }
 
@@ -155,7 +157,7 @@ class ApprovalsE2eTest {
         stack.controlPlane().kill9();
         String pane = fireHook("Bash", "{\"command\":\"deploy\"}");
         assertThat(awaitHookOutput(pane)).isEmpty();
-        assertThat(tmux.capture(pane)).contains("HOOK-EXIT=0");
+        assertThat(tmux.joinedScreen(pane)).contains("HOOK-EXIT=0");
     }
 
     @Test
@@ -165,10 +167,10 @@ class ApprovalsE2eTest {
         String approvalId = id(awaitPending("Bash"));
         stack.agentd().kill9();
         assertThat(awaitHookOutput(pane)).isEmpty();
-        assertThat(tmux.capture(pane)).contains("HOOK-EXIT=0");
+        assertThat(tmux.joinedScreen(pane)).contains("HOOK-EXIT=0");
         stack.startAgentd();
         assertThat(decide(approvalId, Map.of("behavior", "allow")).status()).isIn(200, 409);
-        Poll.until(Duration.ofSeconds(20), "approval ends expired", () -> "expired".equals(
+        Await.value("approval ends expired", Duration.ofSeconds(20), () -> "expired".equals(
                 stack.rest(Role.VIEWER).get("/v1/approvals/" + approvalId).body().path("status").asText()));
     }
 
@@ -180,7 +182,7 @@ class ApprovalsE2eTest {
         proxy.cut();
         assertThat(decide(approvalId, Map.of("behavior", "allow")).status()).isEqualTo(200);
         Thread.sleep(1000);
-        assertThat(tmux.capture(pane)).doesNotContain("HOOK-OUT=");
+        assertThat(tmux.joinedScreen(pane)).doesNotContain("HOOK-OUT=");
         proxy.restore();
         assertThat(awaitHookOutput(pane)).contains("\"behavior\":\"allow\"");
     }
@@ -194,7 +196,7 @@ class ApprovalsE2eTest {
         assertThat(awaitHookOutput(pane)).isEmpty();
         decide(approvalId, Map.of("behavior", "allow"));
         proxy.restore();
-        Poll.until(Duration.ofSeconds(30), "approval ends expired", () -> "expired".equals(
+        Await.value("approval ends expired", Duration.ofSeconds(30), () -> "expired".equals(
                 stack.rest(Role.VIEWER).get("/v1/approvals/" + approvalId).body().path("status").asText()));
     }
 
@@ -210,7 +212,7 @@ class ApprovalsE2eTest {
         // a good event afterwards is stored, so the count above is a real baseline
         assertThat(c.post("%1", "{\"hook_event_name\":\"Stop\",\"session_id\":\"x\"}", Duration.ofSeconds(5))
                 .status()).isEqualTo(200);
-        Poll.until(Duration.ofSeconds(20), "good event stored",
+        Await.value("good event stored", Duration.ofSeconds(20),
                 () -> stack.queryLong("select count(*) from events where type = 'hook.Stop'") == 1);
         assertThat(stack.queryLong("select count(*) from events")).isEqualTo(events + 1);
         assertThat(stack.queryLong("select count(*) from approvals")).isZero();

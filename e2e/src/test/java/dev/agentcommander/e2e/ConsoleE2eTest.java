@@ -3,6 +3,8 @@ package dev.agentcommander.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentcommander.agentd.testkit.Await;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.controlplane.auth.Role;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,7 +42,7 @@ class ConsoleE2eTest {
     }
 
     static String shellSession(String pane) throws InterruptedException {
-        return Poll.until(Duration.ofSeconds(20), "session of " + pane, () -> FoundationLookup.sessionId(stack, pane));
+        return Await.value("session of " + pane, Duration.ofSeconds(20), () -> FoundationLookup.sessionId(stack, pane));
     }
 
     static String text(JsonNode m) {
@@ -66,11 +68,11 @@ class ConsoleE2eTest {
 
     @Test
     void subscriberSeesSnapshotMatchingCapturePaneThenLiveOutputWithinOneSecond() throws Exception {
-        String pane = tmux.newWindow(dir, "bash", "--norc", "--noprofile");
+        String pane = tmux.window(dir, "bash", "--norc", "--noprofile");
         tmux.run("send-keys", "-t", pane, "-l", "echo before-subscribe");
         tmux.run("send-keys", "-t", pane, "Enter");
         String id = shellSession(pane);
-        Poll.until(Duration.ofSeconds(5), "prompt", () -> tmux.capture(pane).contains("before-subscribe\n"));
+        Await.value("prompt", Duration.ofSeconds(5), () -> tmux.joinedScreen(pane).contains("before-subscribe\n"));
         try (UiClient c = ui()) {
             c.subscribe("c1", "console", "{\"session_id\":\"" + id + "\"}");
             JsonNode snap = c.await(Duration.ofSeconds(10), "snapshot", UiClient.type("console.snapshot"));
@@ -87,7 +89,7 @@ class ConsoleE2eTest {
 
     @Test
     void secondSubscriberKeepsStreamingAfterFirstLeavesAndCaptureStopsWithTheLast() throws Exception {
-        String pane = tmux.newWindow(dir, "bash", "--norc", "--noprofile");
+        String pane = tmux.window(dir, "bash", "--norc", "--noprofile");
         String id = shellSession(pane);
         try (UiClient a = ui(); UiClient b = ui()) {
             a.subscribe("a", "console", "{\"session_id\":\"" + id + "\"}");
@@ -101,7 +103,7 @@ class ConsoleE2eTest {
             assertThat(capturing(pane)).isTrue();
             b.unsubscribe("b");
             // the control plane tells agentd to stop 10 s after the last viewer left (its console debounce)
-            Poll.until(Duration.ofSeconds(25), "capture stopped", () -> !capturing(pane));
+            Await.value("capture stopped", Duration.ofSeconds(25), () -> !capturing(pane));
         }
     }
 
@@ -115,14 +117,14 @@ class ConsoleE2eTest {
     @Test
     void sendInputArrivesLiterally() throws Exception {
         Path out = dir.resolve("typed.txt");
-        String pane = tmux.newWindow(dir, "bash", "--norc", "--noprofile", "-c", "exec cat > " + out);
+        String pane = tmux.window(dir, "bash", "--norc", "--noprofile", "-c", "exec cat > " + out);
         String id = shellSession(pane);
         String text = "say \"hi\" 'there' $(rm -rf /) `id` ; && | > < \\ $HOME\nsecond line ünïcødé ✻ 日本";
         Rest.Reply r = stack.rest(Role.OPERATOR).post("/v1/sessions/" + id + "/commands",
                 Map.of("type", "send_input", "text", text, "submit", true));
         assertThat(r.status()).isIn(200, 201, 202);
         awaitCompleted(r.body().get("command_id").asText());
-        Poll.until(Duration.ofSeconds(10), "typed text in file", () -> {
+        Await.value("typed text in file", Duration.ofSeconds(10), () -> {
             try {
                 return Files.exists(out) && Files.readString(out).equals(text + "\n");
             } catch (Exception e) {
@@ -132,7 +134,7 @@ class ConsoleE2eTest {
     }
 
     static JsonNode awaitCompleted(String commandId) throws InterruptedException {
-        return Poll.until(Duration.ofSeconds(20), "command " + commandId, () -> {
+        return Await.value("command " + commandId, Duration.ofSeconds(20), () -> {
             JsonNode c = stack.rest(Role.VIEWER).get("/v1/commands/" + commandId).body();
             String status = c.path("status").asText();
             if ("failed".equals(status)) {
@@ -144,7 +146,7 @@ class ConsoleE2eTest {
 
     @Test
     void unknownKeyNamesAreRefusedAndNothingIsQueued() throws Exception {
-        String pane = tmux.newWindow(dir, "sleep", "1000");
+        String pane = tmux.window(dir, "sleep", "1000");
         String id = shellSession(pane);
         long before = stack.queryLong("select count(*) from commands");
         Rest.Reply r = stack.rest(Role.OPERATOR).post("/v1/sessions/" + id + "/commands",
@@ -159,7 +161,7 @@ class ConsoleE2eTest {
 
     @Test
     void adoptPaneKeepsTheProcessRunningAndTheIdStableAcrossAgentdRestart() throws Exception {
-        String pane = tmux.newWindow(dir, "sleep", "1000");
+        String pane = tmux.window(dir, "sleep", "1000");
         String pid = tmux.run("display-message", "-p", "-t", pane, "#{pane_pid}").trim();
         Rest.Reply r = stack.rest(Role.OPERATOR).post("/v1/hosts/" + stack.hostId() + "/commands",
                 Map.of("type", "adopt_pane", "pane_id", pane));
@@ -172,7 +174,7 @@ class ConsoleE2eTest {
         stack.agentd().kill9();
         stack.startAgentd();
         tmux.run("rename-window", "-t", pane, "adopted-after-restart");
-        JsonNode s = Poll.until(Duration.ofSeconds(30), "renamed", () -> {
+        JsonNode s = Await.value("renamed", Duration.ofSeconds(30), () -> {
             JsonNode x = FoundationLookup.session(stack, pane);
             return x != null && x.get("name").asText().contains("adopted-after-restart") ? x : null;
         });
@@ -199,7 +201,7 @@ class ConsoleE2eTest {
         String paneId = done.path("result").path("pane_id").asText();
         assertThat(tmux.run("display-message", "-p", "-t", paneId, "#{pane_current_path}").trim())
                 .isEqualTo(worktree.toRealPath().toString());
-        JsonNode s = Poll.until(Duration.ofSeconds(20), "spawned session",
+        JsonNode s = Await.value("spawned session", Duration.ofSeconds(20),
                 () -> FoundationLookup.session(stack, paneId));
         assertThat(s.path("git").path("branch").asText()).isEqualTo("feat-x");
     }
@@ -209,7 +211,7 @@ class ConsoleE2eTest {
         try (UiClient c = ui()) {
             c.subscribe("s", "sessions", "{\"needs_attention\":true}");
             c.await(Duration.ofSeconds(10), "subscribed", UiClient.type("subscribed"));
-            String pane = tmux.newWindow(dir, bin.resolve("claude").toString(), "menu");
+            String pane = tmux.window(dir, bin.resolve("claude").toString(), "menu");
             JsonNode changed = c.await(Duration.ofSeconds(20), "WAITING session", m ->
                     "sessions.changed".equals(m.path("type").asText())
                             && pane.equals(m.path("session").path("tmux").path("pane_id").asText()));

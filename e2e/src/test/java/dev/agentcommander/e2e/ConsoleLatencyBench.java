@@ -1,6 +1,8 @@
 package dev.agentcommander.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentcommander.agentd.testkit.Await;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.controlplane.auth.Role;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -42,11 +44,11 @@ public final class ConsoleLatencyBench {
     private static void run(Stack stack, PrivateTmux tmux, Path dir, int panes, int seconds) throws Exception {
         List<String> paneIds = new ArrayList<>();
         for (int i = 0; i < panes; i++) {
-            paneIds.add(tmux.newWindow(dir, "bash", "--norc", "--noprofile", "-c", MarkerClock.PANE_SCRIPT));
+            paneIds.add(tmux.window(dir, "bash", "--norc", "--noprofile", "-c", MarkerClock.PANE_SCRIPT));
         }
         Map<String, String> sessionOfPane = new HashMap<>();
         for (String p : paneIds) {
-            sessionOfPane.put(p, Poll.until(Duration.ofSeconds(60), "session " + p,
+            sessionOfPane.put(p, Await.value("session " + p, Duration.ofSeconds(60),
                     () -> FoundationLookup.sessionId(stack, p)));
         }
         Stats ui = new Stats();

@@ -1,5 +1,7 @@
 package dev.agentcommander.e2e;
 
+import dev.agentcommander.agentd.testkit.Await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -42,23 +44,23 @@ class DatabaseLifecycleE2eTest {
         stack.registerHost("e2e-host");
         stack.startAgentd();
         events = HookStream.start(stack.hooksPort);
-        Poll.until(Duration.ofSeconds(30), "first events stored", () -> stored() >= 200);
+        Await.value("first events stored", Duration.ofSeconds(30), () -> stored() >= 200);
         List<Long> recoveries = new ArrayList<>();
         for (int kill = 1; kill <= 3; kill++) {
             long pid = postmasterPid();
             int before = events.accepted();
             long t0 = System.nanoTime();
             ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL, what the OOM killer sends
-            Poll.until(Duration.ofSeconds(10), "/health ok after kill " + kill, () -> postmasterPid() != pid
+            Await.value("/health ok after kill " + kill, Duration.ofSeconds(10), () -> postmasterPid() != pid
                     && stack.rest(null).get("/health").status() == 200);
             recoveries.add((System.nanoTime() - t0) / 1_000_000);
-            Poll.until(Duration.ofSeconds(30), "events flowing again after kill " + kill,
+            Await.value("events flowing again after kill " + kill, Duration.ofSeconds(30),
                     () -> events.accepted() > before + 100 && stored() > before);
         }
         System.out.println("db-restart: SIGKILL of the embedded postmaster -> /health ok (ms): " + recoveries);
         cp.output().lines().filter(l -> l.contains("embedded Postgres")).forEach(l -> System.out.println("  " + l));
         int total = events.stop();
-        Poll.until(Duration.ofSeconds(60), "all accepted events stored", () -> stored() >= total);
+        Await.value("all accepted events stored", Duration.ofSeconds(60), () -> stored() >= total);
         assertEveryAcceptedEventStoredOnce(total);
         assertThat(cp.alive()).as("the control plane itself was never restarted").isTrue();
         assertThat(cp.output()).contains("embedded Postgres is back").contains("restarts so far: 3");
@@ -73,7 +75,7 @@ class DatabaseLifecycleE2eTest {
         Files.delete(stack.controlPlaneDataDir().resolve("pg/global/pg_control"));
         long t0 = System.nanoTime();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-        Rest.Reply health = Poll.until(Duration.ofSeconds(5), "/health names the reason", () -> {
+        Rest.Reply health = Await.value("/health names the reason", Duration.ofSeconds(5), () -> {
             Rest.Reply r = stack.rest(null).get("/health");
             return r.status() == 503 && r.body().path("reason").asText().contains("pg_control") ? r : null;
         });
@@ -102,10 +104,10 @@ class DatabaseLifecycleE2eTest {
             stack.registerHost("e2e-host");
             stack.startAgentd();
             events = HookStream.start(stack.hooksPort);
-            Poll.until(Duration.ofSeconds(30), "first events stored", () -> stored() >= 200);
+            Await.value("first events stored", Duration.ofSeconds(30), () -> stored() >= 200);
             pg.close(); // a database restart, maintenance, a failover: not the control plane's to fix
             int beforeOutage = events.accepted();
-            Rest.Reply down = Poll.until(Duration.ofSeconds(5), "/health down", () -> {
+            Rest.Reply down = Await.value("/health down", Duration.ofSeconds(5), () -> {
                 Rest.Reply r = stack.rest(null).get("/health");
                 return r.status() == 503 ? r : null;
             });
@@ -115,10 +117,10 @@ class DatabaseLifecycleE2eTest {
             assertThat(events.accepted()).as("agentd kept accepting into its outbox").isGreaterThan(beforeOutage);
             assertThat(stack.rest(null).get("/health").status()).isEqualTo(503);
             pg = external(data, port);
-            Poll.until(Duration.ofSeconds(30), "/health ok after the database returned",
+            Await.value("/health ok after the database returned", Duration.ofSeconds(30),
                     () -> stack.rest(null).get("/health").status() == 200);
             int total = events.stop();
-            Poll.until(Duration.ofSeconds(90), "the backlog drained", () -> stored() >= total);
+            Await.value("the backlog drained", Duration.ofSeconds(90), () -> stored() >= total);
             assertEveryAcceptedEventStoredOnce(total);
             assertThat(cp.alive()).isTrue();
             for (int i = 0; i < 30; i++) { // each probe borrows a pooled connection: none is a dead one

@@ -1,5 +1,7 @@
 package dev.agentcommander.e2e;
 
+import dev.agentcommander.agentd.testkit.Await;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,14 +25,14 @@ public final class DbRestartBench {
             stack.startAgentd();
             HookStream events = load ? HookStream.start(stack.hooksPort) : null;
             if (load) {
-                Poll.until(Duration.ofSeconds(30), "events flowing", () -> HookStream.stored(stack) >= 200);
+                Await.value("events flowing", Duration.ofSeconds(30), () -> HookStream.stored(stack) >= 200);
             }
             Stats health = new Stats();
             for (int i = 0; i < kills; i++) {
                 long pid = postmasterPid(stack);
                 long t0 = System.nanoTime();
                 ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-                Poll.until(Duration.ofSeconds(30), "/health ok", () -> postmasterPid(stack) != pid
+                Await.value("/health ok", Duration.ofSeconds(30), () -> postmasterPid(stack) != pid
                         && stack.rest(null).get("/health").status() == 200);
                 health.add((System.nanoTime() - t0) / 1e6);
                 Thread.sleep(2000); // WAL to replay at the next kill
@@ -49,7 +51,7 @@ public final class DbRestartBench {
                     back.percentile(50), back.percentile(100));
             if (load) {
                 int total = events.stop();
-                Poll.until(Duration.ofSeconds(90), "backlog stored", () -> HookStream.stored(stack) >= total);
+                Await.value("backlog stored", Duration.ofSeconds(90), () -> HookStream.stored(stack) >= total);
                 System.out.printf(Locale.ROOT, "events accepted by agentd %d, stored %d, distinct %d%n", total,
                         HookStream.stored(stack), HookStream.distinctStored(stack));
             }

@@ -1,6 +1,7 @@
 package dev.agentcommander.e2e;
 
 import dev.agentcommander.agentd.outbox.Outbox;
+import dev.agentcommander.agentd.testkit.Await;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Json;
 import java.nio.file.Files;
@@ -42,7 +43,7 @@ public final class DrainBench {
             stack.agentdJvm = Stack.LAUNCHER_AGENTD_JVM;
             JavaProcess agentd = stack.startAgentd();
             HookClient hooks = new HookClient(stack.hooksPort);
-            Poll.until(Duration.ofSeconds(30), "hook receiver", hooks::up);
+            Await.value("hook receiver", Duration.ofSeconds(30), hooks::up);
             long rssBefore = ProcStat.rssKb(agentd.pid());
             long h0 = System.nanoTime();
             for (int i = 0; i < hookEvents; i++) {
@@ -61,7 +62,7 @@ public final class DrainBench {
             long d0 = System.nanoTime();
             stack.startControlPlane();
             long back = System.nanoTime();
-            Poll.until(Duration.ofMinutes(5), "backlog drained",
+            Await.value("backlog drained", Duration.ofMinutes(5),
                     () -> stack.queryLong("select last_acked_seq from hosts where id = ?", stack.hostId()) >= total);
             long done = System.nanoTime();
             System.out.printf(Locale.ROOT, "drain of %d queued messages after reconnect: %.2f s from control plane "

@@ -3,7 +3,10 @@ package dev.agentcommander.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentcommander.agentd.testkit.Await;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.controlplane.auth.Role;
+import dev.agentcommander.controlplane.testkit.WsClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -44,12 +47,13 @@ class FoundationE2eTest {
     }
 
     static JsonNode awaitSession(String paneId) throws InterruptedException {
-        return Poll.until(Duration.ofSeconds(20), "session of pane " + paneId, () -> sessionOfPane(paneId).orElse(null));
+        return Await.value("session of pane " + paneId, Duration.ofSeconds(20),
+                () -> sessionOfPane(paneId).orElse(null));
     }
 
     @Test
     void paneRunningClaudeAppearsWithProviderCwdAndBranch() throws Exception {
-        String pane = tmux.newWindow(repo, bin.resolve("claude").toString());
+        String pane = tmux.window(repo, bin.resolve("claude").toString());
         JsonNode s = awaitSession(pane);
         assertThat(s.get("provider").asText()).isEqualTo("claude");
         assertThat(s.get("cwd").asText()).isEqualTo(repo.toString());
@@ -67,39 +71,44 @@ class FoundationE2eTest {
 
     @Test
     void killedPaneDisappears() throws Exception {
-        String pane = tmux.newWindow(dir, "sleep", "1000");
+        String pane = tmux.window(dir, "sleep", "1000");
         String id = awaitSession(pane).get("session_id").asText();
         tmux.run("kill-pane", "-t", pane);
-        Poll.until(Duration.ofSeconds(20), "session gone", () -> sessionOfPane(pane).isEmpty());
+        Await.value("session gone", Duration.ofSeconds(20), () -> sessionOfPane(pane).isEmpty());
         assertThat(stack.rest(Role.VIEWER).get("/v1/sessions/" + id).status()).isEqualTo(404);
     }
 
     @Test
     void sessionIdSurvivesAgentdRestart() throws Exception {
-        String pane = tmux.newWindow(dir, "sleep", "1000");
+        String pane = tmux.window(dir, "sleep", "1000");
         String id = awaitSession(pane).get("session_id").asText();
         assertThat(tmux.run("show-options", "-p", "-v", "-t", pane, "@ac_session_id").trim()).isEqualTo(id);
         stack.agentd().kill9();
         stack.startAgentd();
         tmux.run("rename-window", "-t", pane, "renamed-after-restart");
-        JsonNode after = Poll.until(Duration.ofSeconds(30), "renamed session",
+        JsonNode after = Await.value("renamed session", Duration.ofSeconds(30),
                 () -> sessionOfPane(pane).filter(s -> s.get("name").asText().contains("renamed-after-restart"))
                         .orElse(null));
         assertThat(after.get("session_id").asText()).isEqualTo(id);
+    }
+
+    /** A hand-driven agent connection, for sending exactly the frames a test wants (bad ones included). */
+    private static WsClient agentSocket(String token) {
+        return WsClient.connect(stack.baseUrl().replace("http://", "ws://") + "/v1/agent", token);
     }
 
     @Test
     void wrongOrMissingHostTokenIsRefusedWithReasonAndWritesNothing() throws Exception {
         long hosts = stack.queryLong("select count(*) from hosts");
         for (String token : new String[] {"not-a-real-token", null}) {
-            try (RawAgent a = RawAgent.connect(stack.baseUrl(), token)) {
+            try (WsClient a = agentSocket(token)) {
                 try {
                     a.send("{\"v\":1,\"type\":\"agent.hello\",\"payload\":{\"host_name\":\"intruder\",\"protocol\":1}}");
                     a.send("{\"v\":1,\"type\":\"sessions.upsert\",\"seq\":1,\"payload\":{\"session\":{\"session_id\":\"s_evil\"}}}");
                 } catch (Exception closedAlready) {
                     // the server may close before we get to send: that is the point
                 }
-                RawAgent.Closed c = a.closed.get(10, TimeUnit.SECONDS);
+                WsClient.Close c = a.closed.get(10, TimeUnit.SECONDS);
                 assertThat(c.reason()).containsIgnoringCase("unauthorized");
             }
         }
@@ -112,16 +121,17 @@ class FoundationE2eTest {
     void malformedFrameIsRefusedAndTheLinkSurvives() throws Exception {
         Rest.Reply host = stack.rest(Role.ADMIN).post("/v1/hosts", Map.of("name", "raw-host"));
         String token = host.body().get("token").asText();
-        try (RawAgent a = RawAgent.connect(stack.baseUrl(), token)) {
+        try (WsClient a = agentSocket(token)) {
             a.send("{\"v\":1,\"type\":\"agent.hello\",\"payload\":{\"host_name\":\"raw-host\",\"agent_version\":\"t\","
                     + "\"protocol\":1,\"capabilities\":[],\"last_acked_seq\":0}}");
-            a.await("agent.welcome", Duration.ofSeconds(10));
+            a.nextOfType("agent.welcome");
             a.send("{this is not json");
-            a.await("malformed", Duration.ofSeconds(10));
+            a.next("an error frame saying malformed", Duration.ofSeconds(10),
+                    f -> f.path("type").asText().equals("error") && f.at("/payload/code").asText().equals("malformed"));
             a.send("{\"v\":1,\"type\":\"sessions.upsert\",\"seq\":1,\"ts\":\"2026-11-23T10:00:00Z\",\"payload\":"
                     + "{\"session\":{\"session_id\":\"s_raw_1\",\"kind\":\"pane\",\"provider\":\"shell\","
                     + "\"status\":\"IDLE\",\"name\":\"raw\"}}}");
-            a.await("\"agent.ack\"", Duration.ofSeconds(10));
+            a.nextOfType("agent.ack");
             assertThat(a.closed).isNotDone();
         }
         assertThat(stack.queryLong("select count(*) from sessions where id = 's_raw_1'")).isEqualTo(1);

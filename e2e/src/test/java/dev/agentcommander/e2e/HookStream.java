@@ -1,5 +1,7 @@
 package dev.agentcommander.e2e;
 
+import dev.agentcommander.agentd.testkit.Await;
+
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,7 +39,7 @@ final class HookStream implements AutoCloseable {
     /** Starts streaming once agentd's hook receiver on {@code port} answers. */
     static HookStream start(int port) throws InterruptedException {
         HookClient c = new HookClient(port);
-        Poll.until(Duration.ofSeconds(30), "agentd hook receiver", c::up);
+        Await.value("agentd hook receiver", Duration.ofSeconds(30), c::up);
         return new HookStream(c);
     }
 

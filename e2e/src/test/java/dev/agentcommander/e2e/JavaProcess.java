@@ -18,8 +18,23 @@ import java.util.regex.Pattern;
  * with SIGKILL and start it again. Output goes to a log file that failures can point at.
  */
 final class JavaProcess implements AutoCloseable {
-    /** The flags agentd itself checks for at start (Chronicle Queue needs them); the control plane gets them too. */
-    static final List<String> CHRONICLE_FLAGS = List.of(dev.agentcommander.agentd.Main.CHRONICLE_FLAGS.split(" "));
+    /** agentd's argfiles ({@code agentd/src/main/jvm}; Surefire and the bench script say where). */
+    static final Path JVM_ARGS = Path.of(System.getProperty("agentd.jvm.dir", "../agentd/src/main/jvm"))
+            .toAbsolutePath().normalize();
+
+    /** What agentd checks for at start (Chronicle Queue needs it), for this JVM's version as the launcher does. */
+    static List<String> chronicleFlags() {
+        List<String> flags = new ArrayList<>(List.of("@" + JVM_ARGS.resolve("chronicle.args")));
+        if (Runtime.version().feature() >= 23) {
+            flags.add("@" + JVM_ARGS.resolve("chronicle-jdk23.args"));
+        }
+        return flags;
+    }
+
+    /** The launcher's memory settings for agentd, so benchmark figures are the ones users get. */
+    static List<String> launcherAgentdFlags() {
+        return List.of("@" + JVM_ARGS.resolve("agentd.args"));
+    }
 
     private final Process process;
     private final Path log;
@@ -35,7 +50,6 @@ final class JavaProcess implements AutoCloseable {
                              Map<String, String> env) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(CHRONICLE_FLAGS);
         cmd.addAll(jvmFlags);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

@@ -1,5 +1,7 @@
 package dev.agentcommander.e2e;
 
+import dev.agentcommander.agentd.testkit.Await;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.controlplane.auth.Role;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,8 +29,9 @@ public final class KeystrokeBench {
             PrivateTmux tmux = stack.tmux(Map.of());
             stack.agentdJvm = Stack.LAUNCHER_AGENTD_JVM;
             stack.startAgentd();
-            String pane = tmux.newWindow(dir, "cat");
-            String session = Poll.until(Duration.ofSeconds(30), "session", () -> FoundationLookup.sessionId(stack, pane));
+            String pane = tmux.window(dir, "cat");
+            String session = Await.value("session", Duration.ofSeconds(30),
+                    () -> FoundationLookup.sessionId(stack, pane));
             Rest rest = stack.rest(Role.OPERATOR);
             Stats rtt = new Stats();
             Stats post = new Stats();

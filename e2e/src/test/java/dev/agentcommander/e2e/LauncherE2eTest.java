@@ -1,5 +1,8 @@
 package dev.agentcommander.e2e;
 
+import dev.agentcommander.agentd.testkit.Await;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -47,11 +50,11 @@ class LauncherE2eTest {
     @Test
     void aSecondUpIsRefusedABusyPortIsNamedAndADeadAgentdStopsThePair() throws Exception {
         assumeJarsUpToDate();
-        tmux = new PrivateTmux(Files.createDirectories(dir.resolve("tmux")), Map.of());
+        tmux = PrivateTmux.with(Files.createDirectories(dir.resolve("tmux"))).start();
         int port = Stack.freePort();
         Path data = dir.resolve("data");
         first = up("first", data, port);
-        Poll.until(Duration.ofSeconds(120), "first up ready", () -> output("first").contains("commander: ready"));
+        Await.value("first up ready", Duration.ofSeconds(120), () -> output("first").contains("commander: ready"));
         long cpPid = Long.parseLong(Files.readAllLines(data.resolve("control-plane.lock")).get(0).substring(4));
         long postmaster = Long.parseLong(Files.readAllLines(data.resolve("pg/postmaster.pid")).get(0).trim());
         for (Path p : List.of(data, data.resolve("pg-bin"))) {
@@ -82,7 +85,7 @@ class LauncherE2eTest {
         assertThat(first.exitValue()).isEqualTo(1);
         assertThat(output("first")).contains("commander: agentd (pid " + agentd.pid() + ") was killed by SIGKILL")
                 .contains("stopping the control plane");
-        Poll.until(Duration.ofSeconds(30), "control plane stopped too",
+        Await.value("control plane stopped too", Duration.ofSeconds(30),
                 () -> ProcessHandle.of(cpPid).map(p -> !p.isAlive()).orElse(true));
         assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     }

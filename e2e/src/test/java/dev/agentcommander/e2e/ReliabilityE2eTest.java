@@ -2,7 +2,10 @@ package dev.agentcommander.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentcommander.agentd.testkit.Await;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.controlplane.auth.Role;
+import dev.agentcommander.controlplane.testkit.WsClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +42,7 @@ class ReliabilityE2eTest {
 
     private HookClient hooks() throws InterruptedException {
         HookClient c = new HookClient(stack.hooksPort);
-        Poll.until(Duration.ofSeconds(30), "agentd hook receiver", c::up);
+        Await.value("agentd hook receiver", Duration.ofSeconds(30), c::up);
         return c;
     }
 
@@ -92,7 +95,7 @@ class ReliabilityE2eTest {
             }
             deliver(c, n);
         }
-        Poll.until(Duration.ofSeconds(120), "all events stored", () -> stored("hook.PostToolUse") >= total);
+        Await.value("all events stored", Duration.ofSeconds(120), () -> stored("hook.PostToolUse") >= total);
         assertThat(stored("hook.PostToolUse")).isEqualTo(total);
         assertThat(stack.queryLong("select count(distinct (payload->>'marker')::int) from events "
                 + "where host_id = ? and type = 'hook.PostToolUse'", stack.hostId())).isEqualTo(total);
@@ -119,7 +122,7 @@ class ReliabilityE2eTest {
         for (int n = 0; n < 500; n++) {
             deliver(c, n);
         }
-        Poll.until(Duration.ofSeconds(30), "first batch stored", () -> stored("hook.PostToolUse") == 500);
+        Await.value("first batch stored", Duration.ofSeconds(30), () -> stored("hook.PostToolUse") == 500);
         stack.stopDatabase();
         long ackedWhenDown = readAcked();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -133,7 +136,7 @@ class ReliabilityE2eTest {
         assertThat(stack.rest(Role.VIEWER).get("/health").status()).isEqualTo(503);
         stack.startDatabase();
         int total = n;
-        Poll.until(Duration.ofSeconds(90), "everything stored after Postgres returned",
+        Await.value("everything stored after Postgres returned", Duration.ofSeconds(90),
                 () -> stored("hook.PostToolUse") >= total);
         assertThat(stored("hook.PostToolUse")).isEqualTo(total);
         // whatever agentd saw acked while Postgres was down was already stored before it went down
@@ -154,8 +157,8 @@ class ReliabilityE2eTest {
     @Test
     void commandIssuedWhileAgentdIsDownRunsExactlyOnceAfterItReturns() throws Exception {
         PrivateTmux tmux = startStack(true);
-        String pane = tmux.newWindow(dir, "bash", "--norc", "--noprofile");
-        String sessionId = Poll.until(Duration.ofSeconds(20), "shell session",
+        String pane = tmux.window(dir, "bash", "--norc", "--noprofile");
+        String sessionId = Await.value("shell session", Duration.ofSeconds(20),
                 () -> FoundationLookup.sessionId(stack, pane));
         stack.agentd().kill9();
         Rest.Reply r = stack.rest(Role.OPERATOR).post("/v1/sessions/" + sessionId + "/commands",
@@ -164,17 +167,17 @@ class ReliabilityE2eTest {
         String commandId = r.body().get("command_id").asText();
         assertThat(r.body().get("status").asText()).isEqualTo("queued");
         Thread.sleep(500);
-        assertThat(tmux.capture(pane)).doesNotContain("42-ran-once");
+        assertThat(tmux.joinedScreen(pane)).doesNotContain("42-ran-once");
         stack.startAgentd();
-        Poll.until(Duration.ofSeconds(30), "command completed", () -> "completed".equals(
+        Await.value("command completed", Duration.ofSeconds(30), () -> "completed".equals(
                 stack.rest(Role.VIEWER).get("/v1/commands/" + commandId).body().path("status").asText()));
-        Poll.until(Duration.ofSeconds(10), "output", () -> tmux.capture(pane).contains("42-ran-once"));
+        Await.value("output", Duration.ofSeconds(10), () -> tmux.joinedScreen(pane).contains("42-ran-once"));
         // a second restart must not run it again
         stack.agentd().kill9();
         stack.startAgentd();
         hooks();
         Thread.sleep(2000);
-        String screen = tmux.capture(pane);
+        String screen = tmux.joinedScreen(pane);
         assertThat(screen.split("42-ran-once", -1).length - 1).as(screen).isEqualTo(1);
         assertThat(stack.queryLong("select count(*) from events where type = 'command.completed' "
                 + "and payload->>'command_id' = ?", commandId)).isEqualTo(1);
@@ -189,19 +192,19 @@ class ReliabilityE2eTest {
         String token = host.body().get("token").asText();
         String hello = "{\"v\":1,\"type\":\"agent.hello\",\"payload\":{\"host_name\":\"raw-2\",\"protocol\":1,"
                 + "\"capabilities\":[],\"last_acked_seq\":0}}";
-        try (RawAgent a = RawAgent.connect(stack.baseUrl(), token)) {
+        try (WsClient a = agentSocket(token)) {
             a.send(hello);
-            a.await("agent.welcome", Duration.ofSeconds(10));
+            a.nextOfType("agent.welcome");
             for (int seq : new int[] {1, 2, 3}) {
                 a.send(ev(seq));
             }
-            a.await("\"seq\":3", Duration.ofSeconds(10));
+            awaitAck(a, 3);
             a.send(ev(2)); // replayed
-            a.await("\"seq\":3", Duration.ofSeconds(10));
+            awaitAck(a, 3);
             a.send(ev(10)); // gap: accepted and logged
-            a.await("\"seq\":10", Duration.ofSeconds(10));
+            awaitAck(a, 10);
             a.send(ev(5)); // out of window, older than what is stored
-            a.await("\"seq\":10", Duration.ofSeconds(10));
+            awaitAck(a, 10);
             assertThat(a.closed).isNotDone();
         }
         assertThat(stack.queryLong("select count(*) from events where host_id = ?", hostId)).isEqualTo(4);
@@ -210,10 +213,20 @@ class ReliabilityE2eTest {
         assertThat(stack.queryLong("select last_acked_seq from hosts where id = ?", hostId)).isEqualTo(10);
         assertThat(stack.queryLong("select count(*) from audit_log where action = 'ingest.gap' and target = ? "
                 + "and (detail->>'after')::int = 3 and (detail->>'next')::int = 10", hostId)).isEqualTo(1);
-        try (RawAgent a = RawAgent.connect(stack.baseUrl(), token)) {
+        try (WsClient a = agentSocket(token)) {
             a.send(hello);
-            assertThat(a.await("agent.welcome", Duration.ofSeconds(10))).contains("\"last_acked_seq\":10");
+            assertThat(a.nextOfType("agent.welcome").at("/payload/last_acked_seq").asLong()).isEqualTo(10);
         }
+    }
+
+    /** A hand-driven agent connection, for sending exactly the frames a test wants. */
+    private WsClient agentSocket(String token) {
+        return WsClient.connect(stack.baseUrl().replace("http://", "ws://") + "/v1/agent", token);
+    }
+
+    private static void awaitAck(WsClient a, long seq) {
+        a.next("agent.ack of seq " + seq, Duration.ofSeconds(10), f -> f.path("type").asText().equals("agent.ack")
+                && f.at("/payload/seq").asLong() == seq);
     }
 
     private static String ev(int seq) {

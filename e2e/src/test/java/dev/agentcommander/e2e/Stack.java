@@ -1,6 +1,7 @@
 package dev.agentcommander.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.controlplane.auth.Role;
 import dev.agentcommander.controlplane.auth.Tokens;
 import dev.agentcommander.controlplane.db.EmbeddedDatabase;
@@ -47,10 +48,8 @@ final class Stack implements AutoCloseable {
     final Map<String, String> controlPlaneEnv = new HashMap<>();
     /** agentd's JVM flags besides Chronicle's; benchmarks use the launcher's ({@link #LAUNCHER_AGENTD_JVM}). */
     List<String> agentdJvm = List.of("-Xmx64m", "-XX:+UseSerialGC");
-    /** The flags ./commander runs agentd with, so RSS figures are the ones users get. */
-    static final List<String> LAUNCHER_AGENTD_JVM = List.of("-Xms16m", "-Xmx48m", "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=24m", "-XX:MaxMetaspaceSize=64m", "-Xss512k",
-            "-XX:CICompilerCount=1");
+    /** The flags ./commander and the systemd unit run agentd with (agentd.args), so RSS figures are users'. */
+    static final List<String> LAUNCHER_AGENTD_JVM = JavaProcess.launcherAgentdFlags();
 
     Stack(Path dir) throws IOException {
         this.dir = dir;
@@ -111,7 +110,7 @@ final class Stack implements AutoCloseable {
         return DriverManager.getConnection(jdbcUrl());
     }
 
-    /** The first column of the first row; unchecked so it can sit inside a {@link Poll} probe. */
+    /** The first column of the first row; unchecked so it can sit inside an {@link dev.agentcommander.agentd.testkit.Await} probe. */
     long queryLong(String sql, Object... args) {
         try (Connection c = sql(); var ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
@@ -183,7 +182,7 @@ final class Stack implements AutoCloseable {
     PrivateTmux tmux(Map<String, String> env) throws IOException, InterruptedException {
         Path t = dir.resolve("tmux");
         Files.createDirectories(t);
-        tmux = new PrivateTmux(t, env);
+        tmux = PrivateTmux.with(t).size(160, 48).env(env).start();
         return tmux;
     }
 
@@ -210,7 +209,8 @@ final class Stack implements AutoCloseable {
                 .append('\n');
         Path config = dir.resolve("agentd.yaml");
         Files.writeString(config, yaml);
-        List<String> jvm = new ArrayList<>(agentdJvm);
+        List<String> jvm = new ArrayList<>(JavaProcess.chronicleFlags());
+        jvm.addAll(agentdJvm);
         jvm.addAll(List.of("-Djna.tmpdir=" + state.resolve("tmp"), "-Djava.io.tmpdir=" + state.resolve("tmp")));
         agentd = JavaProcess.start("agentd", dir.resolve("logs"), jvm, "dev.agentcommander.agentd.Main",
                 List.of("run", "--config", config.toString()), Map.of());

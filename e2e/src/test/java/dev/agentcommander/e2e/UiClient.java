@@ -1,67 +1,37 @@
 package dev.agentcommander.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.agentcommander.schema.Json;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
+import dev.agentcommander.controlplane.testkit.WsClient;
 import java.time.Duration;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** A dashboard's view of {@code /v1/ui}: subscribes, and collects what the control plane pushes. */
+/** A dashboard's view of {@code /v1/ui} on the test kit's WebSocket client: subscribes, and awaits what is pushed. */
 final class UiClient implements AutoCloseable {
-    final LinkedBlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
-    private final WebSocket ws;
+    private final WsClient ws;
+    /** Every message received and not yet taken by {@link #await}, oldest first. */
+    final LinkedBlockingQueue<JsonNode> received;
 
-    UiClient(String baseUrl, String jwt) throws Exception {
-        WebSocket.Listener listener = new WebSocket.Listener() {
-            private final StringBuilder partial = new StringBuilder();
-
-            @Override
-            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                partial.append(data);
-                if (last) {
-                    try {
-                        received.add(Json.mapper().readTree(partial.toString()));
-                    } catch (Exception e) {
-                        received.add(Json.mapper().createObjectNode().put("type", "unparseable"));
-                    }
-                    partial.setLength(0);
-                }
-                w.request(1);
-                return null;
-            }
-        };
-        ws = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-                .buildAsync(URI.create(baseUrl.replace("http://", "ws://") + "/v1/ui?token=" + jwt), listener)
-                .get(10, TimeUnit.SECONDS);
+    UiClient(String baseUrl, String jwt) {
+        ws = WsClient.connect(baseUrl.replace("http://", "ws://") + "/v1/ui?token=" + jwt, null);
+        received = ws.received;
     }
 
-    void send(String json) throws Exception {
-        ws.sendText(json, true).get(5, TimeUnit.SECONDS);
+    void send(String json) {
+        ws.send(json);
     }
 
-    void subscribe(String sub, String topic, String filterJson) throws Exception {
+    void subscribe(String sub, String topic, String filterJson) {
         send("{\"type\":\"subscribe\",\"sub\":\"" + sub + "\",\"topic\":\"" + topic + "\",\"filter\":" + filterJson + "}");
     }
 
-    void unsubscribe(String sub) throws Exception {
+    void unsubscribe(String sub) {
         send("{\"type\":\"unsubscribe\",\"sub\":\"" + sub + "\"}");
     }
 
     /** The next message matching {@code p}, skipping others; fails after the timeout. */
-    JsonNode await(Duration timeout, String what, Predicate<JsonNode> p) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < end) {
-            JsonNode m = received.poll(10, TimeUnit.MILLISECONDS);
-            if (m != null && p.test(m)) {
-                return m;
-            }
-        }
-        throw new AssertionError("no UI message " + what + " within " + timeout);
+    JsonNode await(Duration timeout, String what, Predicate<JsonNode> p) {
+        return ws.next("UI message " + what, timeout, p);
     }
 
     static Predicate<JsonNode> type(String type) {
@@ -70,6 +40,6 @@ final class UiClient implements AutoCloseable {
 
     @Override
     public void close() {
-        ws.abort();
+        ws.close();
     }
 }

@@ -101,8 +101,8 @@ public sealed interface AgentMessage {
         }
     }
 
-    /** The approval ended on the host: {@code outcome} is allowed | denied | expired | cancelled. */
-    record ApprovalResolved(String approvalId, String outcome) implements AgentMessage {
+    /** The approval ended on the host: allowed | denied | expired | cancelled ({@link ApprovalOutcome}). */
+    record ApprovalResolved(String approvalId, ApprovalOutcome outcome) implements AgentMessage {
         public static final String TYPE = "approval.resolved";
 
         public String type() {

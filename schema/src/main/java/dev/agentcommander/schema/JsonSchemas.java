@@ -128,7 +128,9 @@ public final class JsonSchemas {
         } else if (t instanceof Class<?> c && c.isEnum()) {
             ArrayNode values = o.putArray("enum");
             for (Object v : c.getEnumConstants()) {
-                values.add(Json.mapper().valueToTree(v));
+                if (!((Enum<?>) v).name().equals("UNKNOWN")) { // how a reader takes values it does not know; never sent
+                    values.add(Json.mapper().valueToTree(v));
+                }
             }
         } else if (t instanceof Class<?> c && c.isRecord()) {
             return record(c, Function.identity());

@@ -29,7 +29,7 @@ public sealed interface ServerMessage {
         }
     }
 
-    /** A command for the host; {@code name} is one of {@link Commands#NAMES}, {@code args} its flat arguments. */
+    /** A command for the host; {@code name} is one of {@link CommandSpec#NAMES}, {@code args} its flat arguments. */
     record Command(String commandId, String name, JsonNode args) implements ServerMessage {
         public static final String TYPE = "command";
 
@@ -38,8 +38,8 @@ public sealed interface ServerMessage {
         }
     }
 
-    /** A person's answer to an approval; {@code behavior} is allow | deny. */
-    record ApprovalDecision(String approvalId, String behavior, String message, JsonNode updatedInput,
+    /** A person's answer to an approval: allow | deny ({@link ApprovalBehavior}). */
+    record ApprovalDecision(String approvalId, ApprovalBehavior behavior, String message, JsonNode updatedInput,
                             JsonNode updatedPermissions) implements ServerMessage {
         public static final String TYPE = "approval.decision";
 

@@ -96,7 +96,9 @@ final class Validation {
             }
             case AgentMessage.ApprovalResolved a -> {
                 id(a.approvalId(), true, AgentMessage.ApprovalResolved.TYPE, "approval_id");
-                code(a.outcome(), AgentMessage.ApprovalResolved.TYPE, "outcome");
+                if (a.outcome() == null) { // UNKNOWN passes: the control plane acks and ignores it
+                    fail(AgentMessage.ApprovalResolved.TYPE, "outcome", "is required");
+                }
             }
             case AgentMessage.CommandsResult r -> {
                 id(r.commandId(), true, AgentMessage.CommandsResult.TYPE, "command_id");
@@ -120,8 +122,8 @@ final class Validation {
             case ServerMessage.ApprovalDecision d -> {
                 String t = ServerMessage.ApprovalDecision.TYPE;
                 id(d.approvalId(), true, t, "approval_id");
-                if (!"allow".equals(d.behavior()) && !"deny".equals(d.behavior())) {
-                    throw new ProtocolException(ProtocolException.Code.INVALID, t + ": behavior must be allow or deny");
+                if (d.behavior() == null) {
+                    fail(t, "behavior", "is required"); // UNKNOWN passes: agentd refuses it, never allows
                 }
                 text(d.message(), MAX_TEXT, t, "message");
             }

@@ -41,7 +41,7 @@ class CodecTest {
                 new AgentMessage.ApprovalRequested("ap_1", "s_1", "Bash", json("{\"command\":\"ls\"}"),
                         json("[{\"type\":\"addRules\"}]"), "/src", json("{\"file_path\":\"/x\"}"),
                         "2026-11-22T10:10:00Z"),
-                new AgentMessage.ApprovalResolved("ap_1", "allowed"),
+                new AgentMessage.ApprovalResolved("ap_1", ApprovalOutcome.ALLOWED),
                 new AgentMessage.CommandsResult("c_1", false, "unknown session", json("{\"x\":true}")));
     }
 
@@ -50,7 +50,7 @@ class CodecTest {
                 new ServerMessage.Welcome(41, "0.1.0", "h_1"),
                 new ServerMessage.Ack(42),
                 new ServerMessage.Command("c_1", "send_keys", json("{\"session_id\":\"s_1\",\"keys\":[\"C-c\"]}")),
-                new ServerMessage.ApprovalDecision("ap_1", "allow", null, json("{\"command\":\"ls -la\"}"), null),
+                new ServerMessage.ApprovalDecision("ap_1", ApprovalBehavior.ALLOW, null, json("{\"command\":\"ls -la\"}"), null),
                 new ServerMessage.Error("malformed", "not JSON"));
     }
 

@@ -2,6 +2,7 @@ package dev.agentcommander.agentd.approvals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentcommander.agentd.panes.ScreenMenu;
+import dev.agentcommander.schema.ApprovalOutcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +30,7 @@ public final class Approval {
     /** For keys approvals: the menu it was raised for (keys go only into that menu); null for hook approvals. */
     final ScreenMenu menu;
     private final CompletableFuture<byte[]> body = new CompletableFuture<>();
-    private String outcome;
+    private ApprovalOutcome outcome;
     private boolean resolved;
 
     Approval(String id, Kind kind, String paneId, String sessionId, JsonNode suggestions, Instant expiresAt,
@@ -44,7 +45,7 @@ public final class Approval {
     }
 
     /** Claims the answer; false if something else answered first. */
-    synchronized boolean answer(String outcome, byte[] answer) {
+    synchronized boolean answer(ApprovalOutcome outcome, byte[] answer) {
         if (this.outcome != null) {
             return false;
         }
@@ -53,7 +54,7 @@ public final class Approval {
         return true;
     }
 
-    synchronized String outcome() {
+    synchronized ApprovalOutcome outcome() {
         return outcome;
     }
 

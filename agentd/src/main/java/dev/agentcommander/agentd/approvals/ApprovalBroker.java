@@ -9,6 +9,8 @@ import dev.agentcommander.agentd.panes.StatusDetector;
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.agentd.tmux.TmuxException;
 import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.ApprovalBehavior;
+import dev.agentcommander.schema.ApprovalOutcome;
 import dev.agentcommander.schema.ServerMessage;
 import dev.agentcommander.schema.loop.NamedLoop;
 import java.security.SecureRandom;
@@ -125,7 +127,7 @@ public final class ApprovalBroker implements AutoCloseable {
             if (paneId != null) {
                 for (Approval other : waiting.values()) {
                     if (other.kind == Approval.Kind.KEYS && paneId.equals(other.paneId)
-                            && other.answer("cancelled", Approval.EMPTY)) {
+                            && other.answer(ApprovalOutcome.CANCELLED, Approval.EMPTY)) {
                         replaced.add(other);
                     }
                 }
@@ -144,7 +146,7 @@ public final class ApprovalBroker implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        replaced.forEach(r -> resolveOnce(r, "cancelled"));
+        replaced.forEach(r -> resolveOnce(r, ApprovalOutcome.CANCELLED));
         return a;
     }
 
@@ -185,8 +187,9 @@ public final class ApprovalBroker implements AutoCloseable {
     /** The menu on {@code paneId} went away without us: its keys approval is withdrawn (cancelled). */
     public void screenPromptGone(String paneId) {
         for (Approval a : waiting.values()) {
-            if (a.kind == Approval.Kind.KEYS && a.paneId.equals(paneId) && a.answer("cancelled", Approval.EMPTY)) {
-                resolveOnce(a, "cancelled");
+            if (a.kind == Approval.Kind.KEYS && a.paneId.equals(paneId)
+                    && a.answer(ApprovalOutcome.CANCELLED, Approval.EMPTY)) {
+                resolveOnce(a, ApprovalOutcome.CANCELLED);
             }
         }
     }
@@ -199,7 +202,7 @@ public final class ApprovalBroker implements AutoCloseable {
         Approval a = waiting.get(d.approvalId());
         if (a == null) {
             if (rememberResolved(d.approvalId())) {
-                send(new AgentMessage.ApprovalResolved(d.approvalId(), "expired"));
+                send(new AgentMessage.ApprovalResolved(d.approvalId(), ApprovalOutcome.EXPIRED));
             }
             return;
         }
@@ -210,8 +213,8 @@ public final class ApprovalBroker implements AutoCloseable {
                     JsonNodeFactory.instance.objectNode().put("approval_id", a.id).put("reason", problem)));
             return;
         }
-        boolean allow = "allow".equals(d.behavior());
-        String outcome = allow ? "allowed" : "denied";
+        boolean allow = d.behavior() == ApprovalBehavior.ALLOW;
+        ApprovalOutcome outcome = d.behavior().outcome();
         if (a.kind == Approval.Kind.KEYS) { // tmux calls stay off the link's inbound thread
             Thread.ofVirtual().name("approval-keys").start(() -> answerWithKeys(a, d, outcome));
             return;
@@ -221,8 +224,8 @@ public final class ApprovalBroker implements AutoCloseable {
     }
 
     private static String invalid(ServerMessage.ApprovalDecision d, Approval a) {
-        if (!"allow".equals(d.behavior()) && !"deny".equals(d.behavior())) {
-            return "behavior must be allow or deny";
+        if (d.behavior() != ApprovalBehavior.ALLOW && d.behavior() != ApprovalBehavior.DENY) {
+            return "behavior must be allow or deny"; // UNKNOWN (a newer server's word) is never an allow
         }
         JsonNode in = d.updatedInput();
         if (in != null && !in.isNull() && !in.isObject()) {
@@ -248,14 +251,14 @@ public final class ApprovalBroker implements AutoCloseable {
         return null;
     }
 
-    private void answerWithKeys(Approval a, ServerMessage.ApprovalDecision d, String outcome) {
+    private void answerWithKeys(Approval a, ServerMessage.ApprovalDecision d, ApprovalOutcome outcome) {
         if (!a.answer(outcome, Approval.EMPTY)) {
             return;
         }
         ScreenMenu raisedFor = a.menu;
         String key = null;
         String unsupported = null;
-        if ("denied".equals(outcome)) {
+        if (outcome == ApprovalOutcome.DENIED) {
             key = "Escape";
         } else if (d.updatedInput() != null && d.updatedInput().isObject()) {
             unsupported = "edited input needs the hook"; // cannot be typed into a menu: left to the person
@@ -265,9 +268,9 @@ public final class ApprovalBroker implements AutoCloseable {
         } else {
             key = "1";
         }
-        String result = outcome;
+        ApprovalOutcome result = outcome;
         if (unsupported != null) {
-            result = "cancelled";
+            result = ApprovalOutcome.CANCELLED;
             send(new AgentMessage.EventsAppend(a.sessionId, "approval.keys_unsupported", JsonNodeFactory.instance
                     .objectNode().put("approval_id", a.id).put("reason", unsupported)));
         } else {
@@ -275,7 +278,7 @@ public final class ApprovalBroker implements AutoCloseable {
                 // the person may have answered at the pane and Claude moved on: press only into the same menu
                 ScreenMenu now = ScreenMenu.onScreen(tmux.run("capture-pane", "-p", "-J", "-t", a.paneId));
                 if (raisedFor == null || !raisedFor.equals(now)) {
-                    result = "cancelled";
+                    result = ApprovalOutcome.CANCELLED;
                     send(new AgentMessage.EventsAppend(a.sessionId, "approval.keys_stale", JsonNodeFactory.instance
                             .objectNode().put("approval_id", a.id).put("reason", "the menu is no longer on screen")));
                 } else {
@@ -283,7 +286,7 @@ public final class ApprovalBroker implements AutoCloseable {
                 }
             } catch (TmuxException | NullPointerException e) {
                 LOG.log(System.Logger.Level.WARNING, "approval {0}: send-keys failed: {1}", a.id, e.getMessage());
-                result = "cancelled";
+                result = ApprovalOutcome.CANCELLED;
             }
         }
         resolveOnce(a, result);
@@ -294,10 +297,10 @@ public final class ApprovalBroker implements AutoCloseable {
      * killed, or Claude answered in the pane): the approval is cancelled rather than reported as decided.
      */
     public void finish(Approval a, boolean delivered) {
-        a.answer("cancelled", Approval.EMPTY);
-        String outcome = a.outcome();
-        if (!delivered && ("allowed".equals(outcome) || "denied".equals(outcome))) {
-            outcome = "cancelled";
+        a.answer(ApprovalOutcome.CANCELLED, Approval.EMPTY);
+        ApprovalOutcome outcome = a.outcome();
+        if (!delivered && outcome.decided()) {
+            outcome = ApprovalOutcome.CANCELLED;
         }
         resolveOnce(a, outcome);
     }
@@ -306,8 +309,9 @@ public final class ApprovalBroker implements AutoCloseable {
     public void expireDue() {
         Instant now = clock.instant();
         for (Approval a : waiting.values()) {
-            if (!a.expiresAt.isAfter(now) && a.answer("expired", Approval.EMPTY) && a.kind == Approval.Kind.KEYS) {
-                resolveOnce(a, "expired");
+            if (!a.expiresAt.isAfter(now) && a.answer(ApprovalOutcome.EXPIRED, Approval.EMPTY)
+                    && a.kind == Approval.Kind.KEYS) {
+                resolveOnce(a, ApprovalOutcome.EXPIRED);
             }
         }
     }
@@ -316,12 +320,12 @@ public final class ApprovalBroker implements AutoCloseable {
     public void releaseHooks() {
         for (Approval a : waiting.values()) {
             if (a.kind == Approval.Kind.HOOK) {
-                a.answer("cancelled", Approval.EMPTY);
+                a.answer(ApprovalOutcome.CANCELLED, Approval.EMPTY);
             }
         }
     }
 
-    private void resolveOnce(Approval a, String outcome) {
+    private void resolveOnce(Approval a, ApprovalOutcome outcome) {
         if (!a.markResolved()) {
             return;
         }
@@ -331,7 +335,7 @@ public final class ApprovalBroker implements AutoCloseable {
         if (a.paneId != null) {
             try {
                 status.hookEvent(a.paneId, "ApprovalResolved",
-                        JsonNodeFactory.instance.objectNode().put("outcome", outcome).put("approval_id", a.id));
+                        JsonNodeFactory.instance.objectNode().put("outcome", outcome.wire()).put("approval_id", a.id));
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "status detector refused ApprovalResolved", e);
             }
@@ -372,8 +376,8 @@ public final class ApprovalBroker implements AutoCloseable {
         }
         releaseHooks();
         for (Approval a : waiting.values()) {
-            if (a.kind == Approval.Kind.KEYS && a.answer("cancelled", Approval.EMPTY)) {
-                resolveOnce(a, "cancelled");
+            if (a.kind == Approval.Kind.KEYS && a.answer(ApprovalOutcome.CANCELLED, Approval.EMPTY)) {
+                resolveOnce(a, ApprovalOutcome.CANCELLED);
             }
         }
     }

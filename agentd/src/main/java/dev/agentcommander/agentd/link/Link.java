@@ -3,6 +3,7 @@ package dev.agentcommander.agentd.link;
 import dev.agentcommander.agentd.outbox.Outbox;
 import dev.agentcommander.agentd.outbox.Reader;
 import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.CloseReason;
 import dev.agentcommander.schema.Codec;
 import dev.agentcommander.schema.Protocol;
 import dev.agentcommander.schema.ProtocolException;
@@ -56,7 +57,8 @@ public final class Link implements AutoCloseable {
     private ServerMessage.Welcome welcome;
     private long serverAcked;
     private boolean open;
-    private String closeReason;
+    private CloseReason closeReason;
+    private Inbound current;
 
     /**
      * @param decisions told of every approval decision; idempotent by approval id (the server may resend one)
@@ -134,20 +136,43 @@ public final class Link implements AutoCloseable {
         if (!running) {
             return;
         }
-        String reason = closeReasonNow();
-        if (reason != null && reason.startsWith("unauthorized")) {
-            LOG.log(Level.ERROR, "control plane closed the link: " + reason + ": check control_plane.token; "
-                    + "retrying every " + backoff.cap().toSeconds() + " s");
-            backoff.saturate();
-        } else if (welcomed) {
-            backoff.reset();
-            failures = 0;
-            lastFailure = null;
-        }
+        afterClose(closeReasonNow(), welcomed);
         backoff.pause();
     }
 
-    private String closeReasonNow() {
+    /**
+     * Sets the schedule from why the server closed the link, by the reason's kind (never its text): a refused token
+     * or protocol waits the full cap, a server that is busy or a host connected twice backs off step by step, and
+     * anything else after a completed handshake starts again from the shortest delay.
+     */
+    private void afterClose(CloseReason reason, boolean welcomed) {
+        CloseReason.Kind kind = reason == null ? CloseReason.Kind.OTHER : reason.kind();
+        switch (kind) {
+            case UNAUTHORIZED, FORBIDDEN -> {
+                LOG.log(Level.ERROR, "control plane closed the link: " + reason.reason() + ": check "
+                        + "control_plane.token / token_file; retrying every " + backoff.cap().toSeconds() + " s");
+                backoff.saturate();
+            }
+            case UNSUPPORTED_VERSION -> {
+                LOG.log(Level.ERROR, "control plane refused protocol " + Protocol.VERSION + ": " + reason.reason()
+                        + ": upgrade agentd or the control plane; retrying every " + backoff.cap().toSeconds() + " s");
+                backoff.saturate();
+            }
+            case SUPERSEDED -> LOG.log(Level.WARNING, "control plane closed the link: " + reason.reason()
+                    + " (is a second agentd running with this host's token?); backing off");
+            case UNAVAILABLE -> LOG.log(Level.WARNING, "control plane unavailable: " + reason.reason()
+                    + "; backing off");
+            case GOING_AWAY, INTERNAL, NORMAL, OTHER -> {
+                if (welcomed) {
+                    backoff.reset();
+                    failures = 0;
+                    lastFailure = null;
+                }
+            }
+        }
+    }
+
+    private CloseReason closeReasonNow() {
         lock.lock();
         try {
             return closeReason;
@@ -167,7 +192,9 @@ public final class Link implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        Transport.Connection conn = transport.connect(settings.uri(), settings.token(), new Inbound());
+        Inbound inbound = new Inbound();
+        signal(() -> current = inbound);
+        Transport.Connection conn = transport.connect(settings.uri(), settings.token(), inbound);
         try {
             conn.send(Codec.encodeAgent(new AgentMessage.Hello(settings.hostName(), settings.agentVersion(),
                     Protocol.VERSION, CAPABILITIES, outbox.ackedSeq()), null, clock.instant()));
@@ -308,9 +335,12 @@ public final class Link implements AutoCloseable {
             if (running) {
                 LOG.log(Level.INFO, () -> "link closed: " + code + " " + reason);
             }
+            CloseReason parsed = CloseReason.parse(code, reason);
             signal(() -> {
-                open = false;
-                closeReason = reason;
+                if (current == this) { // a late close of an earlier connection says nothing about this one
+                    open = false;
+                    closeReason = parsed;
+                }
             });
         }
     }

@@ -11,11 +11,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Hooks first, screen second (DESIGN.md §3). Hooks are exact but can go stale: Claude sends no Stop when a
+ * Hooks first, screen second (docs/status-detection.md). Hooks are exact but can go stale: Claude sends no Stop when a
  * person presses Esc, and a permission prompt answered in the pane only shows on screen. So a hook verdict
  * stands until the screen shows a different state that began after the hook (plus a grace for the screen to
  * catch up), with one exception: a still screen never clears a WAITING hook (a menu we fail to recognise
@@ -26,8 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PaneStatusDetector implements StatusDetector {
     private static final System.Logger LOG = System.getLogger(PaneStatusDetector.class.getName());
-    private static final Set<String> SHELLS = Set.of("bash", "zsh", "sh", "fish", "dash", "ksh", "mksh", "tcsh",
-            "csh", "ash", "nu", "elvish", "xonsh", "pwsh", "busybox");
     private static final Verdict EXITED = new Verdict(SessionStatus.EXITED, false);
 
     /**
@@ -165,9 +162,7 @@ public final class PaneStatusDetector implements StatusDetector {
         if (command == null || command.isBlank()) {
             return true;
         }
-        String c = command.startsWith("-") ? command.substring(1) : command;
-        c = c.substring(c.lastIndexOf('/') + 1);
-        return SHELLS.contains(c);
+        return ProviderDetector.isShell(command);
     }
 
     @Override

@@ -17,7 +17,12 @@ import java.util.Set;
  * the foreground name alone is not enough.
  */
 public final class ProviderDetector {
-    static final Set<String> SHELLS = Set.of("bash", "zsh", "fish", "sh", "dash", "ksh", "tcsh", "csh");
+    /**
+     * The one list of shells: a pane whose foreground is one of these is provider {@code shell}, and its status is
+     * IDLE at the prompt and RUNNING while something else holds the foreground ({@link PaneStatusDetector}).
+     */
+    static final Set<String> SHELLS = Set.of("bash", "zsh", "sh", "fish", "dash", "ksh", "mksh", "tcsh", "csh",
+            "ash", "nu", "elvish", "xonsh", "pwsh", "busybox");
     private static final int MAX_PROCESSES = 256;
 
     private final Path proc;
@@ -45,7 +50,7 @@ public final class ProviderDetector {
         if (codex) {
             return Provider.CODEX;
         }
-        return SHELLS.contains(base(currentCommand)) ? Provider.SHELL : Provider.OTHER;
+        return isShell(currentCommand) ? Provider.SHELL : Provider.OTHER;
     }
 
     static Provider byName(String comm, List<String> argv) {
@@ -70,6 +75,11 @@ public final class ProviderDetector {
             }
         }
         return SHELLS.contains(c) ? Provider.SHELL : Provider.OTHER;
+    }
+
+    /** Whether {@code command} (tmux's pane_current_command, a path or a login shell's "-bash") is a shell. */
+    static boolean isShell(String command) {
+        return SHELLS.contains(base(command));
     }
 
     private static String base(String s) {

@@ -7,7 +7,7 @@ import dev.agentcommander.schema.SessionStatus;
 import java.util.Optional;
 
 /**
- * Decides a pane's status: Claude Code hook events first, screen patterns as the fallback (DESIGN.md §3).
+ * Decides a pane's status: Claude Code hook events first, screen patterns as the fallback (docs/status-detection.md).
  * The scanner asks on every poll; the hook receiver tells it what hooks said.
  */
 public interface StatusDetector {

@@ -1,5 +1,6 @@
 package dev.agentcommander.agentd.tmux;
 
+import dev.agentcommander.schema.Ids;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -8,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
  * One tmux control-mode client ({@code tmux -u -C attach-session -f ignore-size -t SESSION}) on plain pipes
@@ -23,7 +23,6 @@ import java.util.regex.Pattern;
  */
 public final class ControlClient implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ControlClient.class.getName());
-    private static final Pattern PANE_ID = Pattern.compile("%\\d+");
     private static final int MAX_LINE = 1 << 20;
     private static final int MAX_PENDING_COMMANDS = 256;
 
@@ -83,7 +82,7 @@ public final class ControlClient implements AutoCloseable {
 
     /** Checks a pane id before it goes into a control-mode command line (tmux parses those lines). */
     public static String checkPaneId(String paneId) {
-        if (paneId == null || !PANE_ID.matcher(paneId).matches()) {
+        if (!Ids.isPaneId(paneId)) {
             throw new TmuxException("not a pane id: " + paneId);
         }
         return paneId;

@@ -1,5 +1,7 @@
 package dev.agentcommander.agentd.tmux;
 
+import dev.agentcommander.schema.Ids;
+
 /**
  * One pane as {@code list-panes -a} reports it ({@link Tmux#listPanes}). {@code acSessionId} and {@code acName} are
  * the pane options {@code @ac_session_id} and {@code @ac_name} (empty when unset): any process in any pane can set

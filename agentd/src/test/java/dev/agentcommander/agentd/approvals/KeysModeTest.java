@@ -9,6 +9,7 @@ import dev.agentcommander.agentd.testkit.RecordingOutbound;
 import dev.agentcommander.agentd.testkit.RecordingStatus;
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.ApprovalBehavior;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.ServerMessage;
 import java.io.InputStream;
@@ -62,12 +63,12 @@ class KeysModeTest {
     }
 
     static ServerMessage.ApprovalDecision decide(String id, String behavior, String perms) throws Exception {
-        return new ServerMessage.ApprovalDecision(id, behavior, null, null,
+        return new ServerMessage.ApprovalDecision(id, ApprovalBehavior.fromWire(behavior), null, null,
                 perms == null ? null : Json.mapper().readTree(perms));
     }
 
     String outcome(String id) {
-        return outbound.awaitOne(AgentMessage.ApprovalResolved.class, r -> r.approvalId().equals(id)).outcome();
+        return outbound.awaitOne(AgentMessage.ApprovalResolved.class, r -> r.approvalId().equals(id)).outcome().wire();
     }
 
     /** A window running the stand-in claude with its permission menu (Bash / "rm -rf build") on screen. */
@@ -144,7 +145,7 @@ class KeysModeTest {
         broker(ApprovalMode.KEYS);
         String id = broker.requestFromScreen("s-1", pane, "Bash", "ls").orElseThrow();
         JsonNode edited = Json.mapper().readTree("{\"command\":\"ls -la\"}");
-        broker.onDecision(new ServerMessage.ApprovalDecision(id, "allow", null, edited, null));
+        broker.onDecision(new ServerMessage.ApprovalDecision(id, ApprovalBehavior.ALLOW, null, edited, null));
         assertThat(outcome(id)).isEqualTo("cancelled");
         assertThat(screen().strip()).isEmpty();
     }

@@ -12,6 +12,8 @@ import dev.agentcommander.agentd.testkit.MutableClock;
 import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.agentd.testkit.RecordingOutbound;
 import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.ApprovalBehavior;
+import dev.agentcommander.schema.ApprovalOutcome;
 import dev.agentcommander.schema.ServerMessage;
 import dev.agentcommander.schema.SessionStatus;
 import java.io.InputStream;
@@ -106,11 +108,11 @@ class ScannerKeysApprovalsTest {
         assertThat(waitingUpsert).as("the WAITING session is announced before its approval")
                 .isNotNegative().isLessThan(out.indexOf(req));
 
-        broker.onDecision(new ServerMessage.ApprovalDecision(req.approvalId(), "allow", null, null, null));
+        broker.onDecision(new ServerMessage.ApprovalDecision(req.approvalId(), ApprovalBehavior.ALLOW, null, null, null));
         Await.until("the stand-in got 1", Duration.ofSeconds(5),
                 () -> screen(pane).contains("● Bash(rm -rf build)"));
         assertThat(out.of(AgentMessage.ApprovalResolved.class))
-                .containsExactly(new AgentMessage.ApprovalResolved(req.approvalId(), "allowed"));
+                .containsExactly(new AgentMessage.ApprovalResolved(req.approvalId(), ApprovalOutcome.ALLOWED));
         Await.until("menu gone", Duration.ofSeconds(5), () -> {
             scan();
             return scanner.byPaneId(pane).orElseThrow().status() != SessionStatus.WAITING;
@@ -132,7 +134,7 @@ class ScannerKeysApprovalsTest {
         Await.until("approval cancelled", Duration.ofSeconds(5), () -> {
             scan();
             return out.of(AgentMessage.ApprovalResolved.class)
-                    .contains(new AgentMessage.ApprovalResolved(id, "cancelled"));
+                    .contains(new AgentMessage.ApprovalResolved(id, ApprovalOutcome.CANCELLED));
         });
         assertThat(screen(pane)).contains("Not allowed.");
     }

@@ -6,6 +6,7 @@ import dev.agentcommander.agentd.panes.ScreenMenu;
 import dev.agentcommander.agentd.testkit.RecordingOutbound;
 import dev.agentcommander.agentd.testkit.RecordingStatus;
 import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.ApprovalOutcome;
 import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class ScreenApprovalsTest {
 
         w.observe("s-1", "%3", new ScreenMenu("Bash", "make"));
         assertThat(outbound.of(AgentMessage.ApprovalResolved.class))
-                .containsExactly(new AgentMessage.ApprovalResolved(first, "cancelled"));
+                .containsExactly(new AgentMessage.ApprovalResolved(first, ApprovalOutcome.CANCELLED));
         var requested = outbound.of(AgentMessage.ApprovalRequested.class);
         assertThat(requested).hasSize(2);
         assertThat(requested.get(1).toolInput().path("summary").asText()).isEqualTo("make");
@@ -39,8 +40,8 @@ class ScreenApprovalsTest {
         w.observe("s-1", "%3", null);
         w.observe("s-1", "%3", null);
         assertThat(outbound.of(AgentMessage.ApprovalResolved.class)).containsExactly(
-                new AgentMessage.ApprovalResolved(first, "cancelled"),
-                new AgentMessage.ApprovalResolved(requested.get(1).approvalId(), "cancelled"));
+                new AgentMessage.ApprovalResolved(first, ApprovalOutcome.CANCELLED),
+                new AgentMessage.ApprovalResolved(requested.get(1).approvalId(), ApprovalOutcome.CANCELLED));
     }
 
     @Test

@@ -11,6 +11,8 @@ import dev.agentcommander.agentd.testkit.FakeSessions;
 import dev.agentcommander.agentd.testkit.RecordingOutbound;
 import dev.agentcommander.agentd.testkit.RecordingStatus;
 import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.ApprovalBehavior;
+import dev.agentcommander.schema.ApprovalOutcome;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.ServerMessage;
 import java.time.Clock;
@@ -67,7 +69,7 @@ class HookApprovalRoundTripTest {
 
     static ServerMessage.ApprovalDecision decision(String id, String behavior, String message, String input,
                                                    String perms) throws Exception {
-        return new ServerMessage.ApprovalDecision(id, behavior, message,
+        return new ServerMessage.ApprovalDecision(id, ApprovalBehavior.fromWire(behavior), message,
                 input == null ? null : Json.mapper().readTree(input),
                 perms == null ? null : Json.mapper().readTree(perms));
     }
@@ -99,7 +101,7 @@ class HookApprovalRoundTripTest {
         assertThat(r.exit()).isZero();
         assertThat(r.stdout()).isEqualTo(
                 "{\"hookSpecificOutput\":{\"hookEventName\":\"PermissionRequest\",\"decision\":{\"behavior\":\"allow\"}}}\n");
-        assertThat(resolved(req.approvalId()).outcome()).isEqualTo("allowed");
+        assertThat(resolved(req.approvalId()).outcome()).isEqualTo(ApprovalOutcome.ALLOWED);
         // the status detector hears of it right after approval.resolved is queued
         Await.until("ApprovalResolved told to the status detector", Duration.ofSeconds(5),
                 () -> status.calls().stream().anyMatch(c -> c.eventName().equals("ApprovalResolved")));
@@ -121,7 +123,7 @@ class HookApprovalRoundTripTest {
         JsonNode d = out.path("hookSpecificOutput").path("decision");
         assertThat(d.path("behavior").asText()).isEqualTo("allow");
         assertThat(d.path("updatedInput")).isEqualTo(Json.mapper().readTree(edited));
-        assertThat(resolved(id).outcome()).isEqualTo("allowed");
+        assertThat(resolved(id).outcome()).isEqualTo(ApprovalOutcome.ALLOWED);
     }
 
     @Test
@@ -135,7 +137,7 @@ class HookApprovalRoundTripTest {
         assertThat(d.path("message").asText()).isEqualTo("use the other file");
         assertThat(d.path("interrupt").isBoolean()).isTrue();
         assertThat(d.path("interrupt").asBoolean()).isFalse();
-        assertThat(resolved(id).outcome()).isEqualTo("denied");
+        assertThat(resolved(id).outcome()).isEqualTo(ApprovalOutcome.DENIED);
     }
 
     @Test
@@ -147,7 +149,7 @@ class HookApprovalRoundTripTest {
         broker.onDecision(decision(req.approvalId(), "allow", null, null, perms));
         JsonNode d = Json.mapper().readTree(hook.result().stdout()).path("hookSpecificOutput").path("decision");
         assertThat(d.path("updatedPermissions")).isEqualTo(Json.mapper().readTree(perms));
-        assertThat(resolved(req.approvalId()).outcome()).isEqualTo("allowed");
+        assertThat(resolved(req.approvalId()).outcome()).isEqualTo(ApprovalOutcome.ALLOWED);
     }
 
     @Test
@@ -180,8 +182,8 @@ class HookApprovalRoundTripTest {
         broker.onDecision(decision("ap_gone", "allow", null, null, null));
         List<AgentMessage.ApprovalResolved> all = outbound.of(AgentMessage.ApprovalResolved.class);
         assertThat(all).extracting(AgentMessage.ApprovalResolved::approvalId, AgentMessage.ApprovalResolved::outcome)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(id, "allowed"),
-                        org.assertj.core.groups.Tuple.tuple("ap_gone", "expired"));
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(id, ApprovalOutcome.ALLOWED),
+                        org.assertj.core.groups.Tuple.tuple("ap_gone", ApprovalOutcome.EXPIRED));
     }
 
     @Test
@@ -192,7 +194,7 @@ class HookApprovalRoundTripTest {
         HookScript.Result r = hook.result();
         assertThat(r.exit()).isZero();
         assertThat(r.stdout()).isEmpty();
-        assertThat(resolved(id).outcome()).isEqualTo("expired");
+        assertThat(resolved(id).outcome()).isEqualTo(ApprovalOutcome.EXPIRED);
         broker.onDecision(decision(id, "allow", null, null, null));
         assertThat(outbound.of(AgentMessage.ApprovalResolved.class)).hasSize(1);
     }
@@ -207,10 +209,10 @@ class HookApprovalRoundTripTest {
         HookScript.Result r = hook.result();
         assertThat(r.exit()).isZero();
         assertThat(r.stdout()).isEmpty();
-        assertThat(resolved(id).outcome()).isEqualTo("cancelled");
+        assertThat(resolved(id).outcome()).isEqualTo(ApprovalOutcome.CANCELLED);
         broker.onDecision(decision(id, "allow", null, null, null));
         assertThat(outbound.of(AgentMessage.ApprovalResolved.class)).extracting(AgentMessage.ApprovalResolved::outcome)
-                .containsExactly("cancelled");
+                .containsExactly(ApprovalOutcome.CANCELLED);
     }
 
     @Test
@@ -219,7 +221,7 @@ class HookApprovalRoundTripTest {
         HookScript.Running hook = ask();
         String id = requested().approvalId();
         hook.kill();
-        assertThat(resolved(id).outcome()).isEqualTo("cancelled");
+        assertThat(resolved(id).outcome()).isEqualTo(ApprovalOutcome.CANCELLED);
         assertThat(broker.waitingCount()).isZero();
     }
 

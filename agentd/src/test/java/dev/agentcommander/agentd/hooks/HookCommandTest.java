@@ -8,6 +8,7 @@ import dev.agentcommander.agentd.testkit.FakeSessions;
 import dev.agentcommander.agentd.testkit.RecordingOutbound;
 import dev.agentcommander.agentd.testkit.RecordingStatus;
 import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.ApprovalBehavior;
 import dev.agentcommander.schema.ServerMessage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -41,7 +42,7 @@ class HookCommandTest {
                     new PrintStream(out, true), Map.of("TMUX_PANE", "%9")));
             AgentMessage.ApprovalRequested req = outbound.awaitOne(AgentMessage.ApprovalRequested.class, r -> true);
             assertThat(req.sessionId()).isEqualTo("s-9");
-            broker.onDecision(new ServerMessage.ApprovalDecision(req.approvalId(), "deny", "no", null, null));
+            broker.onDecision(new ServerMessage.ApprovalDecision(req.approvalId(), ApprovalBehavior.DENY, "no", null, null));
             assertThat(exit.get()).isZero();
             assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"behavior\":\"deny\"").contains("\"no\"");
         } finally {

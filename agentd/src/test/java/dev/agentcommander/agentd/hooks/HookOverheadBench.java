@@ -6,6 +6,7 @@ import dev.agentcommander.agentd.outbox.Outbound;
 import dev.agentcommander.agentd.testkit.FakeSessions;
 import dev.agentcommander.agentd.testkit.RecordingStatus;
 import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.ApprovalBehavior;
 import dev.agentcommander.schema.ServerMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -29,7 +30,7 @@ public final class HookOverheadBench {
                     while (brokerRef.get().waitingCount() == 0) {
                         Thread.onSpinWait();
                     }
-                    brokerRef.get().onDecision(new ServerMessage.ApprovalDecision(r.approvalId(), "allow", null,
+                    brokerRef.get().onDecision(new ServerMessage.ApprovalDecision(r.approvalId(), ApprovalBehavior.ALLOW, null,
                             null, null));
                 });
             }

@@ -122,6 +122,46 @@ class LinkTest {
     }
 
     @Test
+    void aCloseIsJudgedByItsKindNeverByItsText() throws Exception {
+        outbox = new Outbox(state, 1 << 30, Clock.systemUTC());
+        long halfCap = Backoff.LINK_CAP.toMillis() / 2;
+        assertThat(pausesAfterCloses(1008, "unauthorized: host token rotated", 1).get(0).toMillis())
+                .as("a rotated token waits the cap").isGreaterThanOrEqualTo(halfCap);
+        assertThat(pausesAfterCloses(1002, "unsupported_version: protocol 9", 1).get(0).toMillis())
+                .as("a protocol the server cannot speak waits the cap").isGreaterThanOrEqualTo(halfCap);
+        assertThat(pausesAfterCloses(1011, "internal: unauthorized write to the pool", 3))
+                .as("a reason that only mentions the word, after a handshake, retries at once")
+                .allMatch(Duration::isZero);
+        assertThat(pausesAfterCloses(1001, "going_away: restarting", 3)).allMatch(Duration::isZero);
+        assertThat(pausesAfterCloses(1008, "superseded: a newer connection of this host", 3).get(2))
+                .as("a host connected twice backs off step by step instead of fighting at once").isPositive();
+        assertThat(pausesAfterCloses(1013, "unavailable: database down", 3).get(2))
+                .as("a busy server is retried with backoff, not at once").isPositive();
+    }
+
+    /** The pauses the link takes when the server closes with (code, reason) right after each handshake. */
+    private List<Duration> pausesAfterCloses(int code, String reason, int rounds) throws InterruptedException {
+        BlockingQueue<Duration> pauses = new LinkedBlockingQueue<>();
+        Backoff backoff = new Backoff(Backoff.LINK_STEP, Backoff.LINK_CAP, new Random(5), pauses::add);
+        FakeControlPlane server = new FakeControlPlane();
+        List<Duration> out = new ArrayList<>();
+        try (Link l = new Link(new Link.Settings(URI.create("ws://x/v1/agent"), "tok", "box", "0.1", 10), server,
+                outbox, c -> { }, d -> { }, backoff, Clock.systemUTC())) {
+            l.start();
+            for (int i = 0; i < rounds; i++) {
+                FakeControlPlane.Conn conn = server.awaitConnection();
+                assertThat(server.next().type()).isEqualTo(AgentMessage.Hello.TYPE);
+                conn.send(new ServerMessage.Welcome(0, "test", "h1"));
+                conn.close(code, reason);
+                Duration d = pauses.poll(5, TimeUnit.SECONDS);
+                assertThat(d).as("a pause after close %d of %s", i + 1, reason).isNotNull();
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    @Test
     void reconnectDelaysGrowQuadraticallyWithJitterAndCapAtThirtySeconds() {
         Backoff b = Backoff.link(new Random(7));
         for (int n = 0; n < 200; n++) {

@@ -12,6 +12,7 @@ import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Provider;
 import dev.agentcommander.schema.Session;
 import dev.agentcommander.schema.SessionStatus;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -111,6 +112,36 @@ class PaneScannerTest {
         assertThat(out.of(AgentMessage.SessionsRemoved.class)).extracting(AgentMessage.SessionsRemoved::sessionId)
                 .containsExactly(otherId);
         assertThat(out.of(AgentMessage.SessionsUpsert.class)).isEmpty(); // unchanged: not announced again
+    }
+
+    @Test
+    void aNuPaneIsAShellAndGetsAShellsStatusAsEveryListedShellDoes() throws Exception {
+        Path nu = tmp.resolve("bin/nu"); // nushell is not installed: a program whose name is nu is what tmux sees
+        Files.createDirectories(nu.getParent());
+        Files.copy(Path.of("/bin/sleep"), nu);
+        nu.toFile().setExecutable(true);
+        String shell = server.window(tmp, nu.toString(), "600");
+        String other = server.window(tmp, "sleep", "600");
+        PaneScanner scanner = new PaneScanner(server.tmux(), out,
+                new PaneStatusDetector(server.tmux(), Clock.systemUTC(), PaneStatusDetector.Config.DEFAULTS),
+                PromptWatcher.NONE, new ProviderDetector(Path.of("/proc")),
+                new GitInfo(Duration.ofSeconds(30), Clock.systemUTC()), new SessionIds(), tmp.resolve("state"),
+                Clock.systemUTC(), Duration.ofSeconds(1));
+        Await.until("nu and sleep in their panes' foreground", Duration.ofSeconds(5), () -> {
+            scanner.scanOnce();
+            return scanner.byPaneId(shell).map(Session::provider).orElse(null) == Provider.SHELL
+                    && scanner.byPaneId(other).map(Session::status).orElse(null) == SessionStatus.RUNNING;
+        });
+        assertThat(scanner.byPaneId(shell).orElseThrow()).extracting(Session::provider, Session::status)
+                .as("a shell is idle at its prompt").containsExactly(Provider.SHELL, SessionStatus.IDLE);
+        assertThat(scanner.byPaneId(other).orElseThrow()).extracting(Session::provider, Session::status)
+                .as("anything else holding the foreground is running").containsExactly(Provider.OTHER,
+                        SessionStatus.RUNNING);
+        for (String name : ProviderDetector.SHELLS) {
+            assertThat(ProviderDetector.byName(name, List.of())).as(name).isEqualTo(Provider.SHELL);
+            assertThat(PaneStatusDetector.isShell("/usr/bin/" + name)).as(name).isTrue();
+            assertThat(PaneStatusDetector.isShell("-" + name)).as("login " + name).isTrue();
+        }
     }
 
     @Test

@@ -2,13 +2,16 @@ package dev.agentcommander.agentd.testkit;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
- * The one wait-until of agentd's tests: polls a condition until it holds or the time is up, then fails naming
- * what it waited for. Tests wait for an observable effect instead of sleeping a guessed time.
+ * The one wait-until of agentd's and the end-to-end tests: polls a condition until it holds or the time is up, then
+ * fails naming what it waited for. Tests wait for an observable effect instead of sleeping a guessed time.
  */
 public final class Await {
     private static final long POLL_MILLIS = 10;
+    /** {@link #value} probes usually cost a process, a query or a REST call: asked less often. */
+    private static final long PROBE_MILLIS = 50;
 
     private Await() {
     }
@@ -23,12 +26,46 @@ public final class Await {
                 }
                 throw new AssertionError("timed out after " + within.toMillis() + " ms waiting for " + what);
             }
+            sleep(POLL_MILLIS, what);
+        }
+    }
+
+    /**
+     * Returns the probe's first value that is neither null nor {@code false}. A probe that throws is asked again
+     * (the service it asks may not be up yet); the last exception is the failure's cause.
+     */
+    public static <T> T value(String what, Duration within, Supplier<T> probe) {
+        return value(what, within, probe, null);
+    }
+
+    /** As {@link #value(String, Duration, Supplier)}; the failure also shows what {@code seen} says at the end. */
+    public static <T> T value(String what, Duration within, Supplier<T> probe, Supplier<String> seen) {
+        long deadline = System.nanoTime() + within.toNanos();
+        RuntimeException last = null;
+        while (true) {
             try {
-                Thread.sleep(POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while waiting for " + what, e);
+                T v = probe.get();
+                if (v != null && !Boolean.FALSE.equals(v)) {
+                    return v;
+                }
+            } catch (RuntimeException e) {
+                last = e;
             }
+            if (System.nanoTime() - deadline > 0) {
+                String tail = seen == null ? "" : "\n--- last seen ---\n" + seen.get();
+                throw new AssertionError("timed out after " + within.toMillis() + " ms waiting for " + what + tail,
+                        last);
+            }
+            sleep(PROBE_MILLIS, what);
+        }
+    }
+
+    private static void sleep(long millis, String what) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for " + what, e);
         }
     }
 }

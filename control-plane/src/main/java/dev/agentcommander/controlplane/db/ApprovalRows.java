@@ -3,6 +3,8 @@ package dev.agentcommander.controlplane.db;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.ApprovalBehavior;
+import dev.agentcommander.schema.ApprovalOutcome;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,20 +13,17 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The {@code approvals} table. A decision is taken with {@code WHERE status = 'pending'} so that exactly one of any
  * number of concurrent decisions wins, on any replica; the agent's {@code approval.resolved} sets the final status.
  */
 public final class ApprovalRows {
-    public static final Set<String> OUTCOMES = Set.of("allowed", "denied", "expired", "cancelled");
-
     private ApprovalRows() {
     }
 
     /** A decision to deliver to the host. */
-    public record Decision(String id, String behavior, String message, JsonNode updatedInput,
+    public record Decision(String id, ApprovalBehavior behavior, String message, JsonNode updatedInput,
                            JsonNode updatedPermissions) {
     }
 
@@ -58,11 +57,11 @@ public final class ApprovalRows {
     }
 
     /** The host's final word (allowed | denied | expired | cancelled); false when unknown to this host. */
-    public static boolean resolve(Connection c, String hostId, String id, String outcome, Instant now)
+    public static boolean resolve(Connection c, String hostId, String id, ApprovalOutcome outcome, Instant now)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE approvals SET status = ?, resolved_at = ? "
                 + "WHERE id = ? AND host_id = ? AND resolved_at IS NULL")) {
-            ps.setString(1, outcome);
+            ps.setString(1, outcome.wire());
             Rows.setInstant(ps, 2, now);
             ps.setString(3, id);
             ps.setString(4, hostId);
@@ -71,13 +70,14 @@ public final class ApprovalRows {
     }
 
     /** Decides a pending, unexpired approval; null otherwise (decided already, resolved, expired, or unknown). */
-    public static ObjectNode decide(Connection c, String id, String behavior, String message, JsonNode updatedInput,
-                                    JsonNode updatedPermissions, String decidedBy, Instant now) throws SQLException {
+    public static ObjectNode decide(Connection c, String id, ApprovalBehavior behavior, String message,
+                                    JsonNode updatedInput, JsonNode updatedPermissions, String decidedBy, Instant now)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE approvals SET status = ?, behavior = ?, message = ?, "
                 + "updated_input = ?::jsonb, updated_permissions = ?::jsonb, decided_by = ?, decided_at = ? "
                 + "WHERE id = ? AND status = 'pending' AND (expires_at IS NULL OR expires_at > ?) RETURNING *")) {
-            ps.setString(1, "allow".equals(behavior) ? "allowed" : "denied");
-            ps.setString(2, behavior);
+            ps.setString(1, behavior.outcome().wire());
+            ps.setString(2, behavior.wire());
             ps.setString(3, message);
             ps.setString(4, Rows.jsonText(updatedInput));
             ps.setString(5, Rows.jsonText(updatedPermissions));
@@ -125,8 +125,8 @@ public final class ApprovalRows {
             List<Decision> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Decision(rs.getString(1), rs.getString(2), rs.getString(3),
-                            Rows.json(rs, "updated_input"), Rows.json(rs, "updated_permissions")));
+                    out.add(new Decision(rs.getString(1), ApprovalBehavior.fromWire(rs.getString(2)),
+                            rs.getString(3), Rows.json(rs, "updated_input"), Rows.json(rs, "updated_permissions")));
                 }
             }
             return out;

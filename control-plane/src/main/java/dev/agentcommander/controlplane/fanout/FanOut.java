@@ -8,7 +8,8 @@ import java.util.function.Consumer;
 /**
  * Where committed changes go to reach dashboards. Ingest and REST publish only after their transaction commits;
  * subscribers filter by topic themselves. The in-process implementation is the first of two: a LISTEN/NOTIFY one
- * (payloads are ids) can replace it without touching the publishers (DESIGN.md §10). Listeners must not block.
+ * (payloads are ids) can replace it without touching the publishers (docs/design-notes.md). Listeners must not
+ * block.
  */
 public interface FanOut {
 

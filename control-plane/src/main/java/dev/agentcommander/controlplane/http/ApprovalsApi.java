@@ -10,6 +10,7 @@ import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.errors.ApiError;
 import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.controlplane.fanout.HostNotifier;
+import dev.agentcommander.schema.ApprovalBehavior;
 import dev.agentcommander.schema.Json;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -66,8 +67,8 @@ final class ApprovalsApi {
         Tokens.Principal p = http.require(req, Role.OPERATOR);
         String id = Http.pathId(req, "id");
         ObjectNode body = Http.body(req);
-        String behavior = body.path("behavior").asText("");
-        if (!behavior.equals("allow") && !behavior.equals("deny")) {
+        ApprovalBehavior behavior = ApprovalBehavior.fromWire(body.path("behavior").asText(""));
+        if (behavior == ApprovalBehavior.UNKNOWN) {
             throw ApiError.badRequest("behavior must be allow or deny");
         }
         JsonNode msg = body.get("message");
@@ -87,7 +88,7 @@ final class ApprovalsApi {
             ObjectNode a = ApprovalRows.decide(c, id, behavior, message, input, perms, p.subject(), clock.instant());
             if (a != null) {
                 ObjectNode detail = Json.mapper().createObjectNode();
-                detail.put("behavior", behavior);
+                detail.put("behavior", behavior.wire());
                 detail.put("message", message);
                 detail.put("edited_input", input != null && !input.isNull());
                 Audit.write(c, p.subject(), p.role().wire(), "approval.decide", id, detail);

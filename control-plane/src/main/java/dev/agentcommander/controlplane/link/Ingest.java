@@ -12,6 +12,7 @@ import dev.agentcommander.controlplane.db.SessionRows;
 import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.CloseReason;
+import dev.agentcommander.schema.ApprovalOutcome;
 import dev.agentcommander.schema.Codec;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.ServerMessage;
@@ -242,20 +243,20 @@ final class Ingest {
                     return;
                 }
                 approvals.add(a.approvalId());
-                events.add(new EventRows.NewEvent(host, seq, a.sessionId(), "approval.requested", ts,
+                events.add(new EventRows.NewEvent(host, seq, a.sessionId(), AgentMessage.ApprovalRequested.TYPE, ts,
                         Json.mapper().valueToTree(a)));
             }
             case AgentMessage.ApprovalResolved a -> {
-                if (!ApprovalRows.OUTCOMES.contains(a.outcome())) {
+                if (a.outcome() == ApprovalOutcome.UNKNOWN) {
                     LOG.log(System.Logger.Level.WARNING, "host " + host + ": approval " + a.approvalId()
-                            + " resolved with unknown outcome " + LogText.of(a.outcome()));
+                            + " resolved with an outcome this build does not know");
                     return;
                 }
                 if (ApprovalRows.resolve(c, host, a.approvalId(), a.outcome(), clock.instant())) {
                     approvals.add(a.approvalId());
                 }
                 ObjectNode p = Json.mapper().valueToTree(a);
-                events.add(new EventRows.NewEvent(host, seq, null, "approval.resolved", ts, p));
+                events.add(new EventRows.NewEvent(host, seq, null, AgentMessage.ApprovalResolved.TYPE, ts, p));
             }
             case AgentMessage.CommandsResult r -> {
                 CommandRows.Completed done = CommandRows.complete(c, host, r.commandId(), r.ok(), r.error(),

@@ -113,6 +113,9 @@ class ApprovalsTest {
     void unknownApprovalIs404AndBadDecisionsAre400Or403() {
         assertThat(decide("nope", cp.operator(), "{\"behavior\":\"allow\"}").status()).isEqualTo(404);
         assertThat(decide("nope", cp.operator(), "{\"behavior\":\"maybe\"}").status()).isEqualTo(400);
+        assertThat(decide("nope", cp.operator(), "{\"behavior\":\"unknown\"}").status()).isEqualTo(400);
+        assertThat(decide("nope", cp.operator(), "{\"behavior\":0}").status()).isEqualTo(400);
+        assertThat(decide("nope", cp.operator(), "{}").status()).isEqualTo(400);
         assertThat(decide("nope", cp.operator(), "{\"behavior\":\"allow\",\"updated_input\":\"rm\"}").status())
                 .isEqualTo(400);
         assertThat(decide("nope", cp.operator(), "{\"behavior\":\"allow\",\"updated_permissions\":{}}").status())
@@ -124,7 +127,11 @@ class ApprovalsTest {
     @Test
     void hostResolvingAnApprovalSetsTheFinalStatus() {
         try (WsClient a = agentWithApproval("ap-4", "ap4")) {
-            a.send(Frames.frame("approval.resolved", 2, "{\"approval_id\":\"ap4\",\"outcome\":\"cancelled\"}"));
+            // an outcome this build does not know (a newer agent's) is acked and changes nothing
+            a.send(Frames.frame("approval.resolved", 2, "{\"approval_id\":\"ap4\",\"outcome\":\"withdrawn\"}"));
+            assertThat(a.nextOfType("agent.ack").at("/payload/seq").asLong()).isEqualTo(2);
+            assertThat(cp.get("/v1/approvals/ap4", cp.viewer()).body().get("status").asText()).isEqualTo("pending");
+            a.send(Frames.frame("approval.resolved", 3, "{\"approval_id\":\"ap4\",\"outcome\":\"cancelled\"}"));
             a.nextOfType("agent.ack");
         }
         assertThat(cp.get("/v1/approvals/ap4", cp.viewer()).body().get("status").asText())

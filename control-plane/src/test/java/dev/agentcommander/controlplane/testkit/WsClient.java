@@ -91,7 +91,12 @@ public final class WsClient implements AutoCloseable {
 
     /** The next received frame matching {@code p} (others are skipped), or an AssertionError after 10 s. */
     public JsonNode next(Predicate<JsonNode> p) {
-        long deadline = System.nanoTime() + Await.TIMEOUT.toNanos();
+        return next("matching frame", Await.TIMEOUT, p);
+    }
+
+    /** The next received frame matching {@code p} (others are skipped), or an AssertionError naming {@code what}. */
+    public JsonNode next(String what, Duration within, Predicate<JsonNode> p) {
+        long deadline = System.nanoTime() + within.toNanos();
         try {
             while (System.nanoTime() < deadline) {
                 JsonNode n = received.poll(100, TimeUnit.MILLISECONDS);
@@ -102,7 +107,7 @@ public final class WsClient implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        throw new AssertionError("no matching frame within " + Await.TIMEOUT.toSeconds() + " s");
+        throw new AssertionError("no " + what + " within " + within.toMillis() + " ms");
     }
 
     public JsonNode nextOfType(String type) {

@@ -1,5 +1,7 @@
 package dev.agentcommander.e2e.realclients;
 
+import dev.agentcommander.agentd.testkit.Await;
+import dev.agentcommander.agentd.testkit.PrivateTmux;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -30,7 +32,8 @@ public final class ClaudeCode implements AutoCloseable {
 
     private final Path repo;
     private final Path config;
-    private final TmuxServer tmux;
+    private final PrivateTmux tmux;
+    private final String pane;
 
     private ClaudeCode(Builder b) {
         Path root = b.root;
@@ -58,7 +61,9 @@ public final class ClaudeCode implements AutoCloseable {
             env.putAll(b.env);
             List<String> argv = new ArrayList<>(List.of(RealClis.claude().toString()));
             argv.addAll(b.args);
-            this.tmux = new TmuxServer(root.resolve("tmux.sock"), env, repo, b.cols, b.rows, argv);
+            this.tmux = PrivateTmux.with(root.resolve("tmux")).onlyEnv(env).cwd(repo).size(b.cols, b.rows)
+                    .remainOnExit().awaitExitOnClose().start(argv.toArray(String[]::new));
+            this.pane = tmux.firstPane();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -83,16 +88,16 @@ public final class ClaudeCode implements AutoCloseable {
     }
 
     public String paneId() {
-        return tmux.pane();
+        return pane;
     }
 
     public Path tmuxSocket() {
-        return tmux.socket();
+        return Path.of(tmux.socket());
     }
 
     /** The visible screen ({@code capture-pane -p}) with non-breaking spaces (Claude draws "❯\u00a0") as spaces. */
     public String screen() {
-        return tmux.screen().replace('\u00a0', ' ');
+        return tmux.screen(pane).replace('\u00a0', ' ');
     }
 
     /** Waits until the screen contains {@code text}; returns that screen. */
@@ -106,7 +111,7 @@ public final class ClaudeCode implements AutoCloseable {
     }
 
     private String awaitScreen(Predicate<String> test, String what, Duration timeout) {
-        return Await.until(timeout, what, () -> {
+        return Await.value(what, timeout, () -> {
             String s = screen();
             return test.test(s) ? s : null;
         }, this::screen);
@@ -119,7 +124,7 @@ public final class ClaudeCode implements AutoCloseable {
     public String settledDialog() {
         String[] last = {null};
         long[] since = {System.nanoTime()};
-        return Await.until(Duration.ofSeconds(20), "a settled permission dialog", () -> {
+        return Await.value("a settled permission dialog", Duration.ofSeconds(20), () -> {
             String d = Screens.dialog(screen());
             if (d == null || !d.equals(last[0])) {
                 last[0] = d;
@@ -132,9 +137,9 @@ public final class ClaudeCode implements AutoCloseable {
 
     /** Types a prompt into the input box, waits until it shows there, then presses Enter. */
     public void submit(String prompt) {
-        tmux.type(prompt);
+        tmux.type(pane, prompt);
         awaitScreen("❯ " + prompt, Duration.ofSeconds(10));
-        tmux.keys("Enter");
+        tmux.keys(pane, "Enter");
     }
 
     /**
@@ -151,18 +156,18 @@ public final class ClaudeCode implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        tmux.keys(keys);
-        Await.until(Duration.ofSeconds(10), "the dialog to go after " + String.join(" ", keys),
+        tmux.keys(pane, keys);
+        Await.value("the dialog to go after " + String.join(" ", keys), Duration.ofSeconds(10),
                 () -> !dialog.equals(Screens.dialog(screen())), this::screen);
     }
 
     /** tmux key names, e.g. "1", "Enter", "Escape", "Down". */
     public void keys(String... keys) {
-        tmux.keys(keys);
+        tmux.keys(pane, keys);
     }
 
     public boolean exited() {
-        return tmux.paneDead();
+        return tmux.paneDead(pane);
     }
 
     @Override

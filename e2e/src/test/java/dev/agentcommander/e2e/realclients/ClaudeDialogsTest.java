@@ -2,6 +2,7 @@ package dev.agentcommander.e2e.realclients;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentcommander.agentd.testkit.Await;
 import dev.agentcommander.e2e.realclients.FakeAnthropic.Turn;
 import dev.agentcommander.e2e.realclients.RecordingHook.Call;
 import java.nio.file.Files;
@@ -46,7 +47,7 @@ class ClaudeDialogsTest {
 
             s.claude.answerInPane("Escape");
             s.claude.awaitScreen("Rejected update to notes.txt", WAIT);
-            Await.until(WAIT, "the waiting Edit hook to be ended", () -> !s.hook.alive(edit), () -> "");
+            Await.value("the waiting Edit hook to be ended", WAIT, () -> !s.hook.alive(edit), () -> "");
             assertThat(s.hook.ended(edit)).as("Escape kills the waiting hook, like No").isFalse();
             assertThat(s.hook.alive(write)).as("the Write hook, answered Yes in the pane, still waits").isTrue();
             assertThat(Files.readString(Path.of(file))).isEqualTo("hello\nworld\n");

@@ -2,6 +2,7 @@ package dev.agentcommander.e2e.realclients;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentcommander.agentd.testkit.Await;
 import dev.agentcommander.e2e.realclients.FakeAnthropic.Turn;
 import dev.agentcommander.e2e.realclients.RecordingHook.Call;
 import java.nio.file.Path;
@@ -61,7 +62,7 @@ class ClaudePermissionFlowTest {
             // A decision the held hook prints now, after the tool ran, changes nothing.
             s.hook.decide(ClaudeDecisions.deny("too late"));
             s.hook.release();
-            Await.until(WAIT, "the released hook to end", () -> s.hook.ended(request), () -> "");
+            Await.value("the released hook to end", WAIT, () -> s.hook.ended(request), () -> "");
             assertThat(s.api.modelCalls()).hasSize(2);
             assertThat(s.api.unscriptedCalls()).isZero();
         }
@@ -77,7 +78,7 @@ class ClaudePermissionFlowTest {
             s.claude.answerInPane("3");
             String screen = s.claude.awaitScreen("What should Claude do instead?", WAIT);
             assertThat(screen).contains("Interrupted");
-            Await.until(WAIT, "the waiting hook to be ended by Claude", () -> !s.hook.alive(request), () -> "");
+            Await.value("the waiting hook to be ended by Claude", WAIT, () -> !s.hook.alive(request), () -> "");
             assertThat(s.hook.ended(request)).as("killed, not finished").isFalse();
             assertThat(s.api.modelCalls()).as("the turn stops: no call to the model").hasSize(1);
 

@@ -2,6 +2,7 @@ package dev.agentcommander.e2e.realclients;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.agentd.testkit.Await;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -79,7 +80,7 @@ final class CodexAppServer implements AutoCloseable {
     }
 
     List<Message> await(Predicate<Message> which, int n, Duration timeout) {
-        return Await.until(timeout, n + " matching app-server message(s)", () -> {
+        return Await.value(n + " matching app-server message(s)", timeout, () -> {
             List<Message> hits = transcript().stream().filter(which).toList();
             return hits.size() >= n ? hits : null;
         }, () -> transcript().stream().map(m -> (m.fromClient() ? "> " : "< ") + m.msg()).toList()

@@ -2,6 +2,7 @@ package dev.agentcommander.e2e.realclients;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.agentcommander.agentd.testkit.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -69,7 +70,7 @@ abstract class FakeModelApi<T> implements AutoCloseable {
 
     /** Waits until {@code count} recorded requests match {@code which}; returns them in arrival order. */
     public List<Recorded> await(Predicate<Recorded> which, int count, Duration timeout) {
-        return Await.until(timeout, count + " matching request(s) at " + origin(), () -> {
+        return Await.value(count + " matching request(s) at " + origin(), timeout, () -> {
             List<Recorded> hits = requests().stream().filter(which).toList();
             return hits.size() >= count ? hits : null;
         }, () -> requests().stream().map(r -> r.method() + " " + r.path()).toList().toString());

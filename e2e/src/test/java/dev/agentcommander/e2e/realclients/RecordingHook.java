@@ -1,6 +1,7 @@
 package dev.agentcommander.e2e.realclients;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentcommander.agentd.testkit.Await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -122,7 +123,7 @@ public final class RecordingHook implements AutoCloseable {
 
     /** Waits for the {@code n}th (1-based) call of {@code event}. */
     public Call await(String event, int n, Duration timeout) {
-        return Await.until(timeout, "hook call #" + n + " of " + event, () -> {
+        return Await.value("hook call #" + n + " of " + event, timeout, () -> {
             List<Call> c = calls(event);
             return c.size() >= n ? c.get(n - 1) : null;
         }, () -> calls().stream().map(Call::event).toList().toString());

@@ -38,7 +38,8 @@ public final class JsonSchemas {
         out.put("server-message.schema.json", frames("Control plane → agent frames (/v1/agent)",
                 ServerMessage.class.getPermittedSubclasses(), false));
         out.put("ui-request.schema.json", flat("Dashboard → control plane messages (/v1/ui)",
-                UiRequest.class.getPermittedSubclasses(), JsonSchemas::uiRequestType));
+                new Class<?>[] {SubscribeWire.class, UiRequest.Unsubscribe.class, UiRequest.Ping.class},
+                JsonSchemas::uiRequestType));
         out.put("ui-event.schema.json", flat("Control plane → dashboard messages (/v1/ui)",
                 UiEvent.class.getPermittedSubclasses(), Codec::typeName));
         out.put("command.schema.json", flat("Command bodies: POST /v1/sessions/{id}/commands, POST /v1/hosts/{id}/"
@@ -92,9 +93,16 @@ public final class JsonSchemas {
         return s;
     }
 
+    /**
+     * How a subscribe looks on the wire: {@link UiRequest.Subscribe} holds its parsed {@link UiRequest.Topic}, and
+     * {@link UiRequest.Refused} is what the parser makes of a bad filter, never sent.
+     */
+    private record SubscribeWire(String sub, String topic, JsonNode filter) {
+    }
+
     private static String uiRequestType(Class<?> c) {
         return switch (c.getSimpleName()) {
-            case "Subscribe" -> "subscribe";
+            case "SubscribeWire" -> "subscribe";
             case "Unsubscribe" -> "unsubscribe";
             default -> "ping";
         };

@@ -10,7 +10,50 @@ public sealed interface UiRequest {
     /** Topics a dashboard can subscribe to. */
     java.util.Set<String> TOPICS = java.util.Set.of("sessions", "events", "console", "approvals");
 
-    record Subscribe(String sub, String topic, JsonNode filter) implements UiRequest {
+    /** A subscription to one topic, its filter already parsed and checked ({@link Topic}). */
+    record Subscribe(String sub, Topic topic) implements UiRequest {
+    }
+
+    /**
+     * What a subscription is to: one variant per topic, each with its filter parsed once, here, so the control
+     * plane switches over types instead of reading topic names and filter fields itself. The sessions filter is
+     * the same {@link SessionFilter} that {@code GET /v1/sessions} uses.
+     */
+    sealed interface Topic {
+        /** The wire name of the topic ({@code sessions}, {@code events}, {@code console}, {@code approvals}). */
+        String name();
+
+        record Sessions(SessionFilter filter) implements Topic {
+            public String name() {
+                return "sessions";
+            }
+        }
+
+        record Events(String sessionId) implements Topic {
+            public String name() {
+                return "events";
+            }
+        }
+
+        record Console(String sessionId) implements Topic {
+            public String name() {
+                return "console";
+            }
+        }
+
+        /** {@code pending} null means every approval; else only pending ones (true) or only decided ones (false). */
+        record Approvals(Boolean pending) implements Topic {
+            public String name() {
+                return "approvals";
+            }
+        }
+    }
+
+    /**
+     * A subscribe whose envelope was fine but whose filter was not: answered with an {@code error} for its
+     * {@code sub}, so the dashboard knows which subscription failed.
+     */
+    record Refused(String sub, ProtocolException error) implements UiRequest {
     }
 
     record Unsubscribe(String sub) implements UiRequest {
@@ -44,16 +87,61 @@ public sealed interface UiRequest {
                     throw new ProtocolException(ProtocolException.Code.INVALID,
                             "topic must be one of " + TOPICS);
                 }
+                String id = requireSub(sub);
                 JsonNode filter = root.get("filter");
                 if (filter != null && !filter.isNull() && !filter.isObject()) {
-                    throw new ProtocolException(ProtocolException.Code.INVALID, "filter must be an object");
+                    yield new Refused(id, new ProtocolException(ProtocolException.Code.INVALID,
+                            "filter must be an object"));
                 }
-                yield new Subscribe(requireSub(sub), topic,
-                        filter == null || filter.isNull() ? Json.mapper().createObjectNode() : filter);
+                JsonNode f = filter == null || filter.isNull() ? Json.mapper().createObjectNode() : filter;
+                try {
+                    yield new Subscribe(id, topic(topic, f));
+                } catch (ProtocolException e) {
+                    yield new Refused(id, e);
+                }
             }
             default -> throw new ProtocolException(ProtocolException.Code.UNKNOWN_TYPE,
                     "unknown UI message type: " + type);
         };
+    }
+
+    /** The topic's filter, parsed; errors name the field as {@code filter.NAME}. */
+    private static Topic topic(String topic, JsonNode f) {
+        return switch (topic) {
+            case "sessions" -> {
+                try {
+                    yield new Topic.Sessions(SessionFilter.parse(f));
+                } catch (ProtocolException e) {
+                    throw new ProtocolException(e.code(), "filter." + e.getMessage());
+                }
+            }
+            case "events" -> new Topic.Events(filterId(f, "session_id"));
+            case "console" -> new Topic.Console(filterId(f, "session_id"));
+            case "approvals" -> {
+                JsonNode n = f.get("status");
+                String st = n == null || n.isNull() || n.asText().isBlank() ? null : n.asText();
+                if (st != null && !st.equals("pending") && !st.equals("decided")) {
+                    throw new ProtocolException(ProtocolException.Code.INVALID,
+                            "filter.status must be pending or decided");
+                }
+                yield new Topic.Approvals(st == null ? null : st.equals("pending"));
+            }
+            default -> throw new ProtocolException(ProtocolException.Code.INVALID, "topic must be one of " + TOPICS);
+        };
+    }
+
+    /** A required id filter ({@code session_id}), checked against {@link Ids#OPAQUE}. */
+    private static String filterId(JsonNode f, String field) {
+        JsonNode n = f.get(field);
+        String v = n == null || n.isNull() || n.asText().isBlank() ? null : n.asText();
+        if (v == null) {
+            throw new ProtocolException(ProtocolException.Code.INVALID, "filter." + field + " is required");
+        }
+        if (!Ids.isOpaque(v)) {
+            throw new ProtocolException(ProtocolException.Code.INVALID,
+                    "filter." + field + " must match " + Ids.OPAQUE.pattern());
+        }
+        return v;
     }
 
     private static String requireSub(String sub) {

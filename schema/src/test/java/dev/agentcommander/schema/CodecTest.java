@@ -156,8 +156,21 @@ class CodecTest {
     void uiRequestsParseAndRefuseBadInput() {
         UiRequest r = UiRequest.parse("{\"type\":\"subscribe\",\"sub\":\"s1\",\"topic\":\"sessions\","
                 + "\"filter\":{\"status\":\"WAITING\"}}");
-        assertThat(r).isInstanceOf(UiRequest.Subscribe.class);
-        assertThat(((ObjectNode) ((UiRequest.Subscribe) r).filter()).get("status").asText()).isEqualTo("WAITING");
+        assertThat(r).isEqualTo(new UiRequest.Subscribe("s1", new UiRequest.Topic.Sessions(
+                new SessionFilter(null, SessionStatus.WAITING, null, null, null))));
+        assertThat(UiRequest.parse("{\"type\":\"subscribe\",\"sub\":\"c\",\"topic\":\"console\","
+                + "\"filter\":{\"session_id\":\"s_1\"}}"))
+                .isEqualTo(new UiRequest.Subscribe("c", new UiRequest.Topic.Console("s_1")));
+        assertThat(UiRequest.parse("{\"type\":\"subscribe\",\"sub\":\"a\",\"topic\":\"approvals\","
+                + "\"filter\":{\"status\":\"decided\"}}"))
+                .isEqualTo(new UiRequest.Subscribe("a", new UiRequest.Topic.Approvals(false)));
+        UiRequest bad = UiRequest.parse("{\"type\":\"subscribe\",\"sub\":\"x\",\"topic\":\"sessions\","
+                + "\"filter\":{\"needs_attention\":\"yes\"}}");
+        assertThat(bad).isInstanceOf(UiRequest.Refused.class).extracting(b -> ((UiRequest.Refused) b).sub())
+                .isEqualTo("x");
+        assertThat(((UiRequest.Refused) bad).error()).hasMessage("filter.needs_attention: must be true or false");
+        assertThat(UiRequest.parse("{\"type\":\"subscribe\",\"sub\":\"e\",\"topic\":\"events\"}"))
+                .isInstanceOf(UiRequest.Refused.class);
         assertThat(UiRequest.parse("{\"type\":\"ping\"}")).isInstanceOf(UiRequest.Ping.class);
         assertThatThrownBy(() -> UiRequest.parse("{\"type\":\"subscribe\",\"sub\":\"s1\",\"topic\":\"secrets\"}"))
                 .hasMessageContaining("topic");

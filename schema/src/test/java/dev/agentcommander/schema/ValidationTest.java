@@ -58,8 +58,6 @@ class ValidationTest {
                         + "T".repeat(1025) + "\"}"), "tool_name"),
                 Arguments.of(frame("approval.requested", "{\"approval_id\":\"ap_1\",\"tool_name\":\"Bash\","
                         + "\"expires_at\":\"+1000000-01-01T00:00:00Z\"}"), "expires_at"),
-                Arguments.of(frame("approval.resolved", "{\"approval_id\":\"ap_1\",\"outcome\":\"ok\\nforged\"}"),
-                        "outcome"),
                 Arguments.of(frame("commands.result", "{\"command_id\":\"c_1\",\"error\":\""
                         + "e".repeat(16 * 1024 + 1) + "\"}"), "error"),
                 Arguments.of("{\"v\":1,\"type\":\"agent.hello\",\"payload\":{\"host_name\":\"" + "h".repeat(257)
@@ -108,5 +106,12 @@ class ValidationTest {
         assertThatThrownBy(() -> Codec.decodeServer(decision)).hasMessageContaining("message");
         String command = "{\"v\":1,\"type\":\"command\",\"payload\":{\"command_id\":\"c 1\",\"name\":\"interrupt\"}}";
         assertThatThrownBy(() -> Codec.decodeServer(command)).hasMessageContaining("command_id");
+    }
+
+    @Test
+    void anOutcomeThisBuildDoesNotKnowDecodesAsUnknownAndItsTextGoesNowhere() {
+        AgentMessage m = Codec.decodeAgent(frame("approval.resolved",
+                "{\"approval_id\":\"ap_1\",\"outcome\":\"ok\\nforged\"}")).message();
+        assertThat(((AgentMessage.ApprovalResolved) m).outcome()).isEqualTo(ApprovalOutcome.UNKNOWN);
     }
 }

@@ -1,6 +1,5 @@
 package dev.agentcommander.controlplane.ui;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.controlplane.auth.Role;
 import dev.agentcommander.controlplane.auth.Tokens;
@@ -11,7 +10,6 @@ import dev.agentcommander.controlplane.db.SessionRows;
 import dev.agentcommander.controlplane.errors.ApiError;
 import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.schema.CloseReason;
-import dev.agentcommander.schema.Ids;
 import dev.agentcommander.schema.ProtocolException;
 import dev.agentcommander.schema.Session;
 import dev.agentcommander.schema.SessionFilter;
@@ -147,6 +145,10 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
         switch (req) {
             case UiRequest.Ping ping -> enqueue(UiEvent.encode(new UiEvent.Pong()));
             case UiRequest.Unsubscribe u -> unsubscribe(u.sub());
+            case UiRequest.Refused r -> {
+                ApiError a = ApiError.of(r.error());
+                error(r.sub(), a.code(), a.getMessage());
+            }
             case UiRequest.Subscribe sub -> {
                 if (!p.get().role().allows(Role.VIEWER)) {
                     error(sub.sub(), "forbidden", "role may not subscribe");
@@ -163,15 +165,14 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
     }
 
     private void subscribe(UiRequest.Subscribe req) {
-        JsonNode f = req.filter();
         if (!subs.containsKey(req.sub()) && subs.size() >= UiQuotas.MAX_SUBSCRIPTIONS) {
             throw new ApiError(429, "too_many", "at most " + UiQuotas.MAX_SUBSCRIPTIONS
                     + " subscriptions per socket; unsubscribe first");
         }
         unsubscribe(req.sub());
         switch (req.topic()) {
-            case "sessions" -> {
-                SessionFilter filter = sessionFilter(f);
+            case UiRequest.Topic.Sessions t -> {
+                SessionFilter filter = t.filter();
                 Sub sub = new Sub("sessions", filter, null, null, null);
                 subs.put(req.sub(), sub);
                 enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
@@ -181,23 +182,19 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
                     enqueue(UiEvent.encode(new UiEvent.SessionsChanged(req.sub(), s)));
                 });
             }
-            case "events" -> {
-                String sid = requiredId(f, "session_id");
-                subs.put(req.sub(), new Sub("events", null, sid, null, null));
+            case UiRequest.Topic.Events t -> {
+                subs.put(req.sub(), new Sub("events", null, t.sessionId(), null, null));
                 enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
             }
-            case "approvals" -> {
-                String st = text(f, "status");
-                if (st != null && !st.equals("pending") && !st.equals("decided")) {
-                    throw ApiError.invalid("filter.status must be pending or decided");
-                }
+            case UiRequest.Topic.Approvals t -> {
+                String st = t.pending() == null ? null : t.pending() ? "pending" : "decided";
                 subs.put(req.sub(), new Sub("approvals", null, null, st, null));
                 enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
                 List<ObjectNode> rows = db.tx(c -> ApprovalRows.list(c, st, 500));
                 rows.forEach(a -> enqueue(UiEvent.encode(new UiEvent.ApprovalsChanged(req.sub(), a))));
             }
-            case "console" -> {
-                String sid = requiredId(f, "session_id");
+            case UiRequest.Topic.Console t -> {
+                String sid = t.sessionId();
                 Session s = db.tx(c -> SessionRows.find(c, sid));
                 if (s == null) {
                     throw ApiError.invalid("session " + sid + " not found");
@@ -207,7 +204,6 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
                 enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
                 console.join(s.hostId(), sid, w);
             }
-            default -> throw ApiError.invalid("unknown topic " + req.topic());
         }
     }
 
@@ -307,36 +303,5 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
     @Override
     public void onError(WsSession s, Throwable t) {
         onClose(s, 1011, "error");
-    }
-
-    private static String text(JsonNode f, String field) {
-        JsonNode n = f.get(field);
-        return n == null || n.isNull() || n.asText().isBlank() ? null : n.asText();
-    }
-
-    private static String required(JsonNode f, String field) {
-        String v = text(f, field);
-        if (v == null) {
-            throw ApiError.invalid("filter." + field + " is required");
-        }
-        return v;
-    }
-
-    /** A required id filter ({@code session_id}): checked against {@link Ids#OPAQUE} before it is kept or looked up. */
-    private static String requiredId(JsonNode f, String field) {
-        String v = required(f, field);
-        if (!Ids.isOpaque(v)) {
-            throw ApiError.invalid("filter." + field + " must match " + Ids.OPAQUE.pattern());
-        }
-        return v;
-    }
-
-    /** The same strict parser as {@code GET /v1/sessions}; its errors name the field as {@code filter.NAME}. */
-    private static SessionFilter sessionFilter(JsonNode f) {
-        try {
-            return SessionFilter.parse(f);
-        } catch (ProtocolException e) {
-            throw ApiError.invalid("filter." + e.getMessage());
-        }
     }
 }

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -103,23 +104,32 @@ public final class HookServer implements AutoCloseable {
      * @throws IOException           when a bind fails
      */
     public synchronized void start() throws IOException {
-        socket = HookSocket.bind(settings.socket());
-        serve("hook-socket", socket.channel(), null);
-        if (settings.listen() != null) {
-            ServerSocketChannel tcp = ServerSocketChannel.open();
-            try {
-                tcp.bind(settings.listen().socketAddress(), 64);
-            } catch (IOException e) {
-                tcp.close();
-                close();
-                throw new IOException("hooks.listen: cannot listen on " + settings.listen() + ": " + e.getMessage(), e);
+        try {
+            socket = HookSocket.bind(settings.socket());
+            serve("hook-socket", socket.channel(), null);
+            if (settings.listen() != null) {
+                listenTcp(settings.listen());
             }
-            tcpAddress = (InetSocketAddress) tcp.getLocalAddress();
-            String port = ":" + tcpAddress.getPort();
-            serve("hook-tcp", tcp, Set.of(new ListenAddress(settings.listen().host(), tcpAddress.getPort()).toString(),
-                    new ListenAddress(tcpAddress.getAddress().getHostAddress(), tcpAddress.getPort()).toString(),
-                    "localhost" + port));
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
         }
+    }
+
+    private void listenTcp(ListenAddress listen) throws IOException {
+        ServerSocketChannel tcp = ServerSocketChannel.open();
+        try {
+            tcp.bind(listen.socketAddress(), 64);
+        } catch (IOException e) {
+            tcp.close();
+            throw new IOException("hooks.listen: cannot listen on " + listen + ": " + e.getMessage(), e);
+        }
+        tcpAddress = (InetSocketAddress) tcp.getLocalAddress();
+        int port = tcpAddress.getPort();
+        // the names a client of this listener puts in Host; a DNS-rebinding page puts its own domain there
+        Set<String> hosts = new HashSet<>(List.of(new ListenAddress(listen.host(), port).toString(),
+                new ListenAddress(tcpAddress.getAddress().getHostAddress(), port).toString(), "localhost:" + port));
+        serve("hook-tcp", tcp, Set.copyOf(hosts));
     }
 
     private void serve(String name, ServerSocketChannel channel, Set<String> hosts) {

@@ -21,6 +21,9 @@ final class RawHttp {
     record Reply(int status, String head, String body) {
     }
 
+    /** How long a reply may take: past it the connection is closed and what came so far is the reply. */
+    static final java.time.Duration READ_LIMIT = java.time.Duration.ofSeconds(5);
+
     private RawHttp() {
     }
 
@@ -32,30 +35,46 @@ final class RawHttp {
         try (SocketChannel ch = to instanceof UnixDomainSocketAddress ? SocketChannel.open(StandardProtocolFamily.UNIX)
                 : SocketChannel.open()) {
             ch.connect(to);
-            ByteBuffer out = ByteBuffer.wrap(request);
-            try {
-                while (out.hasRemaining()) {
-                    ch.write(out);
+            Thread deadline = Thread.ofVirtual().start(() -> { // a held request (an approval!) ends the wait
+                try {
+                    Thread.sleep(READ_LIMIT.toMillis());
+                    ch.close();
+                } catch (InterruptedException | IOException e) {
+                    // answered in time
                 }
-            } catch (IOException e) {
-                // the server answered and closed before taking everything: read what it said
-            }
-            ByteArrayOutputStream in = new ByteArrayOutputStream();
-            ByteBuffer buf = ByteBuffer.allocate(8192);
+            });
             try {
-                while (ch.read(buf.clear()) >= 0) {
-                    in.write(buf.array(), 0, buf.position());
-                }
-            } catch (IOException e) {
-                // reset after the answer
+                return exchange(ch, request);
+            } finally {
+                deadline.interrupt();
             }
-            String text = in.toString(StandardCharsets.ISO_8859_1);
-            int end = text.indexOf("\r\n\r\n");
-            if (!text.startsWith("HTTP/1.1 ") || end < 0) {
-                return new Reply(-1, text, "");
-            }
-            return new Reply(Integer.parseInt(text.substring(9, 12)), text.substring(0, end), text.substring(end + 4));
         }
+    }
+
+    private static Reply exchange(SocketChannel ch, byte[] request) {
+        ByteBuffer out = ByteBuffer.wrap(request);
+        try {
+            while (out.hasRemaining()) {
+                ch.write(out);
+            }
+        } catch (IOException e) {
+            // the server answered and closed before taking everything: read what it said
+        }
+        ByteArrayOutputStream in = new ByteArrayOutputStream();
+        ByteBuffer buf = ByteBuffer.allocate(8192);
+        try {
+            while (ch.read(buf.clear()) >= 0) {
+                in.write(buf.array(), 0, buf.position());
+            }
+        } catch (IOException e) {
+            // reset after the answer
+        }
+        String text = in.toString(StandardCharsets.ISO_8859_1);
+        int end = text.indexOf("\r\n\r\n");
+        if (!text.startsWith("HTTP/1.1 ") || end < 0) {
+            return new Reply(-1, text, "");
+        }
+        return new Reply(Integer.parseInt(text.substring(9, 12)), text.substring(0, end), text.substring(end + 4));
     }
 
     /** A request with a Content-Length body; {@code headers} in order, written as given. */

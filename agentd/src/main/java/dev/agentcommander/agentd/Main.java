@@ -111,6 +111,11 @@ public final class Main {
             err.println("agentd: the JVM was started without the flags Chronicle Queue needs: " + CHRONICLE_FLAGS);
             return 2;
         }
+        String names = System.getProperty("sun.jnu.encoding", "");
+        if (!names.equalsIgnoreCase("UTF-8")) { // tmux output is read as UTF-8 regardless (tmux -u)
+            LOG.log(Level.WARNING, "agentd runs without a UTF-8 locale (file names and arguments are " + names
+                    + "): paths outside ASCII will not reach git intact; set LANG=C.UTF-8 in its environment");
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Daemon daemon;
         try {

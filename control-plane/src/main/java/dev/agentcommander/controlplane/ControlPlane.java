@@ -4,32 +4,42 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.controlplane.auth.Secrets;
 import dev.agentcommander.controlplane.auth.Tokens;
 import dev.agentcommander.controlplane.db.Audit;
+import dev.agentcommander.controlplane.db.DataDirLock;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.EmbeddedDatabase;
 import dev.agentcommander.controlplane.db.HostRows;
+import dev.agentcommander.controlplane.db.PostgresSupervisor;
+import dev.agentcommander.controlplane.db.PrivateDirs;
+import dev.agentcommander.controlplane.db.StartupException;
 import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.controlplane.fanout.HostNotifier;
 import dev.agentcommander.controlplane.fanout.InProcessFanOut;
 import dev.agentcommander.controlplane.http.RestApi;
+import dev.agentcommander.controlplane.http.Routes;
 import dev.agentcommander.controlplane.link.AgentEndpoint;
 import dev.agentcommander.controlplane.link.AgentLinks;
 import dev.agentcommander.controlplane.link.CommandService;
+import dev.agentcommander.controlplane.link.HostPresence;
 import dev.agentcommander.controlplane.ui.ConsoleHub;
 import dev.agentcommander.controlplane.ui.UiEndpoint;
+import dev.agentcommander.controlplane.ui.UiQuotas;
 import dev.agentcommander.schema.Protocol;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.staticcontent.StaticContentService;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One control-plane instance: database (embedded or DATABASE_URL), HTTP + WebSocket server, and the in-process
@@ -44,10 +54,16 @@ public final class ControlPlane implements AutoCloseable {
 
     private final ServerConfig config;
     private final Clock clock;
+    /** Completed with a one-line reason when the control plane cannot go on (its database did not come back). */
+    private final CompletableFuture<String> failed = new CompletableFuture<>();
+    private DataDirLock lock;
+    private PostgresSupervisor supervisor;
     private EmbeddedDatabase embedded;
     private Database db;
     private Tokens tokens;
     private AgentLinks links;
+    private ConsoleHub console;
+    private Routes routes;
     private WebServer server;
 
     public ControlPlane(ServerConfig config, Clock clock) {
@@ -62,10 +78,17 @@ public final class ControlPlane implements AutoCloseable {
     /** Starts everything, then prints {@code control-plane listening on http://HOST:PORT} on {@code out}. */
     public ControlPlane start(Bootstrap bootstrap, PrintStream out) {
         try {
+            PrivateDirs.ensure(config.dataDir(), "DATA_DIR");
+            requireFreePort(config.host(), config.port());
             String url = config.databaseUrl();
             if (url == null) {
-                embedded = EmbeddedDatabase.start(config.dataDir().resolve("pg"), config.embeddedDbPort());
+                lock = DataDirLock.acquire(config.dataDir());
+                embedded = EmbeddedDatabase.start(config.dataDir().resolve("pg"), config.embeddedDbPort(),
+                        config.embeddedDbGiveUp(), (n, why, next) -> System.getLogger(ControlPlane.class.getName())
+                                .log(System.Logger.Level.WARNING, "embedded Postgres start attempt " + n + ": " + why));
                 url = embedded.jdbcUrl();
+            } else {
+                Database.requireReachable(url, "DATABASE_URL");
             }
             db = Database.open(url, 16);
             tokens = new Tokens(signingKey(config), clock);
@@ -74,20 +97,22 @@ public final class ControlPlane implements AutoCloseable {
             }
             FanOut fanOut = new InProcessFanOut();
             HostNotifier notifier = new HostNotifier.InProcess();
-            links = new AgentLinks();
+            HostPresence presence = new HostPresence(db, fanOut);
+            links = new AgentLinks(presence);
             notifier.onHostWork(links::wake);
             CommandService commands = new CommandService(db, notifier);
-            ConsoleHub console = new ConsoleHub(commands, fanOut);
-            RestApi api = new RestApi(db, tokens, links, commands, fanOut, notifier, clock);
+            console = new ConsoleHub(commands, fanOut, clock);
+            UiQuotas uiQuotas = new UiQuotas(clock);
+            RestApi api = new RestApi(db, tokens, links, presence, commands, fanOut, notifier, clock);
             HttpRouting.Builder routing = HttpRouting.builder();
-            api.register(routing);
-            if (ControlPlane.class.getClassLoader().getResource("dashboard/index.html") != null) {
-                routing.register("/", StaticContentService.builder("dashboard").welcomeFileName("index.html"));
-            }
+            routes = api.register(routing);
             WsRouting.Builder ws = WsRouting.builder()
                     .endpoint("/v1/agent", () -> new AgentEndpoint(db, links, fanOut, clock, VERSION,
-                            console::hostConnected))
-                    .endpoint("/v1/ui", () -> new UiEndpoint(db, tokens, fanOut, console));
+                            host -> {
+                                presence.changed(host);
+                                console.hostConnected(host);
+                            }))
+                    .endpoint("/v1/ui", () -> new UiEndpoint(db, tokens, fanOut, console, uiQuotas));
             server = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
@@ -100,6 +125,13 @@ public final class ControlPlane implements AutoCloseable {
                     .addRouting(ws)
                     .build()
                     .start();
+            if (server.port() < 0) {
+                throw portInUse(config.host(), config.port(), "the server could not bind it");
+            }
+            if (embedded != null) {
+                supervisor = PostgresSupervisor.start(embedded, db, config.embeddedDbGiveUp(), clock, failed::complete);
+                lock.publish("http://" + config.host() + ":" + server.port());
+            }
             out.println("control-plane listening on http://" + config.host() + ":" + server.port());
             out.flush();
             return this;
@@ -111,6 +143,34 @@ public final class ControlPlane implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** Completes with a one-line reason when this instance cannot go on; {@code Main} then exits non-zero. */
+    public CompletableFuture<String> failed() {
+        return failed;
+    }
+
+    /** A busy PORT fails at once, naming it, instead of a server that listens nowhere. */
+    private static void requireFreePort(String host, int port) {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw portInUse(host, port, e.getMessage());
+        }
+    }
+
+    private static StartupException portInUse(String host, int port, String why) {
+        return new StartupException("port " + port + " is in use on " + host + " (" + why + "); set PORT=… to a "
+                + "free port (PORT=0 picks one)");
+    }
+
+    /** Every HTTP route this instance registered (the OpenAPI document must list each). */
+    public List<Routes.Route> routes() {
+        return routes.all();
     }
 
     /** The instance's token minting (the {@code token} subcommand and tests). */
@@ -170,17 +230,26 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
+        if (supervisor != null) {
+            supervisor.close();
+        }
         if (links != null) {
             links.closeAll();
         }
         if (server != null) {
             server.stop();
         }
+        if (console != null) {
+            console.close();
+        }
         if (db != null) {
             db.close();
         }
         if (embedded != null) {
             embedded.close();
+        }
+        if (lock != null) {
+            lock.close();
         }
     }
 

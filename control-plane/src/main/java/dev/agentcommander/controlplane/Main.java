@@ -2,6 +2,9 @@ package dev.agentcommander.controlplane;
 
 import dev.agentcommander.controlplane.auth.Role;
 import dev.agentcommander.controlplane.auth.Tokens;
+import dev.agentcommander.controlplane.db.StartupException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -9,33 +12,59 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.logging.LogManager;
 
 /**
- * Command line: {@code serve} (default) runs the server, {@code token --role R [--ttl-seconds N]} prints a JWT
- * signed with this instance's secret. Configuration comes from the environment only (see {@link ServerConfig}).
+ * Command line: {@code serve} (default) runs the server, {@code token [--role R] [--ttl-seconds N]} prints a JWT
+ * signed with this instance's secret, {@code --help} prints {@link #USAGE}. Configuration comes from the
+ * environment only (see {@link ServerConfig}).
  */
 public final class Main {
+    /** What {@code token} mints without {@code --role}: what a person signing in gets by default. */
+    static final Role DEFAULT_TOKEN_ROLE = Role.OPERATOR;
+    static final long DEFAULT_TTL_SECONDS = 3600;
+    static final String USAGE = """
+            usage: control-plane [serve] [--bootstrap-host NAME --bootstrap-token-file FILE]
+                   control-plane token [--role admin|operator|viewer] [--ttl-seconds N]
+                   control-plane --help
+
+              serve   run the server (the default). Configured by the environment: DATABASE_URL, JWT_SECRET,
+                      HOST, PORT, PUBLIC_URL, DATA_DIR, EMBEDDED_DB_PORT, EMBEDDED_DB_GIVE_UP_SECONDS
+                      (see the README)
+              token   print a control-plane JWT signed with this instance's secret, for scripts
+                      (Authorization: Bearer ...); --role defaults to %s, --ttl-seconds to %d (at most %d)
+            """.formatted(DEFAULT_TOKEN_ROLE.wire(), DEFAULT_TTL_SECONDS, Tokens.MAX_LIFETIME.toSeconds());
+
     private Main() {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        loggingDefaults();
         try {
             System.exit(run(Arrays.asList(args), System.getenv(), System.out));
         } catch (ServerConfig.ConfigException | UsageException e) {
             System.err.println("control-plane: " + e.getMessage());
             System.exit(2);
+        } catch (StartupException e) {
+            System.err.println("control-plane: " + e.getMessage());
+            System.exit(1);
         }
     }
 
     static int run(List<String> args, Map<String, String> env, PrintStream out) throws InterruptedException {
+        if (args.contains("--help") || args.contains("-h") || (!args.isEmpty() && args.get(0).equals("help"))) {
+            out.print(USAGE);
+            out.flush();
+            return 0;
+        }
         String cmd = args.isEmpty() || args.get(0).startsWith("--") ? "serve" : args.get(0);
         List<String> rest = args.isEmpty() || args.get(0).startsWith("--") ? args : args.subList(1, args.size());
         ServerConfig config = ServerConfig.fromEnv(env);
         return switch (cmd) {
             case "serve" -> serve(config, rest, out);
             case "token" -> token(config, rest, out);
-            default -> throw new UsageException("unknown command " + cmd + " (serve | token)");
+            default -> throw new UsageException("unknown command " + cmd + " (serve | token | --help)");
         };
     }
 
@@ -54,19 +83,23 @@ public final class Main {
         }
         ControlPlane.Bootstrap b = host == null ? null : new ControlPlane.Bootstrap(host, Path.of(file));
         ControlPlane cp = new ControlPlane(config, Clock.systemUTC());
-        CountDownLatch stopped = new CountDownLatch(1);
+        CompletableFuture<String> stopped = new CompletableFuture<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             cp.close();
-            stopped.countDown();
+            stopped.complete(null);
         }, "control-plane-shutdown"));
         cp.start(b, out);
-        stopped.await();
+        String failure = (String) CompletableFuture.anyOf(stopped, cp.failed()).join();
+        if (failure != null) {
+            System.err.println("control-plane: " + failure);
+            return 1;
+        }
         return 0;
     }
 
     private static int token(ServerConfig config, List<String> args, PrintStream out) {
-        Role role = null;
-        long ttl = 3600;
+        Role role = DEFAULT_TOKEN_ROLE;
+        long ttl = DEFAULT_TTL_SECONDS;
         for (int i = 0; i < args.size(); i++) {
             switch (args.get(i)) {
                 case "--role" -> {
@@ -83,19 +116,32 @@ public final class Main {
                     } catch (NumberFormatException e) {
                         throw new UsageException("--ttl-seconds must be an integer, got " + v);
                     }
-                    if (ttl < 1 || ttl > 366L * 24 * 3600) {
-                        throw new UsageException("--ttl-seconds must be 1..31622400");
+                    if (ttl < 1 || ttl > Tokens.MAX_LIFETIME.toSeconds()) {
+                        throw new UsageException("--ttl-seconds must be 1.." + Tokens.MAX_LIFETIME.toSeconds()
+                                + " (a token lives at most " + Tokens.MAX_LIFETIME.toDays() + " days)");
                     }
                 }
                 default -> throw new UsageException("unknown option " + args.get(i));
             }
         }
-        if (role == null) {
-            throw new UsageException("token needs --role admin|operator|viewer");
-        }
         Tokens tokens = new Tokens(ControlPlane.signingKey(config), Clock.systemUTC());
         out.println(tokens.issue("cli:" + System.getProperty("user.name", "unknown"), role, Duration.ofSeconds(ttl)));
         return 0;
+    }
+
+    /** Applies {@code logging-defaults.properties} on top of the JDK's, unless logging was configured. */
+    private static void loggingDefaults() {
+        if (System.getProperty("java.util.logging.config.file") != null
+                || System.getProperty("java.util.logging.config.class") != null) {
+            return;
+        }
+        try (InputStream in = Main.class.getClassLoader().getResourceAsStream("logging-defaults.properties")) {
+            if (in != null) {
+                LogManager.getLogManager().updateConfiguration(in, key -> (old, neu) -> neu == null ? old : neu);
+            }
+        } catch (IOException e) {
+            System.err.println("control-plane: logging defaults not applied: " + e.getMessage());
+        }
     }
 
     private static String value(List<String> args, int i, String flag) {

@@ -2,17 +2,21 @@ package dev.agentcommander.controlplane;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 /**
  * Everything the control plane reads from its environment, read once and validated, so a typo fails at start
  * with the variable's name instead of surfacing later as odd behaviour. {@code databaseUrl} null means the
  * embedded Postgres under {@code dataDir/pg}; {@code jwtSecret} null means the secret kept in
- * {@code dataDir/jwt-secret}. {@code EMBEDDED_DB_PORT} fixes the embedded Postgres port (0 = any free port).
+ * {@code dataDir/jwt-secret}. {@code EMBEDDED_DB_PORT} fixes the embedded Postgres port (0 = any free port);
+ * {@code EMBEDDED_DB_GIVE_UP_SECONDS} (default 60) is how long the embedded Postgres may stay down, at start or
+ * after a crash, before the control plane exits non-zero for a service manager to take over.
  * GITHUB_*, ADMIN_EMAILS and ALLOWED_EMAILS belong to the sign-in issue and are not read yet.
  */
 public record ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl,
-                           Path dataDir, int embeddedDbPort) {
+                           Path dataDir, int embeddedDbPort, Duration embeddedDbGiveUp) {
+    public static final int DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS = 60;
 
     public ServerConfig {
         if (host == null || host.isBlank()) {
@@ -23,6 +27,10 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
         }
         if (embeddedDbPort < 0 || embeddedDbPort > 65535) {
             throw new ConfigException("EMBEDDED_DB_PORT", "must be 0..65535, got " + embeddedDbPort);
+        }
+        if (embeddedDbGiveUp.toSeconds() < 1 || embeddedDbGiveUp.toSeconds() > 86_400) {
+            throw new ConfigException("EMBEDDED_DB_GIVE_UP_SECONDS", "must be 1..86400, got "
+                    + embeddedDbGiveUp.toSeconds());
         }
         if (dataDir == null) {
             throw new ConfigException("DATA_DIR", "is required");
@@ -37,6 +45,13 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
         if (publicUrl != null && !publicUrl.startsWith("http://") && !publicUrl.startsWith("https://")) {
             throw new ConfigException("PUBLIC_URL", "must start with http:// or https://");
         }
+    }
+
+    /** The configuration with the default give-up bound for the embedded Postgres. */
+    public ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl, Path dataDir,
+                        int embeddedDbPort) {
+        this(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort,
+                Duration.ofSeconds(DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS));
     }
 
     /** Reads the environment (pass {@code System.getenv()}); blank values count as absent. */
@@ -54,7 +69,8 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
         String host = value(env, "HOST");
         return new ServerConfig(value(env, "DATABASE_URL"), value(env, "JWT_SECRET"),
                 host == null ? "0.0.0.0" : host, intValue(env, "PORT", 8080), value(env, "PUBLIC_URL"),
-                dir.toAbsolutePath(), intValue(env, "EMBEDDED_DB_PORT", 0));
+                dir.toAbsolutePath(), intValue(env, "EMBEDDED_DB_PORT", 0), Duration.ofSeconds(
+                intValue(env, "EMBEDDED_DB_GIVE_UP_SECONDS", DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS)));
     }
 
     private static String value(Map<String, String> env, String key) {

@@ -44,6 +44,9 @@ class ConfigAndCliTest {
                 .hasMessageStartingWith("DATABASE_URL:");
         assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("PUBLIC_URL", "ftp://x")))
                 .hasMessageStartingWith("PUBLIC_URL:");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("EMBEDDED_DB_GIVE_UP_SECONDS", "0")))
+                .hasMessageStartingWith("EMBEDDED_DB_GIVE_UP_SECONDS:");
+        assertThat(ServerConfig.fromEnv(Map.of()).embeddedDbGiveUp()).hasSeconds(60);
     }
 
     @Test
@@ -59,8 +62,43 @@ class ConfigAndCliTest {
         assertThat(p.role()).isEqualTo(Role.OPERATOR);
         assertThatThrownBy(() -> Main.run(List.of("token", "--role", "root"), env, new PrintStream(out)))
                 .hasMessageContaining("--role");
+        assertThatThrownBy(() -> Main.run(List.of("token", "--ttl-seconds", "2592001"), env, new PrintStream(out)))
+                .hasMessageContaining("--ttl-seconds must be 1..2592000");
         assertThatThrownBy(() -> Main.run(List.of("serve", "--bogus"), env, new PrintStream(out)))
                 .hasMessageContaining("--bogus");
+    }
+
+    @Test
+    void tokenWithoutRoleIsAnOperatorTokenForAnHourAndTheLongestTtlIsTheCap() throws Exception {
+        Map<String, String> env = Map.of("DATA_DIR", dir.toString());
+        Tokens tokens = new Tokens(ControlPlane.signingKey(ServerConfig.fromEnv(env)), Clock.systemUTC());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(Main.run(List.of("token"), env, new PrintStream(out, true))).isZero();
+        String jwt = out.toString().trim();
+        assertThat(tokens.verify(jwt).orElseThrow().role()).isEqualTo(Role.OPERATOR);
+        var claims = com.nimbusds.jwt.SignedJWT.parse(jwt).getJWTClaimsSet();
+        assertThat(claims.getExpirationTime().getTime() - claims.getIssueTime().getTime()).isEqualTo(3_600_000);
+        assertThat(claims.getAudience()).containsExactly("agent-commander");
+        out.reset();
+        assertThat(Main.run(List.of("token", "--role", "viewer", "--ttl-seconds",
+                String.valueOf(Tokens.MAX_LIFETIME.toSeconds())), env, new PrintStream(out, true))).isZero();
+        assertThat(tokens.verify(out.toString().trim()).orElseThrow().role()).isEqualTo(Role.VIEWER);
+    }
+
+    @Test
+    void helpPrintsUsageAndExitsZeroWithoutReadingTheEnvironmentOrStartingAServer() throws Exception {
+        Map<String, String> broken = Map.of("PORT", "not-a-port", "DATA_DIR", dir.toString());
+        for (List<String> args : List.of(List.of("--help"), List.of("-h"), List.of("help"),
+                List.of("serve", "--help"), List.of("token", "--help"))) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            assertThat(Main.run(args, broken, new PrintStream(out, true))).as(args.toString()).isZero();
+            assertThat(out.toString()).as(args.toString()).startsWith("usage: control-plane")
+                    .contains("token [--role admin|operator|viewer] [--ttl-seconds N]")
+                    .contains("--role defaults to operator");
+        }
+        try (var files = Files.list(dir)) {
+            assertThat(files).as("nothing created in DATA_DIR").isEmpty();
+        }
     }
 
     @Test

@@ -15,7 +15,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The launcher's contract, checked on a real process: one stdout line, the bootstrap token file, clean SIGTERM. */
+/**
+ * The launcher's contract, checked on a real process: one stdout line, the bootstrap token file, clean SIGTERM,
+ * and a quiet stderr (no SLF4J "no providers" warning, no error line for a browser asking for a favicon).
+ */
 class MainProcessTest {
     @TempDir
     Path dir;
@@ -45,6 +48,8 @@ class MainProcessTest {
             assertThat(Files.readString(tokenFile).trim()).hasSizeGreaterThanOrEqualTo(43);
             RestClient rest = new RestClient(Integer.parseInt(m.group(1)));
             assertThat(rest.get("/health", null).status()).isEqualTo(200);
+            assertThat(rest.getText("/favicon.ico").statusCode()).isEqualTo(200);
+            assertThat(rest.get("/nope", null).status()).isEqualTo(404);
             p.toHandle().destroy(); // SIGTERM without closing our end of its stdout
             List<String> more = out.lines().toList();
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
@@ -55,5 +60,8 @@ class MainProcessTest {
         assertThat(Files.exists(data.resolve("pg").resolve("postmaster.pid")))
                 .as("embedded postgres stopped with the server").isFalse();
         assertThat(Files.exists(data.resolve("jwt-secret"))).isTrue();
+        String stderr = Files.readString(dir.resolve("stderr.txt"));
+        assertThat(stderr).as("stderr").doesNotContain("SLF4J").doesNotContain("SEVERE")
+                .doesNotContain("initdb").contains("Helidon SE");
     }
 }

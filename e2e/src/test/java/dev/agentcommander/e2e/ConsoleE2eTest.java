@@ -100,7 +100,8 @@ class ConsoleE2eTest {
             awaitOutput(b, "b", "still-4-streaming", Duration.ofSeconds(5));
             assertThat(capturing(pane)).isTrue();
             b.unsubscribe("b");
-            Poll.until(Duration.ofSeconds(10), "capture stopped", () -> !capturing(pane));
+            // the control plane tells agentd to stop 10 s after the last viewer left (its console debounce)
+            Poll.until(Duration.ofSeconds(25), "capture stopped", () -> !capturing(pane));
         }
     }
 

@@ -78,6 +78,11 @@ final class JavaProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The exit status once the process has ended within {@code timeout}, else null. */
+    Integer awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    }
+
     /** SIGKILL: no shutdown hooks, no flushing — the crash the reliability tests are about. */
     void kill9() throws InterruptedException {
         process.destroyForcibly();

@@ -39,6 +39,12 @@ final class Stack implements AutoCloseable {
     final int hooksPort;
     final Map<String, String> agentdConfig = new HashMap<>();
     private int agentdLinkPort;
+    /** Set: the control plane uses this Postgres (one the test runs, like a team's own server). */
+    private String externalUrl;
+    /** Set: the control plane runs its own embedded Postgres in its DATA_DIR, as {@code ./commander up} does. */
+    private boolean controlPlaneOwnsDatabase;
+    /** Extra environment for the control plane (e.g. EMBEDDED_DB_GIVE_UP_SECONDS). */
+    final Map<String, String> controlPlaneEnv = new HashMap<>();
     /** agentd's JVM flags besides Chronicle's; benchmarks use the launcher's ({@link #LAUNCHER_AGENTD_JVM}). */
     List<String> agentdJvm = List.of("-Xmx64m", "-XX:+UseSerialGC");
     /** The flags ./commander runs agentd with, so RSS figures are the ones users get. */
@@ -67,12 +73,42 @@ final class Stack implements AutoCloseable {
         db.close();
     }
 
+    /** The control plane will run (and supervise) its own embedded Postgres instead of the test's. */
+    Stack controlPlaneOwnsDatabase() {
+        controlPlaneOwnsDatabase = true;
+        return this;
+    }
+
+    /** The control plane will use the Postgres at {@code url}, which the test starts and stops itself. */
+    Stack useDatabaseAt(String url) {
+        externalUrl = url;
+        return this;
+    }
+
+    /** The control plane's own data directory (its embedded Postgres is in {@code pg} under it). */
+    Path controlPlaneDataDir() {
+        return dir.resolve("cp");
+    }
+
     String jdbcUrl() {
+        if (externalUrl != null) {
+            return externalUrl;
+        }
+        if (controlPlaneOwnsDatabase) { // port from postmaster.pid (line 4), password from the 0600 file beside it
+            try {
+                Path pg = controlPlaneDataDir().resolve("pg");
+                return "jdbc:postgresql://127.0.0.1:" + Files.readAllLines(pg.resolve("postmaster.pid")).get(3).trim()
+                        + "/postgres?user=postgres&password="
+                        + Files.readString(controlPlaneDataDir().resolve("pg-password")).trim();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         return db.jdbcUrl();
     }
 
     Connection sql() throws SQLException {
-        return DriverManager.getConnection(db.jdbcUrl());
+        return DriverManager.getConnection(jdbcUrl());
     }
 
     /** The first column of the first row; unchecked so it can sit inside a {@link Poll} probe. */
@@ -96,12 +132,16 @@ final class Stack implements AutoCloseable {
      */
     JavaProcess startControlPlane() throws IOException, InterruptedException {
         Map<String, String> env = new HashMap<>();
-        env.put("DATABASE_URL", db.jdbcUrl());
+        if (!controlPlaneOwnsDatabase) {
+            env.put("DATABASE_URL", externalUrl != null ? externalUrl : db.jdbcUrl());
+        }
         env.put("JWT_SECRET", JWT_SECRET);
         env.put("HOST", "127.0.0.1");
         env.put("PORT", Integer.toString(cpPort));
-        env.put("DATA_DIR", dir.resolve("cp").toString());
-        controlPlane = JavaProcess.start("control-plane", dir.resolve("logs"), List.of("-Xmx256m"),
+        env.put("DATA_DIR", controlPlaneDataDir().toString());
+        env.putAll(controlPlaneEnv);
+        controlPlane = JavaProcess.start("control-plane", dir.resolve("logs"), List.of("-Xmx256m",
+                        "-Dot.epg.working-dir=" + System.getProperty("ot.epg.working-dir")),
                 "dev.agentcommander.controlplane.Main", List.of("serve"), env);
         String port = controlPlane.awaitLine("control-plane listening on http://[^:]+:(\\d+)", Duration.ofSeconds(60));
         cpPort = Integer.parseInt(port);

@@ -104,6 +104,7 @@ public final class Codec {
         if (type == null || !type.isTextual() || type.asText().isBlank()) {
             throw new ProtocolException(ProtocolException.Code.MALFORMED, "missing field type");
         }
+        Validation.type(type.asText());
         JsonNode seq = root.get("seq");
         Long seqValue = null;
         if (seq != null && !seq.isNull()) {
@@ -119,6 +120,10 @@ public final class Codec {
                 ts = Instant.parse(tsNode.asText());
             } catch (DateTimeParseException e) {
                 throw new ProtocolException(ProtocolException.Code.MALFORMED, "ts is not an ISO-8601 instant");
+            }
+            if (ts.isBefore(Validation.EARLIEST) || ts.isAfter(Validation.LATEST)) {
+                throw new ProtocolException(ProtocolException.Code.MALFORMED, "ts must lie between "
+                        + Validation.EARLIEST + " and " + Validation.LATEST);
             }
         }
         JsonNode payload = root.get("payload");

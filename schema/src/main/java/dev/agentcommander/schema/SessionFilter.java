@@ -43,6 +43,9 @@ public record SessionFilter(String hostId, SessionStatus status, Provider provid
         if (q != null && q.length() > MAX_QUERY) {
             throw invalid("q", "at most " + MAX_QUERY + " characters");
         }
+        if (q != null && q.chars().anyMatch(Character::isISOControl)) {
+            throw invalid("q", "must not contain control characters");
+        }
         return new SessionFilter(hostId, st, pr, attention == null ? null : Boolean.valueOf(attention), q);
     }
 

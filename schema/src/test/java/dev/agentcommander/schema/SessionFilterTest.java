@@ -37,6 +37,8 @@ class SessionFilterTest {
                 .hasMessageStartingWith("host_id:");
         assertThatThrownBy(() -> SessionFilter.parse(Map.of("q", "x".repeat(201))::get))
                 .hasMessageStartingWith("q:");
+        assertThatThrownBy(() -> SessionFilter.parse(Map.of("q", "feat\u0000ure")::get))
+                .hasMessage("q: must not contain control characters");
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.agentcommander.agentd.console.ConsoleException;
 import dev.agentcommander.agentd.outbox.Outbound;
 import dev.agentcommander.agentd.panes.SessionDirectory;
 import dev.agentcommander.agentd.panes.SessionIds;
+import dev.agentcommander.agentd.tmux.Pane;
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.agentd.tmux.TmuxException;
 import dev.agentcommander.schema.AgentMessage;
@@ -184,20 +185,21 @@ public final class CommandExecutor implements Consumer<ServerMessage.Command>, A
         };
     }
 
-    /** The pane of a session: the scanner's view first, then tmux itself (the scanner may not have run yet). */
+    /**
+     * The pane of a session: the scanner's view first, then tmux itself (the scanner may not have run yet), read
+     * through the listing no pane can forge and only when exactly one pane carries the id.
+     */
     private String pane(String sessionId) {
         var s = sessions.bySessionId(sessionId);
         if (s.isPresent() && s.get().tmux() != null) {
             return s.get().tmux().paneId();
         }
-        String panes = tmux.run("list-panes", "-a", "-F", "#{pane_id} #{" + SessionIds.OPTION + "}");
-        for (String line : panes.split("\n")) {
-            String[] f = line.split(" ", 2);
-            if (f.length == 2 && f[1].equals(sessionId)) {
-                return f[0];
-            }
+        List<String> carrying = tmux.listPanes().stream().filter(p -> p.acSessionId().equals(sessionId))
+                .map(Pane::paneId).toList();
+        if (carrying.size() != 1) {
+            throw new CommandRefused("unknown session " + sessionId);
         }
-        throw new CommandRefused("unknown session " + sessionId);
+        return carrying.get(0);
     }
 
     /** Lets a command in flight finish (up to a grace period), stops the loop, then closes the command log. */

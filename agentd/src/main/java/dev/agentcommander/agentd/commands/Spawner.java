@@ -9,6 +9,7 @@ import dev.agentcommander.schema.CommandSpec;
 import dev.agentcommander.schema.Provider;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +19,8 @@ import java.util.Map;
 /**
  * Starts an agent in a fresh git worktree: {@code git worktree add} under the worktree root, then a tmux window
  * running the agent there as an argument list. The worktree path is resolved and checked to stay directly under
- * the root even though CommandSpec already refused {@code ..}: a symlink inside the repo must not lead out.
+ * the root even though CommandSpec already refused {@code ..}, and the root itself to stay inside the repository
+ * ({@link WorktreeRoot}): a symlink inside the repo must not lead out.
  */
 public final class Spawner {
     /** A worktree add runs checkout hooks and filters; past this it is killed and the spawn fails. */
@@ -92,21 +94,16 @@ public final class Spawner {
     }
 
     Path worktreePath(Path repoTop, String name) {
-        Path root = settings.worktreeRoot() != null ? settings.worktreeRoot() : repoTop.resolve(".worktrees");
-        try {
-            Files.createDirectories(root);
-            Path realRoot = root.toRealPath();
-            Path p = realRoot.resolve(name).normalize();
-            if (!realRoot.equals(p.getParent())) {
-                throw new CommandRefused("worktree_name: must stay inside " + realRoot);
-            }
-            if (Files.exists(p)) {
-                throw new CommandRefused("worktree_name: " + p + " already exists");
-            }
-            return p;
-        } catch (IOException e) {
-            throw new CommandRefused("cannot create worktree root " + root + ": " + e.getMessage(), e);
+        Path realRoot = WorktreeRoot.resolve(repoTop, settings.worktreeRoot());
+        Path p = realRoot.resolve(name).normalize();
+        if (!realRoot.equals(p.getParent())) {
+            throw new CommandRefused("worktree_name: must stay inside " + realRoot);
         }
+        if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            throw new CommandRefused("worktree_name: " + p + " already exists");
+        }
+        WorktreeRoot.exclude(repoTop, realRoot);
+        return p;
     }
 
     private List<String> program(Provider provider, String prompt) {

@@ -74,7 +74,35 @@ public final class Link implements AutoCloseable {
     }
 
     public void start() {
+        if (sendsTokenInClear(settings.uri())) { // warn, not refuse: existing setups keep working
+            LOG.log(Level.WARNING, "control_plane.url " + settings.uri() + " is plain ws:// to another machine: "
+                    + "the host token and everything agentd sends cross the network unencrypted; use wss://");
+        }
         loop = NamedLoop.start("agentd-link", this::connectOnce);
+    }
+
+    /**
+     * Whether {@code uri} is plain {@code ws://} to anything but this machine. Only literals count as loopback
+     * ({@code 127.0.0.0/8}, {@code ::1}) besides {@code localhost}: a name is not resolved, since DNS may answer
+     * differently at the next connect.
+     */
+    static boolean sendsTokenInClear(URI uri) {
+        if (!"ws".equalsIgnoreCase(uri.getScheme())) {
+            return false;
+        }
+        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(java.util.Locale.ROOT);
+        if (host.equals("localhost") || host.endsWith(".localhost")) {
+            return false;
+        }
+        String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (!literal.contains(":") && !literal.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
+            return true; // a name: not resolved here
+        }
+        try {
+            return !java.net.InetAddress.getByName(literal).isLoopbackAddress(); // a literal: no lookup
+        } catch (java.net.UnknownHostException e) {
+            return true;
+        }
     }
 
     /** Whether a connection is established and past the handshake (for doctor and tests). */

@@ -8,6 +8,7 @@ import dev.agentcommander.agentd.tmux.Pane;
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.agentd.tmux.TmuxException;
 import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.Ids;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.Provider;
 import dev.agentcommander.schema.Session;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -39,8 +41,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PaneScanner implements SessionDirectory, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PaneScanner.class.getName());
-    /** Pane.FORMAT plus our extra fields: the name override and the window's last activity. */
-    static final String FORMAT = Pane.FORMAT + "\u001f#{" + SessionIds.NAME_OPTION + "}\u001f#{window_activity}";
 
     private final Tmux tmux;
     private final Outbound out;
@@ -98,22 +98,20 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
     /** One poll: list panes, diff, send what changed. Safe to call from tests and commands. */
     public void scanOnce() {
         synchronized (scanLock) {
-            List<String> lines = List.of(tmuxListPanes().split("\n"));
+            List<Pane> listed = tmux.listPanes();
             Instant now = clock.instant();
             Map<String, Session> current = new LinkedHashMap<>();
             Map<String, Session> panes = new HashMap<>();
             Set<String> seenIds = new HashSet<>();
-            for (String line : lines) {
-                Pane p = Pane.parse(line);
-                if (p == null) {
-                    continue;
-                }
-                String[] extra = line.split("\u001f", -1);
-                String nameOverride = extra.length > 12 ? extra[12] : "";
-                long activity = extra.length > 13 ? parseLong(extra[13]) : 0;
+            for (Pane p : keepersFirst(listed)) {
                 String id = p.acSessionId();
                 try {
-                    if (id.isEmpty()) {
+                    if (!id.isEmpty() && !Ids.isOpaque(id)) {
+                        // any process can `tmux set -p` it: a junk or oversized id never reaches the wire
+                        LOG.log(Level.WARNING, "pane " + p.paneId() + " had a malformed " + SessionIds.OPTION
+                                + " (" + id.length() + " chars): giving it a new session id");
+                        id = ids.assign(tmux, p.paneId());
+                    } else if (id.isEmpty()) {
                         id = ids.claim(tmux, p.paneId()); // a new pane (the spawner may be naming it right now)
                     }
                     if (!seenIds.add(id)) {
@@ -123,7 +121,7 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
                 } catch (TmuxException e) {
                     continue; // the pane went away between list and set
                 }
-                Session s = session(id, p, nameOverride, activity, now);
+                Session s = session(id, p, now);
                 current.put(id, s);
                 panes.put(p.paneId(), s);
             }
@@ -172,25 +170,33 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
         }
     }
 
-    private String tmuxListPanes() {
-        try {
-            return tmux.run("list-panes", "-a", "-F", FORMAT);
-        } catch (TmuxException.NoServer e) {
-            return ""; // no tmux server: no sessions
+    /**
+     * The listing with, for every session id two panes claim, the pane that held it last scan first: a copied id
+     * (or one another pane set on itself) goes to the newcomer as a fresh id and the session stays where it was.
+     */
+    private List<Pane> keepersFirst(List<Pane> listed) {
+        List<Pane> keepers = new ArrayList<>();
+        List<Pane> rest = new ArrayList<>();
+        for (Pane p : listed) {
+            Session before = announced.get(p.acSessionId());
+            boolean held = before != null && before.tmux() != null && before.tmux().paneId().equals(p.paneId());
+            (held ? keepers : rest).add(p);
         }
+        keepers.addAll(rest);
+        return keepers;
     }
 
-    private Session session(String id, Pane p, String nameOverride, long activity, Instant now) {
+    private Session session(String id, Pane p, Instant now) {
         Session before = announced.get(id);
         Provider provider = providers.detect(p.currentCommand(), p.panePid());
         StatusDetector.Verdict v = p.dead() ? new StatusDetector.Verdict(SessionStatus.EXITED, false)
                 : status.detect(p, provider);
-        String name = nameOverride.isEmpty() ? p.sessionName() + ":" + p.windowName() : nameOverride;
+        String name = p.acName().isEmpty() ? p.sessionName() + ":" + p.windowName() : p.acName();
         Instant started = before != null && before.startedAt() != null ? before.startedAt() : now;
-        Instant last = activity > 0 ? Instant.ofEpochSecond(activity) : now;
+        Instant last = p.windowActivity() > 0 ? Instant.ofEpochSecond(p.windowActivity()) : now;
         return new Session(id, null, SessionKind.PANE, provider, v.status(), v.needsAttention(), name,
                 new Session.Tmux(p.sessionName(), p.windowIndex(), p.paneId()), p.cwd(), git.lookup(p.cwd()),
-                p.title(), started, last);
+                p.title(), started, last).fitted(); // a pane's own title or branch can never get the upsert refused
     }
 
     /** {@code events.append status.changed}: the session's history keeps every status change, in seq order. */
@@ -203,14 +209,6 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
     private static Session withoutActivity(Session s) {
         return new Session(s.sessionId(), s.hostId(), s.kind(), s.provider(), s.status(), s.needsAttention(),
                 s.name(), s.tmux(), s.cwd(), s.git(), s.title(), s.startedAt(), null);
-    }
-
-    private static long parseLong(String s) {
-        try {
-            return Long.parseLong(s.trim());
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 
     private Map<String, Session> loadAnnounced() {

@@ -2,6 +2,7 @@ package dev.agentcommander.agentd.panes;
 
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.agentd.tmux.TmuxException;
+import dev.agentcommander.schema.Ids;
 import java.security.SecureRandom;
 
 /**
@@ -34,7 +35,7 @@ public final class SessionIds {
     /**
      * Gives a pane without an id one, unless another part named it first: the scanner and the spawner both see a
      * fresh pane, and {@code set-option -o} (set only if unset) is atomic in tmux, so the first id written is the
-     * one both report.
+     * one both report. One already there that is not an id ({@link Ids#isOpaque}) is replaced.
      *
      * @return the pane's id, ours or the one already there
      * @throws TmuxException when the pane is gone
@@ -49,14 +50,20 @@ public final class SessionIds {
             if (current.isEmpty()) {
                 throw e;
             }
-            return current;
+            return Ids.isOpaque(current) ? current : assign(tmux, paneId);
         }
     }
 
-    /** The pane's id, claiming one when it has none. @throws TmuxException when the pane is gone */
+    /**
+     * The pane's id, claiming one when it has none and replacing one that is not an id (any process can set the
+     * option). @throws TmuxException when the pane is gone
+     */
     public String ensure(Tmux tmux, String paneId) {
         String id = read(tmux, paneId);
-        return id.isEmpty() ? claim(tmux, paneId) : id;
+        if (id.isEmpty()) {
+            return claim(tmux, paneId);
+        }
+        return Ids.isOpaque(id) ? id : assign(tmux, paneId);
     }
 
     private static String read(Tmux tmux, String paneId) {

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 /**
  * One tmux control-mode client ({@code tmux -u -C attach-session -f ignore-size -t SESSION}) on plain pipes
- * ({@code -u}: replies such as capture-pane keep UTF-8 whatever the daemon's locale).
+ * ({@code -u}, as on every tmux call: replies such as capture-pane keep UTF-8 whatever the daemon's locale).
  * It exists so pane output reaches us as tmux reads it (no polling, no file, no use of the pane's single
  * {@code pipe-pane} slot) and so a command's reply lands at an exact point in the output stream: tmux writes
  * command replies and {@code %output} through one ordered queue, which makes a snapshot taken through this
@@ -70,7 +70,7 @@ public final class ControlClient implements AutoCloseable {
     public ControlClient(Tmux tmux, String target, Listener listener) {
         this.target = target;
         this.listener = listener;
-        ProcessBuilder pb = new ProcessBuilder(tmux.argv("-u", "-C", "attach-session", "-f", "ignore-size", "-t", target));
+        ProcessBuilder pb = new ProcessBuilder(tmux.argv("-C", "attach-session", "-f", "ignore-size", "-t", target));
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         try {
             this.process = pb.start();

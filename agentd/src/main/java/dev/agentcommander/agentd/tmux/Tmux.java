@@ -12,6 +12,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs tmux against one server, always as an argument list (never a shell string), so text typed by a person
  * reaches tmux as data. {@code socket} empty means the user's default server, else a socket path for {@code -S}.
+ * Every call carries {@code -u}: without it a client whose environment names no UTF-8 locale (a systemd unit
+ * without LANG) gets every byte outside printable ASCII replaced by {@code _}, separators and non-ASCII paths
+ * alike.
  */
 public final class Tmux {
     private static final long TIMEOUT_SECONDS = 10;
@@ -25,13 +28,15 @@ public final class Tmux {
     }
 
     /**
-     * The argv for a tmux call on our server: {@code tmux [-S socket] args…}. tmux splits commands at any argument
-     * that ends in {@code ;} (so {@code set-option … "a;" kill-server} would run two commands): an argument that
-     * is exactly {@code ;} stays a separator, any other ending in {@code ;} gets it escaped and arrives literally.
+     * The argv for a tmux call on our server: {@code tmux -u [-S socket] args…}. tmux splits commands at any
+     * argument that ends in {@code ;} (so {@code set-option … "a;" kill-server} would run two commands): an
+     * argument that is exactly {@code ;} stays a separator, any other ending in {@code ;} gets it escaped and
+     * arrives literally.
      */
     public List<String> argv(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(bin);
+        cmd.add("-u");
         if (!socket.isEmpty()) {
             cmd.add("-S");
             cmd.add(socket);
@@ -107,22 +112,19 @@ public final class Tmux {
         }
     }
 
-    /** Every pane on the server; empty when no server is running. */
+    /**
+     * Every pane on the server, once each, as tmux reports it (see {@link PaneTable} for why no pane can add rows);
+     * empty when no server is running.
+     */
     public List<Pane> listPanes() {
+        PaneTable table = PaneTable.fresh();
         String out;
         try {
-            out = run("list-panes", "-a", "-F", Pane.FORMAT);
+            out = runWithInput(table.command().getBytes(StandardCharsets.UTF_8), "source-file", "-");
         } catch (TmuxException.NoServer e) {
             return List.of();
         }
-        List<Pane> panes = new ArrayList<>();
-        for (String line : out.split("\n")) {
-            Pane p = Pane.parse(line);
-            if (p != null) {
-                panes.add(p);
-            }
-        }
-        return panes;
+        return table.parse(out);
     }
 
     public String bin() {

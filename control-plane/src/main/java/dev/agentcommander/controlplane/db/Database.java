@@ -2,22 +2,46 @@ package dev.agentcommander.controlplane.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.agentcommander.schema.loop.Backoff;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
 /**
  * The pool and the transaction helper every repository uses. Migrations run before the pool is handed out, so
  * code never sees an old schema. SQL failures become {@link DbException} (unchecked) so they can be mapped to 503.
+ *
+ * <p>The pool outlives a database restart by itself: HikariCP validates a connection idle for more than 500 ms
+ * before handing it out and drops one whose use failed with a connection error (SQLSTATE 08…). When the embedded
+ * Postgres dies, {@link #evictAll()} drops every old connection at once, and once it is back {@link #reopen()}
+ * replaces the pool: HikariCP's connection adder backs off up to 5 s while the server is away and cannot be woken,
+ * so a fresh pool is what makes the restart visible to callers in milliseconds. {@link #health()} answers within
+ * {@value #PROBE_WAIT_MS} ms even while connections hang.
  */
 public final class Database implements AutoCloseable {
-    private final HikariDataSource pool;
+    static final long PROBE_WAIT_MS = 1500;
+    private static final Duration REACH_WITHIN = Duration.ofSeconds(8);
+
+    private final HikariConfig config;
+    private volatile HikariDataSource pool;
+    private volatile Supplier<DatabaseHealth> override = () -> null;
+    private CompletableFuture<DatabaseHealth> probe;
 
     /** Work done inside one transaction. */
     @FunctionalInterface
@@ -25,7 +49,8 @@ public final class Database implements AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
-    private Database(HikariDataSource pool) {
+    private Database(HikariConfig config, HikariDataSource pool) {
+        this.config = config;
         this.pool = pool;
     }
 
@@ -44,7 +69,68 @@ public final class Database implements AutoCloseable {
             ds.close();
             throw e;
         }
-        return new Database(ds);
+        return new Database(hc, ds);
+    }
+
+    /**
+     * Fails within 8 s with one line naming {@code setting} (e.g. DATABASE_URL) when {@code url} cannot be reached
+     * or refuses its credentials. Only what may pass by itself (refused, timed out, a server still starting) is
+     * retried; a bad password or a missing database fails at once. The password never appears in the message.
+     */
+    public static void requireReachable(String url, String setting) {
+        String jdbc;
+        Properties parsed;
+        try {
+            jdbc = jdbcUrl(url);
+            parsed = org.postgresql.Driver.parseURL(jdbc, null);
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(setting + ": not a valid Postgres URL (" + e.getMessage() + ")");
+        }
+        if (parsed == null) {
+            throw new StartupException(setting + ": not a valid Postgres URL");
+        }
+        String where = parsed.getProperty("PGHOST") + ":" + parsed.getProperty("PGPORT") + "/"
+                + parsed.getProperty("PGDBNAME") + " as " + parsed.getProperty("user", System.getProperty("user.name"));
+        Instant deadline = Instant.now().plus(REACH_WITHIN);
+        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), RandomGenerator.getDefault(),
+                Backoff.Sleeper.THREAD);
+        while (true) {
+            long left = Math.max(1, Duration.between(Instant.now(), deadline).toSeconds());
+            Properties p = new Properties();
+            p.setProperty("connectTimeout", Long.toString(Math.min(3, left)));
+            p.setProperty("loginTimeout", Long.toString(Math.min(4, left)));
+            p.setProperty("socketTimeout", "5");
+            try (Connection c = DriverManager.getConnection(jdbc, p)) {
+                return;
+            } catch (SQLException e) {
+                String state = e.getSQLState() == null ? "" : e.getSQLState();
+                boolean permanent = state.startsWith("28") || state.startsWith("3D") || state.startsWith("42");
+                Duration next = backoff.next();
+                if (permanent || Instant.now().plus(next).isAfter(deadline)) {
+                    throw new StartupException(setting + ": cannot connect to Postgres at " + where + ": "
+                            + describe(e));
+                }
+                try {
+                    Thread.sleep(next);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new StartupException(setting + ": interrupted while connecting to " + where);
+                }
+            }
+        }
+    }
+
+    /** One line: the message, and the underlying cause when the driver's own message says little. */
+    static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = String.valueOf(e.getMessage());
+        if (root != e && root.getMessage() != null && !m.contains(root.getMessage())) {
+            m = m + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+        }
+        return m.replaceAll("\\s+", " ").strip();
     }
 
     /** Normalises a DATABASE_URL to a JDBC URL with batched-insert rewriting on. */
@@ -100,12 +186,80 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** Whether the database answers a trivial query within a second. */
+    /** Whether the database answers a trivial query now (see {@link #health()}). */
     public boolean healthy() {
+        return health().ok();
+    }
+
+    /**
+     * The database as {@code /health} reports it: what the supervisor of the embedded Postgres says while it is
+     * not running, else a live probe through the pool. Concurrent callers share one probe, and none waits longer
+     * than {@value #PROBE_WAIT_MS} ms for it.
+     */
+    public DatabaseHealth health() {
+        DatabaseHealth s = override.get();
+        if (s != null) {
+            return s;
+        }
+        CompletableFuture<DatabaseHealth> p;
+        synchronized (this) {
+            if (probe == null || probe.isDone()) {
+                CompletableFuture<DatabaseHealth> f = new CompletableFuture<>();
+                Thread.ofVirtual().name("db-health-probe").start(() -> f.complete(probeNow()));
+                probe = f;
+            }
+            p = probe;
+        }
+        try {
+            return p.get(PROBE_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return DatabaseHealth.down("no database connection within " + PROBE_WAIT_MS + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return DatabaseHealth.down("interrupted");
+        } catch (ExecutionException e) {
+            return DatabaseHealth.down(describe(e.getCause()));
+        }
+    }
+
+    private DatabaseHealth probeNow() {
         try (Connection c = pool.getConnection()) {
-            return c.isValid(1);
+            if (c.isValid(1)) {
+                return DatabaseHealth.OK;
+            }
+            pool.evictConnection(c);
+            return DatabaseHealth.down("the database did not answer within 1 s");
         } catch (SQLException | RuntimeException e) {
-            return false;
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            return DatabaseHealth.down(describe(cause));
+        }
+    }
+
+    /** Lets the supervisor of the embedded Postgres answer for the database while it is not running. */
+    void reportFrom(Supplier<DatabaseHealth> supervisor) {
+        this.override = supervisor;
+    }
+
+    /**
+     * A new pool on the same URL in place of the current one, whose connections all belong to a server that has
+     * just been restarted; the old pool is closed in the background (a caller still waiting in it gets a
+     * SQLException and retries).
+     */
+    public synchronized void reopen() {
+        HikariConfig hc = new HikariConfig();
+        config.copyStateTo(hc);
+        hc.setInitializationFailTimeout(-1); // the server was just seen accepting connections
+        HikariDataSource old = pool;
+        pool = new HikariDataSource(hc);
+        // closing waits for the old pool's adder, which may be asleep in its backoff: not on the caller's time
+        Thread.ofVirtual().name("db-pool-close").start(old::close);
+    }
+
+    /** Drops every pooled connection (idle ones now, busy ones when returned): they belong to a dead server. */
+    public void evictAll() {
+        var mx = pool.getHikariPoolMXBean();
+        if (mx != null) {
+            mx.softEvictConnections();
         }
     }
 

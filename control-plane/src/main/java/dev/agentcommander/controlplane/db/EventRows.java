@@ -50,13 +50,20 @@ public final class EventRows {
         }
     }
 
-    /** Events of a session with id greater than {@code after}, oldest first. */
+    /**
+     * Events of a session with id greater than {@code after}, oldest first: only those of the host the session id
+     * belongs to ({@link SessionRows#owner}), so another host's events under the same id (written before ingest
+     * refused them) never show up in its history.
+     */
     public static List<ObjectNode> list(Connection c, String sessionId, long after, int limit) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT id, host_id, seq, session_id, type, ts, payload "
-                + "FROM events WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?")) {
+                + "FROM events WHERE session_id = ? AND id > ? AND host_id = " + SessionRows.OWNER
+                + " ORDER BY id LIMIT ?")) {
             ps.setString(1, sessionId);
             ps.setLong(2, after);
-            ps.setInt(3, limit);
+            ps.setString(3, sessionId);
+            ps.setString(4, sessionId);
+            ps.setInt(5, limit);
             List<ObjectNode> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

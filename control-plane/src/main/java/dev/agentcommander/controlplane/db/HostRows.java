@@ -12,10 +12,20 @@ import java.util.UUID;
 
 /** The {@code hosts} table. Tokens never touch it in clear: callers pass the SHA-256 hash. */
 public final class HostRows {
-    private static final String PUBLIC_COLS =
-            "id, name, last_acked_seq, connection_epoch, last_seen_at, agent_version, created_at";
+    private static final String PUBLIC_COLS = "id, name, last_acked_seq, connection_epoch, last_seen_at, "
+            + "agent_version, created_at, " + connected("hosts") + " AS connected";
 
     private HostRows() {
+    }
+
+    /**
+     * Whether the host row {@code alias} is held by a live socket, on any replica: the socket that set
+     * {@code connected_epoch} at its handshake is still the newest (no newer handshake, no rotated token) and has
+     * not closed.
+     */
+    static String connected(String alias) {
+        return "(" + alias + ".connected_epoch IS NOT NULL AND " + alias + ".connected_epoch = " + alias
+                + ".connection_epoch)";
     }
 
     /** Epoch and server-side ack position after a handshake. */
@@ -89,10 +99,14 @@ public final class HostRows {
         }
     }
 
-    /** A new connection takes over the host: bumps the epoch so an older socket knows it lost; null when deleted. */
+    /**
+     * A new connection takes over the host: bumps the epoch so an older socket knows it lost, and marks the host
+     * connected by this epoch; null when deleted.
+     */
     public static Handshake handshake(Connection c, String id, String agentVersion, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE hosts SET connection_epoch = connection_epoch + 1, "
-                + "agent_version = ?, last_seen_at = ? WHERE id = ? RETURNING connection_epoch, last_acked_seq")) {
+                + "connected_epoch = connection_epoch + 1, agent_version = ?, last_seen_at = ? WHERE id = ? "
+                + "RETURNING connection_epoch, last_acked_seq")) {
             ps.setString(1, agentVersion);
             Rows.setInstant(ps, 2, now);
             ps.setString(3, id);
@@ -135,6 +149,19 @@ public final class HostRows {
             Rows.setInstant(ps, 2, now);
             ps.setString(3, id);
             ps.executeUpdate();
+        }
+    }
+
+    /**
+     * The socket of {@code epoch} closed: the host is no longer connected, unless a newer socket holds it already
+     * (then nothing changes). True when this changed the host's state.
+     */
+    public static boolean disconnected(Connection c, String id, long epoch) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE hosts SET connected_epoch = NULL WHERE id = ? AND connected_epoch = ?")) {
+            ps.setString(1, id);
+            ps.setLong(2, epoch);
+            return ps.executeUpdate() == 1;
         }
     }
 

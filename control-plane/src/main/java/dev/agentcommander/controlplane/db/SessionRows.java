@@ -2,6 +2,7 @@ package dev.agentcommander.controlplane.db;
 
 import dev.agentcommander.schema.Provider;
 import dev.agentcommander.schema.Session;
+import dev.agentcommander.schema.SessionFilter;
 import dev.agentcommander.schema.SessionKind;
 import dev.agentcommander.schema.SessionStatus;
 import java.sql.Connection;
@@ -11,36 +12,40 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
-/** The {@code sessions} table: upserts from ingest (never across hosts) and the filtered reads of the dashboard. */
+/**
+ * The {@code sessions} table: upserts from ingest (never across hosts) and the filtered reads of the dashboard.
+ * Every read joins the session's host, so a session says whether its host is connected ({@code host_connected}).
+ */
 public final class SessionRows {
+    private static final String SELECT = "SELECT s.*, " + HostRows.connected("h") + " AS host_connected "
+            + "FROM sessions s JOIN hosts h ON h.id = s.host_id";
+
     private SessionRows() {
     }
 
-    /** Filters of {@code GET /v1/sessions} and UI subscriptions; null fields do not filter. */
-    public record Filter(String hostId, SessionStatus status, Provider provider, Boolean needsAttention, String q) {
-        public boolean matches(Session s) {
-            return (hostId == null || hostId.equals(s.hostId()))
-                    && (status == null || status == s.status())
-                    && (provider == null || provider == s.provider())
-                    && (needsAttention == null || needsAttention == s.needsAttention())
-                    && (q == null || q.isEmpty() || contains(s.name()) || contains(s.cwd()) || contains(s.title())
-                    || (s.git() != null && contains(s.git().branch())));
-        }
+    /**
+     * The host that owns a session id's history once its row is gone: the host of its first event. Ingest refuses
+     * another host's events for a live session, so the first event's host is the id's owner (an index probe on
+     * {@code events (session_id, id)}, whatever the history's length).
+     */
+    private static final String HISTORY_OWNER =
+            "(SELECT e.host_id FROM events e WHERE e.session_id = ? ORDER BY e.id LIMIT 1)";
 
-        private boolean contains(String field) {
-            return field != null && field.toLowerCase(Locale.ROOT).contains(q.toLowerCase(Locale.ROOT));
-        }
-    }
+    /** The host a session id belongs to (its live row's, else its history's), as SQL with two parameters (the id). */
+    static final String OWNER = "COALESCE((SELECT o.host_id FROM sessions o WHERE o.id = ?), " + HISTORY_OWNER + ")";
 
-    /** Inserts or updates; false when the id belongs to another host (the row is left alone). */
+    /**
+     * Inserts or updates; false when the id belongs to another host (the row is left alone): its live row, or,
+     * for an id whose row was removed, the history it left (a removed id cannot be claimed with its events).
+     */
     public static boolean upsert(Connection c, Session s, long seq) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO sessions (id, host_id, kind, provider, status, needs_attention, name, tmux_session,
                   tmux_window, tmux_pane_id, cwd, git_repo, git_branch, git_dirty, title, started_at,
                   last_activity_at, updated_seq, updated_at)
-                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, now())
+                SELECT ?,?,?,?,?,?::boolean,?,?,?,?,?,?,?,?::boolean,?,?::timestamptz,?::timestamptz,?::bigint, now()
+                WHERE COALESCE(%s <> ?, false) = false
                 ON CONFLICT (id) DO UPDATE SET kind=EXCLUDED.kind, provider=EXCLUDED.provider,
                   status=EXCLUDED.status, needs_attention=EXCLUDED.needs_attention, name=EXCLUDED.name,
                   tmux_session=EXCLUDED.tmux_session, tmux_window=EXCLUDED.tmux_window,
@@ -48,7 +53,7 @@ public final class SessionRows {
                   git_branch=EXCLUDED.git_branch, git_dirty=EXCLUDED.git_dirty, title=EXCLUDED.title,
                   started_at=EXCLUDED.started_at, last_activity_at=EXCLUDED.last_activity_at,
                   updated_seq=EXCLUDED.updated_seq, updated_at=now()
-                WHERE sessions.host_id = EXCLUDED.host_id""")) {
+                WHERE sessions.host_id = EXCLUDED.host_id""".formatted(HISTORY_OWNER))) {
             ps.setString(1, s.sessionId());
             ps.setString(2, s.hostId());
             ps.setString(3, (s.kind() == null ? SessionKind.PANE : s.kind()).wire());
@@ -71,22 +76,33 @@ public final class SessionRows {
             Rows.setInstant(ps, 16, s.startedAt());
             Rows.setInstant(ps, 17, s.lastActivityAt());
             ps.setLong(18, seq);
+            ps.setString(19, s.sessionId());
+            ps.setString(20, s.hostId());
             return ps.executeUpdate() == 1;
         }
     }
 
-    /** Whether {@code sessionId} is a live session of a host other than {@code hostId} (false for null/unknown). */
-    public static boolean ownedByAnotherHost(Connection c, String hostId, String sessionId) throws SQLException {
+    /**
+     * The host a session id belongs to: its live row's host, else (the row was removed) the host of its history;
+     * null for an id never seen.
+     */
+    public static String owner(Connection c, String sessionId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + OWNER)) {
+            ps.setString(1, sessionId);
+            ps.setString(2, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /** Whether {@code sessionId} belongs to a host other than {@code hostId} (see {@link #owner}; false for null). */
+    public static boolean claimedByAnotherHost(Connection c, String hostId, String sessionId) throws SQLException {
         if (sessionId == null) {
             return false;
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM sessions WHERE id = ? AND host_id <> ?")) {
-            ps.setString(1, sessionId);
-            ps.setString(2, hostId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        String owner = owner(c, sessionId);
+        return owner != null && !owner.equals(hostId);
     }
 
     public static boolean delete(Connection c, String hostId, String sessionId) throws SQLException {
@@ -98,7 +114,7 @@ public final class SessionRows {
     }
 
     public static Session find(Connection c, String id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM sessions WHERE id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE s.id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? map(rs) : null;
@@ -106,50 +122,62 @@ public final class SessionRows {
         }
     }
 
+    /** Every session of {@code hostId}, ordered by id. */
+    public static List<Session> ofHost(Connection c, String hostId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE s.host_id = ? ORDER BY s.id")) {
+            ps.setString(1, hostId);
+            return all(ps);
+        }
+    }
+
     /** Sessions matching {@code f} ordered by id, after {@code cursor} (exclusive), at most {@code limit}. */
-    public static List<Session> list(Connection c, Filter f, String cursor, int limit) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT * FROM sessions WHERE true");
+    public static List<Session> list(Connection c, SessionFilter f, String cursor, int limit) throws SQLException {
+        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE true");
         List<Object> args = new ArrayList<>();
         if (f.hostId() != null) {
-            sql.append(" AND host_id = ?");
+            sql.append(" AND s.host_id = ?");
             args.add(f.hostId());
         }
         if (f.status() != null) {
-            sql.append(" AND status = ?");
+            sql.append(" AND s.status = ?");
             args.add(f.status().name());
         }
         if (f.provider() != null) {
-            sql.append(" AND provider = ?");
+            sql.append(" AND s.provider = ?");
             args.add(f.provider().wire());
         }
         if (f.needsAttention() != null) {
-            sql.append(" AND needs_attention = ?");
+            sql.append(" AND s.needs_attention = ?");
             args.add(f.needsAttention());
         }
         if (f.q() != null && !f.q().isEmpty()) {
             String like = "%" + f.q().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
-            sql.append(" AND (name ILIKE ? OR cwd ILIKE ? OR git_branch ILIKE ? OR title ILIKE ?)");
+            sql.append(" AND (s.name ILIKE ? OR s.cwd ILIKE ? OR s.git_branch ILIKE ? OR s.title ILIKE ?)");
             for (int i = 0; i < 4; i++) {
                 args.add(like);
             }
         }
         if (cursor != null) {
-            sql.append(" AND id > ?");
+            sql.append(" AND s.id > ?");
             args.add(cursor);
         }
-        sql.append(" ORDER BY id LIMIT ").append(limit);
+        sql.append(" ORDER BY s.id LIMIT ").append(limit);
         try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
             for (int i = 0; i < args.size(); i++) {
                 ps.setObject(i + 1, args.get(i));
             }
-            List<Session> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(map(rs));
-                }
-            }
-            return out;
+            return all(ps);
         }
+    }
+
+    private static List<Session> all(PreparedStatement ps) throws SQLException {
+        List<Session> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(map(rs));
+            }
+        }
+        return out;
     }
 
     static Session map(ResultSet rs) throws SQLException {
@@ -165,6 +193,7 @@ public final class SessionRows {
                 "job".equals(rs.getString("kind")) ? SessionKind.JOB : SessionKind.PANE,
                 provider == null ? Provider.OTHER : provider, status == null ? SessionStatus.IDLE : status,
                 rs.getBoolean("needs_attention"), rs.getString("name"), tmux, rs.getString("cwd"), git,
-                rs.getString("title"), Rows.instant(rs, "started_at"), Rows.instant(rs, "last_activity_at"));
+                rs.getString("title"), Rows.instant(rs, "started_at"), Rows.instant(rs, "last_activity_at"),
+                rs.getBoolean("host_connected"));
     }
 }

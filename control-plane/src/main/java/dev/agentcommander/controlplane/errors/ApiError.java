@@ -22,13 +22,15 @@ public final class ApiError extends RuntimeException {
 
     /**
      * What a client is told about {@code failure}: an ApiError as it is, a refused frame or body as 400 with its
-     * protocol code, a database outage as 503 {@code unavailable}, anything else as 500 {@code internal} (the
-     * details stay in the log, never in the reply).
+     * protocol code, a value Postgres refuses as data as 400 {@code bad_request}, a database outage as 503
+     * {@code unavailable}, anything else as 500 {@code internal} (the details stay in the log, never in the reply).
      */
     public static ApiError of(Throwable failure) {
         return switch (failure) {
             case ApiError e -> e;
             case ProtocolException e -> new ApiError(400, e.code().wire(), e.getMessage());
+            case DbException e when e.badValue() -> badRequest("a value in the request cannot be used: "
+                    + e.getMessage().lines().findFirst().orElse("").replaceFirst("^ERROR: ", ""));
             case DbException e -> new ApiError(503, "unavailable", "database unavailable");
             default -> new ApiError(500, "internal", "internal error");
         };
@@ -55,7 +57,10 @@ public final class ApiError extends RuntimeException {
         return new ApiError(400, "bad_request", message);
     }
 
-    /** A UI request whose topic or filter cannot be served (the UI socket's code for a bad request). */
+    /**
+     * A value that breaks a rule of its field (a filter, a path id, a UI topic): the message starts with the
+     * field's name. The UI socket's code for any bad request.
+     */
     public static ApiError invalid(String message) {
         return new ApiError(400, "invalid", message);
     }

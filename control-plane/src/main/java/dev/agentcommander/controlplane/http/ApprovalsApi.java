@@ -11,7 +11,6 @@ import dev.agentcommander.controlplane.errors.ApiError;
 import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.controlplane.fanout.HostNotifier;
 import dev.agentcommander.schema.Json;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
@@ -37,7 +36,7 @@ final class ApprovalsApi {
         this.clock = clock;
     }
 
-    void register(HttpRouting.Builder r) {
+    void register(Routes r) {
         r.get("/v1/approvals", this::list);
         r.get("/v1/approvals/{id}", this::get);
         r.post("/v1/approvals/{id}/decision", this::decide);
@@ -55,7 +54,7 @@ final class ApprovalsApi {
 
     private void get(ServerRequest req, ServerResponse res) {
         http.require(req, Role.VIEWER);
-        String id = req.path().pathParameters().get("id");
+        String id = Http.pathId(req, "id");
         ObjectNode a = db.tx(c -> ApprovalRows.find(c, id));
         if (a == null) {
             throw ApiError.notFound("approval " + id);
@@ -65,7 +64,7 @@ final class ApprovalsApi {
 
     private void decide(ServerRequest req, ServerResponse res) {
         Tokens.Principal p = http.require(req, Role.OPERATOR);
-        String id = req.path().pathParameters().get("id");
+        String id = Http.pathId(req, "id");
         ObjectNode body = Http.body(req);
         String behavior = body.path("behavior").asText("");
         if (!behavior.equals("allow") && !behavior.equals("deny")) {

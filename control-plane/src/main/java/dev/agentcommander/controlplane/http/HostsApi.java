@@ -12,9 +12,9 @@ import dev.agentcommander.controlplane.db.SessionRows;
 import dev.agentcommander.controlplane.errors.ApiError;
 import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.controlplane.link.AgentLinks;
+import dev.agentcommander.controlplane.link.HostPresence;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.Session;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.List;
@@ -30,16 +30,18 @@ final class HostsApi {
     private final Database db;
     private final Http http;
     private final AgentLinks links;
+    private final HostPresence presence;
     private final FanOut fanOut;
 
-    HostsApi(Database db, Http http, AgentLinks links, FanOut fanOut) {
+    HostsApi(Database db, Http http, AgentLinks links, HostPresence presence, FanOut fanOut) {
         this.db = db;
         this.http = http;
         this.links = links;
+        this.presence = presence;
         this.fanOut = fanOut;
     }
 
-    void register(HttpRouting.Builder r) {
+    void register(Routes r) {
         r.get("/v1/hosts", this::list);
         r.post("/v1/hosts", this::create);
         r.post("/v1/hosts/{id}/token", this::rotate);
@@ -80,7 +82,7 @@ final class HostsApi {
 
     private void rotate(ServerRequest req, ServerResponse res) {
         Tokens.Principal p = http.require(req, Role.ADMIN);
-        String id = req.path().pathParameters().get("id");
+        String id = Http.pathId(req, "id");
         String token = Secrets.randomToken();
         ObjectNode host = db.tx(c -> {
             if (!HostRows.rotateToken(c, id, Secrets.sha256Hex(token))) {
@@ -93,6 +95,7 @@ final class HostsApi {
             throw ApiError.notFound("host " + id);
         }
         links.disconnect(id, "unauthorized: host token rotated");
+        presence.changed(id); // offline now, whichever replica held its socket
         ObjectNode out = Json.mapper().createObjectNode();
         out.set("host", host);
         out.put("token", token);
@@ -101,10 +104,9 @@ final class HostsApi {
 
     private void delete(ServerRequest req, ServerResponse res) {
         Tokens.Principal p = http.require(req, Role.ADMIN);
-        String id = req.path().pathParameters().get("id");
+        String id = Http.pathId(req, "id");
         List<String> sessions = db.tx(c -> {
-            List<String> ids = SessionRows.list(c, new SessionRows.Filter(id, null, null, null, null), null,
-                    100_000).stream().map(Session::sessionId).toList();
+            List<String> ids = SessionRows.ofHost(c, id).stream().map(Session::sessionId).toList();
             if (!HostRows.delete(c, id)) {
                 throw ApiError.notFound("host " + id);
             }

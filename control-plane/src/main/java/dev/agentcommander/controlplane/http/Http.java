@@ -3,9 +3,11 @@ package dev.agentcommander.controlplane.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.auth.RateLimiter;
 import dev.agentcommander.controlplane.auth.Role;
 import dev.agentcommander.controlplane.auth.Tokens;
 import dev.agentcommander.controlplane.errors.ApiError;
+import dev.agentcommander.schema.Ids;
 import dev.agentcommander.schema.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
@@ -93,6 +95,15 @@ final class Http {
             o.put("next", next);
         }
         return o;
+    }
+
+    /** The path parameter {@code name}, which must be an opaque id ({@link Ids#OPAQUE}); 400 names it otherwise. */
+    static String pathId(ServerRequest req, String name) {
+        String v = req.path().pathParameters().get(name);
+        if (!Ids.isOpaque(v)) {
+            throw ApiError.invalid(name + ": must match " + Ids.OPAQUE.pattern());
+        }
+        return v;
     }
 
     static String query(ServerRequest req, String name) {

@@ -1,6 +1,7 @@
 package dev.agentcommander.controlplane.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.auth.RateLimiter;
 import dev.agentcommander.controlplane.auth.Role;
 import dev.agentcommander.controlplane.auth.Tokens;
 import dev.agentcommander.controlplane.db.Audit;
@@ -11,44 +12,66 @@ import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.controlplane.fanout.HostNotifier;
 import dev.agentcommander.controlplane.link.AgentLinks;
 import dev.agentcommander.controlplane.link.CommandService;
+import dev.agentcommander.controlplane.link.HostPresence;
 import dev.agentcommander.schema.Json;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.staticcontent.StaticContentService;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.List;
 
 /**
- * All HTTP routes and one error handler: every failure leaves through {@link ApiError#of} as
- * {@code {"error":{"code","message"}}} with its status, and a database outage is a 503, never a 500 with a stack
- * trace.
+ * All HTTP routes, registered through one {@link Routes} table, and one error handler: every failure leaves
+ * through {@link ApiError#of} as {@code {"error":{"code","message"}}} with its status, a database outage is a 503,
+ * an unknown path a 404 (never a 500 with a stack trace), and every response carries {@link SecurityHeaders}.
  */
 public final class RestApi {
     private static final System.Logger LOG = System.getLogger(RestApi.class.getName());
     /** State-changing requests per caller: a burst of 120, then 40 a second. */
     private static final double BURST = 120;
     private static final double PER_SECOND = 40;
+    /** The OpenAPI document, on the classpath and served at {@code GET /openapi.json}. */
+    public static final String OPENAPI = "openapi.json";
+    private static final String DASHBOARD = "dashboard";
 
     private final Database db;
     private final Http http;
     private final HostsApi hosts;
     private final SessionsApi sessions;
     private final ApprovalsApi approvals;
+    private final byte[] openApi;
 
-    public RestApi(Database db, Tokens tokens, AgentLinks links, CommandService commands, FanOut fanOut,
-                   HostNotifier notifier, Clock clock) {
+    public RestApi(Database db, Tokens tokens, AgentLinks links, HostPresence presence, CommandService commands,
+                   FanOut fanOut, HostNotifier notifier, Clock clock) {
         this.db = db;
         this.http = new Http(tokens, new RateLimiter(clock, BURST, PER_SECOND));
-        this.hosts = new HostsApi(db, http, links, fanOut);
+        this.hosts = new HostsApi(db, http, links, presence, fanOut);
         this.sessions = new SessionsApi(db, http, commands);
         this.approvals = new ApprovalsApi(db, http, fanOut, notifier, clock);
+        this.openApi = resource(OPENAPI);
     }
 
-    public void register(HttpRouting.Builder r) {
+    /** Registers every route on {@code routing}; returns the table of what was registered. */
+    public Routes register(HttpRouting.Builder routing) {
+        routing.addFilter((chain, req, res) -> {
+            SecurityHeaders.apply(res);
+            chain.proceed();
+        });
+        Routes r = new Routes(routing);
         r.get("/health", (req, res) -> {
-            boolean ok = db.healthy();
-            ObjectNode o = Json.mapper().createObjectNode();
-            o.put("status", ok ? "ok" : "degraded");
-            o.put("db", ok ? "ok" : "down");
-            Http.json(res, ok ? 200 : 503, o);
+            var health = db.health();
+            Http.json(res, health.ok() ? 200 : 503, health.toJson());
+        });
+        r.get("/openapi.json", (req, res) -> {
+            res.header(HeaderNames.CONTENT_TYPE, "application/json");
+            res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+            res.send(openApi);
         });
         r.get("/v1/agent", (req, res) -> {
             throw new ApiError(401, "unauthorized",
@@ -71,17 +94,49 @@ public final class RestApi {
             Http.json(res, 200, Http.page(items, items.size() == limit ? items.getLast().get("id").asText() : null));
         });
         r.any("/v1/*", (req, res) -> {
-            throw new ApiError(404, "not_found", "no such endpoint: " + req.prologue().method().text() + " "
-                    + req.path().path());
+            throw noSuchEndpoint(req);
         });
-        r.error(Exception.class, (req, res, e) -> {
-            ApiError a = ApiError.of(e);
-            if (e instanceof DbException) {
-                LOG.log(System.Logger.Level.WARNING, "database error: " + e.getMessage());
-            } else if (a.status() == 500) {
-                LOG.log(System.Logger.Level.ERROR, "unexpected error on " + req.path().path(), e);
+        if (RestApi.class.getClassLoader().getResource(DASHBOARD + "/index.html") != null) {
+            r.files("/", StaticContentService.builder(DASHBOARD).welcomeFileName("index.html"));
+        }
+        routing.error(Exception.class, this::failed);
+        return r;
+    }
+
+    /** The one error handler: Helidon's own HTTP errors (an unknown path is a 404) and ours, as JSON. */
+    private void failed(ServerRequest req, ServerResponse res, Exception e) {
+        ApiError a = e instanceof HttpException h ? fromHelidon(req, h) : ApiError.of(e);
+        if (e instanceof DbException && a.status() == 503) {
+            LOG.log(System.Logger.Level.WARNING, "database error: " + e.getMessage());
+        } else if (a.status() >= 500) {
+            LOG.log(System.Logger.Level.ERROR, "unexpected error on " + req.path().path(), e);
+        }
+        SecurityHeaders.apply(res);
+        Http.json(res, a.status(), a.json());
+    }
+
+    private static ApiError fromHelidon(ServerRequest req, HttpException e) {
+        int status = e.status().code();
+        return switch (status) {
+            case 404 -> noSuchEndpoint(req);
+            case 413 -> new ApiError(413, "too_large", e.getMessage());
+            default -> status < 500 ? new ApiError(status, "bad_request", e.getMessage()) : ApiError.of(e);
+        };
+    }
+
+    private static ApiError noSuchEndpoint(ServerRequest req) {
+        return new ApiError(404, "not_found", "no such endpoint: " + req.prologue().method().text() + " "
+                + req.path().path());
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = RestApi.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is missing from the classpath");
             }
-            Http.json(res, a.status(), a.json());
-        });
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(name, e);
+        }
     }
 }

@@ -11,17 +11,19 @@ import dev.agentcommander.controlplane.db.SessionRows;
 import dev.agentcommander.controlplane.errors.ApiError;
 import dev.agentcommander.controlplane.link.CommandService;
 import dev.agentcommander.schema.CommandSpec;
+import dev.agentcommander.schema.Ids;
 import dev.agentcommander.schema.Json;
-import dev.agentcommander.schema.Provider;
 import dev.agentcommander.schema.Session;
-import dev.agentcommander.schema.SessionStatus;
-import io.helidon.webserver.http.HttpRouting;
+import dev.agentcommander.schema.SessionFilter;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.List;
-import java.util.Locale;
 
-/** Sessions, their event history, and commands (operator) addressed to a session or a host. */
+/**
+ * Sessions, their event history, and commands (operator) addressed to a session or a host. A command is always
+ * stored and delivered when its host is connected; the reply says whether the host is connected now, and a caller
+ * who would rather not wait for an offline host passes {@code ?queue=false} and gets 409 {@code host_offline}.
+ */
 final class SessionsApi {
     private final Database db;
     private final Http http;
@@ -33,7 +35,7 @@ final class SessionsApi {
         this.commands = commands;
     }
 
-    void register(HttpRouting.Builder r) {
+    void register(Routes r) {
         r.get("/v1/sessions", this::list);
         r.get("/v1/sessions/{id}", this::get);
         r.get("/v1/sessions/{id}/events", this::events);
@@ -42,34 +44,21 @@ final class SessionsApi {
         r.get("/v1/commands/{id}", this::command);
     }
 
-    /** Parses the session filters shared by REST and UI subscriptions; 400 names a bad value. */
-    static SessionRows.Filter filter(String hostId, String status, String provider, String attention, String q) {
-        SessionStatus st = status == null ? null : SessionStatus.fromWire(status.toUpperCase(Locale.ROOT));
-        if (status != null && st == null) {
-            throw ApiError.badRequest("status: unknown value " + status);
-        }
-        Provider pr = provider == null ? null : Provider.fromWire(provider);
-        if (provider != null && pr == null) {
-            throw ApiError.badRequest("provider: unknown value " + provider);
-        }
-        if (attention != null && !attention.equals("true") && !attention.equals("false")) {
-            throw ApiError.badRequest("needs_attention must be true or false");
-        }
-        return new SessionRows.Filter(hostId, st, pr, attention == null ? null : Boolean.valueOf(attention), q);
-    }
-
     private void list(ServerRequest req, ServerResponse res) {
         http.require(req, Role.VIEWER);
-        SessionRows.Filter f = filter(Http.query(req, "host_id"), Http.query(req, "status"),
-                Http.query(req, "provider"), Http.query(req, "needs_attention"), Http.query(req, "q"));
+        SessionFilter f = SessionFilter.parse(name -> Http.query(req, name));
+        String cursor = Http.query(req, "cursor");
+        if (cursor != null && !Ids.isOpaque(cursor)) {
+            throw ApiError.invalid("cursor: must be the next of a previous page");
+        }
         int limit = Http.limit(req, 500, 1000);
-        List<Session> items = db.tx(c -> SessionRows.list(c, f, Http.query(req, "cursor"), limit));
+        List<Session> items = db.tx(c -> SessionRows.list(c, f, cursor, limit));
         Http.json(res, 200, Http.page(items, items.size() == limit ? items.getLast().sessionId() : null));
     }
 
     private void get(ServerRequest req, ServerResponse res) {
         http.require(req, Role.VIEWER);
-        String id = req.path().pathParameters().get("id");
+        String id = Http.pathId(req, "id");
         Session s = db.tx(c -> SessionRows.find(c, id));
         if (s == null) {
             throw ApiError.notFound("session " + id);
@@ -79,7 +68,7 @@ final class SessionsApi {
 
     private void events(ServerRequest req, ServerResponse res) {
         http.require(req, Role.VIEWER);
-        String id = req.path().pathParameters().get("id");
+        String id = Http.pathId(req, "id");
         long after;
         try {
             after = Http.query(req, "after") == null ? 0 : Long.parseLong(Http.query(req, "after"));
@@ -94,7 +83,8 @@ final class SessionsApi {
 
     private void sessionCommand(ServerRequest req, ServerResponse res) {
         Tokens.Principal p = http.require(req, Role.OPERATOR);
-        String id = req.path().pathParameters().get("id");
+        String id = Http.pathId(req, "id");
+        boolean queue = queue(req);
         ObjectNode body = Http.body(req);
         body.put("session_id", id);
         CommandSpec spec = CommandSpec.parse(null, body);
@@ -102,33 +92,40 @@ final class SessionsApi {
         if (s == null) {
             throw ApiError.notFound("session " + id);
         }
-        accepted(res, commands.issue(p.subject(), p.role().wire(), s.hostId(), spec));
+        boolean connected = Boolean.TRUE.equals(s.hostConnected());
+        refuseIfOffline(queue, connected, s.hostId());
+        accepted(res, commands.issue(p.subject(), p.role().wire(), s.hostId(), spec), connected);
     }
 
     private void hostCommand(ServerRequest req, ServerResponse res) {
         Tokens.Principal p = http.require(req, Role.OPERATOR);
-        String hostId = req.path().pathParameters().get("id");
+        String hostId = Http.pathId(req, "id");
+        boolean queue = queue(req);
         CommandSpec spec = CommandSpec.parse(null, Http.body(req));
         String sid = spec.toArgs().path("session_id").asText(null);
-        boolean ok = db.tx(c -> {
-            if (HostRows.find(c, hostId) == null) {
-                return false;
+        Boolean connected = db.tx(c -> {
+            ObjectNode h = HostRows.find(c, hostId);
+            if (h == null) {
+                return null;
             }
-            if (sid == null) {
-                return true;
+            if (sid != null) {
+                Session s = SessionRows.find(c, sid);
+                if (s == null || !hostId.equals(s.hostId())) {
+                    return null;
+                }
             }
-            Session s = SessionRows.find(c, sid);
-            return s != null && hostId.equals(s.hostId());
+            return h.path("connected").asBoolean();
         });
-        if (!ok) {
+        if (connected == null) {
             throw ApiError.notFound(sid == null ? "host " + hostId : "session " + sid + " on host " + hostId);
         }
-        accepted(res, commands.issue(p.subject(), p.role().wire(), hostId, spec));
+        refuseIfOffline(queue, connected, hostId);
+        accepted(res, commands.issue(p.subject(), p.role().wire(), hostId, spec), connected);
     }
 
     private void command(ServerRequest req, ServerResponse res) {
         http.require(req, Role.VIEWER);
-        String id = req.path().pathParameters().get("id");
+        String id = Http.pathId(req, "id");
         ObjectNode c = db.tx(tx -> CommandRows.find(tx, id));
         if (c == null) {
             throw ApiError.notFound("command " + id);
@@ -136,10 +133,34 @@ final class SessionsApi {
         Http.json(res, 200, c);
     }
 
-    private static void accepted(ServerResponse res, ObjectNode row) {
+    /** {@code ?queue=true|false} (default true): whether a command for an offline host is stored to wait. */
+    private static boolean queue(ServerRequest req) {
+        String v = Http.query(req, "queue");
+        if (v == null || v.equals("true")) {
+            return true;
+        }
+        if (v.equals("false")) {
+            return false;
+        }
+        throw ApiError.invalid("queue: must be true or false");
+    }
+
+    private static void refuseIfOffline(boolean queue, boolean connected, String hostId) {
+        if (!queue && !connected) {
+            throw new ApiError(409, "host_offline", "host " + hostId
+                    + " is not connected; nothing was stored (without queue=false the command waits for it)");
+        }
+    }
+
+    /** 202: stored and queued; {@code host_connected} false says it waits until the host reconnects. */
+    private static void accepted(ServerResponse res, ObjectNode row, boolean connected) {
         ObjectNode out = Json.mapper().createObjectNode();
         out.set("command_id", row.get("command_id"));
         out.set("status", row.get("status"));
+        out.put("host_connected", connected);
+        if (!connected) {
+            out.put("message", "the host is offline; the command runs when it reconnects");
+        }
         Http.json(res, 202, out);
     }
 }

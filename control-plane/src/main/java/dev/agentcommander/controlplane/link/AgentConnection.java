@@ -1,11 +1,13 @@
 package dev.agentcommander.controlplane.link;
 
 import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.CloseReason;
 import dev.agentcommander.schema.Codec;
 import dev.agentcommander.schema.ServerMessage;
 import dev.agentcommander.schema.loop.NamedLoop;
 import io.helidon.websocket.WsSession;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -15,10 +17,15 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One authenticated agent socket after its hello: the bounded inbox the socket thread fills and the ingest loop
  * drains, the wake-up signal of the delivery loop, and a send lock (ingest acks, delivery and replies share the
- * socket). Its epoch says which of two sockets of the same host is the newer one. It owns its two loops: closing
- * the connection stops both.
+ * socket). Its epoch says which of two sockets of the same host is the newer one; when the epoch was last seen
+ * current in Postgres is kept, so console frames (relayed before they are stored) can be dropped once another
+ * replica's connection took over. It owns its two loops: closing the connection stops both.
  */
 final class AgentConnection {
+    /** Why a connection whose epoch is no longer current is closed (a newer one, on any replica, or a rotation). */
+    static final CloseReason SUPERSEDED = CloseReason.of(CloseReason.Kind.SUPERSEDED,
+            "a newer connection of this host took over");
+
     private static final int INBOX_CAPACITY = 4096;
     private static final long POLL_MS = 250;
 
@@ -32,6 +39,7 @@ final class AgentConnection {
     private final AtomicBoolean resendAll = new AtomicBoolean(true);
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long ackedSeq;
+    private volatile Instant epochConfirmedAt;
     private NamedLoop ingestLoop;
     private NamedLoop deliveryLoop;
 
@@ -41,6 +49,7 @@ final class AgentConnection {
         this.ackedSeq = ackedSeq;
         this.session = session;
         this.clock = clock;
+        this.epochConfirmedAt = clock.instant(); // made right after the handshake that set the epoch
     }
 
     String hostId() {
@@ -57,6 +66,15 @@ final class AgentConnection {
 
     void ackedSeq(long seq) {
         ackedSeq = seq;
+    }
+
+    /** When this connection's epoch was last seen current in Postgres (a batch, a delivery round, a heartbeat). */
+    Instant epochConfirmedAt() {
+        return epochConfirmedAt;
+    }
+
+    void epochConfirmed(Instant at) {
+        epochConfirmedAt = at;
     }
 
     BlockingQueue<Codec.Frame<AgentMessage>> inbox() {
@@ -83,7 +101,7 @@ final class AgentConnection {
             sendLock.unlock();
         }
         if (!sent) {
-            close(1011, "send failed");
+            close(CloseReason.of(CloseReason.Kind.INTERNAL, "send failed"));
         }
         return sent;
     }
@@ -132,14 +150,14 @@ final class AgentConnection {
         wake();
     }
 
-    /** Closes the socket with a reason and stops both loops. Idempotent. */
-    void close(int code, String reason) {
+    /** Closes the socket with a typed reason and stops both loops. Idempotent. */
+    void close(CloseReason reason) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         sendLock.lock();
         try {
-            session.close(code, reason.length() > 120 ? reason.substring(0, 120) : reason);
+            session.close(reason.code(), reason.reason());
         } catch (RuntimeException ignored) {
             // already gone
         } finally {

@@ -6,6 +6,7 @@ import dev.agentcommander.controlplane.db.DbException;
 import dev.agentcommander.controlplane.db.HostRows;
 import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.CloseReason;
 import dev.agentcommander.schema.Codec;
 import dev.agentcommander.schema.Protocol;
 import dev.agentcommander.schema.ProtocolException;
@@ -25,12 +26,20 @@ import java.util.function.Consumer;
  * {@code /v1/agent}: one instance per socket. The host token is checked at the upgrade, but a refusal is sent as a
  * close frame (1008 with a reason) right after the upgrade, because a refused upgrade cannot carry a reason the
  * agent could log. Nothing is written for a refused socket. Frames go through {@link Codec}; a bad frame gets an
- * {@code error} reply and the link survives, an unsupported version closes it.
+ * {@code error} reply and the link survives, an unsupported version closes it. Every close carries a
+ * {@link CloseReason}, so the agent decides by its kind.
+ *
+ * <p>Console frames are relayed to fan-out as they arrive, before ingest stores and acks them. So that a socket
+ * superseded on another replica cannot go on relaying until its next batch, a console frame is relayed only while
+ * the connection's epoch was seen current within {@link #EPOCH_FRESH} (ingest, delivery and heartbeats confirm it
+ * as they go; otherwise one primary-key read here does).
  */
 public final class AgentEndpoint implements WsListener {
     private static final System.Logger LOG = System.getLogger(AgentEndpoint.class.getName());
     private static final int MAX_ASSEMBLED = 2 * Protocol.MAX_FRAME_BYTES;
     private static final Duration TOUCH_EVERY = Duration.ofSeconds(30);
+    /** How old the last sight of this connection's epoch may be for its console frames to be relayed. */
+    static final Duration EPOCH_FRESH = Duration.ofSeconds(1);
 
     private final Database db;
     private final AgentLinks links;
@@ -39,8 +48,7 @@ public final class AgentEndpoint implements WsListener {
     private final String serverVersion;
     private final Consumer<String> onConnected;
     private String hostId;
-    private String refusal;
-    private int refusalCode = 1008;
+    private CloseReason refusal;
     private WsSession session;
     private AgentConnection conn;
     private final StringBuilder partial = new StringBuilder();
@@ -62,18 +70,17 @@ public final class AgentEndpoint implements WsListener {
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
         String auth = headers.first(HeaderNames.AUTHORIZATION).orElse("");
         if (!auth.regionMatches(true, 0, "Bearer ", 0, 7) || auth.substring(7).isBlank()) {
-            refusal = "unauthorized: missing host token";
+            refusal = CloseReason.of(CloseReason.Kind.UNAUTHORIZED, "missing host token");
             return Optional.empty();
         }
         String hash = Secrets.sha256Hex(auth.substring(7).trim());
         try {
             hostId = db.tx(c -> HostRows.idForTokenHash(c, hash));
             if (hostId == null) {
-                refusal = "unauthorized: invalid host token";
+                refusal = CloseReason.of(CloseReason.Kind.UNAUTHORIZED, "invalid host token");
             }
         } catch (DbException e) {
-            refusal = "unavailable: database down, retry later";
-            refusalCode = 1013;
+            refusal = CloseReason.of(CloseReason.Kind.UNAVAILABLE, "database down, retry later");
         }
         return Optional.empty();
     }
@@ -82,7 +89,7 @@ public final class AgentEndpoint implements WsListener {
     public void onOpen(WsSession s) {
         this.session = s;
         if (refusal != null) {
-            s.close(refusalCode, refusal);
+            s.close(refusal.code(), refusal.reason());
         }
     }
 
@@ -116,7 +123,7 @@ public final class AgentEndpoint implements WsListener {
         } catch (ProtocolException e) {
             reply(new ServerMessage.Error(e.code().wire(), e.getMessage()));
             if (e.code() == ProtocolException.Code.UNSUPPORTED_VERSION) {
-                close(1002, e.getMessage());
+                close(CloseReason.of(CloseReason.Kind.UNSUPPORTED_VERSION, e.getMessage()));
             }
             return;
         }
@@ -138,7 +145,7 @@ public final class AgentEndpoint implements WsListener {
                     return;
                 }
                 if (frame.seq() > conn.ackedSeq() && (frame.message() instanceof AgentMessage.Snapshot
-                        || frame.message() instanceof AgentMessage.ConsoleChunk)) {
+                        || frame.message() instanceof AgentMessage.ConsoleChunk) && epochCurrent()) {
                     String sid = frame.message() instanceof AgentMessage.Snapshot sn ? sn.sessionId()
                             : ((AgentMessage.ConsoleChunk) frame.message()).sessionId();
                     fanOut.publish(new FanOut.Console(hostId, sid, frame.message()));
@@ -146,6 +153,32 @@ public final class AgentEndpoint implements WsListener {
                 conn.enqueue(frame);
             }
         }
+    }
+
+    /**
+     * Whether this connection still holds its host's epoch, as far as a console frame needs to know: seen current
+     * within {@link #EPOCH_FRESH}, or else read now. A database that does not answer does not stop the console
+     * (the frame is the host's own, from its token; ingest deals with the outage): the next read is a second away.
+     */
+    private boolean epochCurrent() {
+        Instant now = clock.instant();
+        if (conn.closed()) {
+            return false;
+        }
+        if (Duration.between(conn.epochConfirmedAt(), now).compareTo(EPOCH_FRESH) < 0) {
+            return true;
+        }
+        long epoch = conn.epoch();
+        try {
+            if (!db.tx(c -> HostRows.holdsEpoch(c, hostId, epoch))) {
+                conn.close(AgentConnection.SUPERSEDED);
+                return false;
+            }
+        } catch (DbException e) {
+            LOG.log(System.Logger.Level.DEBUG, "epoch not checked: " + e.getMessage());
+        }
+        conn.epochConfirmed(now);
+        return true;
     }
 
     private void hello(AgentMessage.Hello h) {
@@ -157,16 +190,16 @@ public final class AgentEndpoint implements WsListener {
         try {
             hs = db.tx(c -> HostRows.handshake(c, hostId, h.agentVersion(), clock.instant()));
         } catch (DbException e) {
-            close(1013, "unavailable: " + e.getMessage());
+            close(CloseReason.of(CloseReason.Kind.UNAVAILABLE, "database down, retry later"));
             return;
         }
         if (hs == null) {
-            close(1013, "unavailable: host " + hostId + " is gone");
+            close(CloseReason.of(CloseReason.Kind.UNAUTHORIZED, "host " + hostId + " is gone"));
             return;
         }
         AgentConnection c = new AgentConnection(hostId, hs.epoch(), hs.lastAckedSeq(), session, clock);
         if (!links.register(c)) {
-            c.close(1008, Ingest.SUPERSEDED);
+            c.close(AgentConnection.SUPERSEDED);
             return;
         }
         conn = c;
@@ -174,7 +207,8 @@ public final class AgentEndpoint implements WsListener {
         c.send(new ServerMessage.Welcome(hs.lastAckedSeq(), serverVersion, hostId));
         onConnected.accept(hostId);
         c.start(new Ingest(c, db, fanOut, clock), new Delivery(c, db, clock));
-        LOG.log(System.Logger.Level.INFO, "host " + hostId + " (" + h.hostName() + ", agent " + h.agentVersion()
+        LOG.log(System.Logger.Level.INFO, "host " + hostId + " (" + LogText.of(h.hostName()) + ", agent "
+                + LogText.of(h.agentVersion())
                 + ") connected, epoch " + hs.epoch() + ", last acked " + hs.lastAckedSeq());
     }
 
@@ -187,7 +221,9 @@ public final class AgentEndpoint implements WsListener {
         long epoch = conn.epoch();
         try {
             if (!db.tx(c -> HostRows.touch(c, hostId, epoch, now))) {
-                conn.close(1008, Ingest.SUPERSEDED);
+                conn.close(AgentConnection.SUPERSEDED);
+            } else {
+                conn.epochConfirmed(now);
             }
         } catch (DbException e) {
             LOG.log(System.Logger.Level.DEBUG, "heartbeat not recorded: " + e.getMessage());
@@ -202,11 +238,11 @@ public final class AgentEndpoint implements WsListener {
         }
     }
 
-    private void close(int code, String reason) {
+    private void close(CloseReason reason) {
         if (conn != null) {
-            conn.close(code, reason);
+            conn.close(reason);
         } else if (session != null) {
-            session.close(code, reason.length() > 120 ? reason.substring(0, 120) : reason);
+            session.close(reason.code(), reason.reason());
         }
     }
 

@@ -1,14 +1,24 @@
 package dev.agentcommander.controlplane.link;
 
+import dev.agentcommander.schema.CloseReason;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
  * The agent sockets this replica holds, one per host. A newer connection (higher epoch) replaces an older one,
- * which is closed; an older one arriving late is refused. Nothing else lives here: rows live in Postgres.
+ * which is closed; an older one arriving late is refused. Nothing else lives here: rows live in Postgres, and so
+ * does whether a host is connected ({@link HostPresence}, told here when a socket goes away).
  */
 public final class AgentLinks {
     private final ConcurrentMap<String, AgentConnection> byHost = new ConcurrentHashMap<>();
+    private final HostPresence presence;
+
+    public AgentLinks(HostPresence presence) {
+        this.presence = presence;
+    }
 
     /** Registers {@code conn}; false when a newer connection of the same host is already here. */
     boolean register(AgentConnection conn) {
@@ -22,21 +32,32 @@ public final class AgentLinks {
             return neu;
         });
         if (loser[0] != null && loser[0] != winner) {
-            loser[0].close(1008, Ingest.SUPERSEDED);
+            loser[0].close(AgentConnection.SUPERSEDED);
         }
         return winner == conn;
     }
 
+    /** The socket of {@code conn} closed (either side): forget it, and the host is offline unless newer. */
     void unregister(AgentConnection conn) {
         byHost.remove(conn.hostId(), conn);
+        presence.disconnected(conn.hostId(), conn.epoch());
     }
 
     /** Closes the host's socket (deleted host, rotated token). */
-    public void disconnect(String hostId, String reason) {
+    public void disconnect(String hostId, CloseReason reason) {
         AgentConnection c = byHost.remove(hostId);
         if (c != null) {
-            c.close(1008, reason);
+            c.close(reason);
+            presence.disconnected(hostId, c.epoch());
         }
+    }
+
+    /**
+     * {@link #disconnect(String, CloseReason)} with a reason in its wire form ({@code "unauthorized: host deleted"}),
+     * read by {@link CloseReason#parse}: for callers that still pass text.
+     */
+    public void disconnect(String hostId, String reason) {
+        disconnect(hostId, CloseReason.parse(1008, reason));
     }
 
     public void wake(String hostId) {
@@ -47,7 +68,12 @@ public final class AgentLinks {
     }
 
     public void closeAll() {
-        byHost.values().forEach(c -> c.close(1001, "control plane shutting down"));
-        byHost.clear();
+        Map<String, Long> epochs = new HashMap<>();
+        for (AgentConnection c : List.copyOf(byHost.values())) {
+            byHost.remove(c.hostId(), c);
+            c.close(CloseReason.of(CloseReason.Kind.GOING_AWAY, "control plane shutting down"));
+            epochs.put(c.hostId(), c.epoch());
+        }
+        presence.disconnected(epochs);
     }
 }

@@ -5,10 +5,12 @@ import dev.agentcommander.controlplane.db.CommandRows;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
 import dev.agentcommander.controlplane.db.HostRows;
+import dev.agentcommander.schema.CloseReason;
 import dev.agentcommander.schema.ServerMessage;
 import dev.agentcommander.schema.loop.Backoff;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -54,18 +56,20 @@ final class Delivery {
     /** A round that threw: close the link rather than leave commands undelivered on an open socket. */
     void failed(String loop, RuntimeException e) {
         LOG.log(System.Logger.Level.ERROR, "delivery to host " + conn.hostId() + " failed; closing the link", e);
-        conn.close(1011, "internal error while delivering; reconnect");
+        conn.close(CloseReason.of(CloseReason.Kind.INTERNAL, "error while delivering; reconnect"));
     }
 
     private void deliver(boolean all) {
         String host = conn.hostId();
         long epoch = conn.epoch();
+        Instant checkedAt = clock.instant();
         List<CommandRows.Pending> commands = db.tx(c -> HostRows.holdsEpoch(c, host, epoch)
                 ? CommandRows.pending(c, host, all) : null);
         if (commands == null) {
-            conn.close(1008, Ingest.SUPERSEDED); // rotated token or a newer connection, maybe on another replica
+            conn.close(AgentConnection.SUPERSEDED); // rotated token or a newer connection, maybe on another replica
             return;
         }
+        conn.epochConfirmed(checkedAt);
         for (CommandRows.Pending p : commands) {
             if (!conn.send(new ServerMessage.Command(p.id(), p.name(), p.args()))) {
                 return;

@@ -11,6 +11,7 @@ import dev.agentcommander.controlplane.db.HostRows;
 import dev.agentcommander.controlplane.db.SessionRows;
 import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.schema.AgentMessage;
+import dev.agentcommander.schema.CloseReason;
 import dev.agentcommander.schema.Codec;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.ServerMessage;
@@ -33,11 +34,12 @@ import java.util.Set;
  * The one ingest loop of an agent connection. It drains up to {@link #BATCH} frames, applies them in one
  * transaction together with {@code hosts.last_acked_seq}, and only after the commit sends one cumulative ack and
  * publishes the changes. A database outage is retried with backoff and never acked; if it lasts, the socket is
- * closed so the agent resends from its outbox later. A frame whose data Postgres refuses is dropped alone.
+ * closed so the agent resends from its outbox later. A frame whose data Postgres refuses (SQLSTATE class 22, 23 or
+ * 54: retrying it can never succeed) is dropped alone under its own savepoint, logged with its SQLSTATE and seq only
+ * (never its payload: prompts, tool input) and audited as {@code ingest.dropped}; the rest of its batch is stored.
  */
 final class Ingest {
     private static final int BATCH = 500;
-    static final String SUPERSEDED = "superseded by a newer connection of this host";
     private static final System.Logger LOG = System.getLogger(Ingest.class.getName());
     private static final Duration GIVE_UP_AFTER = Duration.ofSeconds(15);
     /** The agent waits for acks and the 15 s give-up bounds the whole wait: retry at least every 2 s (±50 %). */
@@ -63,7 +65,7 @@ final class Ingest {
      * What one committed batch produced: everything to publish is read inside the transaction, so nothing between
      * the commit and the publish touches the database (a close that interrupts the loop cannot lose a publish).
      */
-    private record Result(long lastSeq, boolean superseded, List<FanOut.Change> changes) {
+    private record Result(long lastSeq, boolean superseded, Instant checkedAt, List<FanOut.Change> changes) {
     }
 
     /** One round of the loop: one batch stored, acked and published (or nothing, after a short wait). */
@@ -84,9 +86,10 @@ final class Ingest {
             return;
         }
         if (r.superseded()) {
-            conn.close(1008, SUPERSEDED);
+            conn.close(AgentConnection.SUPERSEDED);
             return;
         }
+        conn.epochConfirmed(r.checkedAt());
         conn.ackedSeq(r.lastSeq());
         conn.send(new ServerMessage.Ack(r.lastSeq()));
         r.changes().forEach(fanOut::publish);
@@ -95,7 +98,7 @@ final class Ingest {
     /** A round that threw: never leave a link open with nobody ingesting (the agent would wait on acks). */
     void failed(String loop, RuntimeException e) {
         LOG.log(System.Logger.Level.ERROR, "ingest for host " + conn.hostId() + " failed; closing the link", e);
-        conn.close(1011, "internal error while storing; reconnect");
+        conn.close(CloseReason.of(CloseReason.Kind.INTERNAL, "error while storing; reconnect"));
     }
 
     /** The batch's result; null when the connection closed (or was closed because the database stayed down). */
@@ -119,7 +122,7 @@ final class Ingest {
                 if (clock.instant().isAfter(giveUp)) {
                     LOG.log(System.Logger.Level.WARNING, "ingest for host " + conn.hostId()
                             + ": database unavailable, closing the link", e);
-                    conn.close(1013, "database unavailable; retry later");
+                    conn.close(CloseReason.of(CloseReason.Kind.UNAVAILABLE, "database unavailable; retry later"));
                     return null;
                 }
                 LOG.log(System.Logger.Level.WARNING, "ingest for host " + conn.hostId() + " failed, retrying: "
@@ -133,9 +136,10 @@ final class Ingest {
     private Result apply(Connection c, List<Codec.Frame<AgentMessage>> batch, boolean careful) throws SQLException {
         String host = conn.hostId();
         foreign.clear();
+        Instant checkedAt = clock.instant();
         HostRows.Handshake h = HostRows.lockForIngest(c, host);
         if (h == null || h.epoch() != conn.epoch()) {
-            return new Result(0, true, List.of());
+            return new Result(0, true, checkedAt, List.of());
         }
         long last = h.lastAckedSeq();
         List<FanOut.Change> changes = new ArrayList<>();
@@ -165,12 +169,11 @@ final class Ingest {
                     approvals.addAll(ap);
                     ev.forEach(e -> changes.add(new FanOut.EventAppended(e.sessionId(), e.toJson())));
                 } catch (SQLException e) {
-                    if (!new DbException(e).dataError()) {
+                    if (!DbException.isDataError(e)) {
                         throw e; // an outage, a deadlock or a timeout: retry the whole batch, ack nothing
                     }
                     c.rollback(sp);
-                    LOG.log(System.Logger.Level.WARNING, "host " + host + ": dropped " + f.type() + " seq " + seq
-                            + ": " + e.getMessage());
+                    dropped(c, host, f, e.getSQLState());
                 }
             } else {
                 effect(c, f, changes, approvals, events);
@@ -186,7 +189,20 @@ final class Ingest {
                 changes.add(new FanOut.ApprovalChanged(a));
             }
         }
-        return new Result(last, false, changes);
+        return new Result(last, false, checkedAt, changes);
+    }
+
+    /**
+     * A frame the database refused for its data: logged with its type, seq and SQLSTATE only (the driver's message
+     * quotes the value, which may be a prompt or tool input) and audited in the batch's transaction.
+     */
+    private static void dropped(Connection c, String host, Codec.Frame<AgentMessage> f, String sqlState)
+            throws SQLException {
+        String state = sqlState == null ? "?????" : sqlState;
+        LOG.log(System.Logger.Level.WARNING, "host " + host + ": dropped " + LogText.of(f.type()) + " seq "
+                + f.seq() + ": the database refused its data (SQLSTATE " + state + ")");
+        Audit.write(c, "host:" + host, null, "ingest.dropped", host, Json.mapper().createObjectNode()
+                .put("seq", f.seq()).put("type", f.type()).put("sqlstate", state));
     }
 
     private void effect(Connection c, Codec.Frame<AgentMessage> f, List<FanOut.Change> changes, Set<String> approvals,
@@ -201,7 +217,7 @@ final class Ingest {
                     changes.add(new FanOut.SessionChanged(s));
                 } else {
                     LOG.log(System.Logger.Level.WARNING, "host " + host + ": session " + s.sessionId()
-                            + " belongs to another host; upsert refused");
+                            + " is another host's (live, or removed with its history); upsert refused");
                 }
             }
             case AgentMessage.SessionsRemoved r -> {
@@ -232,7 +248,7 @@ final class Ingest {
             case AgentMessage.ApprovalResolved a -> {
                 if (!ApprovalRows.OUTCOMES.contains(a.outcome())) {
                     LOG.log(System.Logger.Level.WARNING, "host " + host + ": approval " + a.approvalId()
-                            + " resolved with unknown outcome " + a.outcome());
+                            + " resolved with unknown outcome " + LogText.of(a.outcome()));
                     return;
                 }
                 if (ApprovalRows.resolve(c, host, a.approvalId(), a.outcome(), clock.instant())) {
@@ -259,20 +275,23 @@ final class Ingest {
             case AgentMessage.Snapshot s -> { }
             case AgentMessage.ConsoleChunk ch -> { }
             case AgentMessage.Unknown u -> LOG.log(System.Logger.Level.INFO, "host " + host
-                    + ": unknown message type " + u.type() + " seq " + seq + " acked and dropped");
+                    + ": unknown message type " + LogText.of(u.type()) + " seq " + seq + " acked and dropped");
             case AgentMessage.Hello h -> { }
             case AgentMessage.Heartbeat h -> { }
         }
     }
 
-    /** Whether a session id belongs to another host; asked once per id and batch (a batch is one session's burst). */
+    /**
+     * Whether a session id is claimed by another host (its live row, or the history it left when it was removed);
+     * asked once per id and batch (a batch is one session's burst).
+     */
     private boolean foreignSession(Connection c, String host, String sessionId) throws SQLException {
         if (sessionId == null) {
             return false;
         }
         Boolean known = foreign.get(sessionId);
         if (known == null) {
-            known = SessionRows.ownedByAnotherHost(c, host, sessionId);
+            known = SessionRows.claimedByAnotherHost(c, host, sessionId);
             foreign.put(sessionId, known);
         }
         return known;

@@ -10,41 +10,37 @@ import dev.agentcommander.controlplane.db.DbException;
 import dev.agentcommander.controlplane.db.SessionRows;
 import dev.agentcommander.controlplane.errors.ApiError;
 import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.schema.CloseReason;
+import dev.agentcommander.schema.Ids;
 import dev.agentcommander.schema.ProtocolException;
-import dev.agentcommander.schema.Provider;
 import dev.agentcommander.schema.Session;
-import dev.agentcommander.schema.SessionStatus;
+import dev.agentcommander.schema.SessionFilter;
 import dev.agentcommander.schema.UiEvent;
 import dev.agentcommander.schema.UiRequest;
-import dev.agentcommander.schema.loop.NamedLoop;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code /v1/ui}: one instance per dashboard socket. The JWT (query {@code token}) is checked at the upgrade and
- * again on every message, so an expired token stops working mid-socket. Outbound frames go through a bounded queue
- * and one writer thread: a dashboard that cannot keep up is closed, never allowed to slow ingest down.
+ * again on every message, and the socket does not outlive it ({@link UiOutbox} closes it at the token's expiry and
+ * queues nothing after it). Outbound frames go through that bounded outbox and its one writer thread.
+ * {@link UiQuotas} bounds sockets per subject, subscriptions per socket and the message rate. Every close carries
+ * a {@link CloseReason}.
  */
-public final class UiEndpoint implements WsListener {
-    private static final int OUTBOX = 4096;
-    /** Fragments are assembled up to a bit over UiRequest's own 64 KiB limit. */
+public final class UiEndpoint implements WsListener {    /** Fragments are assembled up to a bit over UiRequest's own 64 KiB limit. */
     private static final int MAX_ASSEMBLED = 65 * 1024;
 
     /** One subscription: {@code topic} and its parsed filter. */
-    private record Sub(String topic, SessionRows.Filter sessions, String sessionId, String approvalStatus,
+    private record Sub(String topic, SessionFilter sessions, String sessionId, String approvalStatus,
                        ConsoleHub.Watcher watcher, Set<String> visible) {
-        Sub(String topic, SessionRows.Filter sessions, String sessionId, String approvalStatus,
+        Sub(String topic, SessionFilter sessions, String sessionId, String approvalStatus,
             ConsoleHub.Watcher watcher) {
             this(topic, sessions, sessionId, approvalStatus, watcher, ConcurrentHashMap.newKeySet());
         }
@@ -54,32 +50,37 @@ public final class UiEndpoint implements WsListener {
     private final Tokens tokens;
     private final FanOut fanOut;
     private final ConsoleHub console;
+    private final UiQuotas quotas;
     private final Map<String, Sub> subs = new ConcurrentHashMap<>();
-    private final BlockingQueue<String> outbox = new ArrayBlockingQueue<>(OUTBOX);
     private final StringBuilder partial = new StringBuilder();
     private boolean partialTooLarge;
     private String token;
-    private String refusal;
+    private CloseReason refusal;
+    private Tokens.Principal principal;
+    private boolean counted;
     private volatile WsSession session;
     private volatile boolean closed;
     private AutoCloseable fanOutHandle;
-    private volatile NamedLoop writer;
-    private final AtomicBoolean tooSlow = new AtomicBoolean();
+    private volatile UiOutbox outbox;
 
-    public UiEndpoint(Database db, Tokens tokens, FanOut fanOut, ConsoleHub console) {
+    public UiEndpoint(Database db, Tokens tokens, FanOut fanOut, ConsoleHub console, UiQuotas quotas) {
         this.db = db;
         this.tokens = tokens;
         this.fanOut = fanOut;
         this.console = console;
+        this.quotas = quotas;
     }
 
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
         token = prologue.query().first("token").orElse(null);
         if (token == null) {
-            refusal = "unauthorized: missing token";
-        } else if (tokens.verify(token).isEmpty()) {
-            refusal = "unauthorized: invalid or expired token";
+            refusal = CloseReason.of(CloseReason.Kind.UNAUTHORIZED, "missing token");
+        } else {
+            principal = tokens.verify(token).orElse(null);
+            if (principal == null) {
+                refusal = CloseReason.of(CloseReason.Kind.UNAUTHORIZED, "invalid or expired token");
+            }
         }
         return Optional.empty();
     }
@@ -87,13 +88,17 @@ public final class UiEndpoint implements WsListener {
     @Override
     public void onOpen(WsSession s) {
         session = s;
+        if (refusal == null && !quotas.openSocket(principal.subject())) {
+            refusal = CloseReason.of(CloseReason.Kind.UNAVAILABLE, "too many sockets for this user (at most "
+                    + UiQuotas.MAX_SOCKETS + "); close one");
+        }
         if (refusal != null) {
             closed = true;
-            s.close(1008, refusal);
+            s.close(refusal.code(), refusal.reason());
             return;
         }
-        writer = NamedLoop.start("ui-writer", () -> session.send(outbox.take(), true),
-                (loop, e) -> close(1011, "send failed"));
+        counted = true;
+        outbox = new UiOutbox(quotas.clock(), principal.expiresAt(), frame -> session.send(frame, true), this::close);
         fanOutHandle = fanOut.subscribe(this::onChange);
     }
 
@@ -122,9 +127,13 @@ public final class UiEndpoint implements WsListener {
                 return;
             }
         }
+        if (!quotas.message(principal.subject())) {
+            error(null, "rate_limited", "too many messages from " + principal.subject() + "; slow down");
+            return;
+        }
         Optional<Tokens.Principal> p = tokens.verify(token);
         if (p.isEmpty()) {
-            close(1008, "unauthorized: token expired");
+            close(UiOutbox.EXPIRED);
             return;
         }
         UiRequest req;
@@ -155,13 +164,14 @@ public final class UiEndpoint implements WsListener {
 
     private void subscribe(UiRequest.Subscribe req) {
         JsonNode f = req.filter();
+        if (!subs.containsKey(req.sub()) && subs.size() >= UiQuotas.MAX_SUBSCRIPTIONS) {
+            throw new ApiError(429, "too_many", "at most " + UiQuotas.MAX_SUBSCRIPTIONS
+                    + " subscriptions per socket; unsubscribe first");
+        }
         unsubscribe(req.sub());
         switch (req.topic()) {
             case "sessions" -> {
-                SessionRows.Filter filter = new SessionRows.Filter(text(f, "host_id"),
-                        enumValue(text(f, "status"), "status"), provider(text(f, "provider")),
-                        f.hasNonNull("needs_attention") ? Boolean.valueOf(f.get("needs_attention").asText()) : null,
-                        text(f, "q"));
+                SessionFilter filter = sessionFilter(f);
                 Sub sub = new Sub("sessions", filter, null, null, null);
                 subs.put(req.sub(), sub);
                 enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
@@ -172,7 +182,7 @@ public final class UiEndpoint implements WsListener {
                 });
             }
             case "events" -> {
-                String sid = required(f, "session_id");
+                String sid = requiredId(f, "session_id");
                 subs.put(req.sub(), new Sub("events", null, sid, null, null));
                 enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
             }
@@ -187,7 +197,7 @@ public final class UiEndpoint implements WsListener {
                 rows.forEach(a -> enqueue(UiEvent.encode(new UiEvent.ApprovalsChanged(req.sub(), a))));
             }
             case "console" -> {
-                String sid = required(f, "session_id");
+                String sid = requiredId(f, "session_id");
                 Session s = db.tx(c -> SessionRows.find(c, sid));
                 if (s == null) {
                     throw ApiError.invalid("session " + sid + " not found");
@@ -241,13 +251,9 @@ public final class UiEndpoint implements WsListener {
         return s.approvalStatus() == null || s.approvalStatus().equals("pending") == pending;
     }
 
-    /**
-     * Queues a frame for the writer. A full queue closes the socket on a thread of its own: the caller may be
-     * fan-out on an ingest thread, which must not wait for this dashboard's writer to stop.
-     */
     private void enqueue(String frame) {
-        if (!closed && !outbox.offer(frame) && tooSlow.compareAndSet(false, true)) {
-            Thread.ofVirtual().name("ui-close").start(() -> close(1013, "client too slow; reconnect"));
+        if (!closed) {
+            outbox.offer(frame);
         }
     }
 
@@ -255,13 +261,13 @@ public final class UiEndpoint implements WsListener {
         enqueue(UiEvent.encode(new UiEvent.Error(sub, new UiEvent.ErrorBody(code, message))));
     }
 
-    private void close(int code, String reason) {
+    private void close(CloseReason reason) {
         if (closed) {
             return;
         }
         cleanup();
         try {
-            session.close(code, reason);
+            session.close(reason.code(), reason.reason());
         } catch (RuntimeException ignored) {
             // gone already
         }
@@ -269,7 +275,7 @@ public final class UiEndpoint implements WsListener {
 
     /** Leaves fan-out and every console stream, then stops the writer (outside the lock: it may be closing too). */
     private void cleanup() {
-        NamedLoop w;
+        UiOutbox w;
         synchronized (this) {
             closed = true;
             if (fanOutHandle != null) {
@@ -280,7 +286,11 @@ public final class UiEndpoint implements WsListener {
                 }
             }
             subs.keySet().forEach(this::unsubscribe);
-            w = writer;
+            if (counted) {
+                counted = false;
+                quotas.closeSocket(principal.subject());
+            }
+            w = outbox;
         }
         if (w != null) {
             w.close();
@@ -312,25 +322,21 @@ public final class UiEndpoint implements WsListener {
         return v;
     }
 
-    private static SessionStatus enumValue(String v, String field) {
-        if (v == null) {
-            return null;
+    /** A required id filter ({@code session_id}): checked against {@link Ids#OPAQUE} before it is kept or looked up. */
+    private static String requiredId(JsonNode f, String field) {
+        String v = required(f, field);
+        if (!Ids.isOpaque(v)) {
+            throw ApiError.invalid("filter." + field + " must match " + Ids.OPAQUE.pattern());
         }
-        SessionStatus s = SessionStatus.fromWire(v.toUpperCase(Locale.ROOT));
-        if (s == null) {
-            throw ApiError.invalid("filter." + field + ": unknown value " + v);
-        }
-        return s;
+        return v;
     }
 
-    private static Provider provider(String v) {
-        if (v == null) {
-            return null;
+    /** The same strict parser as {@code GET /v1/sessions}; its errors name the field as {@code filter.NAME}. */
+    private static SessionFilter sessionFilter(JsonNode f) {
+        try {
+            return SessionFilter.parse(f);
+        } catch (ProtocolException e) {
+            throw ApiError.invalid("filter." + e.getMessage());
         }
-        Provider p = Provider.fromWire(v);
-        if (p == null) {
-            throw ApiError.invalid("filter.provider: unknown value " + v);
-        }
-        return p;
     }
 }

@@ -8,6 +8,7 @@ import dev.agentcommander.controlplane.testkit.ControlPlaneExtension;
 import dev.agentcommander.controlplane.testkit.Frames;
 import dev.agentcommander.controlplane.testkit.RestClient.Reply;
 import dev.agentcommander.controlplane.testkit.WsClient;
+import dev.agentcommander.schema.CloseReason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,6 +24,7 @@ class AgentLinkTest {
             WsClient.Close c = a.awaitClose();
             assertThat(c.code()).isEqualTo(1008);
             assertThat(c.reason()).isEqualTo("unauthorized: missing host token");
+            assertThat(CloseReason.parse(c.code(), c.reason()).kind()).isEqualTo(CloseReason.Kind.UNAUTHORIZED);
         }
         assertThat(cp.count("SELECT count(*) FROM hosts WHERE last_seen_at IS NOT NULL")).isEqualTo(hostsSeen);
     }
@@ -130,6 +132,8 @@ class AgentLinkTest {
             WsClient.Close c = a.awaitClose();
             assertThat(c.code()).isEqualTo(1002);
             assertThat(c.reason()).contains("version 99");
+            assertThat(CloseReason.parse(c.code(), c.reason()).kind())
+                    .isEqualTo(CloseReason.Kind.UNSUPPORTED_VERSION);
         }
     }
 
@@ -189,6 +193,52 @@ class AgentLinkTest {
     }
 
     @Test
+    void aRemovedSessionIdCannotBeClaimedByAnotherHostWithItsHistory() {
+        ObjectNode owner = cp.createHost("box-tomb1");
+        ObjectNode thief = cp.createHost("box-tomb2");
+        try (WsClient a = cp.agent(owner.get("token").asText(), "box-tomb1", 0)) {
+            a.send(Frames.upsert(1, "s-tomb", "mine"));
+            a.send(Frames.event(2, "s-tomb", "hook.UserPromptSubmit"));
+            a.send(Frames.frame("sessions.removed", 3, "{\"session_id\":\"s-tomb\"}"));
+            a.next(n -> n.at("/payload/seq").asLong() == 3);
+        }
+        try (WsClient b = cp.agent(thief.get("token").asText(), "box-tomb2", 0)) {
+            b.send(Frames.upsert(1, "s-tomb", "claimed"));
+            b.send(Frames.event(2, "s-tomb", "hook.Forged"));
+            b.send(Frames.frame("approval.requested", 3, "{\"approval_id\":\"ap-tomb\",\"session_id\":\"s-tomb\","
+                    + "\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"id\"}}"));
+            b.next(n -> n.at("/payload/seq").asLong() == 3);
+        }
+        assertThat(cp.get("/v1/sessions/s-tomb", cp.viewer()).status()).isEqualTo(404);
+        assertThat(cp.count("SELECT count(*) FROM events WHERE type = 'hook.Forged'")).isZero();
+        assertThat(cp.count("SELECT count(*) FROM approvals WHERE id = 'ap-tomb'")).isZero();
+        try (WsClient a = cp.agent(owner.get("token").asText(), "box-tomb1", 3)) {
+            a.send(Frames.upsert(4, "s-tomb", "back again"));
+            a.nextOfType("agent.ack");
+        }
+        JsonNode s = cp.get("/v1/sessions/s-tomb", cp.viewer()).body();
+        assertThat(s.get("host_id").asText()).as("its owner may bring it back").isEqualTo(owner.at("/host/id").asText());
+        assertThat(cp.get("/v1/sessions/s-tomb/events", cp.viewer()).body().get("items")).hasSize(1);
+    }
+
+    @Test
+    void aSessionsEventsAreReadFromItsOwnHostOnly() {
+        ObjectNode owner = cp.createHost("box-scope1");
+        ObjectNode other = cp.createHost("box-scope2");
+        try (WsClient a = cp.agent(owner.get("token").asText(), "box-scope1", 0)) {
+            a.send(Frames.upsert(1, "s-scope", "mine"));
+            a.send(Frames.event(2, "s-scope", "hook.Stop"));
+            a.next(n -> n.at("/payload/seq").asLong() == 2);
+        }
+        // another host's event under the same id, as ingest stored them before it refused them
+        cp.string("INSERT INTO events (host_id, seq, session_id, type, ts) VALUES ('" + other.at("/host/id").asText()
+                + "', 99, 's-scope', 'hook.Planted', now()) RETURNING id");
+        JsonNode items = cp.get("/v1/sessions/s-scope/events", cp.viewer()).body().get("items");
+        assertThat(items).hasSize(1);
+        assertThat(items.get(0).get("type").asText()).isEqualTo("hook.Stop");
+    }
+
+    @Test
     void removedSessionDisappearsButItsEventsStay() {
         ObjectNode h = cp.createHost("box-x");
         try (WsClient a = cp.agent(h.get("token").asText(), "box-x", 0)) {
@@ -209,6 +259,7 @@ class AgentLinkTest {
             WsClient.Close c = old.awaitClose();
             assertThat(c.code()).isEqualTo(1008);
             assertThat(c.reason()).contains("superseded");
+            assertThat(CloseReason.parse(c.code(), c.reason()).kind()).isEqualTo(CloseReason.Kind.SUPERSEDED);
             neu.send(Frames.upsert(1, "s-n", "new"));
             assertThat(neu.nextOfType("agent.ack").at("/payload/seq").asLong()).isEqualTo(1);
         }
@@ -221,24 +272,13 @@ class AgentLinkTest {
         try (WsClient a = cp.agent(h.get("token").asText(), "box-t", 0)) {
             Reply r = cp.post("/v1/hosts/" + id + "/token", cp.admin(), null);
             assertThat(r.status()).isEqualTo(200);
-            assertThat(a.awaitClose().reason()).contains("rotated");
+            WsClient.Close c = a.awaitClose();
+            assertThat(c.reason()).contains("rotated");
+            assertThat(CloseReason.parse(c.code(), c.reason()).kind()).isEqualTo(CloseReason.Kind.UNAUTHORIZED);
         }
         try (WsClient a = WsClient.connect(cp.ws("/v1/agent"), h.get("token").asText())) {
             assertThat(a.awaitClose().reason()).isEqualTo("unauthorized: invalid host token");
         }
-    }
-
-    @Test
-    void aFramePostgresRefusesIsDroppedAloneAndTheRestOfTheBatchIsStored() {
-        ObjectNode h = cp.createHost("box-nul");
-        try (WsClient a = cp.agent(h.get("token").asText(), "box-nul", 0)) {
-            a.send(Frames.event(1, "s-nul", "ok.before"));
-            a.send(Frames.frame("events.append", 2, "{\"session_id\":\"s-nul\",\"event_type\":\"bad\\u0000type\"}"));
-            a.send(Frames.event(3, "s-nul", "ok.after"));
-            a.next(n -> n.at("/payload/seq").asLong() == 3);
-        }
-        assertThat(cp.count("SELECT count(*) FROM events WHERE session_id = 's-nul'")).isEqualTo(2);
-        assertThat(cp.count("SELECT last_acked_seq FROM hosts WHERE name = 'box-nul'")).isEqualTo(3);
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -18,15 +19,26 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A started control plane for a test class, on its own embedded Postgres in a temp dir:
  * {@code @RegisterExtension static final ControlPlaneExtension cp = new ControlPlaneExtension();}. Before the
  * class it starts, after the class it stops and deletes everything. {@link #replica()} starts another control plane
- * on the same database, as a second replica behind a load balancer would be.
+ * on the same database, as a second replica behind a load balancer would be. A {@link TestClock} given to the
+ * constructor or to {@link #replica(Clock)} is the one that control plane decides by.
  */
 public final class ControlPlaneExtension extends TestControlPlane implements BeforeAllCallback, AfterAllCallback {
     /** The JWT secret every instance of one extension shares, so a token works on each replica. */
     public static final String JWT_SECRET = "test-secret-test-secret-test-secret-0123";
 
     private final List<TestControlPlane> replicas = new ArrayList<>();
+    private final Clock clock;
     private Path dir;
     private EmbeddedDatabase pg;
+
+    public ControlPlaneExtension() {
+        this(Clock.systemUTC());
+    }
+
+    /** A control plane whose injected clock is {@code clock}. */
+    public ControlPlaneExtension(Clock clock) {
+        this.clock = clock;
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
@@ -34,12 +46,17 @@ public final class ControlPlaneExtension extends TestControlPlane implements Bef
         Files.createDirectories(base);
         dir = Files.createTempDirectory(base, "control-plane");
         pg = EmbeddedDatabase.start(dir.resolve("pg"));
-        start(config("cp-1"));
+        start(config("cp-1"), clock);
     }
 
     /** Another control plane on this extension's database; stopped with the extension if not before. */
     public TestControlPlane replica() {
-        TestControlPlane r = new TestControlPlane(config("cp-" + (replicas.size() + 2)));
+        return replica(Clock.systemUTC());
+    }
+
+    /** A replica whose injected clock is {@code clock}. */
+    public TestControlPlane replica(Clock replicaClock) {
+        TestControlPlane r = new TestControlPlane(config("cp-" + (replicas.size() + 2)), replicaClock);
         replicas.add(r);
         return r;
     }

@@ -1,5 +1,8 @@
 package dev.agentcommander.controlplane.testkit;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
 /** Agent-link frames as text, built by hand so tests also cover what the schema codec would not produce. */
 public final class Frames {
     private Frames() {
@@ -21,6 +24,26 @@ public final class Frames {
                 + "\"provider\":\"claude\",\"status\":\"RUNNING\",\"needs_attention\":false,\"name\":\"" + name
                 + "\",\"tmux\":{\"session\":\"main\",\"window\":\"1\",\"pane_id\":\"%1\"},\"cwd\":\"/src/app\","
                 + "\"git\":{\"repo\":\"/src/app\",\"branch\":\"feature-x\",\"dirty\":false},\"title\":\"t\"}}");
+    }
+
+    /** A {@code snapshot} (80x24) of {@code text}; {@code subscriptionId} null leaves the field out. */
+    public static String snapshot(long seq, String sessionId, String subscriptionId, String text) {
+        return frame("snapshot", seq, "{\"session_id\":\"" + sessionId + "\"," + sub(subscriptionId)
+                + "\"cols\":80,\"rows\":24,\"data\":\"" + base64(text) + "\"}");
+    }
+
+    /** A {@code console.chunk} of {@code text}; {@code subscriptionId} null leaves the field out. */
+    public static String chunk(long seq, String sessionId, String subscriptionId, long offset, String text) {
+        return frame("console.chunk", seq, "{\"session_id\":\"" + sessionId + "\"," + sub(subscriptionId)
+                + "\"offset\":" + offset + ",\"data\":\"" + base64(text) + "\"}");
+    }
+
+    public static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String sub(String subscriptionId) {
+        return subscriptionId == null ? "" : "\"subscription_id\":\"" + subscriptionId + "\",";
     }
 
     public static String event(long seq, String sessionId, String type) {

@@ -1,5 +1,7 @@
 package dev.agentcommander.controlplane.testkit;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -34,7 +36,7 @@ public final class LogCapture implements AutoCloseable {
         logger.addHandler(handler);
     }
 
-    /** Captures what the class named {@code loggerName} logs from now on. */
+    /** Captures what the class named {@code loggerName} logs from now on ({@code ""}: every logger). */
     public static LogCapture of(String loggerName) {
         return new LogCapture(loggerName);
     }
@@ -54,6 +56,16 @@ public final class LogCapture implements AutoCloseable {
         }
         throw new AssertionError("no matching log line from " + logger.getName() + " within "
                 + Await.TIMEOUT.toSeconds() + " s");
+    }
+
+    /**
+     * Every line captured and not yet awaited, oldest first, and forgets them. Logging is synchronous, so once a
+     * reply has arrived, whatever its handler logged is here: an empty list then means it logged nothing.
+     */
+    public List<String> drain() {
+        List<String> out = new ArrayList<>();
+        messages.drainTo(out);
+        return out;
     }
 
     @Override

@@ -30,13 +30,13 @@ public class TestControlPlane implements AutoCloseable {
     TestControlPlane() {
     }
 
-    TestControlPlane(ServerConfig config) {
-        start(config);
+    TestControlPlane(ServerConfig config, Clock clock) {
+        start(config, clock);
     }
 
-    final void start(ServerConfig config) {
+    final void start(ServerConfig config, Clock clock) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        cp = new ControlPlane(config, Clock.systemUTC()).start(null, new PrintStream(out, true,
+        cp = new ControlPlane(config, clock).start(null, new PrintStream(out, true,
                 StandardCharsets.UTF_8));
         stdout = out.toString(StandardCharsets.UTF_8);
         rest = new RestClient(cp.port());

@@ -6,6 +6,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -105,6 +107,39 @@ public final class WsClient implements AutoCloseable {
 
     public JsonNode nextOfType(String type) {
         return next(n -> type.equals(n.path("type").asText()));
+    }
+
+    /** Every frame received up to and including the first matching {@code last} (none skipped), or an AssertionError. */
+    public List<JsonNode> until(Predicate<JsonNode> last) {
+        List<JsonNode> out = new ArrayList<>();
+        next(n -> {
+            out.add(n);
+            return last.test(n);
+        });
+        return out;
+    }
+
+    /** The next {@code n} frames received (none skipped), or an AssertionError. */
+    public List<JsonNode> next(int n) {
+        List<JsonNode> out = new ArrayList<>();
+        if (n > 0) {
+            next(f -> {
+                out.add(f);
+                return out.size() == n;
+            });
+        }
+        return out;
+    }
+
+    /**
+     * UI sockets: sends a {@code ping} and returns every frame received before its {@code pong}. The server answers
+     * in order, so whatever it queued for this socket before it read the ping is in the list: the marker for "and
+     * nothing else came".
+     */
+    public List<JsonNode> throughPong() {
+        send("{\"type\":\"ping\"}");
+        List<JsonNode> out = until(n -> n.path("type").asText().equals("pong"));
+        return out.subList(0, out.size() - 1);
     }
 
     public Close awaitClose() {

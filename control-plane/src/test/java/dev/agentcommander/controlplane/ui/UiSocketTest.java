@@ -7,15 +7,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.controlplane.auth.Role;
 import dev.agentcommander.controlplane.testkit.ControlPlaneExtension;
 import dev.agentcommander.controlplane.testkit.Frames;
+import dev.agentcommander.controlplane.testkit.TestClock;
 import dev.agentcommander.controlplane.testkit.WsClient;
+import dev.agentcommander.schema.CloseReason;
 import java.time.Duration;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class UiSocketTest {
+    private static final TestClock clock = new TestClock();
     @RegisterExtension
-    static final ControlPlaneExtension cp = new ControlPlaneExtension();
+    static final ControlPlaneExtension cp = new ControlPlaneExtension(clock);
 
     /** A new host's agent socket, after the welcome. */
     private static WsClient agent(String name) {
@@ -96,10 +99,13 @@ class UiSocketTest {
             WsClient.Close c = ui.awaitClose();
             assertThat(c.code()).isEqualTo(1008);
             assertThat(c.reason()).startsWith("unauthorized");
+            assertThat(CloseReason.parse(c.code(), c.reason()).kind()).isEqualTo(CloseReason.Kind.UNAUTHORIZED);
         }
         String expired = cp.controlPlane().tokens().issue("x", Role.ADMIN, Duration.ofSeconds(-1));
         try (WsClient ui = cp.ui(expired)) {
-            assertThat(ui.awaitClose().code()).isEqualTo(1008);
+            WsClient.Close c = ui.awaitClose();
+            assertThat(c.code()).isEqualTo(1008);
+            assertThat(c.reason()).isEqualTo("unauthorized: invalid or expired token");
         }
     }
 
@@ -129,6 +135,9 @@ class UiSocketTest {
                     assertThat(late.nextOfType("console.chunk").get("offset").asLong()).isZero();
                 }
                 ui.send("{\"type\":\"unsubscribe\",\"sub\":\"c\"}");
+                ui.send("{\"type\":\"ping\"}");
+                ui.nextOfType("pong"); // the unsubscribe is done: the stream lingers from now
+                clock.advance(ConsoleHub.LINGER);
                 JsonNode stop = a.next(n -> n.at("/payload/name").asText().equals("console.unsubscribe"));
                 assertThat(stop.at("/payload/args/subscription_id").asText()).isEqualTo(subId);
             }

@@ -1,4 +1,4 @@
-package dev.agentcommander.controlplane.http;
+package dev.agentcommander.controlplane.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

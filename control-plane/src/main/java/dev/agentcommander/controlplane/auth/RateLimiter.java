@@ -1,14 +1,16 @@
-package dev.agentcommander.controlplane.http;
+package dev.agentcommander.controlplane.auth;
 
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A token bucket per caller for state-changing requests, so a runaway script cannot flood hosts with commands.
- * The map is bounded (least recently used callers are forgotten, which only ever makes a limit more lenient).
+ * A token bucket per caller, so a runaway script cannot flood hosts with commands: REST limits state-changing
+ * requests with it, the UI socket every message. In {@code auth} because it limits an authenticated subject and
+ * both network packages use it. The map is bounded (least recently used callers are forgotten, which only ever
+ * makes a limit more lenient).
  */
-final class RateLimiter {
+public final class RateLimiter {
     private static final int MAX_KEYS = 10_000;
 
     private final Clock clock;
@@ -21,14 +23,14 @@ final class RateLimiter {
         }
     };
 
-    RateLimiter(Clock clock, double burst, double perSecond) {
+    public RateLimiter(Clock clock, double burst, double perSecond) {
         this.clock = clock;
         this.burst = burst;
         this.perSecond = perSecond;
     }
 
     /** Takes one token for {@code key}; false when the caller is over its rate. */
-    synchronized boolean tryAcquire(String key) {
+    public synchronized boolean tryAcquire(String key) {
         double now = clock.millis() / 1000.0;
         double[] b = buckets.computeIfAbsent(key, k -> new double[]{burst, now});
         b[0] = Math.min(burst, b[0] + (now - b[1]) * perSecond);

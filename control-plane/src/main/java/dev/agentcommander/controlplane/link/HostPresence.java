@@ -1,0 +1,74 @@
+package dev.agentcommander.controlplane.link;
+
+import dev.agentcommander.controlplane.db.Database;
+import dev.agentcommander.controlplane.db.DbException;
+import dev.agentcommander.controlplane.db.HostRows;
+import dev.agentcommander.controlplane.db.SessionRows;
+import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.schema.Session;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Whether a host is connected, as every replica sees it: the handshake marks the host row connected by its epoch
+ * ({@link HostRows#handshake}), the socket's close clears it unless a newer socket holds the host already, and a
+ * rotated token reads as disconnected at once (the epoch moved on). Each change is told to dashboards as a
+ * {@code sessions.changed} for every session of the host, which now carries the new {@code host_connected}.
+ */
+public final class HostPresence {
+    private static final System.Logger LOG = System.getLogger(HostPresence.class.getName());
+
+    private final Database db;
+    private final FanOut fanOut;
+
+    public HostPresence(Database db, FanOut fanOut) {
+        this.db = db;
+        this.fanOut = fanOut;
+    }
+
+    /** The socket of {@code epoch} is gone: the host is offline unless a newer socket holds it. */
+    void disconnected(String hostId, long epoch) {
+        disconnected(Map.of(hostId, epoch));
+    }
+
+    /**
+     * Several sockets gone at once (host id → epoch; the replica is stopping): one transaction, so an unreachable
+     * database costs one connection timeout, not one per host.
+     */
+    void disconnected(Map<String, Long> epochs) {
+        if (epochs.isEmpty()) {
+            return;
+        }
+        List<String> changed;
+        try {
+            changed = db.tx(c -> {
+                List<String> out = new ArrayList<>();
+                for (Map.Entry<String, Long> e : epochs.entrySet()) {
+                    if (HostRows.disconnected(c, e.getKey(), e.getValue())) {
+                        out.add(e.getKey());
+                    }
+                }
+                return out;
+            });
+        } catch (DbException e) {
+            // the rows keep saying connected until the hosts' next handshake; nothing else depends on them
+            LOG.log(System.Logger.Level.WARNING, "disconnect of " + epochs.keySet() + " not recorded: "
+                    + e.getMessage());
+            return;
+        }
+        changed.forEach(this::changed);
+    }
+
+    /** Tells dashboards the host's sessions as they are now (after a handshake, a disconnect, a rotated token). */
+    public void changed(String hostId) {
+        List<Session> sessions;
+        try {
+            sessions = db.tx(c -> SessionRows.ofHost(c, hostId));
+        } catch (DbException e) {
+            LOG.log(System.Logger.Level.WARNING, "host " + hostId + ": sessions not re-sent: " + e.getMessage());
+            return;
+        }
+        sessions.forEach(s -> fanOut.publish(new FanOut.SessionChanged(s)));
+    }
+}

@@ -40,8 +40,9 @@ class DatabaseLifecycleE2eTest {
         stack = new Stack(dir).controlPlaneOwnsDatabase();
         JavaProcess cp = stack.startControlPlane();
         stack.registerHost("e2e-host");
+        String pane = HookStream.paneFor(stack);
         stack.startAgentd();
-        events = HookStream.start(stack.hooksPort);
+        events = HookStream.start(stack.hooksPort, pane);
         Poll.until(Duration.ofSeconds(30), "first events stored", () -> stored() >= 200);
         List<Long> recoveries = new ArrayList<>();
         for (int kill = 1; kill <= 3; kill++) {
@@ -100,8 +101,9 @@ class DatabaseLifecycleE2eTest {
             stack = new Stack(dir).useDatabaseAt(url);
             JavaProcess cp = stack.startControlPlane();
             stack.registerHost("e2e-host");
+            String pane = HookStream.paneFor(stack);
             stack.startAgentd();
-            events = HookStream.start(stack.hooksPort);
+            events = HookStream.start(stack.hooksPort, pane);
             Poll.until(Duration.ofSeconds(30), "first events stored", () -> stored() >= 200);
             pg.close(); // a database restart, maintenance, a failover: not the control plane's to fix
             int beforeOutage = events.accepted();

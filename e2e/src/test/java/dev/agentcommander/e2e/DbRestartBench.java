@@ -20,8 +20,9 @@ public final class DbRestartBench {
         try (Stack stack = new Stack(dir).controlPlaneOwnsDatabase()) {
             JavaProcess cp = stack.startControlPlane();
             stack.registerHost("bench-host");
+            String pane = HookStream.paneFor(stack);
             stack.startAgentd();
-            HookStream events = load ? HookStream.start(stack.hooksPort) : null;
+            HookStream events = load ? HookStream.start(stack.hooksPort, pane) : null;
             if (load) {
                 Poll.until(Duration.ofSeconds(30), "events flowing", () -> HookStream.stored(stack) >= 200);
             }

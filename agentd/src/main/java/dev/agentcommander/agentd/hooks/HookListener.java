@@ -35,6 +35,9 @@ final class HookListener implements AutoCloseable {
     private final Duration readTimeout;
     private final Handler handler;
     private final DelayQueue<Deadline> deadlines = new DelayQueue<>();
+    private static final Duration REFUSAL_LOG_EVERY = Duration.ofMinutes(1);
+    private final java.util.concurrent.atomic.AtomicLong lastRefusalLog =
+            new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - REFUSAL_LOG_EVERY.toNanos() - 1);
     private NamedLoop accept;
     private NamedLoop watchdog;
 
@@ -64,7 +67,11 @@ final class HookListener implements AutoCloseable {
             throw new UncheckedIOException("accept failed", e);
         }
         if (!slots.tryAcquire()) {
-            LOG.log(System.Logger.Level.WARNING, name + ": too many hook connections at once; one refused");
+            long now = System.nanoTime();
+            long last = lastRefusalLog.get();
+            boolean log = now - last > REFUSAL_LOG_EVERY.toNanos() && lastRefusalLog.compareAndSet(last, now);
+            LOG.log(log ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                    name + ": too many hook connections at once; refusing more (their hooks print nothing)");
             closeQuietly(ch);
             return;
         }

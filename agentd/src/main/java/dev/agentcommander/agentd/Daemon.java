@@ -12,6 +12,7 @@ import dev.agentcommander.agentd.hooks.ProjectHooks;
 import dev.agentcommander.agentd.link.Link;
 import dev.agentcommander.agentd.link.Transport;
 import dev.agentcommander.agentd.outbox.Outbox;
+import dev.agentcommander.agentd.outbox.PrivateFiles;
 import dev.agentcommander.agentd.panes.GitInfo;
 import dev.agentcommander.agentd.panes.PaneScanner;
 import dev.agentcommander.agentd.panes.PaneStatusDetector;
@@ -24,7 +25,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,11 +55,9 @@ final class Daemon implements AutoCloseable {
      */
     public Daemon(Config config, Path home, Map<String, String> env, Transport transport, Clock clock,
                   String agentVersion) {
-        try {
-            Files.createDirectories(config.storage().stateDir());
-        } catch (IOException e) {
-            throw new UncheckedIOException("storage.state_dir: cannot create " + config.storage().stateDir(), e);
-        }
+        PrivateFiles.secureDirectoryTree(config.storage().stateDir(), "storage.state_dir"); // 0700, files 0600
+        PrivateFiles.exposure(config.controlPlane().tokenFile(), "control_plane.token_file")
+                .ifPresent(w -> LOG.log(Level.WARNING, w));
         outbox = new Outbox(config.storage().stateDir(), config.storage().outboxMaxBytes(), clock);
         parts.add(outbox);
         try {
@@ -76,14 +74,17 @@ final class Daemon implements AutoCloseable {
                     config.storage().stateDir(), clock, config.tmux().pollInterval()));
             ControlModeConsole console = keep(new ControlModeConsole(tmux, scanner, outbox,
                     ControlModeConsole.Config.DEFAULTS));
-            HookServer hooks = keep(new HookServer(config.hooks().listen(), outbox, scanner, status, broker));
+            HookServer.Settings hookSettings = HookServer.Settings.of(config.hooks().socket())
+                    .withListen(config.hooks().listen().orElse(null));
+            HookServer hooks = keep(new HookServer(hookSettings, outbox, scanner, status, broker));
             try {
                 hooks.start();
             } catch (IOException e) {
-                throw new UncheckedIOException("hooks.listen: cannot listen on " + config.hooks().listen(), e);
+                throw new UncheckedIOException("hooks.socket: cannot serve " + config.hooks().socket() + ": "
+                        + e.getMessage(), e);
             }
             String shell = Optional.ofNullable(env.get("SHELL")).filter(s -> !s.isBlank()).orElse("/bin/sh");
-            ProjectHooks worktreeHooks = new ProjectHooks(home, env, config.hooks().listen().toString(),
+            ProjectHooks worktreeHooks = new ProjectHooks(home, env, config.hooks().socket(),
                     config.approvals().timeoutSeconds());
             Spawner spawner = new Spawner(tmux, ids, new Spawner.Settings(config.providers().claudeExecPath(),
                     config.providers().codexExecPath(), shell, config.git().worktreeRoot()), worktreeHooks::install);

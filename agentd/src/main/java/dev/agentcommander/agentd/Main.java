@@ -4,6 +4,7 @@ import dev.agentcommander.agentd.config.Config;
 import dev.agentcommander.agentd.config.ConfigException;
 import dev.agentcommander.agentd.config.ConfigLoader;
 import dev.agentcommander.agentd.hooks.HookCommand;
+import dev.agentcommander.agentd.hooks.HookSocket;
 import dev.agentcommander.agentd.hooks.InstallHooks;
 import dev.agentcommander.agentd.link.JdkTransport;
 import dev.agentcommander.agentd.tmux.Tmux;
@@ -29,7 +30,7 @@ public final class Main {
     static final String USAGE = """
             usage: agentd [run] [--config FILE]     run the daemon (default config %s)
                    agentd doctor [--config FILE]    print the effective config and check tmux
-                   agentd hook [--listen HOST:PORT] the Claude Code hook command (reads the hook JSON on stdin)
+                   agentd hook [--socket PATH]      the Claude Code hook command (reads the hook JSON on stdin)
                    agentd install-hooks [--scope user|project] [--dry-run] [--uninstall]
             """.formatted(ConfigLoader.DEFAULT_FILE);
 
@@ -46,11 +47,6 @@ public final class Main {
     public static void main(String[] args) {
         if (System.getProperty("chronicle.analytics.disable") == null) {
             System.setProperty("chronicle.analytics.disable", "true");
-        }
-        // the hook receiver's answers are small writes after heartbeats: without TCP_NODELAY a decision can wait
-        // ~40 ms on Nagle + delayed ACK (read once, when the JDK's HTTP server first loads)
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
         }
         LogFormat.install(Level.INFO);
         System.exit(run(args, System.out, System.err));
@@ -163,7 +159,9 @@ public final class Main {
                 + ", tmux.poll_interval_ms: " + c.tmux().pollIntervalMs());
         out.println("storage.state_dir: " + c.storage().stateDir() + (Files.isWritable(c.storage().stateDir())
                 ? "" : " (not writable yet)") + ", storage.outbox_max_bytes: " + c.storage().outboxMaxBytes());
-        out.println("hooks.listen: " + c.hooks().listen() + ", approvals.mode: "
+        out.println("hooks.socket: " + c.hooks().socket() + (HookSocket.serving(c.hooks().socket()) ? " (serving)"
+                : " (not serving)") + ", hooks.listen: " + c.hooks().listen().map(Object::toString).orElse("off")
+                + ", approvals.mode: "
                 + c.approvals().mode().name().toLowerCase(java.util.Locale.ROOT) + ", approvals.timeout_seconds: "
                 + c.approvals().timeoutSeconds());
         out.println("git.metadata_ttl_seconds: " + c.git().metadataTtlSeconds() + ", link.window: "

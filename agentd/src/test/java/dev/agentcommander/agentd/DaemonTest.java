@@ -1,6 +1,7 @@
 package dev.agentcommander.agentd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentcommander.agentd.config.Config;
@@ -20,17 +21,17 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.ProcessBuilder.Redirect;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,15 +57,20 @@ class DaemonTest {
     }
 
     private Config config(String approvalsMode) {
-        return config(approvalsMode, "127.0.0.1:0", "");
+        return config(approvalsMode, "", "");
     }
 
     /** {@code yaml}: more of the config file (keys the environment does not set). */
     private Config config(String approvalsMode, String hooksListen, String yaml) {
+        return config(approvalsMode, hooksListen, "", yaml);
+    }
+
+    private Config config(String approvalsMode, String hooksListen, String hooksSocket, String yaml) {
         return new ConfigLoader(Map.of("AGENTD_STORAGE_STATE_DIR", tmp.resolve("state").toString(),
                 "AGENTD_TMUX_SOCKET", server.socket(), "AGENTD_CONTROL_PLANE_TOKEN", "secret",
                 "AGENTD_TMUX_POLL_INTERVAL_MS", "100", "AGENTD_APPROVALS_MODE", approvalsMode,
-                "HOME", tmp.toString())).parse("host_name: box-1\nhooks:\n  listen: \"" + hooksListen + "\"\n" + yaml);
+                "HOME", tmp.toString())).parse("host_name: box-1\nhooks:\n  listen: \"" + hooksListen + "\"\n"
+                + "  socket: \"" + hooksSocket + "\"\n" + yaml);
     }
 
     /** What the daemon gets from its process: the hook script of spawned worktrees goes under tmp. */
@@ -142,19 +148,12 @@ class DaemonTest {
     }
 
     /**
-     * The IPv6 regression: with {@code hooks.listen: "[::1]:PORT"} the hooks written into a spawned worktree must
-     * carry the brackets ({@code --listen ::1:PORT} makes curl exit 3 and the session silently gets no approvals).
-     * The hook command Claude would run, run here as Claude runs it (sh -c), must reach the daemon's receiver.
+     * The hooks written into a spawned worktree name the daemon's own socket ({@code --socket}), and the hook
+     * command Claude would run, run here as Claude runs it (sh -c), reaches the daemon's receiver through it —
+     * with no TCP listener at all (hooks.listen is off by default).
      */
     @Test
-    void aSpawnedClaudeWorktreesHooksReachAnIpv6HookListener() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
-            port = probe.getLocalPort();
-        } catch (IOException e) {
-            Assumptions.abort("no IPv6 loopback here: " + e.getMessage());
-            return;
-        }
+    void aSpawnedClaudeWorktreesHooksReachTheDaemonOverItsSocket() throws Exception {
         Path repo = GitRepo.init(tmp.resolve("repo"), "main");
         Path standin = tmp.resolve("standins/claude");
         Files.createDirectories(standin.getParent());
@@ -162,7 +161,8 @@ class DaemonTest {
             Files.copy(in, standin);
         }
         Path claude = PrivateTmux.script(tmp.resolve("bin"), "claude", "exec bash '" + standin + "' --idle");
-        Config config = config("hook", "[::1]:" + port, "providers:\n  claude:\n    exec_path: " + claude + "\n");
+        Config config = config("hook", "", "providers:\n  claude:\n    exec_path: " + claude + "\n");
+        assertThat(config.hooks().listen()).isEmpty();
         FakeControlPlane cp = new FakeControlPlane();
         try (Daemon d = new Daemon(config, tmp, env(), cp, Clock.systemUTC(), "test")) {
             FakeControlPlane.Conn conn = cp.awaitConnection();
@@ -181,7 +181,7 @@ class DaemonTest {
             String pane = result.data().get("pane_id").asText();
             JsonNode settings = Json.mapper().readTree(repo.resolve(".worktrees/wt-v6/.claude/settings.json").toFile());
             String command = settings.path("hooks").path("Stop").get(0).path("hooks").get(0).path("command").asText();
-            assertThat(command).endsWith(" --listen '[::1]:" + port + "'");
+            assertThat(command).endsWith(" --socket " + tmp.resolve("state/hooks.sock"));
             Await.until("the scanner knows the spawned pane", Duration.ofSeconds(5),
                     () -> d.scanner().byPaneId(pane).isPresent());
 
@@ -201,6 +201,60 @@ class DaemonTest {
                 }
             }
             assertThat(stop.sessionId()).isEqualTo(sessionId);
+        }
+    }
+
+    /** Item 11: whatever the umask left, the state dir is 0700 and nothing in it is open to group or others. */
+    @Test
+    void theStateDirAndWhatAgentdKeepsThereArePrivateToItsUser() throws Exception {
+        Path state = tmp.resolve("state");
+        Files.createDirectories(state.resolve("outbox"));
+        Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(state.resolve("acked"), "0"); // an older agentd's file, 0644
+        Files.setPosixFilePermissions(state.resolve("acked"), PosixFilePermissions.fromString("rw-r--r--"));
+        FakeControlPlane cp = new FakeControlPlane();
+        try (Daemon d = new Daemon(config(), tmp, env(), cp, Clock.systemUTC(), "test")) {
+            FakeControlPlane.Conn conn = cp.awaitConnection();
+            conn.send(new ServerMessage.Welcome(0, "t", "h"));
+            cp.nextSequenced(); // a sessions.upsert: the outbox and sessions.json have been written
+            conn.send(new ServerMessage.Ack(1));
+            Await.until("acks persisted", Duration.ofSeconds(5), () -> d.outbox().ackedSeq() == 1);
+            assertThat(mode(state)).isEqualTo("rwx------");
+            assertThat(mode(state.resolve("outbox"))).isEqualTo("rwx------");
+            assertThat(mode(state.resolve("hooks.sock"))).isEqualTo("rw-------");
+            List<String> open = new ArrayList<>();
+            try (var all = Files.walk(state)) {
+                all.forEach(p -> {
+                    String m = mode(p);
+                    if (!m.endsWith("------")) {
+                        open.add(state.relativize(p) + " " + m);
+                    }
+                });
+            }
+            assertThat(open).as("files open to group or others").isEmpty();
+            try (var files = Files.list(state.resolve("outbox"))) {
+                assertThat(files.map(p -> p.getFileName().toString())).as("Chronicle's own files were checked")
+                        .anyMatch(n -> n.endsWith(".cq4")).anyMatch(n -> n.endsWith(".cq4t"));
+            }
+            assertThat(Files.readString(state.resolve("acked")).trim()).isEqualTo("1");
+        }
+    }
+
+    @Test
+    void aHookSocketDirectoryOthersMayEnterStopsTheDaemonWithAClearError() throws Exception {
+        Path shared = Files.createDirectories(tmp.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwx---"));
+        Config config = config("hook", "", shared.resolve("hooks.sock").toString(), "");
+        assertThatThrownBy(() -> new Daemon(config, tmp, env(), new FakeControlPlane(), Clock.systemUTC(), "test"))
+                .hasMessageContaining("hooks.socket").hasMessageContaining("open to group or others");
+        assertThat(shared.resolve("hooks.sock")).doesNotExist();
+    }
+
+    private static String mode(Path p) {
+        try {
+            return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

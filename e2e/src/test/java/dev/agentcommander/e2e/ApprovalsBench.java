@@ -23,6 +23,7 @@ public final class ApprovalsBench {
             stack.startControlPlane();
             stack.registerHost("bench-host");
             stack.agentdJvm = Stack.LAUNCHER_AGENTD_JVM;
+            String pane = HookStream.paneFor(stack); // agentd answers hooks only for panes it knows
             stack.startAgentd();
             HookClient hooks = new HookClient(stack.hooksPort);
             Await.value("hook receiver", Duration.ofSeconds(30), hooks::up);
@@ -39,7 +40,7 @@ public final class ApprovalsBench {
                     long t0 = System.nanoTime();
                     CompletableFuture<Long> hookDone = CompletableFuture.supplyAsync(() -> {
                         try {
-                            HookClient.Reply r = hooks.post("%1", json, Duration.ofSeconds(30));
+                            HookClient.Reply r = hooks.post(pane, json, Duration.ofSeconds(30));
                             if (!r.body().contains("\"allow\"")) {
                                 throw new IllegalStateException("hook answered " + r);
                             }

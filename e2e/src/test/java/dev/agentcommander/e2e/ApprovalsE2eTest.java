@@ -204,13 +204,14 @@ class ApprovalsE2eTest {
     void oversizedOrMalformedHookJsonIsRefusedAndNothingIsStored() throws Exception {
         start("60");
         HookClient c = new HookClient(stack.hooksPort);
+        String pane = tmux.run("display-message", "-p", "-t", "main", "#{pane_id}").trim(); // a pane agentd knows
         long events = stack.queryLong("select count(*) from events");
-        assertThat(c.post("%1", "{not json", Duration.ofSeconds(5)).status()).isEqualTo(400);
-        assertThat(c.post("%1", "[1,2,3]", Duration.ofSeconds(5)).status()).isEqualTo(400);
+        assertThat(c.post(pane, "{not json", Duration.ofSeconds(5)).status()).isEqualTo(400);
+        assertThat(c.post(pane, "[1,2,3]", Duration.ofSeconds(5)).status()).isEqualTo(400);
         String big = "{\"hook_event_name\":\"PostToolUse\",\"pad\":\"" + "x".repeat(2 << 20) + "\"}";
-        assertThat(c.post("%1", big, Duration.ofSeconds(10)).status()).isEqualTo(413);
+        assertThat(c.post(pane, big, Duration.ofSeconds(10)).status()).isEqualTo(413);
         // a good event afterwards is stored, so the count above is a real baseline
-        assertThat(c.post("%1", "{\"hook_event_name\":\"Stop\",\"session_id\":\"x\"}", Duration.ofSeconds(5))
+        assertThat(c.post(pane, "{\"hook_event_name\":\"Stop\",\"session_id\":\"x\"}", Duration.ofSeconds(5))
                 .status()).isEqualTo(200);
         Await.value("good event stored", Duration.ofSeconds(20),
                 () -> stack.queryLong("select count(*) from events where type = 'hook.Stop'") == 1);

@@ -42,8 +42,9 @@ class DatabaseLifecycleE2eTest {
         stack = new Stack(dir).controlPlaneOwnsDatabase();
         JavaProcess cp = stack.startControlPlane();
         stack.registerHost("e2e-host");
+        String pane = HookStream.paneFor(stack);
         stack.startAgentd();
-        events = HookStream.start(stack.hooksPort);
+        events = HookStream.start(stack.hooksPort, pane);
         Await.value("first events stored", Duration.ofSeconds(30), () -> stored() >= 200);
         List<Long> recoveries = new ArrayList<>();
         for (int kill = 1; kill <= 3; kill++) {
@@ -102,8 +103,9 @@ class DatabaseLifecycleE2eTest {
             stack = new Stack(dir).useDatabaseAt(url);
             JavaProcess cp = stack.startControlPlane();
             stack.registerHost("e2e-host");
+            String pane = HookStream.paneFor(stack);
             stack.startAgentd();
-            events = HookStream.start(stack.hooksPort);
+            events = HookStream.start(stack.hooksPort, pane);
             Await.value("first events stored", Duration.ofSeconds(30), () -> stored() >= 200);
             pg.close(); // a database restart, maintenance, a failover: not the control plane's to fix
             int beforeOutage = events.accepted();

@@ -22,8 +22,9 @@ public final class DbRestartBench {
         try (Stack stack = new Stack(dir).controlPlaneOwnsDatabase()) {
             JavaProcess cp = stack.startControlPlane();
             stack.registerHost("bench-host");
+            String pane = HookStream.paneFor(stack);
             stack.startAgentd();
-            HookStream events = load ? HookStream.start(stack.hooksPort) : null;
+            HookStream events = load ? HookStream.start(stack.hooksPort, pane) : null;
             if (load) {
                 Await.value("events flowing", Duration.ofSeconds(30), () -> HookStream.stored(stack) >= 200);
             }

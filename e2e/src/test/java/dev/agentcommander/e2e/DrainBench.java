@@ -41,13 +41,14 @@ public final class DrainBench {
                     queued, appendSecs, queued / appendSecs);
 
             stack.agentdJvm = Stack.LAUNCHER_AGENTD_JVM;
+            String pane = HookStream.paneFor(stack); // agentd accepts hooks only for panes it knows
             JavaProcess agentd = stack.startAgentd();
             HookClient hooks = new HookClient(stack.hooksPort);
             Await.value("hook receiver", Duration.ofSeconds(30), hooks::up);
             long rssBefore = ProcStat.rssKb(agentd.pid());
             long h0 = System.nanoTime();
             for (int i = 0; i < hookEvents; i++) {
-                HookClient.Reply r = hooks.post("%1", "{\"hook_event_name\":\"PostToolUse\",\"session_id\":\"c\","
+                HookClient.Reply r = hooks.post(pane, "{\"hook_event_name\":\"PostToolUse\",\"session_id\":\"c\","
                         + "\"tool_name\":\"Bash\",\"marker\":" + i + "}", Duration.ofSeconds(10));
                 if (r.status() != 200) {
                     throw new IllegalStateException("hook event refused: " + r);

@@ -16,11 +16,11 @@ final class HookStream implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private final Thread thread;
 
-    private HookStream(HookClient c) {
+    private HookStream(HookClient c, String pane) {
         thread = Thread.ofPlatform().name("hook-stream").start(() -> {
             try {
                 while (running.get()) {
-                    HookClient.Reply r = c.post("%999", "{\"hook_event_name\":\"PostToolUse\",\"session_id\":"
+                    HookClient.Reply r = c.post(pane, "{\"hook_event_name\":\"PostToolUse\",\"session_id\":"
                             + "\"claude-1\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"true\"},\"marker\":"
                             + accepted.get() + "}", Duration.ofSeconds(10));
                     if (r.status() == 200) {
@@ -36,11 +36,19 @@ final class HookStream implements AutoCloseable {
         });
     }
 
-    /** Starts streaming once agentd's hook receiver on {@code port} answers. */
-    static HookStream start(int port) throws InterruptedException {
+    /**
+     * Starts streaming once agentd's hook receiver on {@code port} answers; the events name {@code pane}, which
+     * must be a pane agentd's scanner knows (agentd refuses hooks for any other).
+     */
+    static HookStream start(int port, String pane) throws InterruptedException {
         HookClient c = new HookClient(port);
         Await.value("agentd hook receiver", Duration.ofSeconds(30), c::up);
-        return new HookStream(c);
+        return new HookStream(c, pane);
+    }
+
+    /** A tmux server for {@code stack} with one pane for the stream to name; start it before agentd. */
+    static String paneFor(Stack stack) throws Exception {
+        return stack.tmux(java.util.Map.of()).run("display-message", "-p", "-t", "main", "#{pane_id}").trim();
     }
 
     int accepted() {

@@ -23,6 +23,8 @@ class ReliabilityE2eTest {
     @TempDir
     Path dir;
     Stack stack;
+    /** The pane hook events name: agentd accepts hooks only for panes its scanner knows. */
+    String pane;
 
     @AfterEach
     void stop() throws Exception {
@@ -36,6 +38,7 @@ class ReliabilityE2eTest {
         stack.startControlPlane();
         stack.registerHost("e2e-host");
         PrivateTmux tmux = withTmux ? stack.tmux(Map.of()) : null;
+        pane = tmux == null ? null : tmux.run("display-message", "-p", "-t", "main", "#{pane_id}").trim();
         stack.startAgentd();
         return tmux;
     }
@@ -52,9 +55,9 @@ class ReliabilityE2eTest {
     }
 
     /** Posts one event until agentd accepted it (200 = durably in its outbox). */
-    private static void deliver(HookClient c, int n) throws InterruptedException {
+    private void deliver(HookClient c, int n) throws InterruptedException {
         for (int attempt = 0; attempt < 600; attempt++) {
-            HookClient.Reply r = c.post("%999", event(n), Duration.ofSeconds(10));
+            HookClient.Reply r = c.post(pane, event(n), Duration.ofSeconds(10));
             if (r.status() == 200) {
                 return;
             }
@@ -70,7 +73,7 @@ class ReliabilityE2eTest {
 
     @Test
     void tenThousandEventsSurviveKillingControlPlaneAndAgentdTwiceEach() throws Exception {
-        startStack(false);
+        startStack(true);
         HookClient c = hooks();
         int total = 10_000;
         for (int n = 0; n < total; n++) {
@@ -117,7 +120,7 @@ class ReliabilityE2eTest {
 
     @Test
     void postgresStoppedUnderLoadAcksNothingUnstoredAndStoresEverythingAfter() throws Exception {
-        startStack(false);
+        startStack(true);
         HookClient c = hooks();
         for (int n = 0; n < 500; n++) {
             deliver(c, n);

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import dev.agentcommander.agentd.outbox.PrivateFiles;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -77,6 +78,7 @@ final class CommandLog implements AutoCloseable {
             Files.createDirectories(file.toAbsolutePath().getParent());
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND);
+            PrivateFiles.makePrivate(file); // the command ids and results are the user's business only
             endTornLine();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open " + file, e);

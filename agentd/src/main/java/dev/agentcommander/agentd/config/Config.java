@@ -4,6 +4,7 @@ import dev.agentcommander.agentd.approvals.ApprovalMode;
 import dev.agentcommander.agentd.hooks.ListenAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * agentd's whole configuration, read once at start (see {@link ConfigLoader}; the keys are {@link Option}) and
@@ -26,8 +27,11 @@ public record Config(ControlPlane controlPlane, String hostName, Tmux tmux, Stor
     public record Storage(Path stateDir, long outboxMaxBytes) {
     }
 
-    /** {@code listen.toString()} is the form URLs and {@code --listen} take ({@code [::1]:7717}). */
-    public record Hooks(ListenAddress listen) {
+    /**
+     * {@code socket} is always served; {@code listen} (opt-in loopback TCP) is empty unless configured, and its
+     * {@code toString()} is the form URLs and {@code --listen} take ({@code [::1]:7717}).
+     */
+    public record Hooks(Path socket, Optional<ListenAddress> listen) {
     }
 
     public record Approvals(ApprovalMode mode, int timeoutSeconds) {

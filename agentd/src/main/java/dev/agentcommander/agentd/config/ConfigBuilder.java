@@ -1,6 +1,7 @@
 package dev.agentcommander.agentd.config;
 
 import dev.agentcommander.agentd.approvals.ApprovalMode;
+import dev.agentcommander.agentd.hooks.HookSocket;
 import dev.agentcommander.agentd.hooks.ListenAddress;
 import java.io.IOException;
 import java.net.URI;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /** Turns parsed values into a {@link Config}: defaults from {@link Option}, checks of meaning, the token file. */
 final class ConfigBuilder {
@@ -41,23 +43,27 @@ final class ConfigBuilder {
             hostName = ConfigLoader.localHostName(env);
         }
         String bin = nonEmpty(Option.TMUX_BIN);
-        ListenAddress listen;
-        ApprovalMode mode;
-        try {
-            listen = ListenAddress.parse(str(Option.HOOKS_LISTEN));
-            mode = ApprovalMode.parse(str(Option.APPROVALS_MODE));
-        } catch (IllegalArgumentException e) { // both name their key
-            throw new ConfigException(e.getMessage());
-        }
         String stateDir = str(Option.STORAGE_STATE_DIR);
         Path state = stateDir.isBlank() ? defaultStateDir(env) : absolute(Option.STORAGE_STATE_DIR, stateDir);
+        String socketText = str(Option.HOOKS_SOCKET);
+        Path socket = socketText.isBlank() ? state.resolve("hooks.sock") : absolute(Option.HOOKS_SOCKET, socketText);
+        Optional<ListenAddress> listen;
+        ApprovalMode mode;
+        try {
+            HookSocket.checkPath(socket);
+            String listenText = str(Option.HOOKS_LISTEN);
+            listen = listenText.isBlank() ? Optional.empty() : Optional.of(ListenAddress.parse(listenText));
+            mode = ApprovalMode.parse(str(Option.APPROVALS_MODE));
+        } catch (IllegalArgumentException e) { // each names its key
+            throw new ConfigException(e.getMessage());
+        }
         String wtRoot = str(Option.GIT_WORKTREE_ROOT);
         return new Config(
                 new Config.ControlPlane(url, token, tokenFile),
                 hostName,
                 new Config.Tmux(bin, str(Option.TMUX_SOCKET), num(Option.TMUX_POLL_INTERVAL_MS)),
                 new Config.Storage(state, (Long) value(Option.STORAGE_OUTBOX_MAX_BYTES)),
-                new Config.Hooks(listen),
+                new Config.Hooks(socket, listen),
                 new Config.Approvals(mode, num(Option.APPROVALS_TIMEOUT_SECONDS)),
                 new Config.Providers(nonEmpty(Option.PROVIDERS_CLAUDE_EXEC_PATH),
                         nonEmpty(Option.PROVIDERS_CODEX_EXEC_PATH)),

@@ -26,8 +26,10 @@ enum Option {
     STORAGE_OUTBOX_MAX_BYTES("storage.outbox_max_bytes", Kind.LONG, 1L << 30, 1L << 20, 1L << 40,
             "disk budget of the outbox; unacked console output is dropped first, never approvals or results"),
     LINK_WINDOW("link.window", Kind.INT, 1000, 1, 100_000, "unacked messages in flight to the control plane"),
-    HOOKS_LISTEN("hooks.listen", "127.0.0.1:7717",
-            "loopback `HOST:PORT` (`[::1]:PORT` for IPv6) where `agentd hook` delivers Claude Code hook events"),
+    HOOKS_SOCKET("hooks.socket", "", "absolute; the Unix socket (0600, in a directory only agentd's user may enter)"
+            + " where `agentd hook` delivers Claude Code hook events; empty: `<state_dir>/hooks.sock`"),
+    HOOKS_LISTEN("hooks.listen", "", "opt-in loopback TCP `HOST:PORT` (`[::1]:PORT` for IPv6) for hooks that "
+            + "cannot use the socket; empty: off (any local user and any web page can reach a TCP port)"),
     APPROVALS_MODE("approvals.mode", "hook", "`hook`, `keys` or `both`: how a decision reaches Claude Code"),
     APPROVALS_TIMEOUT_SECONDS("approvals.timeout_seconds", Kind.INT, 600, 1, 86_400,
             "then a request expires and Claude shows its own prompt"),

@@ -37,7 +37,8 @@ public final class InstallHooks {
     static final String SCRIPT_MARKER = "agentd-hook-script";
     static final int OTHER_EVENT_TIMEOUT = 30;
     private static final String USAGE = "usage: agentd install-hooks [--scope user|project] [--project-dir DIR] "
-            + "[--dry-run] [--uninstall] [--hook-command PATH] [--listen HOST:PORT] [--approval-timeout SECONDS]";
+            + "[--dry-run] [--uninstall] [--hook-command PATH] [--socket PATH | --listen HOST:PORT] "
+            + "[--approval-timeout SECONDS]";
 
     private final Path home;
     private final Path cwd;
@@ -67,6 +68,7 @@ public final class InstallHooks {
         boolean dryRun = false;
         boolean uninstall = false;
         Path hookCommand = defaultHookPath();
+        String socket = null;
         String listen = null;
         int approvalTimeout = 600;
         try {
@@ -78,6 +80,11 @@ public final class InstallHooks {
                     case "--dry-run" -> dryRun = true;
                     case "--uninstall" -> uninstall = true;
                     case "--hook-command" -> hookCommand = cwd.resolve(value(args, ++i, a)).normalize();
+                    case "--socket" -> {
+                        Path p = Path.of(value(args, ++i, a));
+                        HookSocket.checkPath(p);
+                        socket = p.normalize().toString();
+                    }
                     case "--listen" -> {
                         listen = ListenAddress.parse(value(args, ++i, a)).toString();
                     }
@@ -92,6 +99,9 @@ public final class InstallHooks {
             if (!scope.equals("user") && !scope.equals("project")) {
                 throw new IllegalArgumentException("--scope must be user or project, not " + scope);
             }
+            if (socket != null && listen != null) {
+                throw new IllegalArgumentException("--socket and --listen name two ways to reach agentd; give one");
+            }
         } catch (IllegalArgumentException e) {
             err.println("install-hooks: " + e.getMessage());
             err.println(USAGE);
@@ -101,7 +111,7 @@ public final class InstallHooks {
                 : projectDir.resolve(".claude/settings.json");
         try {
             ObjectNode root = read(settings);
-            String command = command(hookCommand, listen, approvalTimeout);
+            String command = command(hookCommand, socket, listen, approvalTimeout);
             merge(root, command, approvalTimeout + 60, uninstall);
             String text = pretty(root);
             if (dryRun) {
@@ -150,9 +160,15 @@ public final class InstallHooks {
         throw new IllegalArgumentException(option + " must be a positive number of seconds, not " + v);
     }
 
-    /** The command line Claude runs: our script, quoted for the shell Claude uses, plus its options. */
-    static String command(Path script, String listen, int approvalTimeout) {
+    /**
+     * The command line Claude runs: our script, quoted for the shell Claude uses, plus its options. Without
+     * {@code --socket} or {@code --listen} the script finds agentd's default socket itself.
+     */
+    static String command(Path script, String socket, String listen, int approvalTimeout) {
         StringBuilder sb = new StringBuilder(shellQuote(script.toString()));
+        if (socket != null) {
+            sb.append(" --socket ").append(shellQuote(socket));
+        }
         if (listen != null) {
             sb.append(" --listen ").append(shellQuote(listen));
         }

@@ -9,20 +9,20 @@ import java.util.Map;
 
 /**
  * Installs our hooks at project scope ({@code <worktree>/.claude/settings.json}) into a worktree agentd spawns
- * Claude in, pointing at this agentd's {@code hooks.listen} and {@code approvals.timeout_seconds}. It runs
+ * Claude in, pointing at this agentd's {@code hooks.socket} and {@code approvals.timeout_seconds}. It runs
  * {@link InstallHooks} in process (same merge rules as {@code agentd install-hooks}; no shell, no JVM start).
  */
 public final class ProjectHooks {
     private final Path home;
     private final Map<String, String> env;
-    private final String listen;
+    private final Path socket;
     private final int approvalTimeoutSeconds;
 
     /** @param home and {@code env} decide where the hook script goes (as for {@code agentd install-hooks}) */
-    public ProjectHooks(Path home, Map<String, String> env, String listen, int approvalTimeoutSeconds) {
+    public ProjectHooks(Path home, Map<String, String> env, Path socket, int approvalTimeoutSeconds) {
         this.home = home;
         this.env = env;
-        this.listen = listen;
+        this.socket = socket;
         this.approvalTimeoutSeconds = approvalTimeoutSeconds;
     }
 
@@ -32,7 +32,7 @@ public final class ProjectHooks {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = new InstallHooks(home, worktree, env, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8)).run(List.of("--scope", "project",
-                "--project-dir", worktree.toString(), "--listen", listen,
+                "--project-dir", worktree.toString(), "--socket", socket.toString(),
                 "--approval-timeout", String.valueOf(approvalTimeoutSeconds)));
         if (code != 0) {
             throw new IllegalStateException(err.toString(StandardCharsets.UTF_8).strip());

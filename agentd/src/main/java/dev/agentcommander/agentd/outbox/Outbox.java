@@ -18,6 +18,7 @@ import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -28,7 +29,9 @@ import net.openhft.chronicle.wire.DocumentContext;
  * pages are in the kernel); seqs continue from the queue's tail after a restart. Acked roll cycles are deleted.
  * When the unacked data exceeds the disk budget the oldest unacked console chunks and snapshots are skipped
  * (a watermark, not a rewrite) and the drop is itself reported as an {@code outbox.dropped} event.
- * All writes happen under one lock; memory use does not grow with the backlog.
+ * All writes happen under one lock; memory use does not grow with the backlog. The queue's directory is 0700 and
+ * each file Chronicle makes in it is chmodded 0600 as Chronicle acquires it (Chronicle itself creates them 0666
+ * minus the umask).
  */
 public final class Outbox implements Outbound, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Outbox.class.getName());
@@ -69,6 +72,7 @@ public final class Outbox implements Outbound, AutoCloseable {
         this.clock = clock;
         try {
             Files.createDirectories(dir);
+            PrivateFiles.makePrivate(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir, e);
         }
@@ -76,13 +80,30 @@ public final class Outbox implements Outbound, AutoCloseable {
             System.setProperty("chronicle.analytics.disable", "true");
         }
         queue = SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(ROLL).timeProvider(clock::millis)
-                .build();
+                .storeFileListener(PRIVATE_STORE_FILES).build();
+        try (var files = Files.list(dir)) { // the metadata file the builder just made
+            files.forEach(PrivateFiles::makePrivate);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
         appender = queue.createAppender();
         appender.singleThreadedCheckDisabled(true);
         ackCursor = new Cursor(queue.createTailer());
         dropCursor = new Cursor(queue.createTailer());
         recover();
     }
+
+    /** Makes each cycle file private when Chronicle creates or opens it. */
+    private static final StoreFileListener PRIVATE_STORE_FILES = new StoreFileListener() {
+        @Override
+        public void onAcquired(int cycle, File file) {
+            PrivateFiles.makePrivate(file.toPath());
+        }
+
+        @Override
+        public void onReleased(int cycle, File file) {
+        }
+    };
 
     private void recover() {
         Record tail = readTail();

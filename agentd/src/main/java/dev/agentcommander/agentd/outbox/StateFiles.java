@@ -13,7 +13,7 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Small state files in the state dir, replaced atomically (temp file, fsync, rename, fsync dir): a crash leaves
- * either the old or the new content, never half of one.
+ * either the old or the new content, never half of one. Each is 0600 whatever the umask ({@link PrivateFiles}).
  */
 public final class StateFiles {
     private StateFiles() {
@@ -23,8 +23,9 @@ public final class StateFiles {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            Files.deleteIfExists(tmp); // a crash's leftover keeps its old mode: start from a fresh file
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                Files.setPosixFilePermissions(tmp, PrivateFiles.FILE);
                 ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
                 while (buf.hasRemaining()) {
                     ch.write(buf);

@@ -6,9 +6,11 @@ import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.agentd.tmux.TmuxException;
 import dev.agentcommander.schema.Provider;
 import dev.agentcommander.schema.SessionStatus;
+import dev.agentcommander.schema.Ids;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,10 +24,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * yields to a screen still for {@link Config#runningHookMaxStill()} (Claude's busy line ticks every second).
  * Shell and other panes: RUNNING while a non-shell process holds the foreground, else IDLE; hooks ignored.
  * Only claude and codex panes are captured, at most once per {@link Config#minCaptureInterval()}.
+ *
+ * <p>State is kept for panes the scanner shows us ({@link #detect}) until it says they went away ({@link #forget}).
+ * A hook may name a pane before its first scan (Claude started a moment ago), so a hook alone may make state, but
+ * such unconfirmed state is bounded ({@link #MAX_UNCONFIRMED}, oldest dropped first): hook requests naming panes
+ * that never appear cannot grow the map.
  */
 public final class PaneStatusDetector implements StatusDetector {
     private static final System.Logger LOG = System.getLogger(PaneStatusDetector.class.getName());
     private static final Verdict EXITED = new Verdict(SessionStatus.EXITED, false);
+    /** Panes known only from hooks, not yet from a scan: a few at a time is all a real start produces. */
+    static final int MAX_UNCONFIRMED = 64;
 
     /**
      * @param stableFor           how long a screen must stay unchanged before it counts as IDLE
@@ -45,6 +54,7 @@ public final class PaneStatusDetector implements StatusDetector {
 
     /** What is remembered of one pane; guarded by its own monitor. */
     private static final class State {
+        volatile boolean confirmed; // the scanner has shown us this pane
         Hook hook;
         boolean sessionEnded;
         boolean seen;
@@ -61,6 +71,7 @@ public final class PaneStatusDetector implements StatusDetector {
     private final Clock clock;
     private final Config config;
     private final ConcurrentHashMap<String, State> states = new ConcurrentHashMap<>();
+    private final LinkedHashSet<String> unconfirmed = new LinkedHashSet<>(); // guarded by itself, oldest first
 
     public PaneStatusDetector(Tmux tmux, Clock clock, Config config) {
         this.tmux = tmux;
@@ -77,6 +88,12 @@ public final class PaneStatusDetector implements StatusDetector {
             return foreground(pane);
         }
         State st = states.computeIfAbsent(pane.paneId(), k -> new State());
+        if (!st.confirmed) {
+            st.confirmed = true;
+            synchronized (unconfirmed) {
+                unconfirmed.remove(pane.paneId());
+            }
+        }
         synchronized (st) {
             if (st.sessionEnded) {
                 if (isShell(pane.currentCommand())) {
@@ -167,11 +184,11 @@ public final class PaneStatusDetector implements StatusDetector {
 
     @Override
     public void hookEvent(String paneId, String eventName, JsonNode input) {
-        if (paneId == null || !paneId.matches("%\\d+") || eventName == null) {
+        if (paneId == null || !Ids.isPaneId(paneId) || eventName == null) {
             LOG.log(System.Logger.Level.DEBUG, "hook event for no pane ignored: {0}", paneId);
             return; // only real pane ids make state, so junk cannot grow the map
         }
-        State st = states.computeIfAbsent(paneId, k -> new State());
+        State st = stateForHook(paneId);
         Instant now = clock.instant();
         synchronized (st) {
             switch (eventName) {
@@ -203,6 +220,28 @@ public final class PaneStatusDetector implements StatusDetector {
         }
     }
 
+    /** The pane's state; new state for a pane no scan has shown yet is unconfirmed, the oldest such dropped. */
+    private State stateForHook(String paneId) {
+        State known = states.get(paneId);
+        if (known != null) {
+            return known;
+        }
+        State st = states.computeIfAbsent(paneId, k -> new State());
+        synchronized (unconfirmed) {
+            if (!st.confirmed && unconfirmed.add(paneId) && unconfirmed.size() > MAX_UNCONFIRMED) {
+                String oldest = unconfirmed.iterator().next();
+                unconfirmed.remove(oldest);
+                states.computeIfPresent(oldest, (k, v) -> v.confirmed ? v : null);
+            }
+        }
+        return st;
+    }
+
+    /** Panes with state (for tests: it must stay bounded whatever hooks name). */
+    int trackedPanes() {
+        return states.size();
+    }
+
     @Override
     public Optional<ScreenMenu> screenMenu(String paneId) {
         State st = paneId == null ? null : states.get(paneId);
@@ -217,5 +256,8 @@ public final class PaneStatusDetector implements StatusDetector {
     @Override
     public void forget(String paneId) {
         states.remove(paneId);
+        synchronized (unconfirmed) {
+            unconfirmed.remove(paneId);
+        }
     }
 }

@@ -57,7 +57,7 @@ class CommandExecutorTest {
         return new CommandExecutor(server.tmux(), out, scanner, console, new SessionIds(),
                 new Spawner(server.tmux(), new SessionIds(),
                         new Spawner.Settings(tmp.resolve("bin/claude").toString(), "codex", "/bin/sh", null),
-                        new ProjectHooks(tmp.resolve("home"), Map.of(), "127.0.0.1:7717", 600)::install),
+                        new ProjectHooks(tmp.resolve("home"), Map.of(), tmp.resolve("state/hooks.sock"), 600)::install),
                 tmp.resolve("state"));
     }
 
@@ -266,7 +266,7 @@ class CommandExecutorTest {
         JsonNode permission = settings.path("hooks").path("PermissionRequest").get(0);
         assertThat(permission.path("matcher").asText()).isEqualTo("*");
         assertThat(permission.path("hooks").get(0).path("command").asText()).isEqualTo(
-                tmp.resolve("home/.local/share/agentd/bin/agentd-hook") + " --listen 127.0.0.1:7717");
+                tmp.resolve("home/.local/share/agentd/bin/agentd-hook") + " --socket " + tmp.resolve("state/hooks.sock"));
         assertThat(tmp.resolve("home/.local/share/agentd/bin/agentd-hook")).isExecutable();
 
         String pane = r.data().get("pane_id").asText();

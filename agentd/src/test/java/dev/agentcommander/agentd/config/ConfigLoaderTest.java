@@ -49,7 +49,8 @@ class ConfigLoaderTest {
         assertThat(c.storage().outboxMaxBytes()).isEqualTo(1L << 30);
         assertThat(c.link().window()).isEqualTo(1000);
         assertThat(c.git().metadataTtlSeconds()).isEqualTo(30);
-        assertThat(c.hooks().listen()).hasToString("127.0.0.1:7717");
+        assertThat(c.hooks().listen()).as("TCP is opt-in").isEmpty();
+        assertThat(c.hooks().socket()).isEqualTo(c.storage().stateDir().resolve("hooks.sock"));
         assertThat(c.approvals().mode()).isEqualTo(dev.agentcommander.agentd.approvals.ApprovalMode.HOOK);
         assertThat(c.approvals().timeoutSeconds()).isEqualTo(600);
         assertThat(c.providers().codexExecPath()).isEqualTo("codex");
@@ -88,11 +89,26 @@ class ConfigLoaderTest {
     @Test
     void anIpv6HooksListenKeepsItsBracketsWhereURLsAndHookCommandsUseIt() {
         assertThat(new ConfigLoader(env).parse("hooks:\n  listen: \"[::1]:7717\"\n").hooks().listen())
-                .hasToString("[::1]:7717");
+                .hasValueSatisfying(l -> assertThat(l).hasToString("[::1]:7717"));
         assertThat(new ConfigLoader(env).parse("hooks:\n  listen: \"::1:7718\"\n").hooks().listen())
-                .hasToString("[::1]:7718");
+                .hasValueSatisfying(l -> assertThat(l).hasToString("[::1]:7718"));
         assertThat(new ConfigLoader(Map.of("AGENTD_HOOKS_LISTEN", "localhost:7719")).parse("").hooks().listen())
-                .hasToString("localhost:7719");
+                .hasValueSatisfying(l -> assertThat(l).hasToString("localhost:7719"));
+    }
+
+    @Test
+    void theHookSocketMustBeAnAbsolutePathShortEnoughForAUnixSocket() {
+        assertThat(new ConfigLoader(env).parse("hooks:\n  socket: /run/agentd/h.sock\n").hooks().socket())
+                .isEqualTo(Path.of("/run/agentd/h.sock"));
+        assertThat(new ConfigLoader(Map.of("AGENTD_HOOKS_SOCKET", "/tmp/a/h.sock")).parse("").hooks().socket())
+                .isEqualTo(Path.of("/tmp/a/h.sock"));
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("hooks:\n  socket: run/h.sock\n"))
+                .hasMessageStartingWith("hooks.socket: must be an absolute path");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("hooks:\n  socket: /" + "d".repeat(120) + "/h.sock\n"))
+                .hasMessageStartingWith("hooks.socket: ").hasMessageContaining("at most 107");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("storage:\n  state_dir: /" + "d".repeat(100) + "\n"))
+                .as("the default socket under a long state_dir").hasMessageStartingWith("hooks.socket: ")
+                .hasMessageContaining("storage.state_dir");
     }
 
     @Test
@@ -125,7 +141,7 @@ class ConfigLoaderTest {
                 """.formatted(tmp));
         Config c = new ConfigLoader(env).load(f, true);
         assertThat(c.storage().outboxMaxBytes()).isEqualTo(10_485_760L);
-        assertThat(c.hooks().listen().port()).isEqualTo(7800);
+        assertThat(c.hooks().listen().orElseThrow().port()).isEqualTo(7800);
         assertThat(c.approvals().mode()).isEqualTo(dev.agentcommander.agentd.approvals.ApprovalMode.BOTH);
         assertThat(c.link().window()).isEqualTo(50);
         assertThat(c.providers().codexExecPath()).isEqualTo("/opt/codex");

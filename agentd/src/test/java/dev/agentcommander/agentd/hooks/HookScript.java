@@ -5,7 +5,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -37,12 +39,34 @@ final class HookScript {
         }
     }
 
-    static Running start(String listen, String pane, byte[] stdin, String... args) throws IOException {
+    /**
+     * The environment that points the script at {@code where}: an absolute socket path (as
+     * {@code $AGENTD_HOOKS_SOCKET}), a TCP {@code host:port} (as {@code $AGENTD_HOOKS_LISTEN}), or null for neither.
+     */
+    static Map<String, String> env(String where) {
+        Map<String, String> env = new HashMap<>();
+        if (where != null) {
+            env.put(where.startsWith("/") ? "AGENTD_HOOKS_SOCKET" : "AGENTD_HOOKS_LISTEN", where);
+        }
+        return env;
+    }
+
+    static Running start(String where, String pane, byte[] stdin, String... args) throws IOException {
+        return start(env(where), pane, stdin, args);
+    }
+
+    /**
+     * @param env added to a cleaned environment: no AGENTD_* or XDG_* of the test's own, and a HOME that does not
+     *            exist, so the script's socket discovery finds only what a test put there
+     */
+    static Running start(Map<String, String> env, String pane, byte[] stdin, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(SCRIPT.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("AGENTD_HOOKS_LISTEN", listen);
+        pb.environment().keySet().removeIf(k -> k.startsWith("AGENTD_") || k.startsWith("XDG_"));
+        pb.environment().put("HOME", "/nonexistent-home");
         pb.environment().remove("TMUX_PANE");
+        pb.environment().putAll(env);
         if (pane != null) {
             pb.environment().put("TMUX_PANE", pane);
         }
@@ -54,7 +78,7 @@ final class HookScript {
                 try (OutputStream in = p.getOutputStream()) {
                     in.write(stdin);
                 } catch (IOException ignored) {
-                    // the script may stop reading early (oversized input)
+                    // the script may stop reading early (oversized input, nowhere to send it)
                 }
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 int exit = p.waitFor();
@@ -66,8 +90,8 @@ final class HookScript {
         return new Running(p, result);
     }
 
-    static Result run(String listen, String pane, String json, String... args) throws Exception {
-        return start(listen, pane, json.getBytes(StandardCharsets.UTF_8), args).result();
+    static Result run(String where, String pane, String json, String... args) throws Exception {
+        return start(where, pane, json.getBytes(StandardCharsets.UTF_8), args).result();
     }
 
     private HookScript() {

@@ -3,39 +3,61 @@ package dev.agentcommander.agentd.hooks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Whatever a broken receiver answers, the script prints nothing and exits 0: a failure never approves. */
+/**
+ * Whatever a broken receiver answers, the script prints nothing and exits 0: a failure never approves. The
+ * receivers listen on a Unix socket (the script's normal path); one answers on TCP (the opt-in path).
+ */
 class HookScriptFailureTest {
-    ServerSocket listener;
+    @TempDir
+    Path tmp;
+    ServerSocketChannel listener;
 
     /** A receiver that reads the request head and answers {@code raw} (or just closes when raw is null). */
     String receiver(String raw) throws IOException {
-        listener = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+        Path socket = tmp.resolve("r" + System.nanoTime() + ".sock");
+        listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        listener.bind(UnixDomainSocketAddress.of(socket));
+        serve(raw);
+        return socket.toString();
+    }
+
+    String tcpReceiver(String raw) throws IOException {
+        listener = ServerSocketChannel.open();
+        listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        serve(raw);
+        return "127.0.0.1:" + ((InetSocketAddress) listener.getLocalAddress()).getPort();
+    }
+
+    private void serve(String raw) {
+        ServerSocketChannel l = listener;
         Thread.ofVirtual().name("broken-receiver").start(() -> {
-            while (!listener.isClosed()) {
-                try (Socket s = listener.accept()) {
-                    InputStream in = s.getInputStream();
-                    byte[] buf = new byte[8192];
-                    in.read(buf);
+            while (l.isOpen()) {
+                try (SocketChannel s = l.accept()) {
+                    s.read(ByteBuffer.allocate(8192));
                     if (raw != null) {
-                        OutputStream out = s.getOutputStream();
-                        out.write(raw.getBytes(StandardCharsets.UTF_8));
-                        out.flush();
+                        ByteBuffer out = ByteBuffer.wrap(raw.getBytes(StandardCharsets.UTF_8));
+                        while (out.hasRemaining()) {
+                            s.write(out);
+                        }
                     }
                 } catch (IOException e) {
                     return;
                 }
             }
         });
-        return "127.0.0.1:" + listener.getLocalPort();
     }
 
     @AfterEach
@@ -90,6 +112,22 @@ class HookScriptFailureTest {
         HookScript.Result r = HookScript.run(receiver("HTTP/1.1 200 OK\r\nContent-Length: " + ALLOW.length()
                 + "\r\nConnection: close\r\n\r\n" + ALLOW), "%1",
                 "{\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"Bash\"}");
+        assertThat(r.exit()).isZero();
+        assertThat(r.stdout()).isEmpty();
+    }
+
+    @Test
+    void aTruncatedAnswerOnTheOptInTcpPathPrintsNothingEither() throws Exception {
+        HookScript.Result r = ask(tcpReceiver("HTTP/1.1 200 OK\r\nContent-Length: 500\r\nConnection: close\r\n\r\n"
+                + ALLOW));
+        assertThat(r.exit()).isZero();
+        assertThat(r.stdout()).isEmpty();
+    }
+
+    @Test
+    void aChunkedAnswerCutBeforeItsLastChunkPrintsNothing() throws Exception {
+        HookScript.Result r = ask(receiver("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n"
+                + "\r\n1\r\n\n\r\n" + Integer.toHexString(ALLOW.length()) + "\r\n" + ALLOW + "\r\n"));
         assertThat(r.exit()).isZero();
         assertThat(r.stdout()).isEmpty();
     }

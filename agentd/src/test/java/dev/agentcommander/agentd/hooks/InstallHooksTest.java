@@ -159,6 +159,41 @@ class InstallHooksTest {
         assertThat(InstallHooks.isOurs("agentd-hook")).isTrue();
         assertThat(InstallHooks.isOurs("/x/agentd-hook-old")).isFalse();
         assertThat(InstallHooks.isOurs("echo agentd-hook")).isFalse();
-        assertThat(InstallHooks.command(Path.of("/my dir/agentd-hook"), null, 600)).isEqualTo("'/my dir/agentd-hook'");
+        assertThat(InstallHooks.command(Path.of("/my dir/agentd-hook"), null, null, 600))
+                .isEqualTo("'/my dir/agentd-hook'");
+    }
+
+    @Test
+    void newInstallsUseTheSocketAndReplaceAnOldListenInstall() throws Exception {
+        Files.createDirectories(settings().getParent());
+        assertThat(run("--listen", "127.0.0.1:7717")).isZero(); // what an older agentd installed
+        String ours = home.resolve(".local/share/agentd/bin/agentd-hook").toString();
+        assertThat(commands(read(), "Stop")).containsExactly(ours + " --listen 127.0.0.1:7717");
+        assertThat(run("--socket", "/run/agentd/hooks.sock")).isZero();
+        assertThat(commands(read(), "Stop")).containsExactly(ours + " --socket /run/agentd/hooks.sock");
+        assertThat(commands(read(), "PermissionRequest")).containsExactly(ours + " --socket /run/agentd/hooks.sock");
+        assertThat(run()).isZero(); // no option: the script finds agentd's default socket itself
+        assertThat(commands(read(), "Stop")).containsExactly(ours);
+        assertThat(Files.readString(Path.of(ours))).contains("--unix-socket");
+    }
+
+    @Test
+    void socketAndListenAreExclusiveAndTheSocketMustBeUsable() throws Exception {
+        assertThat(run("--socket", "/run/a/hooks.sock", "--listen", "127.0.0.1:7717")).isEqualTo(2);
+        assertThat(err.toString()).contains("give one");
+        assertThat(run("--socket", "relative/hooks.sock")).isEqualTo(2);
+        assertThat(run("--socket", "/" + "d".repeat(120) + "/hooks.sock")).isEqualTo(2);
+        assertThat(err.toString()).contains("hooks.socket").contains("at most 107");
+        assertThat(Files.exists(settings())).isFalse();
+    }
+
+    @Test
+    void anOlderScriptIsReplacedByTheSocketAwareOne() throws Exception {
+        Path script = home.resolve(".local/share/agentd/bin/agentd-hook");
+        Files.createDirectories(script.getParent());
+        Files.writeString(script, "#!/usr/bin/env bash\n# Marker for install-hooks (do not remove): agentd-hook-script v1\n"
+                + "curl http://127.0.0.1:7717/hooks/claude\n");
+        assertThat(run()).isZero();
+        assertThat(Files.readString(script)).contains("agentd-hook-script v2").contains("--unix-socket");
     }
 }

@@ -175,6 +175,37 @@ class PaneStatusDetectorTest {
         assertThat(poll(p, Provider.CLAUDE)).isEqualTo(IDLE);
     }
 
+    /**
+     * Item 7: every hook naming an unknown {@code %N} used to add state that was never removed (3 000 requests,
+     * 3 001 entries). Now a flood of made-up panes stays bounded, and a pane the scanner shows keeps its state.
+     */
+    @Test
+    void hooksNamingPanesThatNeverAppearKeepBoundedState() throws Exception {
+        String p = startAgent("claude", "--idle");
+        waitForScreen(p, "? for shortcuts");
+        assertThat(poll(p, Provider.CLAUDE)).isEqualTo(IDLE); // the scanner has shown us this pane
+        detector.hookEvent(p, "PermissionRequest", json("{}"));
+        for (int i = 0; i < 3000; i++) {
+            detector.hookEvent("%" + (10_000 + i), "UserPromptSubmit", json("{}"));
+        }
+        assertThat(detector.trackedPanes()).isLessThanOrEqualTo(PaneStatusDetector.MAX_UNCONFIRMED + 1);
+        assertThat(poll(p, Provider.CLAUDE)).as("the real pane's hook verdict survived the flood").isEqualTo(WAITING);
+        detector.forget(p);
+        assertThat(detector.trackedPanes()).isLessThanOrEqualTo(PaneStatusDetector.MAX_UNCONFIRMED);
+    }
+
+    @Test
+    void aHookJustBeforeAPanesFirstScanStillCounts() throws Exception {
+        String p = startAgent("claude", "--idle");
+        waitForScreen(p, "? for shortcuts");
+        detector.hookEvent(p, "PermissionRequest", json("{}")); // Claude started a moment ago: no scan yet
+        assertThat(poll(p, Provider.CLAUDE)).isEqualTo(WAITING);
+        for (int i = 0; i < 3000; i++) { // once scanned it is no longer among the unconfirmed a flood pushes out
+            detector.hookEvent("%" + (10_000 + i), "Stop", json("{}"));
+        }
+        assertThat(poll(p, Provider.CLAUDE)).isEqualTo(WAITING);
+    }
+
     @Test
     void sessionEndIsExitedWhileTheShellIsBack() throws Exception {
         String p = panes.firstPane();

@@ -66,7 +66,9 @@ final class CommandArgs {
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
             boolean allowedControl = multiline && (c == '\n' || c == '\t' || c == '\r');
-            if (c < 0x20 && !allowedControl || c == 0x7f) {
+            // C0, DEL and C1 (U+0080–U+009F: a terminal reads U+009B as CSI, so "\u009b2J" would clear the screen
+            // as surely as ESC [ 2 J)
+            if (c < 0x20 && !allowedControl || c >= 0x7f && c <= 0x9f) {
                 throw invalid(field, "contains a control character at index " + i);
             }
         }

@@ -80,4 +80,15 @@ class CommandSpecTest {
         assertThatThrownBy(() -> CommandSpec.parse("rename_session", json("{\"session_id\":\"s\",\"name\":\"a\\u001bb\"}")))
                 .hasMessageContaining("control character");
     }
+
+    @Test
+    void sendInputRefusesC1ControlsThatATerminalReadsAsEscapes() {
+        for (String c1 : new String[] {"\\u009b2J", "\\u0085", "\\u0080", "\\u009f"}) {
+            assertThatThrownBy(() -> CommandSpec.parse("send_input",
+                    json("{\"session_id\":\"s\",\"text\":\"ls " + c1 + "\"}")))
+                    .as(c1).hasMessageContaining("control character");
+        }
+        assertThat(CommandSpec.parse("send_input", json("{\"session_id\":\"s\",\"text\":\"caf\u00e9 \u00a0ok\"}")))
+                .as("Latin-1 letters and the no-break space stay allowed").isNotNull();
+    }
 }

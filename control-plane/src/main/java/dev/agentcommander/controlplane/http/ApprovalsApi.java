@@ -91,6 +91,13 @@ final class ApprovalsApi {
                 detail.put("behavior", behavior.wire());
                 detail.put("message", message);
                 detail.put("edited_input", input != null && !input.isNull());
+                // what was really approved: the edited input and an "always allow" grant are part of the decision
+                if (input != null && !input.isNull()) {
+                    detail.set("updated_input", input);
+                }
+                if (perms != null && !perms.isNull()) {
+                    detail.set("updated_permissions", perms);
+                }
                 Audit.write(c, p.subject(), p.role().wire(), "approval.decide", id, detail);
                 return a;
             }

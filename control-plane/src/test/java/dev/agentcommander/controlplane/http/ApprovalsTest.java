@@ -151,4 +151,26 @@ class ApprovalsTest {
         assertThat(r.status()).isEqualTo(409);
         assertThat(r.body().at("/error/message").asText()).contains("expired");
     }
+
+    @Test
+    void theAuditOfADecisionNamesTheEditedInputAndTheAlwaysAllowGrant() {
+        try (WsClient a = agentWithApproval("ap-audit", "ap-audit")) {
+            Reply r = decide("ap-audit", cp.operator(), "{\"behavior\":\"allow\",\"updated_input\":{\"command\":"
+                    + "\"rm -rf build/tmp\"},\"updated_permissions\":[{\"type\":\"addRules\",\"rules\":"
+                    + "[{\"toolName\":\"Bash\",\"ruleContent\":\"rm -rf build/tmp\"}],\"destination\":\"session\"}]}");
+            assertThat(r.status()).isEqualTo(200);
+            a.nextOfType("approval.decision");
+        }
+        JsonNode items = cp.get("/v1/audit", cp.admin()).body().get("items");
+        JsonNode row = null;
+        for (JsonNode it : items) {
+            if (it.path("action").asText().equals("approval.decide") && it.path("target").asText().equals("ap-audit")) {
+                row = it;
+            }
+        }
+        assertThat(row).as("the decision's audit row").isNotNull();
+        assertThat(row.at("/detail/updated_input/command").asText()).isEqualTo("rm -rf build/tmp");
+        assertThat(row.at("/detail/updated_permissions/0/type").asText()).isEqualTo("addRules");
+        assertThat(row.at("/detail/updated_permissions/0/rules/0/ruleContent").asText()).isEqualTo("rm -rf build/tmp");
+    }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.agentcommander.agentd.testkit.Await;
 import dev.agentcommander.agentd.testkit.BareJvm;
+import dev.agentcommander.agentd.testkit.JvmArgs;
 import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.Session;
@@ -63,7 +64,7 @@ class DaemonWithoutLocaleTest {
                 """.formatted(closedPort, server.socket(), state));
         Path announced = state.resolve("sessions.json");
 
-        try (BareJvm agentd = BareJvm.start(tmp, tmp.resolve("agentd.log"), chronicleFlags(),
+        try (BareJvm agentd = BareJvm.start(tmp, tmp.resolve("agentd.log"), JvmArgs.chronicle(LauncherTest.JVM_ARGS),
                 Main.class.getName(), "run", "--config", config.toString())) {
             Await.until("agentd announcing both panes with the pane's real path", Duration.ofSeconds(60),
                     () -> cwds(announced).contains(inDir + " " + dir) && cwds(announced).stream()
@@ -85,13 +86,5 @@ class DaemonWithoutLocaleTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** agentd's argfiles as the launcher passes them for this JVM's version. */
-    private static List<String> chronicleFlags() {
-        Path jvm = LauncherTest.JVM_ARGS;
-        return Runtime.version().feature() >= 23
-                ? List.of("@" + jvm.resolve("chronicle.args"), "@" + jvm.resolve("chronicle-jdk23.args"))
-                : List.of("@" + jvm.resolve("chronicle.args"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.agentcommander.e2e;
 
+import dev.agentcommander.agentd.testkit.JvmArgs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,11 +25,7 @@ final class JavaProcess implements AutoCloseable {
 
     /** What agentd checks for at start (Chronicle Queue needs it), for this JVM's version as the launcher does. */
     static List<String> chronicleFlags() {
-        List<String> flags = new ArrayList<>(List.of("@" + JVM_ARGS.resolve("chronicle.args")));
-        if (Runtime.version().feature() >= 23) {
-            flags.add("@" + JVM_ARGS.resolve("chronicle-jdk23.args"));
-        }
-        return flags;
+        return JvmArgs.chronicle(JVM_ARGS);
     }
 
     /** The launcher's memory settings for agentd, so benchmark figures are the ones users get. */

@@ -147,7 +147,7 @@ final class AuthApi {
             return;
         }
         boolean admin = policy.admin(verified);
-        String email = p.primaryEmail() != null ? p.primaryEmail() : verified.getFirst();
+        String email = p.primaryEmail() != null ? p.primaryEmail() : verified.isEmpty() ? null : verified.getFirst();
         String cookie = db.tx(c -> {
             String role = admin ? Role.ADMIN.wire() : existing != null ? existing.role() : policy.defaultRole().wire();
             UserRows.User u = UserRows.upsertGithub(c, p.id(), p.login(), email, p.name(), p.avatarUrl(), role,
@@ -227,9 +227,11 @@ final class AuthApi {
         res.status(204).send();
     }
 
+    /** A cookie for {@code maxAge}; zero clears it (Helidon drops {@code Max-Age=0}, so: an Expires in 1970). */
     private SetCookie cookie(String name, String value, String path, Duration maxAge) {
-        return SetCookie.builder(name, value).path(path).httpOnly(true).sameSite(SetCookie.SameSite.LAX)
-                .secure(origin.secure()).maxAge(maxAge).build();
+        SetCookie.Builder b = SetCookie.builder(name, value).path(path).httpOnly(true)
+                .sameSite(SetCookie.SameSite.LAX).secure(origin.secure());
+        return (maxAge.isZero() ? b.expires(java.time.Instant.EPOCH) : b.maxAge(maxAge)).build();
     }
 
     private static ObjectNode detail(GitHub.Profile p, List<String> seen, String why) {

@@ -7,6 +7,7 @@ import dev.agentcommander.controlplane.auth.Role;
 import dev.agentcommander.controlplane.testkit.Browser;
 import dev.agentcommander.controlplane.testkit.ControlPlaneExtension;
 import dev.agentcommander.controlplane.testkit.TestClock;
+import dev.agentcommander.controlplane.testkit.TestControlPlane;
 import dev.agentcommander.controlplane.testkit.WsClient;
 import java.time.Duration;
 import java.time.Instant;
@@ -102,6 +103,22 @@ class CookieAuthTest {
         assertThat(cp.count("SELECT count(*) FROM hosts WHERE name LIKE 'csrf-host%'")).isEqualTo(2);
         assertThat(cp.post("/v1/hosts", cp.token("alice", Role.ADMIN), "{\"name\":\"bearer-host\"}").status())
                 .as("bearer requests need neither").isEqualTo(201);
+    }
+
+    @Test
+    void withPublicUrlOnlyItsOriginCountsAndTheCookieIsSecure() {
+        try (TestControlPlane pub = cp.replica(clock, c -> c.withSignIn("https://commander.example.com/",
+                c.signIn()))) {
+            String at = "http://127.0.0.1:" + pub.port();
+            Browser b = new Browser();
+            Browser.Page p = b.get(at + "/auth/link?code=" + pub.controlPlane().signIn().links().mint(Role.ADMIN));
+            assertThat(p.setCookie("ac_session")).contains("Secure").contains("HttpOnly");
+            String token = b.get(at + "/v1/me").json().get("csrf_token").asText();
+            assertThat(b.post(at + "/v1/hosts", "{\"name\":\"pub-1\"}", "X-CSRF-Token", token, "Origin", at)
+                    .status()).as("loopback is not this site once PUBLIC_URL is set").isEqualTo(403);
+            assertThat(b.post(at + "/v1/hosts", "{\"name\":\"pub-1\"}", "X-CSRF-Token", token,
+                    "Origin", "https://commander.example.com").status()).isEqualTo(201);
+        }
     }
 
     @Test

@@ -56,6 +56,7 @@ class GitHubSignInTest {
         String set = done.setCookie("ac_session");
         assertThat(set).contains("HttpOnly").contains("SameSite=Lax").contains("Path=/").doesNotContain("Secure");
         assertThat(b.cookies).containsKey("ac_session").doesNotContainKey("ac_oauth");
+        assertThat(done.setCookie("ac_oauth")).as("the OAuth cookie is cleared").contains("Expires=Thu, 1 Jan 1970");
 
         JsonNode me = b.get(base() + "/v1/me").json();
         assertThat(me.at("/user/login").asText()).isEqualTo("ada");
@@ -171,6 +172,7 @@ class GitHubSignInTest {
         assertThat(b.post(base() + "/auth/logout", null).status()).as("without the CSRF token").isEqualTo(403);
         Browser.Page out = b.post(base() + "/auth/logout", null, "X-CSRF-Token", csrf, "Origin", base());
         assertThat(out.status()).isEqualTo(204);
+        assertThat(out.setCookie("ac_session")).as("cleared").contains("Expires=Thu, 1 Jan 1970");
         assertThat(b.cookies).doesNotContainKey("ac_session");
         Browser old = new Browser();
         old.cookies.put("ac_session", cookie);

@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * What a browser does that sign-in depends on, done by hand so a test can also do it wrong: a cookie jar (it
- * keeps {@code Set-Cookie} values, drops a cookie set with {@code Max-Age=0}), no automatic redirects, and any
+ * keeps {@code Set-Cookie} values, drops a cookie set with {@code Max-Age=0} or an
+ * {@code Expires} in 1970), no automatic redirects, and any
  * extra header ({@code Origin}, {@code X-CSRF-Token}). It does not scope cookies by path: tests send what they
  * mean to send.
  */
@@ -74,7 +75,8 @@ public final class Browser {
                 int eq = nv.indexOf('=');
                 String name = nv.substring(0, eq).strip();
                 String value = nv.substring(eq + 1).strip();
-                if (value.isEmpty() || sc.toLowerCase(java.util.Locale.ROOT).contains("max-age=0")) {
+                String attrs = sc.toLowerCase(java.util.Locale.ROOT);
+                if (attrs.contains("max-age=0") || attrs.contains("expires=thu, 1 jan 1970")) {
                     cookies.remove(name);
                 } else {
                     cookies.put(name, value);

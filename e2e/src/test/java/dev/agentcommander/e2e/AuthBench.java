@@ -84,11 +84,11 @@ public final class AuthBench {
                                 + "cold (Postgres) p50=%.0f p99=%.0f µs%n", run, r[0], r[1], r[2], r[3], r[4], r[5],
                         r[6], r[7], r[8], r[9]);
             }
-            String[] names = {"GET /v1/me, bearer JWT      ", "GET /v1/me, ac_session cookie",
-                    "Tokens.verify (JWT)         ", "session lookup, cache warm  ", "session lookup, cold (DB)   "};
+            String[] names = {"GET /v1/me, bearer JWT", "GET /v1/me, ac_session cookie", "Tokens.verify (JWT)",
+                    "session lookup, cache warm", "session lookup, cold (DB)"};
             System.out.printf(Locale.ROOT, "over %d runs of %d requests (min / median / max, µs):%n", runs, requests);
             for (int k = 0; k < names.length; k++) {
-                System.out.printf(Locale.ROOT, "  %s p50 %s   p99 %s%n", names[k], spread(rows, 2 * k),
+                System.out.printf(Locale.ROOT, "  %-30s p50 %s   p99 %s%n", names[k], spread(rows, 2 * k),
                         spread(rows, 2 * k + 1));
             }
             System.out.println("[" + Stats.machine() + "]");

@@ -53,7 +53,8 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
             throw new ConfigException("PUBLIC_URL", "must start with http:// or https://");
         }
         if (publicUrl != null && !validUrl(publicUrl, false)) {
-            throw new ConfigException("PUBLIC_URL", "must be an http(s) URL with a host and no query, got " + publicUrl);
+            throw new ConfigException("PUBLIC_URL", "must be an http(s) URL with a host and no path or query, got "
+                    + publicUrl);
         }
         if (signIn == null) {
             throw new ConfigException("GITHUB_CLIENT_ID", "sign-in settings are required");
@@ -154,7 +155,8 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
             URI u = new URI(v);
             return (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null
                     && u.getRawQuery() == null && u.getRawFragment() == null && u.getRawUserInfo() == null
-                    && (pathAllowed || u.getRawPath() == null || u.getRawPath().isEmpty() || u.getRawPath().equals("/")));
+                    && (pathAllowed || u.getRawPath() == null || u.getRawPath().isEmpty()
+                    || u.getRawPath().equals("/")));
         } catch (java.net.URISyntaxException e) {
             return false;
         }

@@ -75,7 +75,8 @@ public record SignInPolicy(String clientId, String clientSecret, URI baseUrl, UR
         Set<String> out = new LinkedHashSet<>();
         for (String s : split(value)) {
             int at = s.indexOf('@');
-            if (at < 1 || at != s.lastIndexOf('@') || at == s.length() - 1 || s.chars().anyMatch(Character::isWhitespace)) {
+            if (at < 1 || at != s.lastIndexOf('@') || at == s.length() - 1
+                    || s.chars().anyMatch(Character::isWhitespace)) {
                 throw new IllegalArgumentException(key + ": not an email address: '" + s + "'");
             }
             out.add(s.toLowerCase(Locale.ROOT));

@@ -47,7 +47,8 @@ final class Pages {
 
     /** A sign-in that failed for a reason the person can act on (400, 403, 502). */
     static void failed(ServerResponse res, int status, String message) {
-        send(res, status, "Sign-in failed", "<p>" + esc(message) + "</p>\n<p><a href=\"/login\">Back to sign-in</a></p>\n");
+        send(res, status, "Sign-in failed", "<p>" + esc(message)
+                + "</p>\n<p><a href=\"/login\">Back to sign-in</a></p>\n");
     }
 
     private static void send(ServerResponse res, int status, String title, String body) {

@@ -52,7 +52,8 @@ final class UsersApi {
         ObjectNode out = Json.mapper().createObjectNode();
         ObjectNode user = out.putObject("user");
         Long id = userId(c.principal().subject());
-        UserRows.User u = c.session() != null ? c.session().user() : id == null ? null : db.tx(x -> UserRows.byId(x, id));
+        UserRows.User u = c.session() != null ? c.session().user()
+                : id == null ? null : db.tx(x -> UserRows.byId(x, id));
         if (u != null) {
             user.put("id", u.id()).put("login", u.login()).put("email", u.email()).put("name", u.name())
                     .put("avatar_url", u.avatarUrl());
@@ -144,7 +145,8 @@ final class UsersApi {
     }
 
     private static Long userId(String subject) {
-        if (subject == null || subject.isEmpty() || subject.length() > 18 || !subject.chars().allMatch(Character::isDigit)) {
+        if (subject == null || subject.isEmpty() || subject.length() > 18
+                || !subject.chars().allMatch(Character::isDigit)) {
             return null;
         }
         return Long.parseLong(subject);

@@ -31,12 +31,12 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code /v1/ui}: one instance per dashboard socket. The JWT (query {@code token}) or, without one, the browser's
- * {@code ac_session} cookie is checked at the upgrade and again on every message, and the socket does not outlive it ({@link UiOutbox} closes it at the token's expiry and
- * queues nothing after it). Outbound frames go through that bounded outbox and its one writer thread.
- * {@link UiQuotas} bounds sockets per subject, subscriptions per socket and the message rate. Every close carries
- * a {@link CloseReason}. A cookie is accepted only when the upgrade's {@code Origin} is this site: a page on
- * another site could otherwise open the socket with the browser's cookie (cross-site WebSocket hijacking); such
- * an upgrade is closed 1008 {@code forbidden: origin}.
+ * {@code ac_session} cookie is checked at the upgrade and again on every message, and the socket does not outlive
+ * it ({@link UiOutbox} closes it at the token's expiry and queues nothing after it). Outbound frames go through
+ * that bounded outbox and its one writer thread. {@link UiQuotas} bounds sockets per subject, subscriptions per
+ * socket and the message rate. Every close carries a {@link CloseReason}. A cookie is accepted only when the
+ * upgrade's {@code Origin} is this site: a page on another site could otherwise open the socket with the browser's
+ * cookie (cross-site WebSocket hijacking); such an upgrade is closed 1008 {@code forbidden: origin}.
  */
 public final class UiEndpoint implements WsListener {    /** Fragments are assembled up to a bit over UiRequest's own 64 KiB limit. */
     private static final int MAX_ASSEMBLED = 65 * 1024;
@@ -91,7 +91,8 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
                 try {
                     principal = verify().orElse(null);
                     if (principal == null) {
-                        refusal = CloseReason.of(CloseReason.Kind.UNAUTHORIZED, "session ended or unknown; sign in again");
+                        refusal = CloseReason.of(CloseReason.Kind.UNAUTHORIZED,
+                                "session ended or unknown; sign in again");
                     }
                 } catch (DbException e) {
                     refusal = CloseReason.of(CloseReason.Kind.UNAVAILABLE, "database unavailable");
@@ -113,7 +114,6 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
         }
         return signIn.sessions().lookup(cookie).map(BrowserSessions.Caller::principal);
     }
-
 
     @Override
     public void onOpen(WsSession s) {

@@ -3,6 +3,7 @@ package dev.agentcommander.controlplane.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentcommander.controlplane.auth.BrowserSessions;
 import dev.agentcommander.controlplane.auth.Role;
 import dev.agentcommander.controlplane.testkit.Browser;
 import dev.agentcommander.controlplane.testkit.ControlPlaneExtension;
@@ -226,6 +227,23 @@ class CookieAuthTest {
         assertThat(me.get("csrf_token").isNull()).isTrue();
         assertThat(cp.post("/v1/token", jwt, null).status()).as("a JWT cannot mint another").isEqualTo(403);
         assertThat(b.post(base() + "/v1/token", null).status()).as("without the CSRF token").isEqualTo(403);
+    }
+
+    @Test
+    void aSessionSignedOutOnOneReplicaEndsOnAnotherWithinTheCacheTime() {
+        try (TestControlPlane other = cp.replica(clock)) {
+            Browser b = signedIn(Role.VIEWER);
+            String otherMe = "http://127.0.0.1:" + other.port() + "/v1/me";
+            assertThat(b.get(otherMe).status()).as("accepted on the other replica").isEqualTo(200);
+            String cookie = b.cookies.get("ac_session");
+            assertThat(b.post(base() + "/auth/logout", null, "X-CSRF-Token", csrf(b)).status()).isEqualTo(204);
+            Browser old = new Browser();
+            old.cookies.put("ac_session", cookie);
+            assertThat(old.get(base() + "/v1/me").status()).as("at once where it was signed out").isEqualTo(401);
+            clock.advance(BrowserSessions.CACHE_TTL.plusSeconds(1));
+            assertThat(old.get(otherMe).status()).as("on the other replica once its cache entry is older than "
+                    + BrowserSessions.CACHE_TTL).isEqualTo(401);
+        }
     }
 
     @Test

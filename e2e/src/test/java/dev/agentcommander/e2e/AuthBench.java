@@ -38,7 +38,8 @@ public final class AuthBench {
         Path dir = Files.createTempDirectory("auth-bench");
         try (EmbeddedDatabase pg = EmbeddedDatabase.start(dir.resolve("pg"));
              ControlPlane cp = new ControlPlane(new ServerConfig(pg.jdbcUrl(), SECRET, "127.0.0.1", 0, null,
-                     dir.resolve("cp"), 0), Clock.systemUTC()).start(null, new PrintStream(OutputStream.nullOutputStream()))) {
+                     dir.resolve("cp"), 0), Clock.systemUTC())
+                     .start(null, new PrintStream(OutputStream.nullOutputStream()))) {
             String base = "http://127.0.0.1:" + cp.port();
             HttpClient bearerClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             HttpClient cookieClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -80,7 +81,8 @@ public final class AuthBench {
                         coldLookup.percentile(99)};
                 rows.add(r);
                 System.out.printf(Locale.ROOT, "run %d: GET /v1/me bearer p50=%.0f p99=%.0f µs, cookie p50=%.0f "
-                                + "p99=%.0f µs | verify JWT p50=%.1f p99=%.1f µs, session warm p50=%.1f p99=%.1f µs, "
+                                + "p99=%.0f µs | verify JWT p50=%.1f p99=%.1f µs, session warm p50=%.1f "
+                                + "p99=%.1f µs, "
                                 + "cold (Postgres) p50=%.0f p99=%.0f µs%n", run, r[0], r[1], r[2], r[3], r[4], r[5],
                         r[6], r[7], r[8], r[9]);
             }

@@ -126,7 +126,8 @@ class CookieAuthTest {
     void aCookieWebSocketUpgradeFromAForeignOriginIsRefused() throws Exception {
         Browser viewer = signedIn(Role.VIEWER);
         String cookie = "ac_session=" + viewer.cookies.get("ac_session");
-        try (WsClient evil = WsClient.connectWith(cp.ws("/v1/ui"), Map.of("Cookie", cookie, "Origin", "http://evil.example"))) {
+        try (WsClient evil = WsClient.connectWith(cp.ws("/v1/ui"),
+                Map.of("Cookie", cookie, "Origin", "http://evil.example"))) {
             WsClient.Close c = evil.closed.get(10, TimeUnit.SECONDS);
             assertThat(c.code()).isEqualTo(1008);
             assertThat(c.reason()).isEqualTo("forbidden: origin");
@@ -138,7 +139,8 @@ class CookieAuthTest {
             ours.send("{\"type\":\"subscribe\",\"sub\":\"s1\",\"topic\":\"sessions\",\"filter\":{}}");
             assertThat(ours.nextOfType("subscribed").get("sub").asText()).isEqualTo("s1");
         }
-        try (WsClient forged = WsClient.connectWith(cp.ws("/v1/ui"), Map.of("Cookie", "ac_session=forged", "Origin", base()))) {
+        try (WsClient forged = WsClient.connectWith(cp.ws("/v1/ui"),
+                Map.of("Cookie", "ac_session=forged", "Origin", base()))) {
             assertThat(forged.closed.get(10, TimeUnit.SECONDS).reason()).startsWith("unauthorized");
         }
     }
@@ -194,7 +196,8 @@ class CookieAuthTest {
         assertThat(admin.call("PATCH", u + local, "{\"disabled\":true}", "X-CSRF-Token", t).status()).isEqualTo(409);
         assertThat(cp.string("SELECT role FROM users WHERE id = " + local)).isEqualTo("admin");
 
-        assertThat(admin.call("PATCH", u + operator, "{\"role\":\"admin\"}", "X-CSRF-Token", t).status()).isEqualTo(200);
+        assertThat(admin.call("PATCH", u + operator, "{\"role\":\"admin\"}", "X-CSRF-Token", t).status())
+                .isEqualTo(200);
         assertThat(op.get(base() + "/v1/audit").status()).as("the new role takes effect at once").isEqualTo(200);
         assertThat(admin.call("PATCH", u + local, "{\"role\":\"viewer\"}", "X-CSRF-Token", t).status()).isEqualTo(200);
         assertThat(admin.get(base() + "/v1/me").json().get("role").asText()).isEqualTo("viewer");

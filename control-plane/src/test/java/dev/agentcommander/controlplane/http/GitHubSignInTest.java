@@ -35,7 +35,7 @@ class GitHubSignInTest {
         return "http://127.0.0.1:" + cp.port();
     }
 
-    /** The browser's whole round trip: our login → GitHub's authorize → our callback; returns the callback's page. */
+    /** A browser's whole round trip: our login → GitHub's authorize → our callback; returns the callback's page. */
     static Browser.Page signIn(Browser b, String next) {
         Browser.Page start = b.get(base() + "/auth/github/login"
                 + (next == null ? "" : "?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8)));

@@ -18,6 +18,7 @@ import dev.agentcommander.schema.Session;
 import dev.agentcommander.schema.SessionFilter;
 import dev.agentcommander.schema.UiEvent;
 import dev.agentcommander.schema.UiRequest;
+import dev.agentcommander.schema.loop.NamedLoop;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
@@ -68,6 +69,7 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
     private volatile boolean closed;
     private AutoCloseable fanOutHandle;
     private volatile UiOutbox outbox;
+    private NamedLoop sessionWatch;
 
     public UiEndpoint(Database db, Tokens tokens, SignIn signIn, FanOut fanOut, ConsoleHub console, UiQuotas quotas) {
         this.db = db;
@@ -107,6 +109,22 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
         return Optional.empty();
     }
 
+    /**
+     * A cookie socket that sends nothing must not outlive its session either (sign-out, disabling, expiry): every
+     * {@link BrowserSessions#CACHE_TTL} the session is looked up again (from the cache, or Postgres when it is
+     * stale), and the socket closes when it has ended. A database outage is not an end: the next message decides.
+     */
+    private void watchSession() throws InterruptedException {
+        Thread.sleep(BrowserSessions.CACHE_TTL);
+        try {
+            if (verify().isEmpty()) {
+                close(UiOutbox.EXPIRED);
+            }
+        } catch (DbException e) {
+            // keep the socket; a message or the next round decides
+        }
+    }
+
     /** The caller now: the JWT again, or the session (revoked, expired or disabled ends it; its role is current). */
     private Optional<Tokens.Principal> verify() {
         if (token != null) {
@@ -130,6 +148,13 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
         counted = true;
         outbox = new UiOutbox(quotas.clock(), principal.expiresAt(), frame -> session.send(frame, true), this::close);
         fanOutHandle = fanOut.subscribe(this::onChange);
+        if (cookie != null) {
+            synchronized (this) { // cleanup() sets closed and takes the watch under this lock
+                if (!closed) {
+                    sessionWatch = NamedLoop.start("ui-session-watch", this::watchSession);
+                }
+            }
+        }
     }
 
     @Override
@@ -307,9 +332,13 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
         }
     }
 
-    /** Leaves fan-out and every console stream, then stops the writer (outside the lock: it may be closing too). */
+    /**
+     * Leaves fan-out and every console stream, then stops the writer and the session watch (outside the lock:
+     * either may be closing too).
+     */
     private void cleanup() {
         UiOutbox w;
+        NamedLoop watch;
         synchronized (this) {
             closed = true;
             if (fanOutHandle != null) {
@@ -325,9 +354,14 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
                 quotas.closeSocket(principal.subject());
             }
             w = outbox;
+            watch = sessionWatch;
+            sessionWatch = null;
         }
         if (w != null) {
             w.close();
+        }
+        if (watch != null) {
+            watch.close();
         }
     }
 

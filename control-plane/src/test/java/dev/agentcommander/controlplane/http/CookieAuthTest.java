@@ -164,21 +164,44 @@ class CookieAuthTest {
     }
 
     @Test
+    void aSilentCookieSocketEndsSoonAfterItsUserIsDisabled() throws Exception {
+        Browser admin = signedIn(Role.ADMIN);
+        Browser viewer = signedIn(Role.VIEWER);
+        long id = viewer.get(base() + "/v1/me").json().at("/user/id").asLong();
+        try (WsClient ws = WsClient.connectWith(cp.ws("/v1/ui"), Map.of("Cookie",
+                "ac_session=" + viewer.cookies.get("ac_session"), "Origin", base()))) {
+            ws.send("{\"type\":\"subscribe\",\"sub\":\"s1\",\"topic\":\"sessions\",\"filter\":{}}");
+            ws.nextOfType("subscribed");
+            assertThat(admin.call("PATCH", base() + "/v1/users/" + id, "{\"disabled\":true}", "X-CSRF-Token",
+                    csrf(admin)).status()).isEqualTo(200);
+            WsClient.Close c = ws.closed.get(BrowserSessions.CACHE_TTL.toSeconds() + 10, TimeUnit.SECONDS);
+            assertThat(c.code()).as("closed without a message from the client").isEqualTo(1008);
+        } finally {
+            assertThat(admin.call("PATCH", base() + "/v1/users/" + id, "{\"disabled\":false}", "X-CSRF-Token",
+                    csrf(admin)).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void aDisabledUsersCookieGets401() {
         Browser admin = signedIn(Role.ADMIN);
         Browser viewer = signedIn(Role.VIEWER);
         long id = viewer.get(base() + "/v1/me").json().at("/user/id").asLong();
-        Browser.Page p = admin.call("PATCH", base() + "/v1/users/" + id, "{\"disabled\":true}",
-                "X-CSRF-Token", csrf(admin));
-        assertThat(p.status()).as(p.body()).isEqualTo(200);
-        assertThat(p.json().get("disabled").asBoolean()).isTrue();
-        assertThat(viewer.get(base() + "/v1/me").status()).isEqualTo(401);
-        assertThat(new Browser().get(base() + "/auth/link?code=" + mint(Role.VIEWER)).status())
-                .as("a disabled local user cannot sign in by link either").isEqualTo(403);
-        assertThat(cp.count("SELECT count(*) FROM audit_log WHERE action = 'user.disable' AND target = 'user:" + id
-                + "'")).isEqualTo(1);
-        assertThat(admin.call("PATCH", base() + "/v1/users/" + id, "{\"disabled\":false}", "X-CSRF-Token",
-                csrf(admin)).status()).isEqualTo(200);
+        String audited = "SELECT count(*) FROM audit_log WHERE action = 'user.disable' AND target = 'user:" + id + "'";
+        long before = cp.count(audited);
+        try {
+            Browser.Page p = admin.call("PATCH", base() + "/v1/users/" + id, "{\"disabled\":true}",
+                    "X-CSRF-Token", csrf(admin));
+            assertThat(p.status()).as(p.body()).isEqualTo(200);
+            assertThat(p.json().get("disabled").asBoolean()).isTrue();
+            assertThat(viewer.get(base() + "/v1/me").status()).isEqualTo(401);
+            assertThat(new Browser().get(base() + "/auth/link?code=" + mint(Role.VIEWER)).status())
+                    .as("a disabled local user cannot sign in by link either").isEqualTo(403);
+            assertThat(cp.count(audited)).isEqualTo(before + 1);
+        } finally {
+            assertThat(admin.call("PATCH", base() + "/v1/users/" + id, "{\"disabled\":false}", "X-CSRF-Token",
+                    csrf(admin)).status()).isEqualTo(200);
+        }
         assertThat(signedIn(Role.VIEWER).get(base() + "/v1/me").status()).isEqualTo(200);
     }
 

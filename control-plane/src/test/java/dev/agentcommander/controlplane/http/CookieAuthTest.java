@@ -68,6 +68,16 @@ class CookieAuthTest {
     }
 
     @Test
+    void withoutGitHubTheLoginPageOffersOnlyTheLocalLink() {
+        Browser.Page p = new Browser().get(base() + "/login");
+        assertThat(p.status()).isEqualTo(200);
+        assertThat(p.body()).contains("./commander login-link").doesNotContain("Sign in with GitHub")
+                .doesNotContain("<script");
+        assertThat(p.headers().get("content-security-policy").getFirst()).contains("script-src 'self'");
+        assertThat(new Browser().get(base() + "/auth/github/login").status()).isEqualTo(404);
+    }
+
+    @Test
     void aLinkNoLongerWorksAfterTenMinutes() {
         String code = mint(Role.OPERATOR);
         long sessions = cp.count("SELECT count(*) FROM user_sessions");

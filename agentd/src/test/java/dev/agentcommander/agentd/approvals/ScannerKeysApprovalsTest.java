@@ -102,7 +102,9 @@ class ScannerKeysApprovalsTest {
         String sessionId = scanner.byPaneId(pane).orElseThrow().sessionId();
         assertThat(req.sessionId()).isEqualTo(sessionId);
         assertThat(req.toolName()).isEqualTo("Bash");
-        assertThat(req.toolInput().path("summary").asText()).isEqualTo("rm -rf build");
+        assertThat(req.toolInput().path("command").asText()).as("the command from the dialog, not its description")
+                .isEqualTo("rm -rf build/ && echo $(id)");
+        assertThat(req.cwd()).isEqualTo(scanner.byPaneId(pane).orElseThrow().cwd());
         int waitingUpsert = indexOf(m -> m instanceof AgentMessage.SessionsUpsert u
                 && u.session().sessionId().equals(sessionId) && u.session().status() == SessionStatus.WAITING);
         assertThat(waitingUpsert).as("the WAITING session is announced before its approval")
@@ -134,7 +136,7 @@ class ScannerKeysApprovalsTest {
         Await.until("approval cancelled", Duration.ofSeconds(5), () -> {
             scan();
             return out.of(AgentMessage.ApprovalResolved.class)
-                    .contains(new AgentMessage.ApprovalResolved(id, ApprovalOutcome.CANCELLED));
+                    .contains(new AgentMessage.ApprovalResolved(id, ApprovalOutcome.CANCELLED, "menu_gone"));
         });
         assertThat(screen(pane)).contains("Not allowed.");
     }

@@ -10,7 +10,6 @@ import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.ApprovalBehavior;
 import dev.agentcommander.schema.ApprovalOutcome;
-import dev.agentcommander.schema.Ids;
 import dev.agentcommander.schema.PermissionChoices;
 import dev.agentcommander.schema.ServerMessage;
 import dev.agentcommander.schema.loop.NamedLoop;
@@ -26,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * Holds Claude Code permission requests until a person decides on the dashboard, the request expires, or the
@@ -36,7 +36,6 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class ApprovalBroker implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ApprovalBroker.class.getName());
     private static final int REMEMBERED_RESOLVED = 4096;
-    private static final int REMEMBERED_TOOL_USES = 256;
     /** Polls in a row without the dialog on screen before a hook approval counts as answered in the pane. */
     static final int MENU_GONE_POLLS = 2;
     /** How long pressed menu keys get to make the dialog leave the screen. */
@@ -58,13 +57,7 @@ public final class ApprovalBroker implements AutoCloseable {
             return size() > REMEMBERED_RESOLVED;
         }
     };
-    /** PreToolUse calls not yet matched, by pane and call: their tool_use_id (PermissionRequest has none). */
-    private final Map<String, String> toolUseIds = new LinkedHashMap<>(64, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-            return size() > REMEMBERED_TOOL_USES;
-        }
-    };
+    private final ToolCalls toolCalls = new ToolCalls();
     private final MenuKeys keys;
     private volatile boolean closed;
     private NamedLoop sweeper;
@@ -128,19 +121,10 @@ public final class ApprovalBroker implements AutoCloseable {
         if (mode == ApprovalMode.KEYS || closed) {
             return null;
         }
-        String toolName = text(hook, "tool_name", "unknown");
-        JsonNode input = hook.path("tool_input");
-        JsonNode toolInput = input.isObject() ? input : JsonNodeFactory.instance.objectNode();
+        Approval.ToolCall call = toolCalls.withToolUseId(paneId, ToolCalls.of(hook));
+        String toolName = call.toolName();
+        JsonNode toolInput = call.toolInput();
         JsonNode suggestions = hook.get("permission_suggestions");
-        String promptId = text(hook, "prompt_id", null);
-        String claudeSession = text(hook, "session_id", null);
-        String toolUseId = text(hook, "tool_use_id", null);
-        if (toolUseId == null) {
-            synchronized (toolUseIds) {
-                toolUseId = toolUseIds.get(callKey(paneId, claudeSession, promptId, toolName, toolInput));
-            }
-        }
-        Approval.ToolCall call = new Approval.ToolCall(claudeSession, promptId, toolName, toolInput, toolUseId);
         List<Approval> replaced = new ArrayList<>();
         Approval a;
         lock.lock();
@@ -169,8 +153,8 @@ public final class ApprovalBroker implements AutoCloseable {
                     : JsonBudget.fit(PermissionChoices.describe(toolName, toolInput, suggestions),
                     JsonBudget.DEFAULT_LIMIT / 4);
             outbound.send(new AgentMessage.ApprovalRequested(a.id, sessionId, toolName, fittedInput,
-                    suggestions, text(hook, "cwd", null), review, a.expiresAt.toString(), opaque(promptId),
-                    opaque(toolUseId), choices, null));
+                    suggestions, text(hook, "cwd", null), review, a.expiresAt.toString(),
+                    ToolCalls.opaque(call.promptId()), ToolCalls.opaque(call.toolUseId()), choices, null));
             waiting.put(a.id, a);
         } finally {
             lock.unlock();
@@ -190,27 +174,14 @@ public final class ApprovalBroker implements AutoCloseable {
         if (paneId == null || event == null || hook == null) {
             return;
         }
-        String claudeSession = text(hook, "session_id", null);
-        String promptId = text(hook, "prompt_id", null);
-        String toolName = text(hook, "tool_name", "unknown");
-        JsonNode input = hook.path("tool_input");
-        JsonNode toolInput = input.isObject() ? input : JsonNodeFactory.instance.objectNode();
-        String toolUseId = text(hook, "tool_use_id", null);
+        Approval.ToolCall call = ToolCalls.of(hook);
+        String claudeSession = call.claudeSession();
+        String promptId = call.promptId();
         switch (event) {
-            case "PreToolUse" -> {
-                if (toolUseId != null) {
-                    synchronized (toolUseIds) {
-                        toolUseIds.put(callKey(paneId, claudeSession, promptId, toolName, toolInput), toolUseId);
-                    }
-                }
-            }
+            case "PreToolUse" -> toolCalls.announced(paneId, call);
             case "PostToolUse", "PostToolUseFailure", "PermissionDenied" -> {
-                synchronized (toolUseIds) {
-                    toolUseIds.remove(callKey(paneId, claudeSession, promptId, toolName, toolInput));
-                }
-                Approval.ToolCall done = new Approval.ToolCall(claudeSession, promptId, toolName, toolInput,
-                        toolUseId);
-                answeredInPane(paneId, a -> a.call.sameCall(done));
+                toolCalls.ended(paneId, call);
+                answeredInPane(paneId, a -> a.call.sameCall(call));
             }
             case "UserPromptSubmit" -> answeredInPane(paneId, a -> sameSession(a, claudeSession)
                     && (promptId == null || a.call.promptId() == null || !promptId.equals(a.call.promptId())));
@@ -235,17 +206,14 @@ public final class ApprovalBroker implements AutoCloseable {
     }
 
     /** Releases the held hook of each open hook approval on the pane that {@code test} picks, and withdraws it. */
-    private void answeredInPane(String paneId, java.util.function.Predicate<Approval> test) {
+    private void answeredInPane(String paneId, Predicate<Approval> test) {
         for (Approval a : waiting.values()) {
             if (a.kind == Approval.Kind.HOOK && paneId.equals(a.paneId) && a.open() && test.test(a)
-                    && a.answer(ApprovalOutcome.CANCELLED, Approval.EMPTY, AgentMessage.ApprovalResolved.ANSWERED_IN_PANE)) {
+                    && a.answer(ApprovalOutcome.CANCELLED, Approval.EMPTY,
+                    AgentMessage.ApprovalResolved.ANSWERED_IN_PANE)) {
                 resolveOnce(a, ApprovalOutcome.CANCELLED, AgentMessage.ApprovalResolved.ANSWERED_IN_PANE);
             }
         }
-    }
-
-    private static String callKey(String paneId, String session, String promptId, String tool, JsonNode input) {
-        return paneId + '\0' + session + '\0' + promptId + '\0' + tool + '\0' + input;
     }
 
     /**
@@ -273,18 +241,7 @@ public final class ApprovalBroker implements AutoCloseable {
             }
             Approval a = new Approval(newId(), Approval.Kind.KEYS, paneId, sessionId, null,
                     clock.instant().plus(timeout), menu);
-            ObjectNode input = JsonNodeFactory.instance.objectNode();
-            if (menu.readable()) {
-                input.put("Bash".equals(menu.toolName()) ? "command" : "file_path", menu.summary());
-                if (menu.description() != null) {
-                    input.put("description", menu.description());
-                }
-                input.put("summary", menu.summary());
-            }
-            if (menu.question() != null) {
-                input.put("question", menu.question());
-            }
-            menu.options().forEach(input.putArray("options")::add);
+            ObjectNode input = MenuKeys.toolInput(menu);
             String tool = menu.toolName() == null || menu.toolName().isBlank() ? "unknown" : menu.toolName();
             outbound.send(new AgentMessage.ApprovalRequested(a.id, sessionId, tool, input, null, cwd, null,
                     a.expiresAt.toString(), null, null, null, menu.readable() ? null : Boolean.TRUE));
@@ -317,7 +274,7 @@ public final class ApprovalBroker implements AutoCloseable {
             }
             return;
         }
-        String problem = invalid(d, a);
+        String problem = ClaudeAnswers.refusal(d, a.suggestions, a.kind == Approval.Kind.HOOK);
         if (problem != null) {
             LOG.log(System.Logger.Level.WARNING, "approval {0}: decision refused: {1}", a.id, problem);
             send(new AgentMessage.EventsAppend(a.sessionId, "approval.decision_refused",
@@ -332,34 +289,6 @@ public final class ApprovalBroker implements AutoCloseable {
         }
         a.answer(outcome, allow ? ClaudeAnswers.allow(d.updatedInput(), d.updatedPermissions())
                 : ClaudeAnswers.deny(d.message()));
-    }
-
-    private static String invalid(ServerMessage.ApprovalDecision d, Approval a) {
-        if (d.behavior() != ApprovalBehavior.ALLOW && d.behavior() != ApprovalBehavior.DENY) {
-            return "behavior must be allow or deny"; // UNKNOWN (a newer server's word) is never an allow
-        }
-        JsonNode in = d.updatedInput();
-        if (in != null && !in.isNull() && !in.isObject()) {
-            return "updated_input must be a JSON object";
-        }
-        JsonNode perms = d.updatedPermissions();
-        if (perms != null && !perms.isNull()) {
-            if (!perms.isArray()) {
-                return "updated_permissions must be an array";
-            }
-            for (JsonNode p : perms) {
-                boolean offered = false;
-                if (a.suggestions != null && a.suggestions.isArray()) {
-                    for (JsonNode s : a.suggestions) {
-                        offered |= s.equals(p);
-                    }
-                }
-                if (!offered && a.kind == Approval.Kind.HOOK) {
-                    return "updated_permissions must echo one of the permission_suggestions";
-                }
-            }
-        }
-        return null;
     }
 
     private void answerWithKeys(Approval a, ServerMessage.ApprovalDecision d, ApprovalOutcome outcome) {
@@ -440,11 +369,6 @@ public final class ApprovalBroker implements AutoCloseable {
         byte[] b = new byte[12];
         random.nextBytes(b);
         return "ap_" + HexFormat.of().formatHex(b);
-    }
-
-    /** An id Claude sent, if it fits the wire's id rule; an odd one is left out rather than failing the frame. */
-    private static String opaque(String id) {
-        return id != null && Ids.isOpaque(id) ? id : null;
     }
 
     private static String text(JsonNode node, String field, String dflt) {

@@ -92,6 +92,26 @@ final class MenuKeys {
     }
 
     /**
+     * What a keys approval shows the approver: the command (Bash) or file (Write/Edit) and the model's description
+     * when the dialog was read, always the question and options; nothing guessed when it was not.
+     */
+    static ObjectNode toolInput(ScreenMenu menu) {
+        ObjectNode input = JsonNodeFactory.instance.objectNode();
+        if (menu.readable()) {
+            input.put("Bash".equals(menu.toolName()) ? "command" : "file_path", menu.summary());
+            if (menu.description() != null) {
+                input.put("description", menu.description());
+            }
+            input.put("summary", menu.summary());
+        }
+        if (menu.question() != null) {
+            input.put("question", menu.question());
+        }
+        menu.options().forEach(input.putArray("options")::add);
+        return input;
+    }
+
+    /**
      * The keys that choose option {@code target}: its number in a numbered menu; in an unnumbered one arrows from
      * the cursor, then Enter. No such option (a deny) is Escape, which rejects like No. Null: the cursor is unknown.
      */

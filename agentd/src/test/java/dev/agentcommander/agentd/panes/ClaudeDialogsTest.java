@@ -30,6 +30,10 @@ class ClaudeDialogsTest {
         assertThat(ScreenMenu.cursorOnScreen(screen("dialog-bash.txt"))).isZero();
         assertThat(m.option("Yes")).isZero();
         assertThat(m.option("No")).isEqualTo(2);
+        ScreenMenu nested = ScreenMenu.onScreen(screen("dialog-bash-nested-command.txt"));
+        assertThat(nested.summary()).isEqualTo("touch built.txt && echo $(id -u)");
+        assertThat(nested.options()).as("no lasting choice for $(…)").containsExactly("Yes", "No");
+        assertThat(nested.option("No")).isEqualTo(1);
         ScreenMenu touch = ScreenMenu.onScreen(screen("dialog-bash-touch.txt"));
         assertThat(touch.summary()).isEqualTo("touch a.txt");
         assertThat(touch.description()).isEqualTo("Create a file");

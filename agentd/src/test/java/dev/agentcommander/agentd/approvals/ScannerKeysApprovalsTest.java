@@ -113,8 +113,10 @@ class ScannerKeysApprovalsTest {
         broker.onDecision(new ServerMessage.ApprovalDecision(req.approvalId(), ApprovalBehavior.ALLOW, null, null, null));
         Await.until("the stand-in got 1", Duration.ofSeconds(5),
                 () -> screen(pane).contains("● Bash(rm -rf build)"));
-        assertThat(out.of(AgentMessage.ApprovalResolved.class))
-                .containsExactly(new AgentMessage.ApprovalResolved(req.approvalId(), ApprovalOutcome.ALLOWED));
+        // resolved once the keys made the dialog leave the screen (confirmed, not assumed)
+        assertThat(out.awaitOne(AgentMessage.ApprovalResolved.class, r -> r.approvalId().equals(req.approvalId())))
+                .isEqualTo(new AgentMessage.ApprovalResolved(req.approvalId(), ApprovalOutcome.ALLOWED));
+        assertThat(out.of(AgentMessage.ApprovalResolved.class)).hasSize(1);
         Await.until("menu gone", Duration.ofSeconds(5), () -> {
             scan();
             return scanner.byPaneId(pane).orElseThrow().status() != SessionStatus.WAITING;

@@ -67,7 +67,7 @@ final class Daemon implements AutoCloseable {
             ApprovalMode mode = config.approvals().mode();
             ApprovalBroker broker = keep(new ApprovalBroker(outbox, status, tmux, clock, mode,
                     Duration.ofSeconds(config.approvals().timeoutSeconds()), MAX_WAITING_APPROVALS)).start();
-            PromptWatcher prompts = mode == ApprovalMode.HOOK ? PromptWatcher.NONE : new ScreenApprovals(broker);
+            PromptWatcher prompts = new ScreenApprovals(broker); // hook mode too: a dialog answered in the pane
             SessionIds ids = new SessionIds();
             scanner = keep(new PaneScanner(tmux, outbox, status, prompts, new ProviderDetector(Path.of("/proc")),
                     new GitInfo(Duration.ofSeconds(config.git().metadataTtlSeconds()), clock), ids,

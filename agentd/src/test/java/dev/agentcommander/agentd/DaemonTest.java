@@ -96,7 +96,8 @@ class DaemonTest {
                 }
             }
             assertThat(req.toolName()).isEqualTo("Bash");
-            assertThat(req.toolInput().path("summary").asText()).isEqualTo("rm -rf build");
+            assertThat(req.toolInput().path("command").asText()).as("the command from the dialog")
+                    .isEqualTo("rm -rf build/ && echo $(id)");
             assertThat(d.scanner().bySessionId(req.sessionId()).orElseThrow().tmux().paneId()).isEqualTo(pane);
 
             conn.send(new ServerMessage.ApprovalDecision(req.approvalId(), ApprovalBehavior.ALLOW, null, null, null));

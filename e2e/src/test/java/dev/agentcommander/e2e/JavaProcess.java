@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * A real JVM child process (agentd or the control plane) started from the test classpath, so tests can kill it
  * with SIGKILL and start it again. Output goes to a log file that failures can point at.
  */
-final class JavaProcess implements AutoCloseable {
+public final class JavaProcess implements AutoCloseable {
     /** agentd's argfiles ({@code agentd/src/main/jvm}; Surefire and the bench script say where). */
     static final Path JVM_ARGS = Path.of(System.getProperty("agentd.jvm.dir", "../agentd/src/main/jvm"))
             .toAbsolutePath().normalize();

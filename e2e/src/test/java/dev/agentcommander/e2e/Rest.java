@@ -11,8 +11,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** A JSON REST client for the control plane, as one role. */
-final class Rest {
-    record Reply(int status, JsonNode body) {
+public final class Rest {
+    public record Reply(int status, JsonNode body) {
     }
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -24,11 +24,11 @@ final class Rest {
         this.jwt = jwt;
     }
 
-    Reply get(String path) {
+    public Reply get(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
 
-    Reply post(String path, Object body) {
+    public Reply post(String path, Object body) {
         String json = body instanceof String s ? s : Json.mapper().valueToTree(body).toString();
         return send(HttpRequest.newBuilder(URI.create(base + path))
                 .header("Content-Type", "application/json")

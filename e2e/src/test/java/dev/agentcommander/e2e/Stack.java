@@ -24,7 +24,7 @@ import java.util.Map;
  * The whole system as separate real processes: Postgres (embedded, in this JVM, so tests can stop it), the control
  * plane and agentd as child JVMs (so tests can kill -9 them), and a private tmux server.
  */
-final class Stack implements AutoCloseable {
+public final class Stack implements AutoCloseable {
     static final String JWT_SECRET = "e2e-secret-0123456789-0123456789-0123456789";
 
     final Path dir;
@@ -35,10 +35,12 @@ final class Stack implements AutoCloseable {
     private int cpPort;
     private JavaProcess agentd;
     private PrivateTmux tmux;
+    private Path tmuxSocket;
+    private Path agentdState;
     private String hostToken;
     private String hostId;
-    final int hooksPort;
-    final Map<String, String> agentdConfig = new HashMap<>();
+    public final int hooksPort;
+    public final Map<String, String> agentdConfig = new HashMap<>();
     private int agentdLinkPort;
     /** Set: the control plane uses this Postgres (one the test runs, like a team's own server). */
     private String externalUrl;
@@ -51,7 +53,7 @@ final class Stack implements AutoCloseable {
     /** The flags ./commander and the systemd unit run agentd with (agentd.args), so RSS figures are users'. */
     static final List<String> LAUNCHER_AGENTD_JVM = JavaProcess.launcherAgentdFlags();
 
-    Stack(Path dir) throws IOException {
+    public Stack(Path dir) throws IOException {
         this.dir = dir;
         this.hooksPort = freePort();
     }
@@ -62,7 +64,7 @@ final class Stack implements AutoCloseable {
         }
     }
 
-    Stack startDatabase() {
+    public Stack startDatabase() {
         db = dbPort == 0 ? EmbeddedDatabase.start(dir.resolve("pg")) : EmbeddedDatabase.start(dir.resolve("pg"), dbPort);
         dbPort = db.port();
         return this;
@@ -111,7 +113,7 @@ final class Stack implements AutoCloseable {
     }
 
     /** The first column of the first row; unchecked so it can sit inside an {@link dev.agentcommander.agentd.testkit.Await} probe. */
-    long queryLong(String sql, Object... args) {
+    public long queryLong(String sql, Object... args) {
         try (Connection c = sql(); var ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
@@ -129,7 +131,7 @@ final class Stack implements AutoCloseable {
      * Starts the control plane. The first start lets it pick a free port (no race with Postgres or anything else
      * for a port chosen here); restarts take the same port again so agentd finds it.
      */
-    JavaProcess startControlPlane() throws IOException, InterruptedException {
+    public JavaProcess startControlPlane() throws IOException, InterruptedException {
         Map<String, String> env = new HashMap<>();
         if (!controlPlaneOwnsDatabase) {
             env.put("DATABASE_URL", externalUrl != null ? externalUrl : db.jdbcUrl());
@@ -159,12 +161,12 @@ final class Stack implements AutoCloseable {
         return tokens.issue("e2e-" + role.name().toLowerCase(), role, Duration.ofHours(1));
     }
 
-    Rest rest(Role role) {
+    public Rest rest(Role role) {
         return new Rest(baseUrl(), role == null ? null : jwt(role));
     }
 
     /** Registers a host through the REST API and keeps its token for agentd. */
-    String registerHost(String name) {
+    public String registerHost(String name) {
         Rest.Reply r = rest(Role.ADMIN).post("/v1/hosts", Map.of("name", name));
         if (r.status() != 200 && r.status() != 201) {
             throw new IllegalStateException("POST /v1/hosts: " + r);
@@ -175,7 +177,7 @@ final class Stack implements AutoCloseable {
         return hostId;
     }
 
-    String hostId() {
+    public String hostId() {
         return hostId;
     }
 
@@ -186,11 +188,31 @@ final class Stack implements AutoCloseable {
         return tmux;
     }
 
-    Path agentdStateDir() {
-        return dir.resolve("agentd-state");
+    /** agentd will watch the tmux server at {@code socket} (one a test started itself, e.g. real Claude Code's). */
+    public Stack useTmuxSocket(Path socket) {
+        this.tmuxSocket = socket;
+        return this;
     }
 
-    JavaProcess startAgentd() throws IOException, InterruptedException {
+    /** Stops agentd (waits for it to exit). */
+    public void stopAgentd() throws InterruptedException {
+        if (agentd != null) {
+            agentd.close();
+            agentd = null;
+        }
+    }
+
+    /** agentd's next start uses {@code state} (a fresh outbox: register a new host with it, or seqs repeat). */
+    public Stack useAgentdStateDir(Path state) {
+        this.agentdState = state;
+        return this;
+    }
+
+    Path agentdStateDir() {
+        return agentdState != null ? agentdState : dir.resolve("agentd-state");
+    }
+
+    public JavaProcess startAgentd() throws IOException, InterruptedException {
         Path state = agentdStateDir();
         Files.createDirectories(state.resolve("tmp"));
         Path tokenFile = dir.resolve("host-token");
@@ -199,7 +221,8 @@ final class Stack implements AutoCloseable {
         yaml.append("control_plane:\n  url: ws://127.0.0.1:").append(agentdLinkPort == 0 ? cpPort : agentdLinkPort).append("/v1/agent\n")
                 .append("  token_file: ").append(tokenFile).append('\n')
                 .append("host_name: e2e-host\n")
-                .append("tmux:\n  socket: ").append(tmux == null ? dir.resolve("no-tmux.sock") : tmux.socket())
+                .append("tmux:\n  socket: ").append(tmuxSocket != null ? tmuxSocket
+                        : tmux == null ? dir.resolve("no-tmux.sock") : tmux.socket())
                 .append("\n  poll_interval_ms: ").append(agentdConfig.getOrDefault("poll_interval_ms", "500"))
                 .append('\n')
                 .append("storage:\n  state_dir: ").append(state).append('\n')
@@ -225,7 +248,7 @@ final class Stack implements AutoCloseable {
     }
 
     /** The hook command Claude Code runs ({@code agentd/src/main/sh/agentd-hook} in this checkout). */
-    static Path hookScript() {
+    public static Path hookScript() {
         return Path.of("..", "agentd", "src", "main", "sh", "agentd-hook").toAbsolutePath().normalize();
     }
 

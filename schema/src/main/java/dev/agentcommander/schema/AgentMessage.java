@@ -90,20 +90,57 @@ public sealed interface AgentMessage {
     /**
      * A Claude Code permission request waiting for a person. {@code review} carries what a reviewer needs for
      * Edit/Write/MultiEdit (file path, old/new strings or content); {@code expiresAt} is when the hook gives up.
+     * {@code promptId} and {@code toolUseId} tie it to the hook events of the same turn and tool call (Claude's
+     * PermissionRequest has no {@code tool_use_id}: agentd takes it from the PreToolUse before it).
+     * {@code permissionChoices} says what each of {@code permissionSuggestions} really does
+     * ({@link PermissionChoices}), so nobody reads a session-only grant as "always". {@code screenUnreadable}:
+     * a menu read off the screen (keys mode) whose dialog did not parse; {@code toolInput} then holds no command.
      */
     record ApprovalRequested(String approvalId, String sessionId, String toolName, JsonNode toolInput,
-                             JsonNode permissionSuggestions, String cwd, JsonNode review, String expiresAt)
+                             JsonNode permissionSuggestions, String cwd, JsonNode review, String expiresAt,
+                             String promptId, String toolUseId, JsonNode permissionChoices,
+                             Boolean screenUnreadable)
             implements AgentMessage {
         public static final String TYPE = "approval.requested";
+
+        /** Without the fields added in 2026-12 (prompt and tool-call ids, choices, unreadable screens). */
+        public ApprovalRequested(String approvalId, String sessionId, String toolName, JsonNode toolInput,
+                                 JsonNode permissionSuggestions, String cwd, JsonNode review, String expiresAt) {
+            this(approvalId, sessionId, toolName, toolInput, permissionSuggestions, cwd, review, expiresAt, null,
+                    null, null, null);
+        }
 
         public String type() {
             return TYPE;
         }
     }
 
-    /** The approval ended on the host: allowed | denied | expired | cancelled ({@link ApprovalOutcome}). */
-    record ApprovalResolved(String approvalId, ApprovalOutcome outcome) implements AgentMessage {
+    /**
+     * The approval ended on the host: allowed | denied | expired | cancelled ({@link ApprovalOutcome}), and why
+     * when it was cancelled ({@code reason}, one of {@link #REASONS}; free text from a newer agent is kept as is).
+     */
+    record ApprovalResolved(String approvalId, ApprovalOutcome outcome, String reason) implements AgentMessage {
         public static final String TYPE = "approval.resolved";
+        /** The person answered Claude's dialog in the pane (the tool ran, or the turn went on without us). */
+        public static final String ANSWERED_IN_PANE = "answered_in_pane";
+        /** The waiting hook went away (Claude killed it: "No"/Escape in the pane, or Claude exited). */
+        public static final String HOOK_GONE = "hook_gone";
+        /** Menu keys were pressed but the dialog did not leave the screen. */
+        public static final String KEYS_UNCONFIRMED = "keys_unconfirmed";
+        /** The decision could not be typed into the menu (edited input, a lasting grant, an unreadable dialog). */
+        public static final String KEYS_UNSUPPORTED = "keys_unsupported";
+        /** The menu the approval was raised for is no longer on screen. */
+        public static final String MENU_GONE = "menu_gone";
+        /** agentd is stopping. */
+        public static final String SHUTDOWN = "shutdown";
+        /** A hook approval took over the pane from a keys approval. */
+        public static final String REPLACED = "replaced";
+        public static final List<String> REASONS = List.of(ANSWERED_IN_PANE, HOOK_GONE, KEYS_UNCONFIRMED,
+                KEYS_UNSUPPORTED, MENU_GONE, SHUTDOWN, REPLACED);
+
+        public ApprovalResolved(String approvalId, ApprovalOutcome outcome) {
+            this(approvalId, outcome, null);
+        }
 
         public String type() {
             return TYPE;

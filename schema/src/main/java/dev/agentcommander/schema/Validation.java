@@ -93,11 +93,16 @@ final class Validation {
                 text(a.toolName(), MAX_LABEL, t, "tool_name");
                 text(a.cwd(), MAX_PATH, t, "cwd");
                 expiry(a.expiresAt(), t);
+                id(a.promptId(), false, t, "prompt_id");
+                id(a.toolUseId(), false, t, "tool_use_id");
             }
             case AgentMessage.ApprovalResolved a -> {
                 id(a.approvalId(), true, AgentMessage.ApprovalResolved.TYPE, "approval_id");
                 if (a.outcome() == null) { // UNKNOWN passes: the control plane acks and ignores it
                     fail(AgentMessage.ApprovalResolved.TYPE, "outcome", "is required");
+                }
+                if (a.reason() != null) {
+                    code(a.reason(), AgentMessage.ApprovalResolved.TYPE, "reason");
                 }
             }
             case AgentMessage.CommandsResult r -> {

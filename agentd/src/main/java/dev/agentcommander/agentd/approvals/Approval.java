@@ -29,13 +29,40 @@ public final class Approval {
     final Instant expiresAt;
     /** For keys approvals: the menu it was raised for (keys go only into that menu); null for hook approvals. */
     final ScreenMenu menu;
+    /** What ties a hook approval to the later hooks of the same tool call (null for keys approvals). */
+    final ToolCall call;
     private final CompletableFuture<byte[]> body = new CompletableFuture<>();
     private ApprovalOutcome outcome;
+    private String reason;
     private boolean resolved;
+    /** Hook approvals: polls in a row that showed no dialog on the pane after one had shown. */
+    private int menuSeen;
+    private int menuMissing;
+
+    /**
+     * The tool call a PermissionRequest is about, as Claude names it in PreToolUse / PostToolUse: its session,
+     * prompt (turn), tool and input, and the model's {@code tool_use_id} when a PreToolUse told us.
+     */
+    record ToolCall(String claudeSession, String promptId, String toolName, JsonNode toolInput, String toolUseId) {
+        /** The same call: by tool_use_id when both have one, else the same session, tool and input. */
+        boolean sameCall(ToolCall other) {
+            if (toolUseId != null && other.toolUseId != null) {
+                return toolUseId.equals(other.toolUseId);
+            }
+            return java.util.Objects.equals(claudeSession, other.claudeSession) && toolName.equals(other.toolName)
+                    && toolInput.equals(other.toolInput);
+        }
+    }
 
     Approval(String id, Kind kind, String paneId, String sessionId, JsonNode suggestions, Instant expiresAt,
              ScreenMenu menu) {
+        this(id, kind, paneId, sessionId, suggestions, expiresAt, menu, null);
+    }
+
+    Approval(String id, Kind kind, String paneId, String sessionId, JsonNode suggestions, Instant expiresAt,
+             ScreenMenu menu, ToolCall call) {
         this.id = id;
+        this.call = call;
         this.menu = menu;
         this.kind = kind;
         this.paneId = paneId;
@@ -46,16 +73,39 @@ public final class Approval {
 
     /** Claims the answer; false if something else answered first. */
     synchronized boolean answer(ApprovalOutcome outcome, byte[] answer) {
+        return answer(outcome, answer, null);
+    }
+
+    /** Claims the answer with the reason it ended without a decision ({@code approval.resolved.reason}). */
+    synchronized boolean answer(ApprovalOutcome outcome, byte[] answer, String reason) {
         if (this.outcome != null) {
             return false;
         }
         this.outcome = outcome;
+        this.reason = reason;
         body.complete(answer);
         return true;
     }
 
     synchronized ApprovalOutcome outcome() {
         return outcome;
+    }
+
+    synchronized String reason() {
+        return reason;
+    }
+
+    /**
+     * A poll of the pane: whether it shows a dialog. True once a dialog that had shown is missing on {@code polls}
+     * polls in a row: the person answered it in the pane (a redraw can hide it for one poll).
+     */
+    synchronized boolean menuGone(boolean showing, int polls) {
+        if (showing) {
+            menuSeen++;
+            menuMissing = 0;
+            return false;
+        }
+        return menuSeen > 0 && ++menuMissing >= polls;
     }
 
     synchronized boolean open() {

@@ -7,10 +7,10 @@ import dev.agentcommander.agentd.outbox.Outbound;
 import dev.agentcommander.agentd.panes.ScreenMenu;
 import dev.agentcommander.agentd.panes.StatusDetector;
 import dev.agentcommander.agentd.tmux.Tmux;
-import dev.agentcommander.agentd.tmux.TmuxException;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.ApprovalBehavior;
 import dev.agentcommander.schema.ApprovalOutcome;
+import dev.agentcommander.schema.PermissionChoices;
 import dev.agentcommander.schema.ServerMessage;
 import dev.agentcommander.schema.loop.NamedLoop;
 import java.security.SecureRandom;
@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * Holds Claude Code permission requests until a person decides on the dashboard, the request expires, or the
@@ -35,6 +36,10 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class ApprovalBroker implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ApprovalBroker.class.getName());
     private static final int REMEMBERED_RESOLVED = 4096;
+    /** Polls in a row without the dialog on screen before a hook approval counts as answered in the pane. */
+    static final int MENU_GONE_POLLS = 2;
+    /** How long pressed menu keys get to make the dialog leave the screen. */
+    static final Duration KEYS_CONFIRM = Duration.ofSeconds(2);
 
     private final Outbound outbound;
     private final StatusDetector status;
@@ -52,6 +57,8 @@ public final class ApprovalBroker implements AutoCloseable {
             return size() > REMEMBERED_RESOLVED;
         }
     };
+    private final ToolCalls toolCalls = new ToolCalls();
+    private final MenuKeys keys;
     private volatile boolean closed;
     private NamedLoop sweeper;
 
@@ -69,6 +76,7 @@ public final class ApprovalBroker implements AutoCloseable {
         this.mode = mode;
         this.timeout = timeout;
         this.maxWaiting = maxWaiting;
+        this.keys = new MenuKeys(tmux, this::send, KEYS_CONFIRM);
     }
 
     /** Defaults: 600 s, 256 waiters, system UTC clock. */
@@ -113,9 +121,9 @@ public final class ApprovalBroker implements AutoCloseable {
         if (mode == ApprovalMode.KEYS || closed) {
             return null;
         }
-        String toolName = text(hook, "tool_name", "unknown");
-        JsonNode input = hook.path("tool_input");
-        JsonNode toolInput = input.isObject() ? input : JsonNodeFactory.instance.objectNode();
+        Approval.ToolCall call = toolCalls.withToolUseId(paneId, ToolCalls.of(hook));
+        String toolName = call.toolName();
+        JsonNode toolInput = call.toolInput();
         JsonNode suggestions = hook.get("permission_suggestions");
         List<Approval> replaced = new ArrayList<>();
         Approval a;
@@ -127,38 +135,98 @@ public final class ApprovalBroker implements AutoCloseable {
             if (paneId != null) {
                 for (Approval other : waiting.values()) {
                     if (other.kind == Approval.Kind.KEYS && paneId.equals(other.paneId)
-                            && other.answer(ApprovalOutcome.CANCELLED, Approval.EMPTY)) {
+                            && other.answer(ApprovalOutcome.CANCELLED, Approval.EMPTY,
+                            AgentMessage.ApprovalResolved.REPLACED)) {
                         replaced.add(other);
                     }
                 }
             }
             a = new Approval(newId(), Approval.Kind.HOOK, paneId, sessionId, suggestions,
-                    clock.instant().plus(timeout), null);
+                    clock.instant().plus(timeout), null, call);
             JsonNode review = ClaudeAnswers.review(toolName, toolInput);
             JsonNode fittedInput = JsonBudget.fit(toolInput, JsonBudget.DEFAULT_LIMIT);
             if (fittedInput != toolInput || JsonBudget.size(toolInput) + JsonBudget.size(review)
                     > JsonBudget.DEFAULT_LIMIT) {
                 review = JsonBudget.fit(review, JsonBudget.DEFAULT_LIMIT / 4);
             }
+            JsonNode choices = suggestions == null ? null
+                    : JsonBudget.fit(PermissionChoices.describe(toolName, toolInput, suggestions),
+                    JsonBudget.DEFAULT_LIMIT / 4);
             outbound.send(new AgentMessage.ApprovalRequested(a.id, sessionId, toolName, fittedInput,
-                    suggestions, text(hook, "cwd", null), review, a.expiresAt.toString()));
+                    suggestions, text(hook, "cwd", null), review, a.expiresAt.toString(),
+                    ToolCalls.opaque(call.promptId()), ToolCalls.opaque(call.toolUseId()), choices, null));
             waiting.put(a.id, a);
         } finally {
             lock.unlock();
         }
-        replaced.forEach(r -> resolveOnce(r, ApprovalOutcome.CANCELLED));
+        replaced.forEach(r -> resolveOnce(r, ApprovalOutcome.CANCELLED, AgentMessage.ApprovalResolved.REPLACED));
         return a;
+    }
+
+    /**
+     * Any other hook event of a pane (the hook receiver calls this for each). PreToolUse names the tool call
+     * ({@code tool_use_id}) a PermissionRequest right after it is about. Claude does not end a waiting
+     * PermissionRequest hook when the person answers the dialog in the pane, so the signals that they did end the
+     * approval {@code answered_in_pane}: a PostToolUse, PostToolUseFailure or PermissionDenied for the same tool
+     * call, or a UserPromptSubmit (a new prompt), Stop or SessionEnd of the same Claude session.
+     */
+    public void hookEvent(String paneId, String event, JsonNode hook) {
+        if (paneId == null || event == null || hook == null) {
+            return;
+        }
+        Approval.ToolCall call = ToolCalls.of(hook);
+        String claudeSession = call.claudeSession();
+        String promptId = call.promptId();
+        switch (event) {
+            case "PreToolUse" -> toolCalls.announced(paneId, call);
+            case "PostToolUse", "PostToolUseFailure", "PermissionDenied" -> {
+                toolCalls.ended(paneId, call);
+                answeredInPane(paneId, a -> a.call.sameCall(call));
+            }
+            case "UserPromptSubmit" -> answeredInPane(paneId, a -> sameSession(a, claudeSession)
+                    && (promptId == null || a.call.promptId() == null || !promptId.equals(a.call.promptId())));
+            case "Stop", "SessionEnd" -> answeredInPane(paneId, a -> sameSession(a, claudeSession));
+            default -> { }
+        }
+    }
+
+    /**
+     * The pane scanner's view of a pane after each poll: whether Claude's dialog shows. A hook approval whose dialog
+     * had shown and is gone for {@link #MENU_GONE_POLLS} polls was answered in the pane.
+     */
+    public void paneDialog(String paneId, boolean showing) {
+        if (paneId == null) {
+            return;
+        }
+        answeredInPane(paneId, a -> a.menuGone(showing, MENU_GONE_POLLS));
+    }
+
+    private static boolean sameSession(Approval a, String claudeSession) {
+        return claudeSession == null || a.call.claudeSession() == null || claudeSession.equals(a.call.claudeSession());
+    }
+
+    /** Releases the held hook of each open hook approval on the pane that {@code test} picks, and withdraws it. */
+    private void answeredInPane(String paneId, Predicate<Approval> test) {
+        for (Approval a : waiting.values()) {
+            if (a.kind == Approval.Kind.HOOK && paneId.equals(a.paneId) && a.open() && test.test(a)
+                    && a.answer(ApprovalOutcome.CANCELLED, Approval.EMPTY,
+                    AgentMessage.ApprovalResolved.ANSWERED_IN_PANE)) {
+                resolveOnce(a, ApprovalOutcome.CANCELLED, AgentMessage.ApprovalResolved.ANSWERED_IN_PANE);
+            }
+        }
     }
 
     /**
      * A permission menu appeared on a pane's screen (sessions without our hooks; called by {@link ScreenApprovals}
      * for the pane scanner). In keys or both mode it creates an approval answered by menu keys; asked again for
-     * the same pane while that approval is open (or while a hook approval waits there) it returns that id.
+     * the same pane while that approval is open (or while a hook approval waits there) it returns that id. The
+     * approval shows what the dialog shows: the command (Bash) or the file (Write/Edit, with {@code cwd}); a dialog
+     * that did not parse is raised with {@code screen_unreadable} and no command, never a guess.
      *
      * @return the approval id, or empty in hook mode / when full
      */
-    public Optional<String> requestFromScreen(String sessionId, String paneId, String toolName, String summary) {
-        if (mode == ApprovalMode.HOOK || closed || paneId == null) {
+    public Optional<String> requestFromScreen(String sessionId, String paneId, ScreenMenu menu, String cwd) {
+        if (mode == ApprovalMode.HOOK || closed || paneId == null || menu == null) {
             return Optional.empty();
         }
         lock.lock();
@@ -172,11 +240,11 @@ public final class ApprovalBroker implements AutoCloseable {
                 return Optional.empty();
             }
             Approval a = new Approval(newId(), Approval.Kind.KEYS, paneId, sessionId, null,
-                    clock.instant().plus(timeout), new ScreenMenu(toolName, summary));
-            ObjectNode input = JsonNodeFactory.instance.objectNode().put("summary", summary);
-            outbound.send(new AgentMessage.ApprovalRequested(a.id, sessionId,
-                    toolName == null || toolName.isBlank() ? "unknown" : toolName, input, null, null, null,
-                    a.expiresAt.toString()));
+                    clock.instant().plus(timeout), menu);
+            ObjectNode input = MenuKeys.toolInput(menu);
+            String tool = menu.toolName() == null || menu.toolName().isBlank() ? "unknown" : menu.toolName();
+            outbound.send(new AgentMessage.ApprovalRequested(a.id, sessionId, tool, input, null, cwd, null,
+                    a.expiresAt.toString(), null, null, null, menu.readable() ? null : Boolean.TRUE));
             waiting.put(a.id, a);
             return Optional.of(a.id);
         } finally {
@@ -188,8 +256,8 @@ public final class ApprovalBroker implements AutoCloseable {
     public void screenPromptGone(String paneId) {
         for (Approval a : waiting.values()) {
             if (a.kind == Approval.Kind.KEYS && a.paneId.equals(paneId)
-                    && a.answer(ApprovalOutcome.CANCELLED, Approval.EMPTY)) {
-                resolveOnce(a, ApprovalOutcome.CANCELLED);
+                    && a.answer(ApprovalOutcome.CANCELLED, Approval.EMPTY, AgentMessage.ApprovalResolved.MENU_GONE)) {
+                resolveOnce(a, ApprovalOutcome.CANCELLED, AgentMessage.ApprovalResolved.MENU_GONE);
             }
         }
     }
@@ -206,7 +274,7 @@ public final class ApprovalBroker implements AutoCloseable {
             }
             return;
         }
-        String problem = invalid(d, a);
+        String problem = ClaudeAnswers.refusal(d, a.suggestions, a.kind == Approval.Kind.HOOK);
         if (problem != null) {
             LOG.log(System.Logger.Level.WARNING, "approval {0}: decision refused: {1}", a.id, problem);
             send(new AgentMessage.EventsAppend(a.sessionId, "approval.decision_refused",
@@ -223,73 +291,12 @@ public final class ApprovalBroker implements AutoCloseable {
                 : ClaudeAnswers.deny(d.message()));
     }
 
-    private static String invalid(ServerMessage.ApprovalDecision d, Approval a) {
-        if (d.behavior() != ApprovalBehavior.ALLOW && d.behavior() != ApprovalBehavior.DENY) {
-            return "behavior must be allow or deny"; // UNKNOWN (a newer server's word) is never an allow
-        }
-        JsonNode in = d.updatedInput();
-        if (in != null && !in.isNull() && !in.isObject()) {
-            return "updated_input must be a JSON object";
-        }
-        JsonNode perms = d.updatedPermissions();
-        if (perms != null && !perms.isNull()) {
-            if (!perms.isArray()) {
-                return "updated_permissions must be an array";
-            }
-            for (JsonNode p : perms) {
-                boolean offered = false;
-                if (a.suggestions != null && a.suggestions.isArray()) {
-                    for (JsonNode s : a.suggestions) {
-                        offered |= s.equals(p);
-                    }
-                }
-                if (!offered && a.kind == Approval.Kind.HOOK) {
-                    return "updated_permissions must echo one of the permission_suggestions";
-                }
-            }
-        }
-        return null;
-    }
-
     private void answerWithKeys(Approval a, ServerMessage.ApprovalDecision d, ApprovalOutcome outcome) {
         if (!a.answer(outcome, Approval.EMPTY)) {
             return;
         }
-        ScreenMenu raisedFor = a.menu;
-        String key = null;
-        String unsupported = null;
-        if (outcome == ApprovalOutcome.DENIED) {
-            key = "Escape";
-        } else if (d.updatedInput() != null && d.updatedInput().isObject()) {
-            unsupported = "edited input needs the hook"; // cannot be typed into a menu: left to the person
-        } else if (d.updatedPermissions() != null && !d.updatedPermissions().isEmpty()) {
-            // the menu's lasting option ("don't ask again …") differs per menu and was never shown to the reviewer
-            unsupported = "a lasting permission cannot be chosen with menu keys; allow once, or use the hook";
-        } else {
-            key = "1";
-        }
-        ApprovalOutcome result = outcome;
-        if (unsupported != null) {
-            result = ApprovalOutcome.CANCELLED;
-            send(new AgentMessage.EventsAppend(a.sessionId, "approval.keys_unsupported", JsonNodeFactory.instance
-                    .objectNode().put("approval_id", a.id).put("reason", unsupported)));
-        } else {
-            try {
-                // the person may have answered at the pane and Claude moved on: press only into the same menu
-                ScreenMenu now = ScreenMenu.onScreen(tmux.run("capture-pane", "-p", "-J", "-t", a.paneId));
-                if (raisedFor == null || !raisedFor.equals(now)) {
-                    result = ApprovalOutcome.CANCELLED;
-                    send(new AgentMessage.EventsAppend(a.sessionId, "approval.keys_stale", JsonNodeFactory.instance
-                            .objectNode().put("approval_id", a.id).put("reason", "the menu is no longer on screen")));
-                } else {
-                    tmux.run("send-keys", "-t", a.paneId, key);
-                }
-            } catch (TmuxException | NullPointerException e) {
-                LOG.log(System.Logger.Level.WARNING, "approval {0}: send-keys failed: {1}", a.id, e.getMessage());
-                result = ApprovalOutcome.CANCELLED;
-            }
-        }
-        resolveOnce(a, result);
+        MenuKeys.Result r = keys.answer(a, d, outcome);
+        resolveOnce(a, r.outcome(), r.reason());
     }
 
     /**
@@ -297,12 +304,14 @@ public final class ApprovalBroker implements AutoCloseable {
      * killed, or Claude answered in the pane): the approval is cancelled rather than reported as decided.
      */
     public void finish(Approval a, boolean delivered) {
-        a.answer(ApprovalOutcome.CANCELLED, Approval.EMPTY);
+        a.answer(ApprovalOutcome.CANCELLED, Approval.EMPTY, AgentMessage.ApprovalResolved.HOOK_GONE);
         ApprovalOutcome outcome = a.outcome();
+        String reason = a.reason();
         if (!delivered && outcome.decided()) {
             outcome = ApprovalOutcome.CANCELLED;
+            reason = AgentMessage.ApprovalResolved.HOOK_GONE;
         }
-        resolveOnce(a, outcome);
+        resolveOnce(a, outcome, reason);
     }
 
     /** Expires every request past its deadline (called by the expiry loop; public for tests). */
@@ -311,7 +320,7 @@ public final class ApprovalBroker implements AutoCloseable {
         for (Approval a : waiting.values()) {
             if (!a.expiresAt.isAfter(now) && a.answer(ApprovalOutcome.EXPIRED, Approval.EMPTY)
                     && a.kind == Approval.Kind.KEYS) {
-                resolveOnce(a, ApprovalOutcome.EXPIRED);
+                resolveOnce(a, ApprovalOutcome.EXPIRED, null);
             }
         }
     }
@@ -320,18 +329,18 @@ public final class ApprovalBroker implements AutoCloseable {
     public void releaseHooks() {
         for (Approval a : waiting.values()) {
             if (a.kind == Approval.Kind.HOOK) {
-                a.answer(ApprovalOutcome.CANCELLED, Approval.EMPTY);
+                a.answer(ApprovalOutcome.CANCELLED, Approval.EMPTY, AgentMessage.ApprovalResolved.SHUTDOWN);
             }
         }
     }
 
-    private void resolveOnce(Approval a, ApprovalOutcome outcome) {
+    private void resolveOnce(Approval a, ApprovalOutcome outcome, String reason) {
         if (!a.markResolved()) {
             return;
         }
         waiting.remove(a.id, a);
         rememberResolved(a.id);
-        send(new AgentMessage.ApprovalResolved(a.id, outcome));
+        send(new AgentMessage.ApprovalResolved(a.id, outcome, outcome.decided() ? null : reason));
         if (a.paneId != null) {
             try {
                 status.hookEvent(a.paneId, "ApprovalResolved",
@@ -376,8 +385,9 @@ public final class ApprovalBroker implements AutoCloseable {
         }
         releaseHooks();
         for (Approval a : waiting.values()) {
-            if (a.kind == Approval.Kind.KEYS && a.answer(ApprovalOutcome.CANCELLED, Approval.EMPTY)) {
-                resolveOnce(a, ApprovalOutcome.CANCELLED);
+            if (a.kind == Approval.Kind.KEYS && a.answer(ApprovalOutcome.CANCELLED, Approval.EMPTY,
+                    AgentMessage.ApprovalResolved.SHUTDOWN)) {
+                resolveOnce(a, ApprovalOutcome.CANCELLED, AgentMessage.ApprovalResolved.SHUTDOWN);
             }
         }
     }

@@ -3,6 +3,8 @@ package dev.agentcommander.agentd.approvals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.schema.ApprovalBehavior;
+import dev.agentcommander.schema.ServerMessage;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -67,5 +69,37 @@ final class ClaudeAnswers {
             }
         }
         return review;
+    }
+
+    /**
+     * Why a decision cannot become an answer, or null when it can: only allow or deny (an unknown word is never an
+     * allow), an object as edited input, and for a hook only permissions echoing one of the suggestions offered.
+     */
+    static String refusal(ServerMessage.ApprovalDecision d, JsonNode suggestions, boolean hook) {
+        if (d.behavior() != ApprovalBehavior.ALLOW && d.behavior() != ApprovalBehavior.DENY) {
+            return "behavior must be allow or deny"; // UNKNOWN (a newer server's word) is never an allow
+        }
+        JsonNode in = d.updatedInput();
+        if (in != null && !in.isNull() && !in.isObject()) {
+            return "updated_input must be a JSON object";
+        }
+        JsonNode perms = d.updatedPermissions();
+        if (perms != null && !perms.isNull()) {
+            if (!perms.isArray()) {
+                return "updated_permissions must be an array";
+            }
+            for (JsonNode p : perms) {
+                boolean offered = false;
+                if (suggestions != null && suggestions.isArray()) {
+                    for (JsonNode s : suggestions) {
+                        offered |= s.equals(p);
+                    }
+                }
+                if (!offered && hook) {
+                    return "updated_permissions must echo one of the permission_suggestions";
+                }
+            }
+        }
+        return null;
     }
 }

@@ -250,6 +250,11 @@ public final class HookServer implements AutoCloseable {
 
     private void tellOthers(String pane, String event, JsonNode json) {
         try {
+            broker.hookEvent(pane, event, json); // may end an approval answered in the pane
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "approval broker refused a hook event", e);
+        }
+        try {
             status.hookEvent(pane, event, json);
             directory.poke();
         } catch (RuntimeException e) {

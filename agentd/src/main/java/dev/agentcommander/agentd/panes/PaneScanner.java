@@ -143,7 +143,7 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
                 if (!current.containsKey(gone.sessionId())) {
                     out.send(new AgentMessage.SessionsRemoved(gone.sessionId()));
                     if (gone.tmux() != null) {
-                        observe(gone.sessionId(), gone.tmux().paneId(), null);
+                        observe(gone.sessionId(), gone.tmux().paneId(), null, null);
                         status.forget(gone.tmux().paneId());
                     }
                     changed = true;
@@ -156,15 +156,15 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
             for (Session s : current.values()) { // after the upserts: an approval names a known session
                 boolean menu = s.provider() == Provider.CLAUDE && s.status() == SessionStatus.WAITING;
                 observe(s.sessionId(), s.tmux().paneId(),
-                        menu ? status.screenMenu(s.tmux().paneId()).orElse(null) : null);
+                        menu ? status.screenMenu(s.tmux().paneId()).orElse(null) : null, s.cwd());
             }
         }
     }
 
     /** A failing watcher (outbox refusing, say) must not stop the scan that keeps sessions current. */
-    private void observe(String sessionId, String paneId, ScreenMenu menu) {
+    private void observe(String sessionId, String paneId, ScreenMenu menu, String cwd) {
         try {
-            prompts.observe(sessionId, paneId, menu);
+            prompts.observe(sessionId, paneId, menu, cwd);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "prompt watcher failed for " + sessionId + ": " + e.getMessage(), e);
         }

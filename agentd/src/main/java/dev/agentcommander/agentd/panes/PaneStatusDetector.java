@@ -148,8 +148,9 @@ public final class PaneStatusDetector implements StatusDetector {
         } else {
             st.samePolls++;
         }
-        List<String> tail = ScreenPatterns.tail(text);
-        st.menu = provider == Provider.CLAUDE ? ScreenPatterns.claudeMenu(tail) : null;
+        List<String> lines = ScreenPatterns.lines(text);
+        List<String> tail = lines.subList(Math.max(0, lines.size() - ScreenPatterns.TAIL_LINES), lines.size());
+        st.menu = provider == Provider.CLAUDE ? ScreenPatterns.claudeMenu(lines) : null;
         Verdict v = switch (ScreenPatterns.classify(provider, tail)) {
             case WAITING -> new Verdict(SessionStatus.WAITING, true);
             case RUNNING -> new Verdict(SessionStatus.RUNNING, false);
@@ -197,11 +198,10 @@ public final class PaneStatusDetector implements StatusDetector {
                 case "PermissionRequest" -> st.hook = new Hook(SessionStatus.WAITING, true, now);
                 case "Notification" -> {
                     String type = input == null ? "" : input.path("notification_type").asText("");
-                    switch (type) {
-                        case "permission_prompt", "elicitation_dialog" ->
-                                st.hook = new Hook(SessionStatus.WAITING, true, now);
-                        case "idle_prompt" -> st.hook = new Hook(SessionStatus.IDLE, false, now);
-                        default -> { } // auth_success and the like say nothing about status
+                    switch (Notifications.meaning(type, input == null ? "" : input.path("message").asText(""))) {
+                        case NEEDS_PERSON -> st.hook = new Hook(SessionStatus.WAITING, true, now);
+                        case IDLE -> st.hook = new Hook(SessionStatus.IDLE, false, now);
+                        case NOTHING -> { } // auth_success and the like say nothing about status
                     }
                 }
                 case "Stop", "SessionStart" -> st.hook = new Hook(SessionStatus.IDLE, false, now);

@@ -6,12 +6,13 @@ package dev.agentcommander.agentd.panes;
  * scanner does not depend on the approval broker, which itself depends on the status detector the scanner uses.
  */
 public interface PromptWatcher {
-    /** The watcher for {@code approvals.mode: hook}: screen menus are left to the person at the pane. */
-    PromptWatcher NONE = (sessionId, paneId, menu) -> { };
+    /** A watcher that ignores every menu (tests, and setups without approvals). */
+    PromptWatcher NONE = (sessionId, paneId, menu, cwd) -> { };
 
     /**
      * Called after the poll's {@code sessions.upsert} went out. {@code menu} is null when the pane shows no menu,
-     * is not a Claude pane, or has gone. Calls are serialised by the scanner.
+     * is not a Claude pane, or has gone; {@code cwd} is the pane's working directory (null when unknown). Calls are
+     * serialised by the scanner.
      */
-    void observe(String sessionId, String paneId, ScreenMenu menu);
+    void observe(String sessionId, String paneId, ScreenMenu menu, String cwd);
 }

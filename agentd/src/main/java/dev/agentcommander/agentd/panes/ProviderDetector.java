@@ -87,7 +87,9 @@ public final class ProviderDetector {
             return "";
         }
         String b = s.substring(s.lastIndexOf('/') + 1);
-        return b.startsWith("-") ? b.substring(1) : b; // login shells: "-bash"
+        b = b.startsWith("-") ? b.substring(1) : b; // login shells: "-bash"
+        // Claude Code's npm package runs a native binary named claude.exe (2.1.x), on Linux too
+        return b.endsWith(".exe") ? b.substring(0, b.length() - 4) : b;
     }
 
     /** Every process below {@code pid} (breadth first, bounded). */

@@ -1,13 +1,50 @@
 package dev.agentcommander.agentd.panes;
 
+import java.util.List;
+
 /**
- * A permission menu read off a pane's screen: what a person must know to decide without looking at the pane.
- * Screen text is all there is for sessions without our hooks, so this is a best effort: {@code toolName} is
- * {@code "unknown"} when the menu's header is not one we know, and {@code summary} then holds the menu text.
+ * A permission dialog read off a pane's screen: what a person must know to decide without looking at the pane.
+ * Screen text is all there is for sessions without our hooks, so the parse says how sure it is: {@code readable}
+ * is false when the dialog did not have the shape Claude Code 2.1.328 draws (docs/real-clients.md), and then
+ * {@code summary} is null rather than a guess.
+ *
+ * @param toolName    from the dialog's title ("Bash command" → Bash, "Create file" → Write); "unknown" otherwise
+ * @param summary     what the tool will act on: the command for Bash, the file name (relative to the cwd) for
+ *                    Write/Edit; null when unreadable
+ * @param description the model's one-line description of a Bash command (never a substitute for the command)
+ * @param question    "Do you want to proceed?", "Do you want to create notes.txt?"
+ * @param options     the options' labels, top to bottom, without numbers or cursor
+ * @param numbered    whether the options carry numbers ("1. Yes"); auto mode's dialog has none
+ * @param readable    whether the dialog parsed with confidence
  */
-public record ScreenMenu(String toolName, String summary) {
-    /** The Claude permission menu on this screen text ({@code capture-pane -p -J}), or null when none shows. */
+public record ScreenMenu(String toolName, String summary, String description, String question, List<String> options,
+                         boolean numbered, boolean readable) {
+    public ScreenMenu {
+        options = options == null ? List.of() : List.copyOf(options);
+    }
+
+    /** The permission dialog on this screen text ({@code capture-pane -p -J}), or null when none shows. */
     public static ScreenMenu onScreen(String screen) {
-        return ScreenPatterns.claudeMenu(ScreenPatterns.tail(screen));
+        return ClaudeDialogs.parse(ScreenPatterns.lines(screen)).menu();
+    }
+
+    /** Where the dialog's cursor ({@code ❯}) is on this screen: an index into {@link #options}, or -1. */
+    public static int cursorOnScreen(String screen) {
+        return ClaudeDialogs.parse(ScreenPatterns.lines(screen)).cursor();
+    }
+
+    /** The index of the option labelled exactly {@code label}, or of the first starting with it; -1 if none. */
+    public int option(String label) {
+        int prefix = -1;
+        for (int i = 0; i < options.size(); i++) {
+            String o = options.get(i);
+            if (o.equals(label)) {
+                return i;
+            }
+            if (prefix < 0 && (o.startsWith(label + ",") || o.startsWith(label + " "))) {
+                prefix = i;
+            }
+        }
+        return prefix;
     }
 }

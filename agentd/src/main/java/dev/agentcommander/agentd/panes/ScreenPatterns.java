@@ -3,7 +3,6 @@ package dev.agentcommander.agentd.panes;
 import dev.agentcommander.schema.Provider;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -26,91 +25,42 @@ final class ScreenPatterns {
             "^\\s*[^\\p{L}\\p{N}\\s]\\s*\\p{L}[\\p{L}'-]*(?:…|\\.\\.\\.)\\s*\\((?:.*tokens|.*esc to interrupt|\\s*\\d+[smh]\\b)");
     private static final Pattern CODEX_WORKING = Pattern.compile("^[^\\p{L}\\p{N}]*Working\\b.*\\(");
 
-    // the header Claude draws above the menu, and the tool it names
-    private static final Map<String, String> MENU_HEADERS = Map.of("Bash command", "Bash", "Edit file", "Edit",
-            "Create file", "Write", "Write file", "Write", "Read file", "Read", "Fetch", "WebFetch",
-            "Web fetch", "WebFetch", "Web search", "WebSearch", "Notebook edit", "NotebookEdit");
-    private static final Pattern RULE = Pattern.compile("^[╭╮╰╯─━═┌┐└┘]+$");
-    /** How far above the question a header is looked for. */
-    private static final int MENU_LOOKBACK = 12;
-    static final int SUMMARY_MAX = 300;
+    /** Auto mode's stop screen: the server-side check is unreachable and Claude waits for a choice. */
+    private static final List<String> AUTO_MODE_STOP = List.of("Auto mode can't check actions in this session",
+            "Enter to stay in auto mode");
 
     private ScreenPatterns() {
     }
 
-    /**
-     * The Claude permission menu at the bottom of the screen, or null when there is none. The tool comes from the
-     * header above the question ("Bash command" → Bash), the summary from the first line under it (the command,
-     * the file); an unknown header gives tool "unknown" and the menu's text up to the question as summary.
-     */
-    static ScreenMenu claudeMenu(List<String> tail) {
-        if (claude(tail) != Signal.WAITING) {
-            return null;
-        }
-        int q = -1;
-        for (int i = 0; i < tail.size() && q < 0; i++) {
-            String line = tail.get(i);
+    /** Whether the tail shows a permission menu's question or cursor (not only the auto-mode stop screen). */
+    static boolean showsMenu(List<String> tail) {
+        for (String line : tail) {
             if (line.contains("Do you want to") || CLAUDE_MENU_CURSOR.matcher(line).find()) {
-                q = i;
+                return true;
             }
         }
-        int top = q;
-        int header = -1;
-        for (int i = q - 1; i >= 0 && i >= q - MENU_LOOKBACK; i--) {
-            String raw = tail.get(i).strip();
-            if (RULE.matcher(raw).matches()) {
-                break; // the menu's box or rule: nothing above it belongs to the menu
-            }
-            top = i;
-            if (MENU_HEADERS.containsKey(unbox(raw))) {
-                header = i;
-                break;
-            }
-        }
-        if (header >= 0) {
-            String tool = MENU_HEADERS.get(unbox(tail.get(header)));
-            for (int i = header + 1; i < q; i++) {
-                String l = unbox(tail.get(i));
-                if (!l.isEmpty()) {
-                    return new ScreenMenu(tool, cap(l));
-                }
-            }
-            return new ScreenMenu(tool, cap(unbox(tail.get(q))));
-        }
-        StringBuilder text = new StringBuilder();
-        for (int i = top; i <= q; i++) {
-            String l = unbox(tail.get(i));
-            if (!l.isEmpty()) {
-                text.append(text.isEmpty() ? "" : " ").append(l);
-            }
-        }
-        return new ScreenMenu("unknown", cap(text.toString()));
+        return false;
     }
 
-    /** A line without the menu box's side bars and surrounding blanks. */
-    private static String unbox(String line) {
-        String l = line.strip();
-        if (l.startsWith("│") || l.startsWith("|")) {
-            l = l.substring(1);
-        }
-        if (l.endsWith("│") || l.endsWith("|")) {
-            l = l.substring(0, l.length() - 1);
-        }
-        return l.strip();
+    /** The Claude permission dialog on the screen, or null when there is none ({@link ClaudeDialogs}). */
+    static ScreenMenu claudeMenu(List<String> lines) {
+        return ClaudeDialogs.parse(lines).menu();
     }
 
-    private static String cap(String s) {
-        return s.length() <= SUMMARY_MAX ? s : s.substring(0, SUMMARY_MAX - 1) + "…";
-    }
-
-    /** The last {@link #TAIL_LINES} lines of a capture, trailing blank rows dropped. */
-    static List<String> tail(String screen) {
-        List<String> lines = screen.lines().toList();
+    /** Every line of a capture, trailing blank rows dropped. */
+    static List<String> lines(String screen) {
+        List<String> lines = screen.lines().map(l -> l.replace('\u00a0', ' ')).toList();
         int end = lines.size();
         while (end > 0 && lines.get(end - 1).isBlank()) {
             end--;
         }
-        return lines.subList(Math.max(0, end - TAIL_LINES), end);
+        return lines.subList(0, end);
+    }
+
+    /** The last {@link #TAIL_LINES} lines of a capture, trailing blank rows dropped. */
+    static List<String> tail(String screen) {
+        List<String> lines = lines(screen);
+        return lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size());
     }
 
     static Signal classify(Provider provider, List<String> tail) {
@@ -126,7 +76,8 @@ final class ScreenPatterns {
         boolean numberedYes = false;
         boolean busy = false;
         for (String line : tail) {
-            if (line.contains("Do you want to proceed?") || CLAUDE_MENU_CURSOR.matcher(line).find()) {
+            if (line.contains("Do you want to proceed?") || CLAUDE_MENU_CURSOR.matcher(line).find()
+                    || AUTO_MODE_STOP.stream().anyMatch(line::contains)) {
                 return Signal.WAITING;
             }
             asks |= line.contains("Do you want to");

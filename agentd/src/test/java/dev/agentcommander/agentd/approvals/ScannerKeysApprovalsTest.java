@@ -102,7 +102,9 @@ class ScannerKeysApprovalsTest {
         String sessionId = scanner.byPaneId(pane).orElseThrow().sessionId();
         assertThat(req.sessionId()).isEqualTo(sessionId);
         assertThat(req.toolName()).isEqualTo("Bash");
-        assertThat(req.toolInput().path("summary").asText()).isEqualTo("rm -rf build");
+        assertThat(req.toolInput().path("command").asText()).as("the command from the dialog, not its description")
+                .isEqualTo("rm -rf build/ && echo $(id)");
+        assertThat(req.cwd()).isEqualTo(scanner.byPaneId(pane).orElseThrow().cwd());
         int waitingUpsert = indexOf(m -> m instanceof AgentMessage.SessionsUpsert u
                 && u.session().sessionId().equals(sessionId) && u.session().status() == SessionStatus.WAITING);
         assertThat(waitingUpsert).as("the WAITING session is announced before its approval")
@@ -111,8 +113,10 @@ class ScannerKeysApprovalsTest {
         broker.onDecision(new ServerMessage.ApprovalDecision(req.approvalId(), ApprovalBehavior.ALLOW, null, null, null));
         Await.until("the stand-in got 1", Duration.ofSeconds(5),
                 () -> screen(pane).contains("● Bash(rm -rf build)"));
-        assertThat(out.of(AgentMessage.ApprovalResolved.class))
-                .containsExactly(new AgentMessage.ApprovalResolved(req.approvalId(), ApprovalOutcome.ALLOWED));
+        // resolved once the keys made the dialog leave the screen (confirmed, not assumed)
+        assertThat(out.awaitOne(AgentMessage.ApprovalResolved.class, r -> r.approvalId().equals(req.approvalId())))
+                .isEqualTo(new AgentMessage.ApprovalResolved(req.approvalId(), ApprovalOutcome.ALLOWED));
+        assertThat(out.of(AgentMessage.ApprovalResolved.class)).hasSize(1);
         Await.until("menu gone", Duration.ofSeconds(5), () -> {
             scan();
             return scanner.byPaneId(pane).orElseThrow().status() != SessionStatus.WAITING;
@@ -134,7 +138,7 @@ class ScannerKeysApprovalsTest {
         Await.until("approval cancelled", Duration.ofSeconds(5), () -> {
             scan();
             return out.of(AgentMessage.ApprovalResolved.class)
-                    .contains(new AgentMessage.ApprovalResolved(id, ApprovalOutcome.CANCELLED));
+                    .contains(new AgentMessage.ApprovalResolved(id, ApprovalOutcome.CANCELLED, "menu_gone"));
         });
         assertThat(screen(pane)).contains("Not allowed.");
     }

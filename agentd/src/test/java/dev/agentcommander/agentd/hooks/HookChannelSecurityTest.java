@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentcommander.agentd.approvals.ApprovalBroker;
 import dev.agentcommander.agentd.approvals.ApprovalMode;
+import dev.agentcommander.agentd.panes.ScreenMenu;
 import dev.agentcommander.agentd.outbox.PrivateFiles;
 import dev.agentcommander.agentd.testkit.FakeSessions;
 import dev.agentcommander.agentd.testkit.RecordingOutbound;
@@ -123,7 +124,8 @@ class HookChannelSecurityTest {
     @Test
     void inBothModeAForgedHookCannotCancelTheRealKeysApproval() throws Exception {
         start(ApprovalMode.BOTH, true);
-        String real = broker.requestFromScreen("s-3", "%3", "Bash", "rm -rf build").orElseThrow();
+        String real = broker.requestFromScreen("s-3", "%3", new ScreenMenu("Bash", "rm -rf build", null,
+                "Do you want to proceed?", java.util.List.of("Yes", "No"), true, true), "/src").orElseThrow();
         String self = "127.0.0.1:" + tcp().getPort();
         assertThat(sendTcp(browserPost("text/plain;charset=UTF-8", "https://evil.example", self)).status())
                 .isEqualTo(403);

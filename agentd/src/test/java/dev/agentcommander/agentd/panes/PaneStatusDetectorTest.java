@@ -135,6 +135,30 @@ class PaneStatusDetectorTest {
     }
 
     @Test
+    void everyNotificationThatNeedsAPersonIsWaitingWithAttention() throws Exception {
+        String p = startAgent("claude", "--idle");
+        waitForScreen(p, "? for shortcuts");
+        assertThat(poll(p, Provider.CLAUDE)).isEqualTo(IDLE);
+        // auto mode's stop (real Claude Code 2.1.328, golden notification-agent_needs_input.json)
+        detector.hookEvent(p, "Notification", json("{\"notification_type\":\"agent_needs_input\",\"message\":"
+                + "\"Auto mode can't check actions in this session and needs your choice\"}"));
+        assertThat(poll(p, Provider.CLAUDE)).isEqualTo(WAITING);
+        detector.hookEvent(p, "Stop", json("{}"));
+        assertThat(poll(p, Provider.CLAUDE)).isEqualTo(IDLE);
+        // a type this build does not know, whose message says a person is needed
+        detector.hookEvent(p, "Notification", json("{\"notification_type\":\"plan_review\",\"message\":"
+                + "\"Claude needs your review of the plan\"}"));
+        assertThat(poll(p, Provider.CLAUDE)).isEqualTo(WAITING);
+        detector.hookEvent(p, "Stop", json("{}"));
+        detector.hookEvent(p, "Notification", json("{\"notification_type\":\"auth_success\",\"message\":"
+                + "\"Authentication successful\"}"));
+        assertThat(poll(p, Provider.CLAUDE)).as("says nothing about a person").isEqualTo(IDLE);
+        detector.hookEvent(p, "Notification", json("{\"notification_type\":\"idle_prompt\",\"message\":"
+                + "\"Claude is waiting for your input\"}"));
+        assertThat(poll(p, Provider.CLAUDE)).isEqualTo(IDLE);
+    }
+
+    @Test
     void permissionRequestHookIsWaitingUntilTheApprovalIsResolved() throws Exception {
         String p = startAgent("claude", "--idle");
         waitForScreen(p, "? for shortcuts");

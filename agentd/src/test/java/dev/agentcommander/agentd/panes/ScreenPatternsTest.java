@@ -56,27 +56,10 @@ class ScreenPatternsTest {
                 .isEqualTo(Signal.NONE);
     }
 
-    private static ScreenMenu menu(String screen) {
-        return ScreenPatterns.claudeMenu(ScreenPatterns.tail(screen));
-    }
-
     @Test
-    void claudeMenuGivesToolAndCommandFromTheHeaderBoxedOrNot() {
-        String boxed = "● I'll clean up.\n╭──────────────╮\n│ Bash command │\n│   rm -rf build │\n"
-                + "│ Do you want to proceed? │\n│ ❯ 1. Yes │\n│   2. Yes, and don't ask again │\n╰──────╯\n";
-        assertThat(menu(boxed)).isEqualTo(new ScreenMenu("Bash", "rm -rf build"));
-        String ruled = "──────────────\n Edit file\n\n  src/a.py\n\n Do you want to make this edit to a.py?\n"
-                + " ❯ 1. Yes\n   2. No\n";
-        assertThat(menu(ruled)).isEqualTo(new ScreenMenu("Edit", "src/a.py"));
-    }
-
-    @Test
-    void claudeMenuWithAnUnknownHeaderFallsBackToItsText() {
-        String screen = "old output\n──────────\n Tool use\n   github - create_issue(title: x) (MCP)\n"
-                + " Do you want to proceed?\n ❯ 1. Yes\n";
-        assertThat(menu(screen)).isEqualTo(new ScreenMenu("unknown",
-                "Tool use github - create_issue(title: x) (MCP) Do you want to proceed?"));
-        assertThat(menu("╭──╮\n│ > │\n╰──╯\n")).isNull();
-        assertThat(menu("✻ Herding… (3s · ↓ 1 tokens)\n")).isNull();
+    void autoModesStopScreenReadsAsWaiting() {
+        assertThat(claude("  Auto mode can't check actions in this session\n\n  You can stay in auto mode …\n\n"
+                + "  Enter to stay in auto mode · shift+Tab to leave for accept edits mode and stop · Esc to cancel\n"))
+                .isEqualTo(Signal.WAITING);
     }
 }

@@ -29,8 +29,9 @@ public final class ApprovalRows {
 
     public static boolean insert(Connection c, String hostId, AgentMessage.ApprovalRequested a) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO approvals (id, host_id, session_id, tool_name, "
-                + "tool_input, permission_suggestions, cwd, review, expires_at) "
-                + "VALUES (?, ?, ?, ?, COALESCE(?::jsonb, '{}'::jsonb), ?::jsonb, ?, ?::jsonb, ?) "
+                + "tool_input, permission_suggestions, cwd, review, expires_at, prompt_id, tool_use_id, "
+                + "permission_choices, screen_unreadable) "
+                + "VALUES (?, ?, ?, ?, COALESCE(?::jsonb, '{}'::jsonb), ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?::jsonb, ?) "
                 + "ON CONFLICT (id) DO NOTHING")) {
             ps.setString(1, a.approvalId());
             ps.setString(2, hostId);
@@ -41,6 +42,10 @@ public final class ApprovalRows {
             ps.setString(7, a.cwd());
             ps.setString(8, Rows.jsonText(a.review()));
             Rows.setInstant(ps, 9, parseInstant(a.expiresAt()));
+            ps.setString(10, a.promptId());
+            ps.setString(11, a.toolUseId());
+            ps.setString(12, Rows.jsonText(a.permissionChoices()));
+            ps.setBoolean(13, Boolean.TRUE.equals(a.screenUnreadable()));
             return ps.executeUpdate() == 1;
         }
     }
@@ -59,14 +64,42 @@ public final class ApprovalRows {
     /** The host's final word (allowed | denied | expired | cancelled); false when unknown to this host. */
     public static boolean resolve(Connection c, String hostId, String id, ApprovalOutcome outcome, Instant now)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE approvals SET status = ?, resolved_at = ? "
-                + "WHERE id = ? AND host_id = ? AND resolved_at IS NULL")) {
+        return resolve(c, hostId, id, outcome, null, now) != null;
+    }
+
+    /**
+     * The host's final word with its reason ({@code answered_in_pane} …); the row before the update (its
+     * {@code decided_by} tells whether a person's decision was overtaken), or null when unknown to this host or
+     * resolved already.
+     */
+    public static ObjectNode resolve(Connection c, String hostId, String id, ApprovalOutcome outcome, String reason,
+                                     Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE approvals a SET status = ?, resolved_at = ?, reason = ? "
+                + "FROM approvals prior WHERE a.id = ? AND a.host_id = ? AND a.resolved_at IS NULL "
+                + "AND prior.id = a.id RETURNING prior.decided_by, prior.behavior")) {
             ps.setString(1, outcome.wire());
             Rows.setInstant(ps, 2, now);
-            ps.setString(3, id);
-            ps.setString(4, hostId);
-            return ps.executeUpdate() == 1;
+            ps.setString(3, reason);
+            ps.setString(4, id);
+            ps.setString(5, hostId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Rows.toJson(rs) : null;
+            }
         }
+    }
+
+    /** The reason a decision on this row is refused, for the 409's message ({@link #decide} returned null). */
+    public static String refusal(ObjectNode row) {
+        String id = row.path("id").asText();
+        String st = row.path("status").asText();
+        if ("pending".equals(st)) {
+            return "approval " + id + " has expired";
+        }
+        if ("answered_in_pane".equals(row.path("reason").asText())) {
+            return "approval " + id + " was answered in the pane: the person at the terminal decided, nothing was "
+                    + "sent";
+        }
+        return "approval " + id + " is already " + st;
     }
 
     /** Decides a pending, unexpired approval; null otherwise (decided already, resolved, expired, or unknown). */

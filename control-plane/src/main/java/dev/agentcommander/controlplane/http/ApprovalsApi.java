@@ -105,11 +105,7 @@ final class ApprovalsApi {
             if (existing == null) {
                 throw ApiError.notFound("approval " + id);
             }
-            String st = existing.path("status").asText();
-            if ("pending".equals(st)) {
-                throw ApiError.conflict("approval " + id + " has expired");
-            }
-            throw ApiError.conflict("approval " + id + " is already " + st);
+            throw ApiError.conflict(ApprovalRows.refusal(existing));
         });
         fanOut.publish(new FanOut.ApprovalChanged(decided));
         notifier.hostHasWork(decided.get("host_id").asText());

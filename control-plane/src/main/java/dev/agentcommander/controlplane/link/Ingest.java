@@ -252,8 +252,17 @@ final class Ingest {
                             + " resolved with an outcome this build does not know");
                     return;
                 }
-                if (ApprovalRows.resolve(c, host, a.approvalId(), a.outcome(), clock.instant())) {
+                ObjectNode before = ApprovalRows.resolve(c, host, a.approvalId(), a.outcome(), a.reason(),
+                        clock.instant());
+                if (before != null) {
                     approvals.add(a.approvalId());
+                    if (!a.outcome().decided() && before.hasNonNull("decided_by")) {
+                        // a person's decision did not reach the tool (answered in the pane first, hook gone …):
+                        // the audit log must not leave it standing as what happened
+                        ObjectNode detail = Json.mapper().createObjectNode().put("outcome", a.outcome().wire())
+                                .put("reason", a.reason()).put("decided_by", before.get("decided_by").asText());
+                        Audit.write(c, "host:" + host, "agent", "approval.decision_void", a.approvalId(), detail);
+                    }
                 }
                 ObjectNode p = Json.mapper().valueToTree(a);
                 events.add(new EventRows.NewEvent(host, seq, null, AgentMessage.ApprovalResolved.TYPE, ts, p));

@@ -242,7 +242,9 @@ public final class ClaudeCode implements AutoCloseable {
         public ClaudeCode start() {
             ClaudeCode c = new ClaudeCode(this);
             try {
-                c.awaitScreen("mode on", Duration.ofSeconds(30));
+                // the footer names the mode: "… mode on", "⏵⏵ accept edits on", "bypass permissions on"
+                c.awaitScreen(t -> t.contains("mode on") || t.contains("accept edits on")
+                        || t.contains("bypass permissions on"), "Claude's input box", Duration.ofSeconds(30));
             } catch (AssertionError e) {
                 c.close();
                 throw e;

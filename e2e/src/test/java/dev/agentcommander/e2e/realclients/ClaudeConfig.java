@@ -25,6 +25,9 @@ final class ClaudeConfig {
         state.put("customApiKeyResponses", Map.of("approved", List.of(apiKey.substring(apiKey.length() - 20)),
                 "rejected", List.of()));
         state.put("projects", Map.of(repo.toString(), Map.of("hasTrustDialogAccepted", true)));
+        if ("bypassPermissions".equals(b.permissionMode)) {
+            state.put("bypassPermissionsModeAccepted", true); // else a warning screen asks first
+        }
         Files.writeString(config.resolve(".claude.json"), Json.write(state));
 
         Map<String, Object> permissions = new LinkedHashMap<>();

@@ -70,4 +70,21 @@ class ClaudeDialogsTest {
             assertThat(s.claude.repo().resolve("a.txt")).doesNotExist();
         }
     }
+
+    @Test
+    void aCommandWithANestedCommandGetsADialogWithoutALastingChoice() {
+        try (ClaudeScenario s = new ClaudeScenario(dir, List.of(Turn.bash("touch built.txt && echo $(id -u)",
+                "Record the build"), Turn.text("Left alone.")))) {
+            s.hook.hold();
+            s.claude.submit("record the build");
+            s.hook.await("PermissionRequest", WAIT);
+            s.claude.awaitScreen(ClaudeCode.DIALOG_MARK, WAIT);
+            String dialog = s.dialog();
+            golden.text("dialog-bash-nested-command.txt", dialog);
+            assertThat(dialog).contains("A nested command in this command can't be checked before it runs")
+                    .doesNotContain("2. Yes");
+            s.claude.answerInPane("2"); // No is the second option here
+            assertThat(s.claude.repo().resolve("built.txt")).doesNotExist();
+        }
+    }
 }

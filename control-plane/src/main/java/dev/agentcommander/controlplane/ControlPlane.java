@@ -20,6 +20,9 @@ import dev.agentcommander.controlplane.link.AgentEndpoint;
 import dev.agentcommander.controlplane.link.AgentLinks;
 import dev.agentcommander.controlplane.link.CommandService;
 import dev.agentcommander.controlplane.link.HostPresence;
+import dev.agentcommander.controlplane.rules.ApprovalIntake;
+import dev.agentcommander.controlplane.rules.RuleDecisions;
+import dev.agentcommander.controlplane.rules.RuleEngine;
 import dev.agentcommander.controlplane.ui.ConsoleHub;
 import dev.agentcommander.controlplane.ui.UiEndpoint;
 import dev.agentcommander.controlplane.ui.UiQuotas;
@@ -103,6 +106,7 @@ public final class ControlPlane implements AutoCloseable {
             CommandService commands = new CommandService(db, notifier);
             console = new ConsoleHub(commands, fanOut, clock);
             UiQuotas uiQuotas = new UiQuotas(clock);
+            ApprovalIntake intake = new RuleDecisions(new RuleEngine(), clock);
             RestApi api = new RestApi(db, tokens, links, presence, commands, fanOut, notifier, clock);
             HttpRouting.Builder routing = HttpRouting.builder();
             routes = api.register(routing);
@@ -111,7 +115,7 @@ public final class ControlPlane implements AutoCloseable {
                             host -> {
                                 presence.changed(host);
                                 console.hostConnected(host);
-                            }))
+                            }, intake))
                     .endpoint("/v1/ui", () -> new UiEndpoint(db, tokens, fanOut, console, uiQuotas));
             server = WebServer.builder()
                     .host(config.host())

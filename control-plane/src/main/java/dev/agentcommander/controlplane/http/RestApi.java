@@ -45,6 +45,7 @@ public final class RestApi {
     private final HostsApi hosts;
     private final SessionsApi sessions;
     private final ApprovalsApi approvals;
+    private final RulesApi rules;
     private final byte[] openApi;
 
     public RestApi(Database db, Tokens tokens, AgentLinks links, HostPresence presence, CommandService commands,
@@ -54,6 +55,7 @@ public final class RestApi {
         this.hosts = new HostsApi(db, http, links, presence, fanOut);
         this.sessions = new SessionsApi(db, http, commands);
         this.approvals = new ApprovalsApi(db, http, fanOut, notifier, clock);
+        this.rules = new RulesApi(db, http, clock);
         this.openApi = resource(OPENAPI);
     }
 
@@ -80,6 +82,7 @@ public final class RestApi {
         hosts.register(r);
         sessions.register(r);
         approvals.register(r);
+        rules.register(r);
         r.get("/v1/audit", (req, res) -> {
             http.require(req, Role.ADMIN);
             int limit = Http.limit(req, 200, 1000);

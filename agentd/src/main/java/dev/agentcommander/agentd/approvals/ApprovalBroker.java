@@ -42,6 +42,7 @@ public final class ApprovalBroker implements AutoCloseable {
     private final Clock clock;
     private final ApprovalMode mode;
     private final Duration timeout;
+    private final TimeoutAction timeoutAction;
     private final int maxWaiting;
     private final SecureRandom random = new SecureRandom();
     private final ReentrantLock lock = new ReentrantLock();
@@ -62,6 +63,17 @@ public final class ApprovalBroker implements AutoCloseable {
      */
     public ApprovalBroker(Outbound outbound, StatusDetector status, Tmux tmux, Clock clock, ApprovalMode mode,
                           Duration timeout, int maxWaiting) {
+        this(outbound, status, tmux, clock, mode, timeout, TimeoutAction.FALLBACK, maxWaiting);
+    }
+
+    /**
+     * @param timeoutAction {@code approvals.timeout_action}: what an expired hook request answers (keys-mode
+     *                      menus are left on screen either way: a key pressed into a pane nobody watches could
+     *                      land in whatever replaced the menu)
+     */
+    public ApprovalBroker(Outbound outbound, StatusDetector status, Tmux tmux, Clock clock, ApprovalMode mode,
+                          Duration timeout, TimeoutAction timeoutAction, int maxWaiting) {
+        this.timeoutAction = timeoutAction;
         this.outbound = outbound;
         this.status = status;
         this.tmux = tmux;
@@ -91,6 +103,10 @@ public final class ApprovalBroker implements AutoCloseable {
 
     public Duration timeout() {
         return timeout;
+    }
+
+    public TimeoutAction timeoutAction() {
+        return timeoutAction;
     }
 
     /** Requests held right now (hook and keys). */
@@ -308,8 +324,11 @@ public final class ApprovalBroker implements AutoCloseable {
     /** Expires every request past its deadline (called by the expiry loop; public for tests). */
     public void expireDue() {
         Instant now = clock.instant();
+        byte[] hookAnswer = timeoutAction == TimeoutAction.DENY ? ClaudeAnswers.deny(TimeoutAction.EXPIRED_MESSAGE)
+                : Approval.EMPTY;
         for (Approval a : waiting.values()) {
-            if (!a.expiresAt.isAfter(now) && a.answer(ApprovalOutcome.EXPIRED, Approval.EMPTY)
+            if (!a.expiresAt.isAfter(now)
+                    && a.answer(ApprovalOutcome.EXPIRED, a.kind == Approval.Kind.HOOK ? hookAnswer : Approval.EMPTY)
                     && a.kind == Approval.Kind.KEYS) {
                 resolveOnce(a, ApprovalOutcome.EXPIRED);
             }

@@ -33,7 +33,9 @@ CREATE TABLE notifications (
     channel    text NOT NULL CHECK (channel IN ('webhook', 'ntfy', 'slack')),
     kind       text NOT NULL,
     subject    text NOT NULL,
-    status     text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'skipped')),
+    -- pending (to send; next_at is when, or until when a replica's lease holds it), sent, done (an
+    -- approval.pending whose approval.cleared was queued), skipped (cleared before it was due), failed (gave up)
+    status     text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'done', 'skipped', 'failed')),
     attempts   integer NOT NULL DEFAULT 0,
     next_at    timestamptz NOT NULL,
     created_at timestamptz NOT NULL,
@@ -43,5 +45,13 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_due_idx ON notifications (next_at) WHERE status = 'pending';
 CREATE INDEX notifications_subject_idx ON notifications (subject, kind);
+CREATE INDEX notifications_sent_pending_idx ON notifications (subject) WHERE status = 'sent' AND kind = 'approval.pending';
+
+-- How far the worker has read events for job.finished (starts at the events already stored: no backlog).
+CREATE TABLE notify_cursors (
+    name    text PRIMARY KEY,
+    last_id bigint NOT NULL
+);
+INSERT INTO notify_cursors (name, last_id) SELECT 'job.finished', COALESCE(max(id), 0) FROM events;
 -- what the worker derives notifications from: status changes (session.waiting) and finished jobs
 CREATE INDEX events_notify_idx ON events (type, id) WHERE type IN ('status.changed', 'job.exited');

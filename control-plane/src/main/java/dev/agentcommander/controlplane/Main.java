@@ -30,8 +30,9 @@ public final class Main {
                    control-plane --help
 
               serve   run the server (the default). Configured by the environment: DATABASE_URL, JWT_SECRET,
-                      HOST, PORT, PUBLIC_URL, DATA_DIR, EMBEDDED_DB_PORT, EMBEDDED_DB_GIVE_UP_SECONDS
-                      (see the README)
+                      HOST, PORT, PUBLIC_URL, DATA_DIR, EMBEDDED_DB_PORT, EMBEDDED_DB_GIVE_UP_SECONDS,
+                      NOTIFY_WEBHOOK_URL, NOTIFY_WEBHOOK_SECRET, NOTIFY_NTFY_URL, NOTIFY_NTFY_TOKEN,
+                      NOTIFY_SLACK_WEBHOOK_URL, NOTIFY_DELAY_SECONDS, NOTIFY_WAITING_SECONDS (see the README)
               token   print a control-plane JWT signed with this instance's secret, for scripts
                       (Authorization: Bearer ...); --role defaults to %s, --ttl-seconds to %d (at most %d)
             """.formatted(DEFAULT_TOKEN_ROLE.wire(), DEFAULT_TTL_SECONDS, Tokens.MAX_LIFETIME.toSeconds());

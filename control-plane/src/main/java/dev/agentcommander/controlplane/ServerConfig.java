@@ -1,5 +1,6 @@
 package dev.agentcommander.controlplane;
 
+import dev.agentcommander.controlplane.notify.NotifyConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,13 +13,17 @@ import java.util.Map;
  * {@code dataDir/jwt-secret}. {@code EMBEDDED_DB_PORT} fixes the embedded Postgres port (0 = any free port);
  * {@code EMBEDDED_DB_GIVE_UP_SECONDS} (default 60) is how long the embedded Postgres may stay down, at start or
  * after a crash, before the control plane exits non-zero for a service manager to take over.
- * GITHUB_*, ADMIN_EMAILS and ALLOWED_EMAILS belong to the sign-in issue and are not read yet.
+ * GITHUB_*, ADMIN_EMAILS and ALLOWED_EMAILS belong to the sign-in issue and are not read yet. {@code NOTIFY_*}
+ * configure notifications ({@link NotifyConfig}; an unknown {@code NOTIFY_} variable is an error).
  */
 public record ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl,
-                           Path dataDir, int embeddedDbPort, Duration embeddedDbGiveUp) {
+                           Path dataDir, int embeddedDbPort, Duration embeddedDbGiveUp, NotifyConfig notifications) {
     public static final int DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS = 60;
 
     public ServerConfig {
+        if (notifications == null) {
+            throw new ConfigException("NOTIFY_*", "missing (use NotifyConfig.NONE for no notifications)");
+        }
         if (host == null || host.isBlank()) {
             throw new ConfigException("HOST", "must not be empty");
         }
@@ -47,6 +52,19 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
         }
     }
 
+    /** The configuration without notifications. */
+    public ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl, Path dataDir,
+                        int embeddedDbPort, Duration embeddedDbGiveUp) {
+        this(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort, embeddedDbGiveUp,
+                NotifyConfig.NONE);
+    }
+
+    /** This configuration with {@code n} as its notification settings. */
+    public ServerConfig withNotify(NotifyConfig n) {
+        return new ServerConfig(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort,
+                embeddedDbGiveUp, n);
+    }
+
     /** The configuration with the default give-up bound for the embedded Postgres. */
     public ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl, Path dataDir,
                         int embeddedDbPort) {
@@ -70,7 +88,15 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
         return new ServerConfig(value(env, "DATABASE_URL"), value(env, "JWT_SECRET"),
                 host == null ? "0.0.0.0" : host, intValue(env, "PORT", 8080), value(env, "PUBLIC_URL"),
                 dir.toAbsolutePath(), intValue(env, "EMBEDDED_DB_PORT", 0), Duration.ofSeconds(
-                intValue(env, "EMBEDDED_DB_GIVE_UP_SECONDS", DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS)));
+                intValue(env, "EMBEDDED_DB_GIVE_UP_SECONDS", DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS)), notifyConfig(env));
+    }
+
+    private static NotifyConfig notifyConfig(Map<String, String> env) {
+        try {
+            return NotifyConfig.fromEnv(env);
+        } catch (NotifyConfig.Invalid e) {
+            throw new ConfigException(e.key(), e.problem());
+        }
     }
 
     private static String value(Map<String, String> env, String key) {

@@ -27,12 +27,16 @@ public final class RuleEngine {
     private volatile Compiled compiled;
 
     public Match evaluate(Connection c, String hostId, String tool, JsonNode toolInput) throws SQLException {
-        List<Rule> rules = rules(c);
-        if (rules.isEmpty()) {
+        return first(rules(c), hostId, tool, toolInput);
+    }
+
+    /** The first of {@code ordered} (see {@link #ordered}) that matches; the whole evaluation without Postgres. */
+    public static Match first(List<Rule> ordered, String hostId, String tool, JsonNode toolInput) {
+        if (ordered.isEmpty()) {
             return new Match(null, Risk.ofTool(tool));
         }
         String input = MainInput.of(tool, toolInput);
-        for (Rule r : rules) {
+        for (Rule r : ordered) {
             if (r.matches(hostId, tool, input)) {
                 return new Match(r, r.risk() != null ? r.risk() : Risk.ofTool(tool));
             }
@@ -40,13 +44,18 @@ public final class RuleEngine {
         return new Match(null, Risk.ofTool(tool));
     }
 
+    /** {@code rules} (oldest first) in evaluation order: deny, allow, ask, each group keeping its order. */
+    public static List<Rule> ordered(List<Rule> rules) {
+        List<Rule> all = new ArrayList<>(rules);
+        all.sort(Comparator.comparing(Rule::action)); // stable: oldest first within each action
+        return List.copyOf(all);
+    }
+
     private List<Rule> rules(Connection c) throws SQLException {
         long gen = RuleStore.generation(c);
         Compiled k = compiled;
         if (k == null || k.generation() != gen) {
-            List<Rule> all = new ArrayList<>(RuleStore.list(c)); // oldest first; a stable sort keeps that per action
-            all.sort(Comparator.comparing(Rule::action));
-            k = new Compiled(gen, List.copyOf(all));
+            k = new Compiled(gen, ordered(RuleStore.list(c)));
             compiled = k;
         }
         return k.ordered();

@@ -156,9 +156,15 @@ public final class ApprovalBroker implements AutoCloseable {
                     > JsonBudget.DEFAULT_LIMIT) {
                 review = JsonBudget.fit(review, JsonBudget.DEFAULT_LIMIT / 4);
             }
-            outbound.send(new AgentMessage.ApprovalRequested(a.id, sessionId, toolName, fittedInput,
-                    suggestions, text(hook, "cwd", null), review, a.expiresAt.toString()));
+            // waiting first: an approval rule on the control plane can answer within a round trip of the send
             waiting.put(a.id, a);
+            try {
+                outbound.send(new AgentMessage.ApprovalRequested(a.id, sessionId, toolName, fittedInput,
+                        suggestions, text(hook, "cwd", null), review, a.expiresAt.toString()));
+            } catch (RuntimeException e) {
+                waiting.remove(a.id, a);
+                throw e;
+            }
         } finally {
             lock.unlock();
         }
@@ -190,10 +196,15 @@ public final class ApprovalBroker implements AutoCloseable {
             Approval a = new Approval(newId(), Approval.Kind.KEYS, paneId, sessionId, null,
                     clock.instant().plus(timeout), new ScreenMenu(toolName, summary));
             ObjectNode input = JsonNodeFactory.instance.objectNode().put("summary", summary);
-            outbound.send(new AgentMessage.ApprovalRequested(a.id, sessionId,
-                    toolName == null || toolName.isBlank() ? "unknown" : toolName, input, null, null, null,
-                    a.expiresAt.toString()));
-            waiting.put(a.id, a);
+            waiting.put(a.id, a); // before the send, as in open()
+            try {
+                outbound.send(new AgentMessage.ApprovalRequested(a.id, sessionId,
+                        toolName == null || toolName.isBlank() ? "unknown" : toolName, input, null, null, null,
+                        a.expiresAt.toString()));
+            } catch (RuntimeException e) {
+                waiting.remove(a.id, a);
+                throw e;
+            }
             return Optional.of(a.id);
         } finally {
             lock.unlock();

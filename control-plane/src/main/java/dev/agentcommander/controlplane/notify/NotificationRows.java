@@ -144,6 +144,18 @@ final class NotificationRows {
         return n;
     }
 
+    /**
+     * Deletes finished rows created before {@code before}: all but pending ones and the sent
+     * {@code approval.pending} rows that still wait for their approval to clear.
+     */
+    static int prune(Connection c, Instant before) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM notifications WHERE created_at < ? AND "
+                + "(status IN ('done', 'skipped', 'failed') OR (status = 'sent' AND kind <> 'approval.pending'))")) {
+            ps.setTimestamp(1, Timestamp.from(before));
+            return ps.executeUpdate();
+        }
+    }
+
     /** Claims up to {@code limit} due rows for {@code lease}; another replica's claim is skipped, not waited on. */
     static List<Claimed> claim(Connection c, Instant now, Duration lease, int limit) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE notifications SET next_at = ?, attempts = attempts + 1 "

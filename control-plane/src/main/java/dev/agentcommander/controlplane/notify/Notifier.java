@@ -32,6 +32,9 @@ public final class Notifier implements AutoCloseable {
     static final Duration RETRY_STEP = Duration.ofMillis(500);
     static final Duration RETRY_CAP = Duration.ofSeconds(30);
     static final Duration GIVE_UP_AFTER = Duration.ofHours(24);
+    /** Finished rows are kept this long (to answer "was I told?"), then deleted. */
+    static final Duration KEEP = Duration.ofDays(7);
+    static final Duration PRUNE_EVERY = Duration.ofMinutes(10);
 
     private final NotifyConfig config;
     private final Database db;
@@ -42,6 +45,7 @@ public final class Notifier implements AutoCloseable {
     private final Map<Channel, Backoff> retries = new EnumMap<>(Channel.class);
     private final Backoff dbBackoff = Backoff.capped(Duration.ofSeconds(5));
     private Instant lastDerive = Instant.EPOCH;
+    private Instant lastPrune = Instant.EPOCH;
     private NamedLoop loop;
 
     /** {@code baseUrl}: PUBLIC_URL, or this server's own address when it is unset (links in messages). */
@@ -89,6 +93,10 @@ public final class Notifier implements AutoCloseable {
             if (!now.isBefore(lastDerive.plus(DERIVE_EVERY)) || now.isBefore(lastDerive)) {
                 db.tx(c -> NotificationRows.derive(c, channels, config.waiting(), now));
                 lastDerive = now;
+            }
+            if (!now.isBefore(lastPrune.plus(PRUNE_EVERY))) {
+                db.tx(c -> NotificationRows.prune(c, now.minus(KEEP)));
+                lastPrune = now;
             }
             List<NotificationRows.Claimed> due = db.tx(c -> NotificationRows.claim(c, now, LEASE, BATCH));
             for (NotificationRows.Claimed n : due) {

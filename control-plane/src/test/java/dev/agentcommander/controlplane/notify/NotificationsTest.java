@@ -184,6 +184,24 @@ class NotificationsTest {
     }
 
     @Test
+    void finishedRowsArePrunedAfterAWeekButNothingStillNeeded() throws Exception {
+        String[][] rows = {{"pr-done", "approval.pending", "done"}, {"pr-skip", "approval.pending", "skipped"},
+                {"pr-sent-pending", "approval.pending", "sent"}, {"pr-sent-wait", "session.waiting", "sent"},
+                {"pr-pending", "host.offline", "pending"}, {"pr-failed", "job.finished", "failed"}};
+        try (var c = cp.controlPlane().database().dataSource().getConnection(); var st = c.createStatement()) {
+            c.setAutoCommit(true);
+            for (String[] r : rows) {
+                st.executeUpdate("INSERT INTO notifications (id, channel, kind, subject, status, next_at, created_at) "
+                        + "VALUES ('" + r[0] + "', 'webhook', '" + r[1] + "', '" + r[0] + "', '" + r[2] + "', "
+                        + "now() + interval '1 day', now() - interval '8 days')");
+            }
+            NotificationRows.prune(c, java.time.Instant.now().minus(Duration.ofDays(7)));
+        }
+        assertThat(cp.string("SELECT string_agg(id, ',' ORDER BY id) FROM notifications WHERE id LIKE 'pr-%'"))
+                .isEqualTo("pr-pending,pr-sent-pending");
+    }
+
+    @Test
     void aSessionWaitingTooLongAHostGoneAndAJobFinishedAreAnnounced() throws Exception {
         Agent a = agent(cp, "nt-host-6");
         String sid = "s-nt-host-6";

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -30,6 +31,7 @@ public final class ControlPlaneExtension extends TestControlPlane implements Bef
     private final List<TestControlPlane> replicas = new ArrayList<>();
     private final Clock clock;
     private NotifyConfig notifications = NotifyConfig.NONE;
+    private UnaryOperator<ServerConfig> configure = UnaryOperator.identity();
     private Path dir;
     private EmbeddedDatabase pg;
 
@@ -48,13 +50,19 @@ public final class ControlPlaneExtension extends TestControlPlane implements Bef
         return this;
     }
 
+    /** Adjusts the configuration of the first control plane (sign-in settings, PUBLIC_URL) before it starts. */
+    public ControlPlaneExtension configured(UnaryOperator<ServerConfig> change) {
+        this.configure = change;
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
         Path base = Path.of(System.getProperty("java.io.tmpdir"));
         Files.createDirectories(base);
         dir = Files.createTempDirectory(base, "control-plane");
         pg = EmbeddedDatabase.start(dir.resolve("pg"));
-        start(config("cp-1"), clock);
+        start(configure.apply(config("cp-1")), clock);
     }
 
     /** Another control plane on this extension's database; stopped with the extension if not before. */
@@ -64,7 +72,12 @@ public final class ControlPlaneExtension extends TestControlPlane implements Bef
 
     /** A replica whose injected clock is {@code clock}. */
     public TestControlPlane replica(Clock replicaClock) {
-        TestControlPlane r = new TestControlPlane(config("cp-" + (replicas.size() + 2)), replicaClock);
+        return replica(replicaClock, UnaryOperator.identity());
+    }
+
+    /** A replica whose injected clock is {@code clock} and whose configuration {@code change} adjusts. */
+    public TestControlPlane replica(Clock replicaClock, UnaryOperator<ServerConfig> change) {
+        TestControlPlane r = new TestControlPlane(change.apply(config("cp-" + (replicas.size() + 2))), replicaClock);
         replicas.add(r);
         return r;
     }

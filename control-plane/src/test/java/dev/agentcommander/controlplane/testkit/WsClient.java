@@ -29,10 +29,12 @@ public final class WsClient implements AutoCloseable {
     private final WebSocket ws;
 
     private WsClient(String url, String bearer) {
+        this(url, bearer == null ? java.util.Map.of() : java.util.Map.of("Authorization", "Bearer " + bearer));
+    }
+
+    private WsClient(String url, java.util.Map<String, String> headers) {
         WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
-        if (bearer != null) {
-            b.header("Authorization", "Bearer " + bearer);
-        }
+        headers.forEach(b::header);
         StringBuilder buf = new StringBuilder();
         ws = b.buildAsync(URI.create(url), new WebSocket.Listener() {
             @Override
@@ -66,6 +68,11 @@ public final class WsClient implements AutoCloseable {
     /** Connects to {@code url}, with {@code Authorization: Bearer} when {@code bearer} is not null. */
     public static WsClient connect(String url, String bearer) {
         return new WsClient(url, bearer);
+    }
+
+    /** Connects to {@code url} with these upgrade headers (a browser's Cookie and Origin). */
+    public static WsClient connectWith(String url, java.util.Map<String, String> headers) {
+        return new WsClient(url, headers);
     }
 
     public void send(String text) {

@@ -91,7 +91,7 @@ class ApprovalRulesE2eTest {
     }
 
     private JsonNode approval(String tool) throws InterruptedException {
-        return Await.value("approval of " + tool, Duration.ofSeconds(20), () -> {
+        return Await.value("approval of " + tool, Duration.ofSeconds(40), () -> {
             for (JsonNode a : stack.rest(Role.VIEWER).get("/v1/approvals").body().path("items")) {
                 if (tool.equals(a.path("tool_name").asText())) {
                     return a;

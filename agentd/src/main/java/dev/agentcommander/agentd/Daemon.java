@@ -66,7 +66,8 @@ final class Daemon implements AutoCloseable {
             // the broker needs the status detector; the scanner reaches the broker through a PromptWatcher
             ApprovalMode mode = config.approvals().mode();
             ApprovalBroker broker = keep(new ApprovalBroker(outbox, status, tmux, clock, mode,
-                    Duration.ofSeconds(config.approvals().timeoutSeconds()), MAX_WAITING_APPROVALS)).start();
+                    Duration.ofSeconds(config.approvals().timeoutSeconds()), config.approvals().timeoutAction(),
+                    MAX_WAITING_APPROVALS)).start();
             PromptWatcher prompts = new ScreenApprovals(broker); // hook mode too: a dialog answered in the pane
             SessionIds ids = new SessionIds();
             scanner = keep(new PaneScanner(tmux, outbox, status, prompts, new ProviderDetector(Path.of("/proc")),

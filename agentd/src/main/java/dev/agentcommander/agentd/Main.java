@@ -163,7 +163,8 @@ public final class Main {
                 : " (not serving)") + ", hooks.listen: " + c.hooks().listen().map(Object::toString).orElse("off")
                 + ", approvals.mode: "
                 + c.approvals().mode().name().toLowerCase(java.util.Locale.ROOT) + ", approvals.timeout_seconds: "
-                + c.approvals().timeoutSeconds());
+                + c.approvals().timeoutSeconds() + ", approvals.timeout_action: "
+                + c.approvals().timeoutAction().name().toLowerCase(java.util.Locale.ROOT));
         out.println("git.metadata_ttl_seconds: " + c.git().metadataTtlSeconds() + ", link.window: "
                 + c.link().window());
         int code = 0;

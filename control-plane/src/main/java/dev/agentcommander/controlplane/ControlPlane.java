@@ -25,6 +25,10 @@ import dev.agentcommander.controlplane.link.AgentEndpoint;
 import dev.agentcommander.controlplane.link.AgentLinks;
 import dev.agentcommander.controlplane.link.CommandService;
 import dev.agentcommander.controlplane.link.HostPresence;
+import dev.agentcommander.controlplane.notify.Notifier;
+import dev.agentcommander.controlplane.rules.ApprovalIntake;
+import dev.agentcommander.controlplane.rules.RuleDecisions;
+import dev.agentcommander.controlplane.rules.RuleEngine;
 import dev.agentcommander.controlplane.ui.ConsoleHub;
 import dev.agentcommander.controlplane.ui.UiEndpoint;
 import dev.agentcommander.controlplane.ui.UiQuotas;
@@ -71,6 +75,7 @@ public final class ControlPlane implements AutoCloseable {
     private ConsoleHub console;
     private Routes routes;
     private WebServer server;
+    private Notifier notifications;
 
     public ControlPlane(ServerConfig config, Clock clock) {
         this.config = config;
@@ -113,6 +118,15 @@ public final class ControlPlane implements AutoCloseable {
             CommandService commands = new CommandService(db, notifier);
             console = new ConsoleHub(commands, fanOut, clock);
             UiQuotas uiQuotas = new UiQuotas(clock);
+            notifications = new Notifier(config.notifications(), db, clock, this::baseUrl);
+            RuleDecisions rules = new RuleDecisions(new RuleEngine(), clock);
+            ApprovalIntake intake = (c, host, request) -> {
+                boolean decided = rules.stored(c, host, request);
+                if (!decided) {
+                    notifications.approvalRequested(c, request.approvalId());
+                }
+                return decided;
+            };
             RestApi api = new RestApi(db, tokens, signIn, links, presence, commands, fanOut, notifier, clock);
             HttpRouting.Builder routing = HttpRouting.builder();
             routes = api.register(routing);
@@ -121,7 +135,7 @@ public final class ControlPlane implements AutoCloseable {
                             host -> {
                                 presence.changed(host);
                                 console.hostConnected(host);
-                            }))
+                            }, intake))
                     .endpoint("/v1/ui", () -> new UiEndpoint(db, tokens, signIn, fanOut, console, uiQuotas));
             server = WebServer.builder()
                     .host(config.host())
@@ -139,6 +153,7 @@ public final class ControlPlane implements AutoCloseable {
                 throw portInUse(config.host(), config.port(), "the server could not bind it");
             }
             signIn.origin().listening(server.port());
+            notifications.start();
             if (embedded != null) {
                 supervisor = PostgresSupervisor.start(embedded, db, config.embeddedDbGiveUp(), clock, failed::complete);
                 lock.publish("http://" + config.host() + ":" + server.port());
@@ -154,6 +169,15 @@ public final class ControlPlane implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** Where links in notifications point: PUBLIC_URL, else this server's own address. */
+    private String baseUrl() {
+        if (config.publicUrl() != null) {
+            return config.publicUrl().replaceAll("/+$", "");
+        }
+        String h = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
+        return "http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + server.port();
     }
 
     /** Completes with a one-line reason when this instance cannot go on; {@code Main} then exits non-zero. */
@@ -260,6 +284,9 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
+        if (notifications != null) {
+            notifications.close();
+        }
         if (supervisor != null) {
             supervisor.close();
         }

@@ -34,7 +34,9 @@ public final class Main {
               serve   run the server (the default). Configured by the environment: DATABASE_URL, JWT_SECRET,
                       HOST, PORT, PUBLIC_URL, DATA_DIR, EMBEDDED_DB_PORT, EMBEDDED_DB_GIVE_UP_SECONDS,
                       GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET, GITHUB_BASE_URL, GITHUB_API_URL, ADMIN_EMAILS,
-                      ALLOWED_EMAILS, ALLOWED_ORGS, DEFAULT_ROLE (see the README)
+                      ALLOWED_EMAILS, ALLOWED_ORGS, DEFAULT_ROLE,
+                      NOTIFY_WEBHOOK_URL, NOTIFY_WEBHOOK_SECRET, NOTIFY_NTFY_URL, NOTIFY_NTFY_TOKEN,
+                      NOTIFY_SLACK_WEBHOOK_URL, NOTIFY_DELAY_SECONDS, NOTIFY_WAITING_SECONDS (see the README)
               token   print a control-plane JWT signed with this instance's secret, for scripts
                       (Authorization: Bearer ...); --role defaults to %s, --ttl-seconds to %d (at most %d)
               login-link  print a one-time browser sign-in link (valid %d minutes, single use) as the local

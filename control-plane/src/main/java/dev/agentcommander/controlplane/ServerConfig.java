@@ -3,6 +3,7 @@ package dev.agentcommander.controlplane;
 import dev.agentcommander.controlplane.auth.Role;
 import dev.agentcommander.controlplane.auth.SignInPolicy;
 import dev.agentcommander.controlplane.auth.WebOrigin;
+import dev.agentcommander.controlplane.notify.NotifyConfig;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,13 +20,18 @@ import java.util.Map;
  * {@code signIn} holds who may sign in with GitHub ({@code GITHUB_CLIENT_ID}, {@code GITHUB_CLIENT_SECRET},
  * {@code GITHUB_BASE_URL}, {@code GITHUB_API_URL}, {@code ADMIN_EMAILS}, {@code ALLOWED_EMAILS},
  * {@code ALLOWED_ORGS}, {@code DEFAULT_ROLE}); GitHub sign-in needs PUBLIC_URL (its callback) unless the server
- * listens on loopback.
+ * listens on loopback. {@code NOTIFY_*} configure notifications ({@link NotifyConfig}; an unknown
+ * {@code NOTIFY_} variable is an error).
  */
 public record ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl,
-                           Path dataDir, int embeddedDbPort, Duration embeddedDbGiveUp, SignInPolicy signIn) {
+                           Path dataDir, int embeddedDbPort, Duration embeddedDbGiveUp, SignInPolicy signIn,
+                           NotifyConfig notifications) {
     public static final int DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS = 60;
 
     public ServerConfig {
+        if (notifications == null) {
+            throw new ConfigException("NOTIFY_*", "missing (use NotifyConfig.NONE for no notifications)");
+        }
         if (host == null || host.isBlank()) {
             throw new ConfigException("HOST", "must not be empty");
         }
@@ -65,17 +71,30 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
         }
     }
 
-    /** The configuration without GitHub sign-in (only the local link signs people in). */
+    /** The configuration without GitHub sign-in (only the local link signs people in) and without notifications. */
     public ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl, Path dataDir,
                         int embeddedDbPort, Duration embeddedDbGiveUp) {
         this(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort, embeddedDbGiveUp,
                 SignInPolicy.localOnly());
     }
 
+    /** The configuration with {@code signIn} and without notifications. */
+    public ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl, Path dataDir,
+                        int embeddedDbPort, Duration embeddedDbGiveUp, SignInPolicy signIn) {
+        this(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort, embeddedDbGiveUp, signIn,
+                NotifyConfig.NONE);
+    }
+
     /** This configuration with {@code policy} as who may sign in (tests of sign-in). */
     public ServerConfig withSignIn(String newPublicUrl, SignInPolicy policy) {
         return new ServerConfig(databaseUrl, jwtSecret, host, port, newPublicUrl, dataDir, embeddedDbPort,
-                embeddedDbGiveUp, policy);
+                embeddedDbGiveUp, policy, notifications);
+    }
+
+    /** This configuration with {@code n} as its notification settings. */
+    public ServerConfig withNotify(NotifyConfig n) {
+        return new ServerConfig(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort,
+                embeddedDbGiveUp, signIn, n);
     }
 
     /** The configuration with the default give-up bound for the embedded Postgres. */
@@ -101,7 +120,16 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
         return new ServerConfig(value(env, "DATABASE_URL"), value(env, "JWT_SECRET"),
                 host == null ? "0.0.0.0" : host, intValue(env, "PORT", 8080), value(env, "PUBLIC_URL"),
                 dir.toAbsolutePath(), intValue(env, "EMBEDDED_DB_PORT", 0), Duration.ofSeconds(
-                intValue(env, "EMBEDDED_DB_GIVE_UP_SECONDS", DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS)), signIn(env));
+                intValue(env, "EMBEDDED_DB_GIVE_UP_SECONDS", DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS)), signIn(env),
+                notifyConfig(env));
+    }
+
+    private static NotifyConfig notifyConfig(Map<String, String> env) {
+        try {
+            return NotifyConfig.fromEnv(env);
+        } catch (NotifyConfig.Invalid e) {
+            throw new ConfigException(e.key(), e.problem());
+        }
     }
 
     /** GITHUB_*, ADMIN_EMAILS, ALLOWED_EMAILS, ALLOWED_ORGS and DEFAULT_ROLE, each checked by name. */

@@ -50,6 +50,33 @@ class ConfigAndCliTest {
     }
 
     @Test
+    void notificationVariablesAreCheckedAtStartNamingTheVariableAndNeverEchoingASecret() {
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("NOTIFY_WEBHOK_URL", "https://x/h")))
+                .isInstanceOf(ServerConfig.ConfigException.class).hasMessageStartingWith("NOTIFY_WEBHOK_URL: unknown");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("NOTIFY_SLACK_WEBHOOK_URL", "ftp://hooks/T0/B0/s3cr3t")))
+                .hasMessageStartingWith("NOTIFY_SLACK_WEBHOOK_URL:").hasMessageNotContaining("s3cr3t");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("NOTIFY_WEBHOOK_SECRET", "s3cr3t")))
+                .hasMessageStartingWith("NOTIFY_WEBHOOK_SECRET:").hasMessageNotContaining("s3cr3t");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("NOTIFY_NTFY_TOKEN", "tk")))
+                .hasMessageStartingWith("NOTIFY_NTFY_TOKEN:");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("NOTIFY_DELAY_SECONDS", "-1")))
+                .hasMessageStartingWith("NOTIFY_DELAY_SECONDS:");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("NOTIFY_WAITING_SECONDS", "soon")))
+                .hasMessageStartingWith("NOTIFY_WAITING_SECONDS:");
+        ServerConfig none = ServerConfig.fromEnv(Map.of());
+        assertThat(none.notifications().channels()).isEmpty();
+        assertThat(none.notifications().delay()).hasSeconds(5);
+        assertThat(none.notifications().waiting()).hasSeconds(60);
+        ServerConfig all = ServerConfig.fromEnv(Map.of("NOTIFY_WEBHOOK_URL", "https://example.test/hook",
+                "NOTIFY_WEBHOOK_SECRET", "s3cr3t", "NOTIFY_NTFY_URL", "https://ntfy.example.test/topic-s3cr3t",
+                "NOTIFY_NTFY_TOKEN", "tk_s3cr3t", "NOTIFY_SLACK_WEBHOOK_URL", "https://hooks.example.test/T/B/s3cr3t",
+                "NOTIFY_DELAY_SECONDS", "0"));
+        assertThat(all.notifications().channels()).hasSize(3);
+        assertThat(all.notifications().delay()).isZero();
+        assertThat(all.toString()).doesNotContain("s3cr3t");
+    }
+
+    @Test
     void tokenSubcommandMintsAJwtFromTheInstanceSecretKeptPrivate() throws Exception {
         Map<String, String> env = Map.of("DATA_DIR", dir.toString());
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -32,10 +32,12 @@ class ImportRulesTest {
             "fanout", Set.of(),
             "auth", Set.of("db"),
             "errors", Set.of("db"),
-            "link", Set.of("db", "auth", "fanout"),
+            "rules", Set.of("db"),
+            "notify", Set.of("db", "rules"),
+            "link", Set.of("db", "auth", "fanout", "rules"),
             "ui", Set.of("db", "auth", "fanout", "errors", "link"),
-            "http", Set.of("db", "auth", "fanout", "errors", "link"),
-            ROOT, Set.of("db", "fanout", "auth", "errors", "link", "ui", "http"));
+            "http", Set.of("db", "auth", "fanout", "errors", "link", "rules"),
+            ROOT, Set.of("db", "fanout", "auth", "errors", "link", "ui", "http", "rules", "notify"));
 
     /** The packages that speak HTTP or WebSocket; the others stay free of the server framework. */
     static final Set<String> HELIDON = Set.of("link", "ui", "http", ROOT);

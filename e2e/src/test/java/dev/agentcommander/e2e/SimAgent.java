@@ -61,12 +61,17 @@ final class SimAgent implements AutoCloseable {
 
     /** Sends seqs 1..n keeping at most {@code window} unacked, and waits for the last ack. */
     void run(long n, int window, String session) throws InterruptedException {
+        run(n, window, seq -> event(seq, session));
+    }
+
+    /** The same with the frame of each seq made by {@code frame} (approvals, say). */
+    void run(long n, int window, java.util.function.LongFunction<String> frame) throws InterruptedException {
         for (long seq = 1; seq <= n; seq++) {
             while (seq - acked.get() > window) {
                 Thread.onSpinWait();
                 Thread.sleep(0, 100_000);
             }
-            ws.sendText(event(seq, session), true).join();
+            ws.sendText(frame.apply(seq), true).join();
         }
         long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (acked.get() < n && System.nanoTime() < end) {
@@ -74,6 +79,18 @@ final class SimAgent implements AutoCloseable {
         }
         if (acked.get() < n) {
             throw new IllegalStateException("only " + acked.get() + " of " + n + " acked");
+        }
+    }
+
+    /** Sends one frame carrying {@code seq} and waits until the server acked it (stored and committed). */
+    void sendAndAwaitAck(long seq, String frame) throws InterruptedException {
+        ws.sendText(frame, true).join();
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (acked.get() < seq) {
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("seq " + seq + " not acked");
+            }
+            Thread.onSpinWait();
         }
     }
 

@@ -229,6 +229,7 @@ public final class Stack implements AutoCloseable {
                 .append("hooks:\n  listen: 127.0.0.1:").append(hooksPort).append('\n')
                 .append("approvals:\n  mode: ").append(agentdConfig.getOrDefault("approvals_mode", "hook"))
                 .append("\n  timeout_seconds: ").append(agentdConfig.getOrDefault("approval_timeout", "60"))
+                .append("\n  timeout_action: ").append(agentdConfig.getOrDefault("timeout_action", "fallback"))
                 .append('\n');
         Path config = dir.resolve("agentd.yaml");
         Files.writeString(config, yaml);

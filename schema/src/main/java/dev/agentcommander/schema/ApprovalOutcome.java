@@ -15,7 +15,10 @@ public enum ApprovalOutcome {
     ALLOWED,
     /** The hook (or the menu keys) answered deny. */
     DENIED,
-    /** Nobody decided within {@code approvals.timeout_seconds}: Claude showed its own prompt. */
+    /**
+     * Nobody decided within {@code approvals.timeout_seconds}: Claude showed its own prompt, or (host config
+     * {@code approvals.timeout_action: deny}) the hook answered deny with the message "expired".
+     */
     EXPIRED,
     /** Withdrawn: answered at the pane, the hook went away, agentd stopped, or the keys could not be typed. */
     CANCELLED,

@@ -47,6 +47,7 @@ public final class ApprovalBroker implements AutoCloseable {
     private final Clock clock;
     private final ApprovalMode mode;
     private final Duration timeout;
+    private final TimeoutAction timeoutAction;
     private final int maxWaiting;
     private final SecureRandom random = new SecureRandom();
     private final ReentrantLock lock = new ReentrantLock();
@@ -69,6 +70,17 @@ public final class ApprovalBroker implements AutoCloseable {
      */
     public ApprovalBroker(Outbound outbound, StatusDetector status, Tmux tmux, Clock clock, ApprovalMode mode,
                           Duration timeout, int maxWaiting) {
+        this(outbound, status, tmux, clock, mode, timeout, TimeoutAction.FALLBACK, maxWaiting);
+    }
+
+    /**
+     * @param timeoutAction {@code approvals.timeout_action}: what an expired hook request answers (keys-mode
+     *                      menus are left on screen either way: a key pressed into a pane nobody watches could
+     *                      land in whatever replaced the menu)
+     */
+    public ApprovalBroker(Outbound outbound, StatusDetector status, Tmux tmux, Clock clock, ApprovalMode mode,
+                          Duration timeout, TimeoutAction timeoutAction, int maxWaiting) {
+        this.timeoutAction = timeoutAction;
         this.outbound = outbound;
         this.status = status;
         this.tmux = tmux;
@@ -99,6 +111,10 @@ public final class ApprovalBroker implements AutoCloseable {
 
     public Duration timeout() {
         return timeout;
+    }
+
+    public TimeoutAction timeoutAction() {
+        return timeoutAction;
     }
 
     /** Requests held right now (hook and keys). */
@@ -152,10 +168,16 @@ public final class ApprovalBroker implements AutoCloseable {
             JsonNode choices = suggestions == null ? null
                     : JsonBudget.fit(PermissionChoices.describe(toolName, toolInput, suggestions),
                     JsonBudget.DEFAULT_LIMIT / 4);
-            outbound.send(new AgentMessage.ApprovalRequested(a.id, sessionId, toolName, fittedInput,
-                    suggestions, text(hook, "cwd", null), review, a.expiresAt.toString(),
-                    ToolCalls.opaque(call.promptId()), ToolCalls.opaque(call.toolUseId()), choices, null));
+            // waiting first: an approval rule on the control plane can answer within a round trip of the send
             waiting.put(a.id, a);
+            try {
+                outbound.send(new AgentMessage.ApprovalRequested(a.id, sessionId, toolName, fittedInput,
+                        suggestions, text(hook, "cwd", null), review, a.expiresAt.toString(),
+                        ToolCalls.opaque(call.promptId()), ToolCalls.opaque(call.toolUseId()), choices, null));
+            } catch (RuntimeException e) {
+                waiting.remove(a.id, a);
+                throw e;
+            }
         } finally {
             lock.unlock();
         }
@@ -243,9 +265,14 @@ public final class ApprovalBroker implements AutoCloseable {
                     clock.instant().plus(timeout), menu);
             ObjectNode input = MenuKeys.toolInput(menu);
             String tool = menu.toolName() == null || menu.toolName().isBlank() ? "unknown" : menu.toolName();
-            outbound.send(new AgentMessage.ApprovalRequested(a.id, sessionId, tool, input, null, cwd, null,
-                    a.expiresAt.toString(), null, null, null, menu.readable() ? null : Boolean.TRUE));
-            waiting.put(a.id, a);
+            waiting.put(a.id, a); // before the send, as in open()
+            try {
+                outbound.send(new AgentMessage.ApprovalRequested(a.id, sessionId, tool, input, null, cwd, null,
+                        a.expiresAt.toString(), null, null, null, menu.readable() ? null : Boolean.TRUE));
+            } catch (RuntimeException e) {
+                waiting.remove(a.id, a);
+                throw e;
+            }
             return Optional.of(a.id);
         } finally {
             lock.unlock();
@@ -317,8 +344,11 @@ public final class ApprovalBroker implements AutoCloseable {
     /** Expires every request past its deadline (called by the expiry loop; public for tests). */
     public void expireDue() {
         Instant now = clock.instant();
+        byte[] hookAnswer = timeoutAction == TimeoutAction.DENY ? ClaudeAnswers.deny(TimeoutAction.EXPIRED_MESSAGE)
+                : Approval.EMPTY;
         for (Approval a : waiting.values()) {
-            if (!a.expiresAt.isAfter(now) && a.answer(ApprovalOutcome.EXPIRED, Approval.EMPTY)
+            if (!a.expiresAt.isAfter(now)
+                    && a.answer(ApprovalOutcome.EXPIRED, a.kind == Approval.Kind.HOOK ? hookAnswer : Approval.EMPTY)
                     && a.kind == Approval.Kind.KEYS) {
                 resolveOnce(a, ApprovalOutcome.EXPIRED, null);
             }

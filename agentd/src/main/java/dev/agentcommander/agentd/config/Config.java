@@ -1,6 +1,7 @@
 package dev.agentcommander.agentd.config;
 
 import dev.agentcommander.agentd.approvals.ApprovalMode;
+import dev.agentcommander.agentd.approvals.TimeoutAction;
 import dev.agentcommander.agentd.hooks.ListenAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,7 @@ public record Config(ControlPlane controlPlane, String hostName, Tmux tmux, Stor
     public record Hooks(Path socket, Optional<ListenAddress> listen) {
     }
 
-    public record Approvals(ApprovalMode mode, int timeoutSeconds) {
+    public record Approvals(ApprovalMode mode, int timeoutSeconds, TimeoutAction timeoutAction) {
     }
 
     public record Providers(String claudeExecPath, String codexExecPath) {

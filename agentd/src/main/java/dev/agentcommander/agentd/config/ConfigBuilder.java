@@ -1,6 +1,7 @@
 package dev.agentcommander.agentd.config;
 
 import dev.agentcommander.agentd.approvals.ApprovalMode;
+import dev.agentcommander.agentd.approvals.TimeoutAction;
 import dev.agentcommander.agentd.hooks.HookSocket;
 import dev.agentcommander.agentd.hooks.ListenAddress;
 import java.io.IOException;
@@ -49,11 +50,13 @@ final class ConfigBuilder {
         Path socket = socketText.isBlank() ? state.resolve("hooks.sock") : absolute(Option.HOOKS_SOCKET, socketText);
         Optional<ListenAddress> listen;
         ApprovalMode mode;
+        TimeoutAction timeoutAction;
         try {
             HookSocket.checkPath(socket);
             String listenText = str(Option.HOOKS_LISTEN);
             listen = listenText.isBlank() ? Optional.empty() : Optional.of(ListenAddress.parse(listenText));
             mode = ApprovalMode.parse(str(Option.APPROVALS_MODE));
+            timeoutAction = TimeoutAction.parse(str(Option.APPROVALS_TIMEOUT_ACTION));
         } catch (IllegalArgumentException e) { // each names its key
             throw new ConfigException(e.getMessage());
         }
@@ -64,7 +67,7 @@ final class ConfigBuilder {
                 new Config.Tmux(bin, str(Option.TMUX_SOCKET), num(Option.TMUX_POLL_INTERVAL_MS)),
                 new Config.Storage(state, (Long) value(Option.STORAGE_OUTBOX_MAX_BYTES)),
                 new Config.Hooks(socket, listen),
-                new Config.Approvals(mode, num(Option.APPROVALS_TIMEOUT_SECONDS)),
+                new Config.Approvals(mode, num(Option.APPROVALS_TIMEOUT_SECONDS), timeoutAction),
                 new Config.Providers(nonEmpty(Option.PROVIDERS_CLAUDE_EXEC_PATH),
                         nonEmpty(Option.PROVIDERS_CODEX_EXEC_PATH)),
                 new Config.Git(num(Option.GIT_METADATA_TTL_SECONDS),

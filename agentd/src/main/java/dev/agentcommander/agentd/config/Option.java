@@ -33,6 +33,8 @@ enum Option {
     APPROVALS_MODE("approvals.mode", "hook", "`hook`, `keys` or `both`: how a decision reaches Claude Code"),
     APPROVALS_TIMEOUT_SECONDS("approvals.timeout_seconds", Kind.INT, 600, 1, 86_400,
             "then a request expires and Claude shows its own prompt"),
+    APPROVALS_TIMEOUT_ACTION("approvals.timeout_action", "fallback", "what an expired hook request answers: "
+            + "`fallback` nothing (Claude shows its own prompt) or `deny` (deny, message \"expired\")"),
     PROVIDERS_CLAUDE_EXEC_PATH("providers.claude.exec_path", "claude",
             "the program `spawn_session` starts for provider claude"),
     PROVIDERS_CODEX_EXEC_PATH("providers.codex.exec_path", "codex",

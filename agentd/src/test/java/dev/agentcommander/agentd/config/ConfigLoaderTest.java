@@ -32,6 +32,8 @@ class ConfigLoaderTest {
                 .hasMessageStartingWith("link.window: must be between 1");
         assertThatThrownBy(() -> new ConfigLoader(env).parse("approvals:\n  mode: maybe\n"))
                 .hasMessageStartingWith("approvals.mode:");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("approvals:\n  timeout_action: allow\n"))
+                .hasMessage("approvals.timeout_action: must be fallback or deny, not 'allow'");
         assertThatThrownBy(() -> new ConfigLoader(env).parse("tmux: 3\n"))
                 .hasMessage("tmux: must be a mapping of keys");
         assertThatThrownBy(() -> new ConfigLoader(env).parse("hooks:\n  listen: 0.0.0.0:7717\n"))
@@ -57,6 +59,16 @@ class ConfigLoaderTest {
         assertThat(c.hostName()).isNotBlank();
         boolean root = "root".equals(System.getProperty("user.name"));
         assertThat(c.storage().stateDir()).isEqualTo(root ? Path.of("/var/lib/agentd") : Path.of("/xdg/agentd"));
+    }
+
+    @Test
+    void timeoutActionDefaultsToFallbackAndTakesDenyFromTheFileOrTheEnvironment() {
+        assertThat(new ConfigLoader(env).parse("").approvals().timeoutAction())
+                .isEqualTo(dev.agentcommander.agentd.approvals.TimeoutAction.FALLBACK);
+        assertThat(new ConfigLoader(env).parse("approvals:\n  timeout_action: deny\n").approvals().timeoutAction())
+                .isEqualTo(dev.agentcommander.agentd.approvals.TimeoutAction.DENY);
+        assertThat(new ConfigLoader(Map.of("HOME", "/home/u", "AGENTD_APPROVALS_TIMEOUT_ACTION", "deny")).parse("")
+                .approvals().timeoutAction()).isEqualTo(dev.agentcommander.agentd.approvals.TimeoutAction.DENY);
     }
 
     @Test

@@ -174,6 +174,16 @@ public final class ApprovalRows {
         }
     }
 
+    /** Records the risk a new approval carries and the rule that matched it (null: none) — approval rules. */
+    public static void classify(Connection c, String id, String risk, String ruleId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE approvals SET risk = ?, rule_id = ? WHERE id = ?")) {
+            ps.setString(1, risk);
+            ps.setString(2, ruleId);
+            ps.setString(3, id);
+            ps.executeUpdate();
+        }
+    }
+
     private static Instant parseInstant(String s) {
         if (s == null) {
             return null;

@@ -23,7 +23,7 @@ public final class HostRows {
      * {@code connected_epoch} at its handshake is still the newest (no newer handshake, no rotated token) and has
      * not closed.
      */
-    static String connected(String alias) {
+    public static String connected(String alias) {
         return "(" + alias + ".connected_epoch IS NOT NULL AND " + alias + ".connected_epoch = " + alias
                 + ".connection_epoch)";
     }

@@ -21,7 +21,7 @@ import java.time.Clock;
  * two concurrent decisions (on any replicas) one updates the row and the other gets 409.
  */
 final class ApprovalsApi {
-    private static final int MAX_MESSAGE = 4096;
+    static final int MAX_MESSAGE = 4096;
 
     private final Database db;
     private final Http http;
@@ -41,6 +41,7 @@ final class ApprovalsApi {
         r.get("/v1/approvals", this::list);
         r.get("/v1/approvals/{id}", this::get);
         r.post("/v1/approvals/{id}/decision", this::decide);
+        r.post("/v1/approvals/decisions", new BulkDecisions(http, this::decideOne)::handle);
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -84,6 +85,16 @@ final class ApprovalsApi {
             throw ApiError.badRequest("updated_permissions must be an array");
         }
         String message = msg == null || msg.isNull() ? null : msg.asText();
+        Http.json(res, 200, decideOne(p, id, behavior, message, input, perms));
+    }
+
+    /**
+     * Decides approval {@code id} in its own transaction, audits it and tells dashboards and the host; 404 or 409
+     * (as an {@link ApiError}) when it cannot be decided. A bulk decision takes each id through here, as if posted
+     * alone.
+     */
+    ObjectNode decideOne(Tokens.Principal p, String id, ApprovalBehavior behavior, String message, JsonNode input,
+                         JsonNode perms) {
         ObjectNode decided = db.tx(c -> {
             ObjectNode a = ApprovalRows.decide(c, id, behavior, message, input, perms, p.subject(), clock.instant());
             if (a != null) {
@@ -109,6 +120,6 @@ final class ApprovalsApi {
         });
         fanOut.publish(new FanOut.ApprovalChanged(decided));
         notifier.hostHasWork(decided.get("host_id").asText());
-        Http.json(res, 200, decided);
+        return decided;
     }
 }

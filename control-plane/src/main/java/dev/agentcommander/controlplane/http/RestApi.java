@@ -46,6 +46,7 @@ public final class RestApi {
     private final HostsApi hosts;
     private final SessionsApi sessions;
     private final ApprovalsApi approvals;
+    private final RulesApi rules;
     private final AuthApi auth;
     private final UsersApi users;
     private final byte[] openApi;
@@ -60,6 +61,7 @@ public final class RestApi {
         this.hosts = new HostsApi(db, http, links, presence, fanOut);
         this.sessions = new SessionsApi(db, http, commands);
         this.approvals = new ApprovalsApi(db, http, fanOut, notifier, clock);
+        this.rules = new RulesApi(db, http, clock);
         this.openApi = resource(OPENAPI);
     }
 
@@ -86,6 +88,7 @@ public final class RestApi {
         hosts.register(r);
         sessions.register(r);
         approvals.register(r);
+        rules.register(r);
         auth.register(r);
         users.register(r);
         r.get("/v1/audit", (req, res) -> {

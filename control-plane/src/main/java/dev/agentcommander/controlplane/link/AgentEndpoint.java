@@ -5,6 +5,7 @@ import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
 import dev.agentcommander.controlplane.db.HostRows;
 import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.controlplane.rules.ApprovalIntake;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.CloseReason;
 import dev.agentcommander.schema.Codec;
@@ -47,6 +48,7 @@ public final class AgentEndpoint implements WsListener {
     private final Clock clock;
     private final String serverVersion;
     private final Consumer<String> onConnected;
+    private final ApprovalIntake intake;
     private String hostId;
     private CloseReason refusal;
     private WsSession session;
@@ -58,6 +60,13 @@ public final class AgentEndpoint implements WsListener {
     /** {@code onConnected} runs with the host id after each welcome (e.g. to re-request console streams). */
     public AgentEndpoint(Database db, AgentLinks links, FanOut fanOut, Clock clock, String serverVersion,
                          Consumer<String> onConnected) {
+        this(db, links, fanOut, clock, serverVersion, onConnected, ApprovalIntake.NONE);
+    }
+
+    /** {@code intake} sees every new approval in the transaction that stores it (approval rules, notifications). */
+    public AgentEndpoint(Database db, AgentLinks links, FanOut fanOut, Clock clock, String serverVersion,
+                         Consumer<String> onConnected, ApprovalIntake intake) {
+        this.intake = intake;
         this.onConnected = onConnected;
         this.db = db;
         this.links = links;
@@ -206,7 +215,7 @@ public final class AgentEndpoint implements WsListener {
         lastTouch = clock.instant();
         c.send(new ServerMessage.Welcome(hs.lastAckedSeq(), serverVersion, hostId));
         onConnected.accept(hostId);
-        c.start(new Ingest(c, db, fanOut, clock), new Delivery(c, db, clock));
+        c.start(new Ingest(c, db, fanOut, clock, intake), new Delivery(c, db, clock));
         LOG.log(System.Logger.Level.INFO, "host " + hostId + " (" + LogText.of(h.hostName()) + ", agent "
                 + LogText.of(h.agentVersion())
                 + ") connected, epoch " + hs.epoch() + ", last acked " + hs.lastAckedSeq());

@@ -10,6 +10,7 @@ import dev.agentcommander.controlplane.db.EventRows;
 import dev.agentcommander.controlplane.db.HostRows;
 import dev.agentcommander.controlplane.db.SessionRows;
 import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.controlplane.rules.ApprovalIntake;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.CloseReason;
 import dev.agentcommander.schema.ApprovalOutcome;
@@ -50,23 +51,29 @@ final class Ingest {
     private final Database db;
     private final FanOut fanOut;
     private final Clock clock;
+    private final ApprovalIntake intake;
     private final Backoff backoff = Backoff.capped(RETRY_CAP);
     private final List<Codec.Frame<AgentMessage>> batch = new ArrayList<>(BATCH);
     /** Per batch: session id → owned by another host (cleared at the start of every batch). */
     private final Map<String, Boolean> foreign = new HashMap<>();
 
-    Ingest(AgentConnection conn, Database db, FanOut fanOut, Clock clock) {
+    /** Per batch: whether a rule decided an approval (the delivery loop is then woken after the commit). */
+    private boolean decidedByRule;
+
+    Ingest(AgentConnection conn, Database db, FanOut fanOut, Clock clock, ApprovalIntake intake) {
         this.conn = conn;
         this.db = db;
         this.fanOut = fanOut;
         this.clock = clock;
+        this.intake = intake;
     }
 
     /**
      * What one committed batch produced: everything to publish is read inside the transaction, so nothing between
      * the commit and the publish touches the database (a close that interrupts the loop cannot lose a publish).
      */
-    private record Result(long lastSeq, boolean superseded, Instant checkedAt, List<FanOut.Change> changes) {
+    private record Result(long lastSeq, boolean superseded, Instant checkedAt, List<FanOut.Change> changes,
+                          boolean decided) {
     }
 
     /** One round of the loop: one batch stored, acked and published (or nothing, after a short wait). */
@@ -94,6 +101,9 @@ final class Ingest {
         conn.ackedSeq(r.lastSeq());
         conn.send(new ServerMessage.Ack(r.lastSeq()));
         r.changes().forEach(fanOut::publish);
+        if (r.decided()) {
+            conn.wake();
+        }
     }
 
     /** A round that threw: never leave a link open with nobody ingesting (the agent would wait on acks). */
@@ -137,10 +147,11 @@ final class Ingest {
     private Result apply(Connection c, List<Codec.Frame<AgentMessage>> batch, boolean careful) throws SQLException {
         String host = conn.hostId();
         foreign.clear();
+        decidedByRule = false;
         Instant checkedAt = clock.instant();
         HostRows.Handshake h = HostRows.lockForIngest(c, host);
         if (h == null || h.epoch() != conn.epoch()) {
-            return new Result(0, true, checkedAt, List.of());
+            return new Result(0, true, checkedAt, List.of(), false);
         }
         long last = h.lastAckedSeq();
         List<FanOut.Change> changes = new ArrayList<>();
@@ -190,7 +201,7 @@ final class Ingest {
                 changes.add(new FanOut.ApprovalChanged(a));
             }
         }
-        return new Result(last, false, checkedAt, changes);
+        return new Result(last, false, checkedAt, changes, decidedByRule);
     }
 
     /**
@@ -238,9 +249,13 @@ final class Ingest {
                     refuse(host, seq, "approval for session " + a.sessionId() + " of another host");
                     return;
                 }
-                if (!ApprovalRows.insert(c, host, a) && !ApprovalRows.ownedBy(c, host, a.approvalId())) {
+                boolean fresh = ApprovalRows.insert(c, host, a);
+                if (!fresh && !ApprovalRows.ownedBy(c, host, a.approvalId())) {
                     refuse(host, seq, "approval id " + a.approvalId() + " belongs to another host");
                     return;
+                }
+                if (fresh && intake.stored(c, host, a)) { // approval rules and notifications, in this transaction
+                    decidedByRule = true;
                 }
                 approvals.add(a.approvalId());
                 events.add(new EventRows.NewEvent(host, seq, a.sessionId(), AgentMessage.ApprovalRequested.TYPE, ts,

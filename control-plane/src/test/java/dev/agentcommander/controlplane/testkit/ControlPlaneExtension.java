@@ -2,6 +2,7 @@ package dev.agentcommander.controlplane.testkit;
 
 import dev.agentcommander.controlplane.ServerConfig;
 import dev.agentcommander.controlplane.db.EmbeddedDatabase;
+import dev.agentcommander.controlplane.notify.NotifyConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,6 +30,7 @@ public final class ControlPlaneExtension extends TestControlPlane implements Bef
 
     private final List<TestControlPlane> replicas = new ArrayList<>();
     private final Clock clock;
+    private NotifyConfig notifications = NotifyConfig.NONE;
     private UnaryOperator<ServerConfig> configure = UnaryOperator.identity();
     private Path dir;
     private EmbeddedDatabase pg;
@@ -40,6 +42,12 @@ public final class ControlPlaneExtension extends TestControlPlane implements Bef
     /** A control plane whose injected clock is {@code clock}. */
     public ControlPlaneExtension(Clock clock) {
         this.clock = clock;
+    }
+
+    /** Every instance of this extension (and its replicas) sends notifications as {@code n} says. */
+    public ControlPlaneExtension withNotifications(NotifyConfig n) {
+        this.notifications = n;
+        return this;
     }
 
     /** Adjusts the configuration of the first control plane (sign-in settings, PUBLIC_URL) before it starts. */
@@ -75,7 +83,8 @@ public final class ControlPlaneExtension extends TestControlPlane implements Bef
     }
 
     private ServerConfig config(String name) {
-        return new ServerConfig(pg.jdbcUrl(), JWT_SECRET, "127.0.0.1", 0, null, dir.resolve(name), 0);
+        return new ServerConfig(pg.jdbcUrl(), JWT_SECRET, "127.0.0.1", 0, null, dir.resolve(name), 0)
+                .withNotify(notifications);
     }
 
     @Override

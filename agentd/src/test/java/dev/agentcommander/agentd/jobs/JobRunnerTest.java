@@ -137,8 +137,9 @@ class JobRunnerTest {
         assertThat(lastSession(failed).status()).isEqualTo(SessionStatus.ERROR);
         assertThat(kinds(events(retried))).contains("error").endsWith("turn.completed", "job.exited");
         assertThat(lastSession(retried).status()).isEqualTo(SessionStatus.DONE);
+        List<AgentMessage.EventsAppend> cmdEvents = events(cmdFails);
         assertThat(lastSession(cmdFails).status()).isEqualTo(SessionStatus.DONE);
-        assertThat(events(cmdFails).stream().anyMatch(e -> e.data().path("item").path("status").asText()
+        assertThat(cmdEvents.stream().anyMatch(e -> e.data().path("item").path("status").asText()
                 .equals("failed"))).isTrue();
     }
 

@@ -207,6 +207,10 @@ final class Stack implements AutoCloseable {
                 .append("approvals:\n  mode: ").append(agentdConfig.getOrDefault("approvals_mode", "hook"))
                 .append("\n  timeout_seconds: ").append(agentdConfig.getOrDefault("approval_timeout", "60"))
                 .append('\n');
+        if (agentdConfig.containsKey("codex_exec_path")) { // Codex jobs (spawn_job) run this program
+            yaml.append("providers:\n  codex:\n    exec_path: ").append(agentdConfig.get("codex_exec_path"))
+                    .append("\n    max_jobs: ").append(agentdConfig.getOrDefault("codex_max_jobs", "4")).append('\n');
+        }
         Path config = dir.resolve("agentd.yaml");
         Files.writeString(config, yaml);
         List<String> jvm = new ArrayList<>(JavaProcess.chronicleFlags());

@@ -49,6 +49,9 @@ class JobRunnerTest {
     @AfterEach
     void tearDown() {
         runner.close();
+        // a test that failed half way leaves no job behind: every group it started is killed
+        out.of(AgentMessage.EventsAppend.class, e -> e.eventType().equals("job.started"))
+                .forEach(e -> JobProcess.signalGroup(e.data().get("pid").asLong(), "KILL"));
     }
 
     static Path standin(Path dir) throws Exception {

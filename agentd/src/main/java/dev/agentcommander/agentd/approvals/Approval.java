@@ -29,12 +29,20 @@ public final class Approval {
     final Instant expiresAt;
     /** For keys approvals: the menu it was raised for (keys go only into that menu); null for hook approvals. */
     final ScreenMenu menu;
+    /** Whose format a hook approval is answered in (keys approvals: CLAUDE, unused). */
+    final HookFormat format;
     private final CompletableFuture<byte[]> body = new CompletableFuture<>();
     private ApprovalOutcome outcome;
     private boolean resolved;
 
     Approval(String id, Kind kind, String paneId, String sessionId, JsonNode suggestions, Instant expiresAt,
              ScreenMenu menu) {
+        this(id, kind, paneId, sessionId, suggestions, expiresAt, menu, HookFormat.CLAUDE);
+    }
+
+    Approval(String id, Kind kind, String paneId, String sessionId, JsonNode suggestions, Instant expiresAt,
+             ScreenMenu menu, HookFormat format) {
+        this.format = format;
         this.id = id;
         this.menu = menu;
         this.kind = kind;

@@ -84,7 +84,11 @@ final class ApprovalsApi {
             throw ApiError.badRequest("updated_permissions must be an array");
         }
         String message = msg == null || msg.isNull() ? null : msg.asText();
+        boolean edits = input != null && !input.isNull() || perms != null && !perms.isNull() && !perms.isEmpty();
         ObjectNode decided = db.tx(c -> {
+            if (edits && CodexApprovals.isCodex(c, id)) {
+                throw ApiError.badRequest(CodexApprovals.NO_EDITS);
+            }
             ObjectNode a = ApprovalRows.decide(c, id, behavior, message, input, perms, p.subject(), clock.instant());
             if (a != null) {
                 ObjectNode detail = Json.mapper().createObjectNode();

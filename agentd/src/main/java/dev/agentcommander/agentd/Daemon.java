@@ -9,6 +9,7 @@ import dev.agentcommander.agentd.config.Config;
 import dev.agentcommander.agentd.console.ControlModeConsole;
 import dev.agentcommander.agentd.hooks.HookServer;
 import dev.agentcommander.agentd.hooks.ProjectHooks;
+import dev.agentcommander.agentd.jobs.AppServerAsk;
 import dev.agentcommander.agentd.jobs.JobRunner;
 import dev.agentcommander.agentd.jobs.SentEvents;
 import dev.agentcommander.agentd.link.Link;
@@ -92,7 +93,7 @@ final class Daemon implements AutoCloseable {
                     config.providers().codexExecPath(), shell, config.git().worktreeRoot()), worktreeHooks::install);
             JobRunner jobs = keep(new JobRunner(JobRunner.Settings.of(config.providers().codexExecPath(),
                     config.providers().codexMaxJobs(), config.providers().codexAllowFullAccess()), outbox,
-                    SentEvents.of(outbox), config.storage().stateDir(), clock));
+                    SentEvents.of(outbox), config.storage().stateDir(), clock, AppServerAsk.through(broker)));
             CommandExecutor executor = keep(new CommandExecutor(tmux, outbox, scanner, console, ids, spawner, jobs,
                     config.storage().stateDir()));
             link = keep(new Link(new Link.Settings(URI.create(config.controlPlane().url()),

@@ -25,6 +25,9 @@ final class Job {
     Process own;
     Instant killAt;
     boolean killed;
+    /** An {@code approvals: "ask"} job's app-server while it runs; its "waiting on an approval" flag. */
+    AppServerJob appServer;
+    boolean waiting;
     private LineReader reader;
     private boolean dirty;
     private Instant flushedAt = Instant.EPOCH;
@@ -108,14 +111,15 @@ final class Job {
     SessionStatus status() {
         return switch (state.phase()) {
             case QUEUED -> SessionStatus.WAITING;
-            case RUNNING -> SessionStatus.RUNNING;
+            case RUNNING -> waiting ? SessionStatus.WAITING : SessionStatus.RUNNING;
             case FINISHED -> SessionStatus.valueOf(state.finalStatus());
         };
     }
 
     Session session() {
         Instant started = state.startedAt() != null ? state.startedAt() : state.queuedAt();
-        return new Session(state.sessionId(), null, SessionKind.JOB, Provider.CODEX, status(), false,
+        return new Session(state.sessionId(), null, SessionKind.JOB, Provider.CODEX, status(),
+                waiting && state.phase() == JobState.Phase.RUNNING,
                 state.name() != null ? state.name() : "codex job", null, state.cwd(), null, state.title(), started,
                 state.lastActivityAt(), null, state.threadId(), state.usage()).fitted();
     }
@@ -133,6 +137,6 @@ final class Job {
         return new JobState(s.sessionId(), s.commandId(), s.cwd(), s.name(), s.title(), s.sandbox(), s.model(),
                 s.resumeThreadId(), s.queuedAt(), s.phase(), s.pid(), s.pidStartMillis(), s.startedAt(),
                 s.startedSent(), s.offset(), s.lines(), seq, s.threadId(), s.usage(), s.turnFailed(),
-                s.lastActivityAt(), s.cancelRequested(), s.finalStatus());
+                s.lastActivityAt(), s.cancelRequested(), s.finalStatus(), s.ask());
     }
 }

@@ -20,7 +20,7 @@ record JobExit(SessionStatus status, ObjectNode data) {
 
     static JobExit of(Job j, boolean cancelledBeforeStart, String startError, Instant now) {
         JobState s = j.state;
-        Integer rc = cancelledBeforeStart || startError != null ? null : j.files.exitStatus();
+        Integer rc = cancelledBeforeStart || startError != null && !s.ask() ? null : j.files.exitStatus();
         Integer exitCode = null;
         String signal = null;
         String error = startError;
@@ -34,7 +34,7 @@ record JobExit(SessionStatus status, ObjectNode data) {
             }
         } else if (j.killed) {
             signal = "KILL";
-        } else if (!cancelledBeforeStart && startError == null) {
+        } else if (!cancelledBeforeStart && startError == null && !s.cancelRequested()) {
             error = "the job's process ended without recording an exit status (killed, or gone while agentd was "
                     + "down)";
         }

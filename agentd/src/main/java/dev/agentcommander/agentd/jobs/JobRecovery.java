@@ -27,6 +27,12 @@ final class JobRecovery {
             }
             return true;
         }
+        if (s.ask()) { // its app-server ran on the previous agentd's pipes and ended with it
+            j.closeReader();
+            runner.finish(j, false, "agentd restarted while this approvals: \"ask\" job ran; codex app-server "
+                    + "ended with it");
+            return true;
+        }
         SentEvents.Seen seen = sent.after(s.seq(), s.sessionId());
         if (s.phase() == JobState.Phase.QUEUED) {
             Long pid = j.files.wrapperPid();

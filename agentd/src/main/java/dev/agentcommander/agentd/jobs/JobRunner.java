@@ -59,9 +59,18 @@ public final class JobRunner implements AutoCloseable {
     private final Path jobsDir;
     private final Clock clock;
     private final Map<String, Job> jobs = new LinkedHashMap<>();
+    /** Who answers an {@code approvals: "ask"} job's requests; null: such jobs are refused. */
+    private final AppServerAsk asker;
     private NamedLoop loop;
 
     public JobRunner(Settings settings, Outbound out, SentEvents sent, Path stateDir, Clock clock) {
+        this(settings, out, sent, stateDir, clock, null);
+    }
+
+    /** @param asker answers {@code approvals: "ask"} jobs' requests (agentd: through the approval broker) */
+    public JobRunner(Settings settings, Outbound out, SentEvents sent, Path stateDir, Clock clock,
+                     AppServerAsk asker) {
+        this.asker = asker;
         this.settings = settings;
         this.out = out;
         this.sent = sent;
@@ -98,7 +107,11 @@ public final class JobRunner implements AutoCloseable {
             throw new Refused("sandbox: danger-full-access is not allowed on this host "
                     + "(providers.codex.allow_full_access: false)");
         }
-        if ("ask".equals(spec.approvals())) {
+        if ("ask".equals(spec.approvals()) && spec.resumeThreadId() != null) {
+            throw new Refused("resume_thread_id: not with approvals \"ask\" yet (a codex app-server job starts a "
+                    + "new thread)");
+        }
+        if ("ask".equals(spec.approvals()) && asker == null) {
             throw new Refused("approvals: \"ask\" (codex app-server) is not supported by this agentd yet; "
                     + "leave it out to run codex exec");
         }
@@ -108,9 +121,15 @@ public final class JobRunner implements AutoCloseable {
         files.create(spec.prompt());
         Job j = new Job(files, JobState.queued(id, commandId, spec.cwd(), spec.jobName(), title(spec.prompt()),
                 spec.sandbox(), spec.model(), spec.resumeThreadId(), now, 0));
+        if ("ask".equals(spec.approvals())) {
+            j.state = j.state.asking();
+        }
         j.write(sent);
         jobs.put(id, j);
         out.send(new AgentMessage.SessionsUpsert(j.session()));
+        if (j.state.ask()) {
+            launchAsk(j, spec.prompt());
+        }
         startQueued();
         return Json.mapper().createObjectNode().put("session_id", id).put("status", j.status().name());
     }
@@ -129,7 +148,13 @@ public final class JobRunner implements AutoCloseable {
                 finish(j, true);
             }
             case RUNNING -> {
-                if (!j.state.cancelRequested()) {
+                if (j.state.ask()) {
+                    if (!j.state.cancelRequested()) {
+                        j.state = j.state.cancelling();
+                        j.write(sent);
+                        j.appServer.cancel();
+                    }
+                } else if (!j.state.cancelRequested()) {
                     j.state = j.state.cancelling();
                     j.write(sent);
                     j.killAt = clock.instant().plus(settings.killGrace());
@@ -144,7 +169,7 @@ public final class JobRunner implements AutoCloseable {
     synchronized void tick() {
         Instant now = clock.instant();
         for (Job j : new ArrayList<>(jobs.values())) {
-            if (j.state.phase() != JobState.Phase.RUNNING) {
+            if (j.state.phase() != JobState.Phase.RUNNING || j.state.ask()) {
                 continue;
             }
             boolean ended = j.files.exitStatus() != null || !j.wrapperAlive();
@@ -203,6 +228,59 @@ public final class JobRunner implements AutoCloseable {
         j.write(sent);
         sendStarted(j, argv);
         out.send(new AgentMessage.SessionsUpsert(j.session()));
+    }
+
+    /** Starts an {@code approvals: "ask"} job at once (it does not wait in the exec queue). */
+    private void launchAsk(Job j, String prompt) {
+        Instant now = clock.instant();
+        List<String> argv = List.of(settings.execPath(), "app-server");
+        try {
+            j.appServer = AppServerJob.start(settings.execPath(), j.files, j.state, prompt, asker, listener(j));
+        } catch (IOException e) {
+            finish(j, false, "could not start " + settings.execPath() + " app-server: " + e.getMessage());
+            return;
+        }
+        j.state = j.state.running(j.appServer.pid(), null, now);
+        j.write(sent);
+        sendStarted(j, argv);
+        out.send(new AgentMessage.SessionsUpsert(j.session()));
+    }
+
+    private AppServerJob.Listener listener(Job j) {
+        return new AppServerJob.Listener() {
+            @Override
+            public void line(CodexLine line) {
+                synchronized (JobRunner.this) {
+                    out.send(new AgentMessage.EventsAppend(j.id(), line.eventType(), line.data()));
+                    j.state = j.state.forwarded(0, j.state.lines() + 1, j.state.seq(), j.state.threadId(),
+                            j.state.usage(), j.state.turnFailed(), clock.instant());
+                }
+            }
+
+            @Override
+            public void changed(String threadId, dev.agentcommander.schema.Session.Usage usage, boolean waiting) {
+                synchronized (JobRunner.this) {
+                    j.waiting = waiting;
+                    j.state = j.state.forwarded(0, j.state.lines(), j.state.seq(), threadId, usage,
+                            j.state.turnFailed(), clock.instant());
+                    out.send(new AgentMessage.SessionsUpsert(j.session()));
+                }
+            }
+
+            @Override
+            public void ended(Integer exitCode, boolean turnFailed, String error) {
+                synchronized (JobRunner.this) {
+                    j.waiting = false;
+                    j.state = j.state.forwarded(0, j.state.lines(), j.state.seq(), j.state.threadId(),
+                            j.state.usage(), j.state.turnFailed() || turnFailed || error != null, clock.instant());
+                    if (exitCode != null) {
+                        dev.agentcommander.agentd.outbox.StateFiles.writeAtomically(j.files.exitFile(),
+                                exitCode + "\n");
+                    }
+                    finish(j, false, error);
+                }
+            }
+        };
     }
 
     void sendStarted(Job j, List<String> argv) {

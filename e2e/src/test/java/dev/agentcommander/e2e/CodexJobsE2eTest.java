@@ -42,6 +42,7 @@ class CodexJobsE2eTest {
         }
         Files.setPosixFilePermissions(bin.resolve("codex"), PosixFilePermissions.fromString("rwx------"));
         stack.agentdConfig.put("codex_exec_path", bin.resolve("codex").toString());
+        stack.agentdConfig.put("approval_timeout", "4"); // the ask job's unanswered file change expires soon
         work = Files.createDirectories(dir.resolve("work"));
         stack.startAgentd();
         Await.value("agentd connected", Duration.ofSeconds(30), () -> stack.rest(Role.VIEWER)
@@ -97,7 +98,7 @@ class CodexJobsE2eTest {
 
     static List<String> kinds(List<JsonNode> events) {
         return events.stream().map(e -> e.get("type").asText().equals("codex.event")
-                ? e.get("payload").get("type").asText() : e.get("type").asText()).toList();
+                ? e.path("payload").path("type").asText() : e.get("type").asText()).toList();
     }
 
     @Test
@@ -155,6 +156,46 @@ class CodexJobsE2eTest {
                 Map.of("type", "cancel_job"));
         assertThat(ok.status()).isEqualTo(202);
         assertThat(finalSession(sid).get("status").asText()).isEqualTo("EXITED");
+    }
+
+    @Test
+    void anAskJobsCommandApprovalIsAcceptedOverRestAndItsFileChangeApprovalExpiresAndIsDeclined() {
+        Rest.Reply r = post(Role.OPERATOR, Map.of("type", "spawn_job", "cwd", work.toString(), "approvals", "ask",
+                "prompt", "please [[ask-command]] [[ask-file]]"));
+        JsonNode c = command(r.body().get("command_id").asText());
+        assertThat(c.get("ok").asBoolean()).as(c.toString()).isTrue();
+        String sid = c.get("result").get("session_id").asText();
+        JsonNode approval = Await.value("the command approval", Duration.ofSeconds(20), () -> {
+            for (JsonNode a : stack.rest(Role.VIEWER).get("/v1/approvals?status=pending").body().get("items")) {
+                if (sid.equals(a.path("session_id").asText()) && a.path("tool_name").asText().equals("Bash")) {
+                    return a;
+                }
+            }
+            return null;
+        });
+        assertThat(stack.rest(Role.VIEWER).get("/v1/sessions/" + sid).body().get("status").asText())
+                .isEqualTo("WAITING");
+        String id = approval.has("approval_id") ? approval.get("approval_id").asText() : approval.get("id").asText();
+        Rest.Reply edited = stack.rest(Role.OPERATOR).post("/v1/approvals/" + id + "/decision",
+                Map.of("behavior", "allow", "updated_input", Map.of("command", "rm -rf /")));
+        assertThat(edited.status()).as("Codex cannot take an edited input").isEqualTo(400);
+        assertThat(stack.rest(Role.OPERATOR).post("/v1/approvals/" + id + "/decision", Map.of("behavior", "allow"))
+                .status()).isEqualTo(200);
+        JsonNode s = finalSession(sid);
+        assertThat(s.get("status").asText()).isEqualTo("DONE");
+        List<JsonNode> ev = Await.value("job.exited stored", Duration.ofSeconds(10), () -> {
+            List<JsonNode> e = events(sid);
+            return kinds(e).contains("job.exited") ? e : null;
+        });
+        assertThat(ev.stream().filter(e -> e.path("payload").path("method").asText().equals("item/completed"))
+                .map(e -> e.path("payload").path("params").path("item").path("status").asText()))
+                .containsExactly("completed", "declined");
+        assertThat(stack.rest(Role.VIEWER).get("/v1/approvals?status=decided").body().get("items"))
+                .anySatisfy(a -> {
+                    assertThat(a.path("session_id").asText()).isEqualTo(sid);
+                    assertThat(a.path("tool_name").asText()).isEqualTo("apply_patch");
+                    assertThat(a.path("status").asText()).isEqualTo("expired");
+                });
     }
 
     @Test

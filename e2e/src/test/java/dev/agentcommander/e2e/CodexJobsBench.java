@@ -30,7 +30,7 @@ public final class CodexJobsBench {
         int drain = args.length > 2 ? Integer.parseInt(args[2]) : 50_000;
         Path dir = Files.createTempDirectory("codex-jobs-bench");
         Path bin = Files.createDirectories(dir.resolve("bin"));
-        try (InputStream in = CodexJobsBench.class.getResourceAsStream("/standins/codex")) {
+        try (InputStream in = CodexJobsBench.class.getResourceAsStream("/standins/codex-headless")) {
             Files.copy(in, bin.resolve("codex"), StandardCopyOption.REPLACE_EXISTING);
         }
         Files.setPosixFilePermissions(bin.resolve("codex"), PosixFilePermissions.fromString("rwx------"));

@@ -37,7 +37,7 @@ class CodexJobsE2eTest {
         stack.startControlPlane();
         stack.registerHost("e2e-host");
         Path bin = Files.createDirectories(dir.resolve("bin"));
-        try (InputStream in = CodexJobsE2eTest.class.getResourceAsStream("/standins/codex")) {
+        try (InputStream in = CodexJobsE2eTest.class.getResourceAsStream("/standins/codex-headless")) {
             Files.copy(in, bin.resolve("codex"), StandardCopyOption.REPLACE_EXISTING);
         }
         Files.setPosixFilePermissions(bin.resolve("codex"), PosixFilePermissions.fromString("rwx------"));

@@ -97,6 +97,9 @@ record JobFiles(Path dir) {
 
     /** The wrapper's exit status line ({@code $?} of the job), or null while it has not written one. */
     Integer exitStatus() {
+        if (!Files.exists(exitFile())) { // asked every poll while the job runs: no exception for the usual case
+            return null;
+        }
         try {
             String t = Files.readString(exitFile(), StandardCharsets.UTF_8).trim();
             return t.isEmpty() ? null : Integer.valueOf(t);

@@ -1,7 +1,6 @@
 package dev.agentcommander.agentd.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.agentd.outbox.Outbound;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.CommandSpec;
@@ -333,14 +332,5 @@ public final class JobRunner implements AutoCloseable {
                 j.closeReader();
             }
         }
-    }
-
-    /** For tests and the doctor: the sessions of every job this agentd knows. */
-    public synchronized List<ObjectNode> describe() {
-        List<ObjectNode> outList = new ArrayList<>();
-        for (Job j : jobs.values()) {
-            outList.add(Json.mapper().valueToTree(j.session()));
-        }
-        return outList;
     }
 }

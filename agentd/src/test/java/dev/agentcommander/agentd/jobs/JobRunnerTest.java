@@ -57,7 +57,7 @@ class JobRunnerTest {
     static Path standin(Path dir) throws Exception {
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path target = bin.resolve("codex");
-        try (InputStream in = JobRunnerTest.class.getResourceAsStream("/standins/codex")) {
+        try (InputStream in = JobRunnerTest.class.getResourceAsStream("/standins/codex-headless")) {
             Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
         }
         Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwx------"));

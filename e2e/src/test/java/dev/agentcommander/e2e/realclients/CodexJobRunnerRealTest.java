@@ -133,7 +133,7 @@ class CodexJobRunnerRealTest {
     @Test
     void theStandInCodexPrintsWhatRealCodexPrinted() throws Exception {
         Path standin = dir.resolve("codex-standin");
-        try (InputStream in = CodexJobRunnerRealTest.class.getResourceAsStream("/standins/codex")) {
+        try (InputStream in = CodexJobRunnerRealTest.class.getResourceAsStream("/standins/codex-headless")) {
             Files.copy(in, standin, StandardCopyOption.REPLACE_EXISTING);
         }
         Files.setPosixFilePermissions(standin, PosixFilePermissions.fromString("rwx------"));

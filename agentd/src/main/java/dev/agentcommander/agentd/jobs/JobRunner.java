@@ -19,6 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs headless {@code codex exec --json} jobs: at most {@code maxJobs} at once, the rest queued (status
@@ -33,6 +35,8 @@ public final class JobRunner implements AutoCloseable {
     static final String EXITED = "job.exited";
     /** Lines one job forwards per round before the next job gets its turn. */
     private static final int LINES_PER_ROUND = 2000;
+    /** With no job running, how long the loop sleeps unless a spawn wakes it. */
+    private static final Duration IDLE_WAIT = Duration.ofSeconds(5);
 
     /**
      * @param killGrace how long a cancelled job has after SIGTERM before its group gets SIGKILL (5 s)
@@ -58,6 +62,8 @@ public final class JobRunner implements AutoCloseable {
     private final Path jobsDir;
     private final Clock clock;
     private final Map<String, Job> jobs = new LinkedHashMap<>();
+    /** Released by {@link #spawn}: the loop waits on it while no exec job runs. */
+    private final Semaphore wake = new Semaphore(0);
     /** Who answers an {@code approvals: "ask"} job's requests; null: such jobs are refused. */
     private final AppServerAsk asker;
     private NamedLoop loop;
@@ -92,8 +98,11 @@ public final class JobRunner implements AutoCloseable {
             }
         }
         loop = NamedLoop.start("agentd-jobs", () -> {
-            tick();
-            Thread.sleep(settings.poll().toMillis());
+            if (tick()) {
+                Thread.sleep(settings.poll().toMillis());
+            } else if (wake.tryAcquire(IDLE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) { // no job: no 20 ms polling
+                wake.drainPermits();
+            }
         }, (name, e) -> LOG.log(Level.WARNING, "job runner round failed", e));
     }
 
@@ -130,6 +139,7 @@ public final class JobRunner implements AutoCloseable {
             launchAsk(j, spec.prompt());
         }
         startQueued();
+        wake.release();
         return Json.mapper().createObjectNode().put("session_id", id).put("status", j.status().name());
     }
 
@@ -164,8 +174,12 @@ public final class JobRunner implements AutoCloseable {
         return Json.mapper().createObjectNode().put("session_id", sessionId).put("status", j.status().name());
     }
 
-    /** One round: forward new lines of every running job, finish the ones that ended, start queued ones. */
-    synchronized void tick() {
+    /**
+     * One round: forward new lines of every running job, finish the ones that ended, start queued ones.
+     *
+     * @return whether an exec job is running or queued (then the next round comes after {@code poll})
+     */
+    synchronized boolean tick() {
         Instant now = clock.instant();
         for (Job j : new ArrayList<>(jobs.values())) {
             if (j.state.phase() != JobState.Phase.RUNNING || j.state.ask()) {
@@ -188,6 +202,7 @@ public final class JobRunner implements AutoCloseable {
             }
         }
         startQueued();
+        return jobs.values().stream().anyMatch(j -> !j.state.ask() && j.state.phase() != JobState.Phase.FINISHED);
     }
 
     private void forward(Job j, int max, boolean atEnd, Instant now) {

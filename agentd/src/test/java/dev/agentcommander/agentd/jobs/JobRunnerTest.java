@@ -147,6 +147,20 @@ class JobRunnerTest {
     }
 
     @Test
+    void aCodexProgramThatCannotBeStartedEndsTheJobErrorWithWhy() {
+        runner.close();
+        codex = tmp.resolve("bin/no-such-codex");
+        runner = runner(4, false);
+        runner.start();
+        String sid = spawn("hello");
+        JsonNode x = exited(events(sid));
+        assertThat(x.get("exit_code").asInt()).isEqualTo(127);
+        assertThat(x.get("error").asText()).contains("could not start");
+        assertThat(x.get("stderr_head").toString()).contains("no-such-codex");
+        assertThat(lastSession(sid).status()).isEqualTo(SessionStatus.ERROR);
+    }
+
+    @Test
     void aNonZeroExitIsAnErrorEvenAfterACompletedTurn() {
         String sid = spawn("[[exit:3]]");
         assertThat(exited(events(sid)).get("exit_code").asInt()).isEqualTo(3);

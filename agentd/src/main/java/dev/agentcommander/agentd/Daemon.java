@@ -9,6 +9,9 @@ import dev.agentcommander.agentd.config.Config;
 import dev.agentcommander.agentd.console.ControlModeConsole;
 import dev.agentcommander.agentd.hooks.HookServer;
 import dev.agentcommander.agentd.hooks.ProjectHooks;
+import dev.agentcommander.agentd.jobs.AppServerAsk;
+import dev.agentcommander.agentd.jobs.JobRunner;
+import dev.agentcommander.agentd.jobs.SentEvents;
 import dev.agentcommander.agentd.link.Link;
 import dev.agentcommander.agentd.link.Transport;
 import dev.agentcommander.agentd.outbox.Outbox;
@@ -89,7 +92,10 @@ final class Daemon implements AutoCloseable {
                     config.approvals().timeoutSeconds());
             Spawner spawner = new Spawner(tmux, ids, new Spawner.Settings(config.providers().claudeExecPath(),
                     config.providers().codexExecPath(), shell, config.git().worktreeRoot()), worktreeHooks::install);
-            CommandExecutor executor = keep(new CommandExecutor(tmux, outbox, scanner, console, ids, spawner,
+            JobRunner jobs = keep(new JobRunner(JobRunner.Settings.of(config.providers().codexExecPath(),
+                    config.providers().codexMaxJobs(), config.providers().codexAllowFullAccess()), outbox,
+                    SentEvents.of(outbox), config.storage().stateDir(), clock, AppServerAsk.through(broker)));
+            CommandExecutor executor = keep(new CommandExecutor(tmux, outbox, scanner, console, ids, spawner, jobs,
                     config.storage().stateDir()));
             link = keep(new Link(new Link.Settings(URI.create(config.controlPlane().url()),
                     config.controlPlane().token(), config.hostName(), agentVersion, config.link().window()),
@@ -100,6 +106,7 @@ final class Daemon implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "first pane scan failed: " + e.getMessage());
             }
+            jobs.start(); // before the link: no ack can delete outbox entries a job's recovery reads
             executor.start();
             scanner.start();
             link.start();

@@ -38,16 +38,17 @@ class ImportRulesTest {
         ALLOWED.put("panes", Set.of("tmux", "outbox"));
         ALLOWED.put("console", Set.of("tmux", "panes", "outbox"));
         ALLOWED.put("approvals", Set.of("tmux", "panes", "outbox"));
-        ALLOWED.put("commands", Set.of("tmux", "panes", "console", "outbox"));
+        ALLOWED.put("jobs", Set.of("outbox", "approvals"));
+        ALLOWED.put("commands", Set.of("tmux", "panes", "console", "outbox", "jobs"));
         ALLOWED.put("link", Set.of("outbox"));
         ALLOWED.put("hooks", Set.of("approvals", "panes", "outbox"));
         ALLOWED.put("config", Set.of("approvals", "hooks"));
         ALLOWED.put(ROOT, Set.of("tmux", "outbox", "panes", "console", "approvals", "commands", "link", "hooks",
-                "config"));
+                "config", "jobs"));
     }
 
     /** Packages that must not touch the network: no java.net, no JDK HTTP server, no link. */
-    static final Set<String> OFFLINE = Set.of("tmux", "panes", "console");
+    static final Set<String> OFFLINE = Set.of("tmux", "panes", "console", "jobs");
     static final Pattern NETWORK = Pattern.compile("\\b(java\\.net|com\\.sun\\.net)\\.[\\w.]*");
     static final Pattern AGENTD_NAME = Pattern.compile("\\bdev\\.agentcommander\\.agentd\\.([a-z]\\w*\\.)?([A-Z]\\w*)");
 

@@ -231,6 +231,10 @@ public final class Stack implements AutoCloseable {
                 .append("\n  timeout_seconds: ").append(agentdConfig.getOrDefault("approval_timeout", "60"))
                 .append("\n  timeout_action: ").append(agentdConfig.getOrDefault("timeout_action", "fallback"))
                 .append('\n');
+        if (agentdConfig.containsKey("codex_exec_path")) { // Codex jobs (spawn_job) run this program
+            yaml.append("providers:\n  codex:\n    exec_path: ").append(agentdConfig.get("codex_exec_path"))
+                    .append("\n    max_jobs: ").append(agentdConfig.getOrDefault("codex_max_jobs", "4")).append('\n');
+        }
         Path config = dir.resolve("agentd.yaml");
         Files.writeString(config, yaml);
         List<String> jvm = new ArrayList<>(JavaProcess.chronicleFlags());

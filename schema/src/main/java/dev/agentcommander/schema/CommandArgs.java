@@ -14,6 +14,7 @@ final class CommandArgs {
     private static final Pattern BRANCH = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,199}");
     private static final Set<String> NAMED_KEYS = Set.of("Enter", "Escape", "Tab", "BTab", "Space", "BSpace",
             "Up", "Down", "Left", "Right", "Home", "End", "PageUp", "PageDown", "PPage", "NPage", "DC", "IC");
+    private static final Pattern WORD = Pattern.compile("[A-Za-z0-9._:/][A-Za-z0-9._:/-]{0,127}");
     private static final Pattern PATTERN_KEYS = Pattern.compile("[A-Za-z0-9]|[CM]-[a-z0-9]|F([1-9]|1[0-2])");
 
     private final JsonNode args;
@@ -80,6 +81,33 @@ final class CommandArgs {
         String v = bounded("prompt", CommandSpec.MAX_TEXT, required, true);
         if (v != null && v.stripLeading().startsWith("-")) {
             throw invalid("prompt", "must not start with '-' (it would be read as an option of the agent)");
+        }
+        return v;
+    }
+
+    /** One of {@code allowed}; {@code fallback} when absent. */
+    String oneOf(String field, Set<String> allowed, String fallback) {
+        String v = text(args, field, false);
+        if (v == null) {
+            return fallback;
+        }
+        if (!allowed.contains(v)) {
+            throw invalid(field, "must be one of " + new java.util.TreeSet<>(allowed));
+        }
+        return v;
+    }
+
+    /**
+     * An optional word handed to a program as one argument (a model name, a thread id): letters, digits and
+     * {@code . _ : / -}, never starting with {@code -} (it would be read as an option).
+     */
+    String word(String field) {
+        String v = text(args, field, false);
+        if (v == null) {
+            return null;
+        }
+        if (!WORD.matcher(v).matches()) {
+            throw invalid(field, "must be 1 to 128 letters, digits or . _ : / - and not start with -");
         }
         return v;
     }

@@ -80,7 +80,24 @@ public sealed interface CommandSpec {
         }
     }
 
-    record SpawnJob(String cwd, String prompt) implements CommandSpec {
+    /**
+     * A headless Codex job. {@code prompt} goes to Codex on stdin, never in argv, so it may start with {@code -};
+     * {@code sandbox} is {@code read-only}, {@code workspace-write} (the default) or {@code danger-full-access}
+     * (refused by agentd unless its host allows it); {@code approvals} is {@code never} (the default: {@code codex
+     * exec}, which never asks) or {@code ask}. {@code jobName} is {@code name} on the wire.
+     */
+    record SpawnJob(String cwd, String prompt, String jobName, String sandbox, String model, String resumeThreadId,
+                    String approvals) implements CommandSpec {
+        /** The sandboxes Codex knows, as its {@code --sandbox} values. */
+        public static final Set<String> SANDBOXES = Set.of("read-only", "workspace-write", "danger-full-access");
+        public static final String DEFAULT_SANDBOX = "workspace-write";
+        public static final String FULL_ACCESS = "danger-full-access";
+        public static final Set<String> APPROVALS = Set.of("never", "ask");
+
+        public SpawnJob(String cwd, String prompt) {
+            this(cwd, prompt, null, DEFAULT_SANDBOX, null, null, "never");
+        }
+
         public String name() {
             return "spawn_job";
         }
@@ -118,7 +135,10 @@ public sealed interface CommandSpec {
             case "rename_session" -> new RenameSession(sid, a.bounded("name", 64, true, false));
             case "spawn_session" -> new SpawnSession(a.absolutePath("repo_path"), a.branch(),
                     a.worktreeName(), a.provider(), a.prompt(false));
-            case "spawn_job" -> new SpawnJob(a.absolutePath("cwd"), a.prompt(true));
+            case "spawn_job" -> new SpawnJob(a.absolutePath("cwd"), a.bounded("prompt", MAX_TEXT, true, true),
+                    a.bounded("name", 64, false, false), a.oneOf("sandbox", SpawnJob.SANDBOXES,
+                    SpawnJob.DEFAULT_SANDBOX), a.word("model"), a.word("resume_thread_id"),
+                    a.oneOf("approvals", SpawnJob.APPROVALS, "never"));
             case "cancel_job" -> new CancelJob(sid);
             default -> throw new IllegalStateException(n);
         };
@@ -130,6 +150,12 @@ public sealed interface CommandSpec {
         if (this instanceof RenameSession r) {
             o.remove("new_name");
             o.put("name", r.newName());
+        }
+        if (this instanceof SpawnJob j) {
+            o.remove("job_name");
+            if (j.jobName() != null) {
+                o.put("name", j.jobName());
+            }
         }
         return o;
     }

@@ -23,7 +23,17 @@ public record Session(
         String title,
         Instant startedAt,
         Instant lastActivityAt,
-        Boolean hostConnected) {
+        Boolean hostConnected,
+        String threadId,
+        Usage usage) {
+
+    /** A session with no job fields (every pane): {@code threadId} and {@code usage} null. */
+    public Session(String sessionId, String hostId, SessionKind kind, Provider provider, SessionStatus status,
+                   boolean needsAttention, String name, Tmux tmux, String cwd, Git git, String title,
+                   Instant startedAt, Instant lastActivityAt, Boolean hostConnected) {
+        this(sessionId, hostId, kind, provider, status, needsAttention, name, tmux, cwd, git, title, startedAt,
+                lastActivityAt, hostConnected, null, null);
+    }
 
     /** A session as an agent reports it: no word on whether its host is connected. */
     public Session(String sessionId, String hostId, SessionKind kind, Provider provider, SessionStatus status,
@@ -37,6 +47,15 @@ public record Session(
     public record Tmux(String session, String window, String paneId) {
     }
 
+    /**
+     * A Codex job's token use as its last {@code turn.completed} reported it: Codex sends the thread's cumulative
+     * total, so a resumed thread's figure includes the turns before the resume. Null fields: not reported (Codex
+     * 0.169.0 sends all five).
+     */
+    public record Usage(Long inputTokens, Long cachedInputTokens, Long cacheWriteInputTokens, Long outputTokens,
+                        Long reasoningOutputTokens) {
+    }
+
     /** Git metadata of the session's cwd; null fields when the cwd is not in a repository. */
     public record Git(String repo, String branch, boolean dirty) {
     }
@@ -47,7 +66,7 @@ public record Session(
      */
     public Session withHostId(String id) {
         return new Session(sessionId, id, kind, provider, status, needsAttention, name, tmux, cwd, git, title,
-                startedAt, lastActivityAt, Boolean.TRUE);
+                startedAt, lastActivityAt, Boolean.TRUE, threadId, usage);
     }
 
     /**
@@ -61,7 +80,8 @@ public record Session(
         Git g = git == null ? null : new Git(fit(git.repo(), Validation.MAX_PATH),
                 fit(git.branch(), Validation.MAX_LABEL), git.dirty());
         return new Session(sessionId, hostId, kind, provider, status, needsAttention, fit(name, Validation.MAX_NAME),
-                t, fit(cwd, Validation.MAX_PATH), g, fit(title, Validation.MAX_LABEL), startedAt, lastActivityAt);
+                t, fit(cwd, Validation.MAX_PATH), g, fit(title, Validation.MAX_LABEL), startedAt, lastActivityAt,
+                null, fit(threadId, Ids.MAX_LENGTH), usage);
     }
 
     private static String fit(String v, int max) {
@@ -79,6 +99,6 @@ public record Session(
     /** Same session with a new status and attention flag. */
     public Session withStatus(SessionStatus s, boolean attention) {
         return new Session(sessionId, hostId, kind, provider, s, attention, name, tmux, cwd, git, title,
-                startedAt, lastActivityAt, hostConnected);
+                startedAt, lastActivityAt, hostConnected, threadId, usage);
     }
 }

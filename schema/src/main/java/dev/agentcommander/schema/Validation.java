@@ -173,6 +173,16 @@ final class Validation {
             text(s.git().branch(), MAX_LABEL, t, "session.git.branch");
         }
         text(s.title(), MAX_LABEL, t, "session.title");
+        text(s.threadId(), Ids.MAX_LENGTH, t, "session.thread_id");
+        if (s.usage() != null) {
+            Session.Usage u = s.usage();
+            for (Long n : new Long[] {u.inputTokens(), u.cachedInputTokens(), u.cacheWriteInputTokens(),
+                    u.outputTokens(), u.reasoningOutputTokens()}) {
+                if (n != null && n < 0) {
+                    fail(t, "session.usage", "token counts must be >= 0");
+                }
+            }
+        }
         instant(s.startedAt(), t, "session.started_at");
         instant(s.lastActivityAt(), t, "session.last_activity_at");
     }

@@ -63,10 +63,35 @@ class CommandSpecTest {
         assertThatThrownBy(() -> CommandSpec.parse("spawn_session", json("{\"repo_path\":\"/src/app\",\"branch\":\"b\","
                 + "\"worktree_name\":\"w\",\"provider\":\"claude\",\"prompt\":\"--dangerously-skip-permissions\"}")))
                 .hasMessageContaining("prompt");
-        assertThatThrownBy(() -> CommandSpec.parse("spawn_job", json("{\"cwd\":\"/src\",\"prompt\":\" -c x\"}")))
+        assertThatThrownBy(() -> CommandSpec.parse("spawn_session", json("{\"repo_path\":\"/src/app\",\"branch\":\"b\","
+                + "\"worktree_name\":\"w\",\"provider\":\"codex\",\"prompt\":\" -c x\"}")))
                 .hasMessageContaining("prompt");
+        // a job's prompt goes to codex on stdin, never in argv: a leading '-' is just text there
+        assertThat(CommandSpec.parse("spawn_job", json("{\"cwd\":\"/src\",\"prompt\":\" -c x\"}")))
+                .isEqualTo(new CommandSpec.SpawnJob("/src", " -c x"));
         assertThat(CommandSpec.parse("spawn_job", json("{\"cwd\":\"/src\",\"prompt\":\"fix -x flag\"}")))
                 .isInstanceOf(CommandSpec.SpawnJob.class);
+    }
+
+    @Test
+    void checksAJobsSandboxModelThreadAndApprovals() {
+        CommandSpec full = CommandSpec.parse(null, json("{\"type\":\"spawn_job\",\"cwd\":\"/src\",\"prompt\":\"p\","
+                + "\"name\":\"nightly\",\"sandbox\":\"read-only\",\"model\":\"gpt-5.5\","
+                + "\"resume_thread_id\":\"0199a213-81c0-7800-8aa1-bbab2a035a53\",\"approvals\":\"ask\"}"));
+        assertThat(full).isEqualTo(new CommandSpec.SpawnJob("/src", "p", "nightly", "read-only", "gpt-5.5",
+                "0199a213-81c0-7800-8aa1-bbab2a035a53", "ask"));
+        assertThat(full.toArgs().get("name").asText()).isEqualTo("nightly");
+        assertThat(CommandSpec.parse("spawn_job", full.toArgs())).isEqualTo(full);
+        assertThatThrownBy(() -> CommandSpec.parse("spawn_job", json("{\"cwd\":\"/src\",\"prompt\":\"p\","
+                + "\"sandbox\":\"none\"}"))).hasMessageContaining("sandbox");
+        assertThatThrownBy(() -> CommandSpec.parse("spawn_job", json("{\"cwd\":\"/src\",\"prompt\":\"p\","
+                + "\"model\":\"--yolo\"}"))).hasMessageContaining("model");
+        assertThatThrownBy(() -> CommandSpec.parse("spawn_job", json("{\"cwd\":\"/src\",\"prompt\":\"p\","
+                + "\"resume_thread_id\":\"a b\"}"))).hasMessageContaining("resume_thread_id");
+        assertThatThrownBy(() -> CommandSpec.parse("spawn_job", json("{\"cwd\":\"/src\",\"prompt\":\"p\","
+                + "\"approvals\":\"always\"}"))).hasMessageContaining("approvals");
+        assertThatThrownBy(() -> CommandSpec.parse("spawn_job", json("{\"cwd\":\"/src\",\"prompt\":\"\"}")))
+                .hasMessageContaining("prompt");
     }
 
     @Test

@@ -31,6 +31,8 @@ public final class Approval {
     final ScreenMenu menu;
     /** What ties a hook approval to the later hooks of the same tool call (null for keys approvals). */
     final ToolCall call;
+    /** Whose format a hook approval is answered in (keys approvals: CLAUDE, unused). */
+    final HookFormat format;
     private final CompletableFuture<byte[]> body = new CompletableFuture<>();
     private ApprovalOutcome outcome;
     private String reason;
@@ -56,11 +58,12 @@ public final class Approval {
 
     Approval(String id, Kind kind, String paneId, String sessionId, JsonNode suggestions, Instant expiresAt,
              ScreenMenu menu) {
-        this(id, kind, paneId, sessionId, suggestions, expiresAt, menu, null);
+        this(id, kind, paneId, sessionId, suggestions, expiresAt, menu, null, HookFormat.CLAUDE);
     }
 
     Approval(String id, Kind kind, String paneId, String sessionId, JsonNode suggestions, Instant expiresAt,
-             ScreenMenu menu, ToolCall call) {
+             ScreenMenu menu, ToolCall call, HookFormat format) {
+        this.format = format;
         this.id = id;
         this.call = call;
         this.menu = menu;

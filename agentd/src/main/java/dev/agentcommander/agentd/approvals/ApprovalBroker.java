@@ -134,6 +134,11 @@ public final class ApprovalBroker implements AutoCloseable {
      * HTTP handler waits on, or null in keys mode (the hook is then answered empty at once).
      */
     public Approval open(String paneId, String sessionId, JsonNode hook) {
+        return open(paneId, sessionId, hook, HookFormat.CLAUDE);
+    }
+
+    /** As {@link #open(String, String, JsonNode)}, answered in {@code format} (Codex's hooks: {@code CODEX}). */
+    public Approval open(String paneId, String sessionId, JsonNode hook, HookFormat format) {
         if (mode == ApprovalMode.KEYS || closed) {
             return null;
         }
@@ -158,7 +163,7 @@ public final class ApprovalBroker implements AutoCloseable {
                 }
             }
             a = new Approval(newId(), Approval.Kind.HOOK, paneId, sessionId, suggestions,
-                    clock.instant().plus(timeout), null, call);
+                    clock.instant().plus(timeout), null, call, format);
             JsonNode review = ClaudeAnswers.review(toolName, toolInput);
             JsonNode fittedInput = JsonBudget.fit(toolInput, JsonBudget.DEFAULT_LIMIT);
             if (fittedInput != toolInput || JsonBudget.size(toolInput) + JsonBudget.size(review)
@@ -301,7 +306,10 @@ public final class ApprovalBroker implements AutoCloseable {
             }
             return;
         }
-        String problem = ClaudeAnswers.refusal(d, a.suggestions, a.kind == Approval.Kind.HOOK);
+        String problem = a.kind == Approval.Kind.HOOK && a.format == HookFormat.CODEX ? CodexAnswers.refusal(d) : null;
+        if (problem == null) {
+            problem = ClaudeAnswers.refusal(d, a.suggestions, a.kind == Approval.Kind.HOOK);
+        }
         if (problem != null) {
             LOG.log(System.Logger.Level.WARNING, "approval {0}: decision refused: {1}", a.id, problem);
             send(new AgentMessage.EventsAppend(a.sessionId, "approval.decision_refused",
@@ -312,6 +320,10 @@ public final class ApprovalBroker implements AutoCloseable {
         ApprovalOutcome outcome = d.behavior().outcome();
         if (a.kind == Approval.Kind.KEYS) { // tmux calls stay off the link's inbound thread
             Thread.ofVirtual().name("approval-keys").start(() -> answerWithKeys(a, d, outcome));
+            return;
+        }
+        if (a.format == HookFormat.CODEX) {
+            a.answer(outcome, allow ? CodexAnswers.allow() : CodexAnswers.deny(d.message()));
             return;
         }
         a.answer(outcome, allow ? ClaudeAnswers.allow(d.updatedInput(), d.updatedPermissions())

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.agentd.console.Console;
 import dev.agentcommander.agentd.console.ConsoleException;
+import dev.agentcommander.agentd.jobs.JobRunner;
 import dev.agentcommander.agentd.outbox.Outbound;
 import dev.agentcommander.agentd.panes.SessionDirectory;
 import dev.agentcommander.agentd.panes.SessionIds;
@@ -44,6 +45,7 @@ public final class CommandExecutor implements Consumer<ServerMessage.Command>, A
     private final Console console;
     private final SessionIds ids;
     private final Spawner spawner;
+    private final JobRunner jobs;
     private final CommandLog log;
     private final BlockingQueue<ServerMessage.Command> queue = new ArrayBlockingQueue<>(1000);
     /** Held while a command runs, so close can let it finish before the loop is interrupted. */
@@ -52,13 +54,14 @@ public final class CommandExecutor implements Consumer<ServerMessage.Command>, A
     private NamedLoop loop;
 
     public CommandExecutor(Tmux tmux, Outbound out, SessionDirectory sessions, Console console, SessionIds ids,
-                           Spawner spawner, Path stateDir) {
+                           Spawner spawner, JobRunner jobs, Path stateDir) {
         this.tmux = tmux;
         this.out = out;
         this.sessions = sessions;
         this.console = console;
         this.ids = ids;
         this.spawner = spawner;
+        this.jobs = jobs;
         this.log = new CommandLog(stateDir.resolve("commands.log"), REMEMBERED);
     }
 
@@ -108,7 +111,8 @@ public final class CommandExecutor implements Consumer<ServerMessage.Command>, A
         try {
             CommandSpec spec = CommandSpec.parse(c.name(), c.args());
             result = new AgentMessage.CommandsResult(c.commandId(), true, null, run(c.commandId(), spec));
-        } catch (ProtocolException | CommandRefused | TmuxException | ConsoleException e) { // the requester's to fix
+        } catch (ProtocolException | CommandRefused | TmuxException | ConsoleException
+                 | JobRunner.Refused e) { // the requester's to fix
             result = new AgentMessage.CommandsResult(c.commandId(), false, e.getMessage(), null);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "command " + c.commandId() + " (" + c.name() + ") failed", e);
@@ -180,8 +184,8 @@ public final class CommandExecutor implements Consumer<ServerMessage.Command>, A
                 console.unsubscribe(cu.sessionId(), cu.subscriptionId());
                 yield null;
             }
-            case CommandSpec.SpawnJob j -> throw new CommandRefused("not supported yet");
-            case CommandSpec.CancelJob j -> throw new CommandRefused("not supported yet");
+            case CommandSpec.SpawnJob j -> jobs.spawn(commandId, j);
+            case CommandSpec.CancelJob j -> jobs.cancel(j.sessionId());
         };
     }
 

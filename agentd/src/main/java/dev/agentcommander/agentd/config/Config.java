@@ -38,7 +38,9 @@ public record Config(ControlPlane controlPlane, String hostName, Tmux tmux, Stor
     public record Approvals(ApprovalMode mode, int timeoutSeconds, TimeoutAction timeoutAction) {
     }
 
-    public record Providers(String claudeExecPath, String codexExecPath) {
+    /** {@code codexMaxJobs} and {@code codexAllowFullAccess} govern {@code spawn_job} (the jobs package). */
+    public record Providers(String claudeExecPath, String codexExecPath, int codexMaxJobs,
+                            boolean codexAllowFullAccess) {
     }
 
     /** {@code worktreeRoot} null means {@code <repo>/.worktrees}. */

@@ -69,7 +69,8 @@ final class ConfigBuilder {
                 new Config.Hooks(socket, listen),
                 new Config.Approvals(mode, num(Option.APPROVALS_TIMEOUT_SECONDS), timeoutAction),
                 new Config.Providers(nonEmpty(Option.PROVIDERS_CLAUDE_EXEC_PATH),
-                        nonEmpty(Option.PROVIDERS_CODEX_EXEC_PATH)),
+                        nonEmpty(Option.PROVIDERS_CODEX_EXEC_PATH), num(Option.PROVIDERS_CODEX_MAX_JOBS),
+                        (Boolean) value(Option.PROVIDERS_CODEX_ALLOW_FULL_ACCESS)),
                 new Config.Git(num(Option.GIT_METADATA_TTL_SECONDS),
                         wtRoot.isBlank() ? null : absolute(Option.GIT_WORKTREE_ROOT, wtRoot)),
                 new Config.Link(num(Option.LINK_WINDOW)));

@@ -111,6 +111,12 @@ public final class ConfigLoader {
                 }
                 yield v.asText();
             }
+            case BOOL -> {
+                if (!v.isBoolean()) {
+                    throw new ConfigException(o.path() + ": must be true or false (got " + v + ")");
+                }
+                yield v.booleanValue();
+            }
             case INT, LONG -> {
                 if (!v.isIntegralNumber()) {
                     throw new ConfigException(o.path() + ": must be an integer (got " + v + ")");
@@ -123,6 +129,14 @@ public final class ConfigLoader {
     private static Object fromText(Option o, String text, String from) {
         if (o.kind() == Option.Kind.STRING) {
             return text;
+        }
+        if (o.kind() == Option.Kind.BOOL) {
+            return switch (text.trim()) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new ConfigException(from + o.path() + ": must be true or false (got \"" + text
+                        + "\")");
+            };
         }
         try {
             return range(o, Long.parseLong(text.trim()), from);

@@ -38,14 +38,18 @@ enum Option {
     PROVIDERS_CLAUDE_EXEC_PATH("providers.claude.exec_path", "claude",
             "the program `spawn_session` starts for provider claude"),
     PROVIDERS_CODEX_EXEC_PATH("providers.codex.exec_path", "codex",
-            "the program `spawn_session` starts for provider codex"),
+            "the program `spawn_session` and `spawn_job` start for provider codex"),
+    PROVIDERS_CODEX_MAX_JOBS("providers.codex.max_jobs", Kind.INT, 4, 1, 256,
+            "Codex jobs (`spawn_job`) running at once on this host; more wait in a queue (status `WAITING`)"),
+    PROVIDERS_CODEX_ALLOW_FULL_ACCESS("providers.codex.allow_full_access", Kind.BOOL, false, 0, 0,
+            "whether `spawn_job` may ask for `--sandbox danger-full-access`"),
     GIT_METADATA_TTL_SECONDS("git.metadata_ttl_seconds", Kind.INT, 30, 0, 3_600,
             "how long a pane's repository, branch and dirty flag are cached"),
     GIT_WORKTREE_ROOT("git.worktree_root", "", "absolute; where `spawn_session` adds worktrees; empty: "
             + "`<repo>/.worktrees`");
 
     /** What a value is in YAML and in the environment. */
-    public enum Kind { STRING, INT, LONG }
+    public enum Kind { STRING, INT, LONG, BOOL }
 
     private static final Map<String, Option> BY_PATH = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(Option::path, Function.identity()));

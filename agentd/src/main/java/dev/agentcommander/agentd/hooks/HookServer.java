@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.agentd.approvals.Approval;
 import dev.agentcommander.agentd.approvals.ApprovalBroker;
+import dev.agentcommander.agentd.approvals.HookFormat;
 import dev.agentcommander.agentd.approvals.JsonBudget;
 import dev.agentcommander.agentd.outbox.Outbound;
 import dev.agentcommander.agentd.panes.SessionDirectory;
@@ -29,7 +30,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The endpoint {@code agentd-hook} posts Claude Code hook events to ({@code POST /hooks/claude?pane=%N}), on the
+ * The endpoint {@code agentd-hook} posts Claude Code hook events to ({@code POST /hooks/claude?pane=%N}; Codex's
+ * to {@code /hooks/codex}, answered in Codex's format), on the
  * Unix socket {@code hooks.socket} and, only when configured, on loopback TCP {@code hooks.listen}. It answers 200
  * only once the event is durably in the outbox, so a hook that returned was never lost; a PermissionRequest is
  * held open (newline heartbeats reveal a hook that went away) until the broker answers.
@@ -159,6 +161,7 @@ public final class HookServer implements AutoCloseable {
             if (body == null) {
                 throw new HookExchange.Refused(413, "too_large", "hook JSON larger than " + MAX_BODY_BYTES + " bytes");
             }
+            HookFormat format = HookFormat.ofPath(ex.path()); // admit let only the hook paths through
             JsonNode json = parse(body);
             String event = json.get("hook_event_name").asText();
             String pane = paneParam(ex.rawQuery());
@@ -166,7 +169,7 @@ public final class HookServer implements AutoCloseable {
             if (session.isEmpty()) {
                 throw new HookExchange.Refused(404, "unknown_pane", "no tmux pane agentd knows: " + pane);
             }
-            accept(ex, pane, session.get().sessionId(), event, json);
+            accept(ex, pane, session.get().sessionId(), event, json, format);
         } catch (HookExchange.Refused r) {
             refuse(ex, r);
         } catch (IOException | RuntimeException e) {
@@ -188,7 +191,7 @@ public final class HookServer implements AutoCloseable {
         if (!"POST".equals(ex.method())) {
             throw new HookExchange.Refused(405, "method_not_allowed", "use POST");
         }
-        if (!"/hooks/claude".equals(ex.path())) {
+        if (HookFormat.ofPath(ex.path()) == null) { // /hooks/claude or /hooks/codex
             throw new HookExchange.Refused(404, "not_found", "no such endpoint");
         }
         String type = ex.header("content-type");
@@ -229,10 +232,13 @@ public final class HookServer implements AutoCloseable {
         return s;
     }
 
-    private void accept(HookExchange ex, String pane, String sessionId, String event, JsonNode json)
-            throws IOException {
+    private void accept(HookExchange ex, String pane, String sessionId, String event, JsonNode json,
+                        HookFormat format) throws IOException {
         ObjectNode data = ((ObjectNode) json).deepCopy();
         data.put("pane_id", pane);
+        if (format == HookFormat.CODEX) {
+            data.put("hook_provider", "codex");
+        }
         try {
             outbound.send(new AgentMessage.EventsAppend(sessionId, "hook." + event,
                     JsonBudget.fit(data, JsonBudget.DEFAULT_LIMIT)));
@@ -245,7 +251,7 @@ public final class HookServer implements AutoCloseable {
             ex.reply(200, null, new byte[0]);
             return;
         }
-        hold(ex, pane, sessionId, json);
+        hold(ex, pane, sessionId, json, format);
     }
 
     private void tellOthers(String pane, String event, JsonNode json) {
@@ -262,10 +268,11 @@ public final class HookServer implements AutoCloseable {
         }
     }
 
-    private void hold(HookExchange ex, String pane, String sessionId, JsonNode json) throws IOException {
+    private void hold(HookExchange ex, String pane, String sessionId, JsonNode json, HookFormat format)
+            throws IOException {
         Approval a;
         try {
-            a = broker.open(pane, sessionId, json);
+            a = broker.open(pane, sessionId, json, format);
         } catch (ApprovalBroker.TooManyWaiting e) {
             throw new HookExchange.Refused(503, "busy", e.getMessage());
         } catch (RuntimeException e) {

@@ -23,7 +23,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code agentd install-hooks}: merges our hook into Claude Code's settings.json for every event we listen to,
+ * {@code agentd install-hooks}: merges our hook into Claude Code's settings.json (with {@code --provider codex}:
+ * Codex's hooks.json, same shape, see {@link CodexHooks}) for every event we listen to,
  * leaving the user's own hooks and settings alone. Ours are recognised by the command's program name
  * ({@code agentd-hook}), so running it again replaces rather than duplicates, and uninstall removes only ours.
  */
@@ -38,7 +39,7 @@ public final class InstallHooks {
     static final int OTHER_EVENT_TIMEOUT = 30;
     private static final String USAGE = "usage: agentd install-hooks [--scope user|project] [--project-dir DIR] "
             + "[--dry-run] [--uninstall] [--hook-command PATH] [--socket PATH | --listen HOST:PORT] "
-            + "[--approval-timeout SECONDS]";
+            + "[--approval-timeout SECONDS] [--provider claude|codex]";
 
     private final Path home;
     private final Path cwd;
@@ -71,6 +72,7 @@ public final class InstallHooks {
         String socket = null;
         String listen = null;
         int approvalTimeout = 600;
+        String provider = "claude";
         try {
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
@@ -89,6 +91,7 @@ public final class InstallHooks {
                         listen = ListenAddress.parse(value(args, ++i, a)).toString();
                     }
                     case "--approval-timeout" -> approvalTimeout = positive(value(args, ++i, a), a);
+                    case "--provider" -> provider = value(args, ++i, a);
                     case "-h", "--help" -> {
                         out.println(USAGE);
                         return 0;
@@ -99,6 +102,9 @@ public final class InstallHooks {
             if (!scope.equals("user") && !scope.equals("project")) {
                 throw new IllegalArgumentException("--scope must be user or project, not " + scope);
             }
+            if (!provider.equals("claude") && !provider.equals("codex")) {
+                throw new IllegalArgumentException("--provider must be claude or codex, not " + provider);
+            }
             if (socket != null && listen != null) {
                 throw new IllegalArgumentException("--socket and --listen name two ways to reach agentd; give one");
             }
@@ -107,12 +113,17 @@ public final class InstallHooks {
             err.println(USAGE);
             return 2;
         }
-        Path settings = scope.equals("user") ? home.resolve(".claude/settings.json")
+        boolean codex = provider.equals("codex");
+        Path settings = codex ? CodexHooks.file(scope.equals("user"), home, projectDir, env)
+                : scope.equals("user") ? home.resolve(".claude/settings.json")
                 : projectDir.resolve(".claude/settings.json");
         try {
             ObjectNode root = read(settings);
             String command = command(hookCommand, socket, listen, approvalTimeout);
-            merge(root, command, approvalTimeout + 60, uninstall);
+            if (codex) {
+                command += " --provider codex";
+            }
+            merge(root, command, approvalTimeout + 60, uninstall, codex ? CodexHooks.EVENTS : EVENTS);
             String text = pretty(root);
             if (dryRun) {
                 out.print(text);
@@ -201,6 +212,11 @@ public final class InstallHooks {
 
     /** Removes our entries from every event (dropping groups and events left empty), then adds ours unless uninstalling. */
     static void merge(ObjectNode root, String command, int permissionTimeout, boolean uninstall) {
+        merge(root, command, permissionTimeout, uninstall, EVENTS);
+    }
+
+    /** As {@link #merge(ObjectNode, String, int, boolean)} for the hook events {@code events0} (Codex has fewer). */
+    static void merge(ObjectNode root, String command, int permissionTimeout, boolean uninstall, List<String> events0) {
         JsonNode existing = root.get("hooks");
         if (existing != null && !existing.isObject()) {
             throw new IllegalStateException("\"hooks\" in settings is not an object");
@@ -208,7 +224,7 @@ public final class InstallHooks {
         ObjectNode hooks = existing == null ? root.objectNode() : (ObjectNode) existing;
         List<String> events = new ArrayList<>();
         hooks.fieldNames().forEachRemaining(events::add);
-        for (String e : EVENTS) {
+        for (String e : events0) {
             if (!events.contains(e)) {
                 events.add(e);
             }
@@ -227,7 +243,7 @@ public final class InstallHooks {
                     }
                 }
             }
-            if (!uninstall && EVENTS.contains(event)) {
+            if (!uninstall && events0.contains(event)) {
                 ObjectNode ours = kept.addObject();
                 if (TOOL_EVENTS.contains(event)) {
                     ours.put("matcher", "*");

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.agentd.console.Console;
 import dev.agentcommander.agentd.console.ConsoleException;
 import dev.agentcommander.agentd.hooks.ProjectHooks;
+import dev.agentcommander.agentd.jobs.JobRunner;
 import dev.agentcommander.agentd.panes.GitInfo;
 import dev.agentcommander.agentd.panes.PaneScanner;
 import dev.agentcommander.agentd.panes.PromptWatcher;
@@ -17,6 +18,7 @@ import dev.agentcommander.agentd.testkit.GitRepo;
 import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.agentd.testkit.RecordingConsole;
 import dev.agentcommander.agentd.testkit.RecordingOutbound;
+import dev.agentcommander.agentd.testkit.RecordingSent;
 import dev.agentcommander.agentd.testkit.RecordingStatus;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Json;
@@ -58,7 +60,12 @@ class CommandExecutorTest {
                 new Spawner(server.tmux(), new SessionIds(),
                         new Spawner.Settings(tmp.resolve("bin/claude").toString(), "codex", "/bin/sh", null),
                         new ProjectHooks(tmp.resolve("home"), Map.of(), tmp.resolve("state/hooks.sock"), 600)::install),
-                tmp.resolve("state"));
+                jobs(out, tmp.resolve("state")), tmp.resolve("state"));
+    }
+
+    static JobRunner jobs(RecordingOutbound out, Path state) {
+        return new JobRunner(JobRunner.Settings.of("codex", 4, false), out, RecordingSent.of(out), state,
+                Clock.systemUTC());
     }
 
     @AfterEach
@@ -149,14 +156,17 @@ class CommandExecutorTest {
     }
 
     @Test
-    void unknownSessionsAndUnsupportedCommandsGetAFailedResult() {
+    void unknownSessionsAndJobsInMissingDirectoriesGetAFailedResult() {
         var r = executor.execute(cmd("u1", "interrupt", args("s_nope")));
         assertThat(r.ok()).isFalse();
         assertThat(r.error()).startsWith("unknown session");
-        var j = executor.execute(cmd("j1", "spawn_job", Json.mapper().createObjectNode().put("cwd", "/tmp")
-                .put("prompt", "hi")));
+        var j = executor.execute(cmd("j1", "spawn_job", Json.mapper().createObjectNode()
+                .put("cwd", tmp.resolve("nowhere").toString()).put("prompt", "hi")));
         assertThat(j.ok()).isFalse();
-        assertThat(j.error()).isEqualTo("not supported yet");
+        assertThat(j.error()).startsWith("cwd: ").contains("does not exist");
+        var c = executor.execute(cmd("j2", "cancel_job", args("job_nope")));
+        assertThat(c.ok()).isFalse();
+        assertThat(c.error()).isEqualTo("unknown job job_nope on this host");
     }
 
     @Test
@@ -183,7 +193,7 @@ class CommandExecutorTest {
         };
         try (CommandExecutor e = new CommandExecutor(server.tmux(), out, scanner, closed, new SessionIds(),
                 new Spawner(server.tmux(), new SessionIds(), new Spawner.Settings("claude", "codex", "/bin/sh", null),
-                        Spawner.HookInstaller.NONE), tmp.resolve("state-2"))) {
+                        Spawner.HookInstaller.NONE), jobs(out, tmp.resolve("state-2")), tmp.resolve("state-2"))) {
             var r = e.execute(cmd("cs1", "console.subscribe", args(sid).put("subscription_id", "sub1")));
             assertThat(r.ok()).isFalse();
             assertThat(r.error()).isEqualTo("console is closed");

@@ -36,7 +36,7 @@ class CommandTargetForgeryTest {
         executor = new CommandExecutor(server.tmux(), out, TestScanner.of(server.tmux(), out, tmp.resolve("state")),
                 new RecordingConsole(), new SessionIds(), new Spawner(server.tmux(), new SessionIds(),
                         new Spawner.Settings("claude", "codex", "/bin/sh", null), Spawner.HookInstaller.NONE),
-                tmp.resolve("state"));
+                CommandExecutorTest.jobs(out, tmp.resolve("state")), tmp.resolve("state"));
     }
 
     @AfterEach

@@ -62,7 +62,7 @@ class ConfigDocsTest {
     }
 
     private static String range(Option o) {
-        return o.kind() == Option.Kind.STRING ? "" : o.min() + "–" + o.max();
+        return o.kind() == Option.Kind.STRING || o.kind() == Option.Kind.BOOL ? "" : o.min() + "–" + o.max();
     }
 
     private static void leaves(JsonNode node, String prefix, List<String> out) {

@@ -1,5 +1,6 @@
 package dev.agentcommander.controlplane.db;
 
+import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.Provider;
 import dev.agentcommander.schema.Session;
 import dev.agentcommander.schema.SessionFilter;
@@ -43,8 +44,9 @@ public final class SessionRows {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO sessions (id, host_id, kind, provider, status, needs_attention, name, tmux_session,
                   tmux_window, tmux_pane_id, cwd, git_repo, git_branch, git_dirty, title, started_at,
-                  last_activity_at, updated_seq, updated_at)
-                SELECT ?,?,?,?,?,?::boolean,?,?,?,?,?,?,?,?::boolean,?,?::timestamptz,?::timestamptz,?::bigint, now()
+                  last_activity_at, updated_seq, updated_at, thread_id, usage)
+                SELECT ?,?,?,?,?,?::boolean,?,?,?,?,?,?,?,?::boolean,?,?::timestamptz,?::timestamptz,?::bigint, now(),
+                  ?, ?::jsonb
                 WHERE COALESCE(%s <> ?, false) = false
                 ON CONFLICT (id) DO UPDATE SET kind=EXCLUDED.kind, provider=EXCLUDED.provider,
                   status=EXCLUDED.status, needs_attention=EXCLUDED.needs_attention, name=EXCLUDED.name,
@@ -52,7 +54,8 @@ public final class SessionRows {
                   tmux_pane_id=EXCLUDED.tmux_pane_id, cwd=EXCLUDED.cwd, git_repo=EXCLUDED.git_repo,
                   git_branch=EXCLUDED.git_branch, git_dirty=EXCLUDED.git_dirty, title=EXCLUDED.title,
                   started_at=EXCLUDED.started_at, last_activity_at=EXCLUDED.last_activity_at,
-                  updated_seq=EXCLUDED.updated_seq, updated_at=now()
+                  updated_seq=EXCLUDED.updated_seq, updated_at=now(), thread_id=EXCLUDED.thread_id,
+                  usage=EXCLUDED.usage
                 WHERE sessions.host_id = EXCLUDED.host_id""".formatted(HISTORY_OWNER))) {
             ps.setString(1, s.sessionId());
             ps.setString(2, s.hostId());
@@ -76,8 +79,10 @@ public final class SessionRows {
             Rows.setInstant(ps, 16, s.startedAt());
             Rows.setInstant(ps, 17, s.lastActivityAt());
             ps.setLong(18, seq);
-            ps.setString(19, s.sessionId());
-            ps.setString(20, s.hostId());
+            ps.setString(19, s.threadId());
+            ps.setString(20, s.usage() == null ? null : Json.mapper().valueToTree(s.usage()).toString());
+            ps.setString(21, s.sessionId());
+            ps.setString(22, s.hostId());
             return ps.executeUpdate() == 1;
         }
     }
@@ -194,6 +199,10 @@ public final class SessionRows {
                 provider == null ? Provider.OTHER : provider, status == null ? SessionStatus.IDLE : status,
                 rs.getBoolean("needs_attention"), rs.getString("name"), tmux, rs.getString("cwd"), git,
                 rs.getString("title"), Rows.instant(rs, "started_at"), Rows.instant(rs, "last_activity_at"),
-                rs.getBoolean("host_connected"));
+                rs.getBoolean("host_connected"), rs.getString("thread_id"), usage(Rows.json(rs, "usage")));
+    }
+
+    private static Session.Usage usage(com.fasterxml.jackson.databind.JsonNode n) {
+        return n == null || !n.isObject() ? null : Json.mapper().convertValue(n, Session.Usage.class);
     }
 }

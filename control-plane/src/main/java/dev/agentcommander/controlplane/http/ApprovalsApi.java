@@ -95,7 +95,11 @@ final class ApprovalsApi {
      */
     ObjectNode decideOne(Tokens.Principal p, String id, ApprovalBehavior behavior, String message, JsonNode input,
                          JsonNode perms) {
+        boolean edits = input != null && !input.isNull() || perms != null && !perms.isNull() && !perms.isEmpty();
         ObjectNode decided = db.tx(c -> {
+            if (edits && CodexApprovals.isCodex(c, id)) {
+                throw ApiError.badRequest(CodexApprovals.NO_EDITS);
+            }
             ObjectNode a = ApprovalRows.decide(c, id, behavior, message, input, perms, p.subject(), clock.instant());
             if (a != null) {
                 ObjectNode detail = Json.mapper().createObjectNode();

@@ -19,11 +19,14 @@ import java.util.Map;
  *
  * <p>Args: [panes=50] [measure seconds=60] [runs=3] [appear samples=0] [variants=launcher]. Variants, semicolon
  * separated: {@code launcher} runs agentd through its real launcher ({@code agentd/src/main/sh/agentd}) on the
- * distribution classpath (agentd's jar and {@code target/lib}), exactly as {@code ./commander} and the unit do;
+ * distribution classpath (agentd's jar and {@code target/lib}), exactly as {@code ./commander} and the unit do,
+ * with the class-data archive a training run made first (as installing does); {@code launcher-nocds} the same
+ * without an archive;
  * {@code pre14} is java with the flags agentd.args had before this round (a49437e), no launcher; {@code NAME=FLAGS}
  * is java with Chronicle's flags and FLAGS (space separated; {@code @agentd.args} names an argfile in
  * {@code agentd/src/main/jvm}, {@code env:K=V} sets an environment variable, {@code cp:FILE} takes the classpath from
- * FILE). Every variant runs on the distribution classpath unless told otherwise. Env {@code AGENTD_RSS_PRE14_CP}: a classpath file for
+ * FILE). Every variant runs on the distribution classpath unless told otherwise. A variant with
+ * {@code -XX:NativeMemoryTracking=summary} also prints the JVM's memory by category and the heap in use. Env {@code AGENTD_RSS_PRE14_CP}: a classpath file for
  * {@code pre14} (an older build, to compare code as well as flags).
  */
 public final class AgentdRssBench {
@@ -32,16 +35,20 @@ public final class AgentdRssBench {
             "-XX:ReservedCodeCacheSize=24m", "-XX:MaxMetaspaceSize=64m", "-Xss512k", "-XX:CICompilerCount=1",
             "-XX:+UseCompressedOops");
 
+    /** Where the launcher variant's class-data archive goes (as the launcher's state dir would hold it). */
+    static Path CDS_ARCHIVE;
+
     public static void main(String[] args) throws Exception {
         int panes = args.length > 0 ? Integer.parseInt(args[0]) : 50;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         int samples = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+        Path dir = Files.createTempDirectory("agentd-bench");
+        CDS_ARCHIVE = dir.resolve("cds").resolve("agentd.jsa");
         List<Variant> variants = new ArrayList<>();
         for (String v : (args.length > 4 ? args[4] : "launcher").split(";")) {
             variants.add(Variant.parse(v.trim()));
         }
-        Path dir = Files.createTempDirectory("agentd-bench");
         Map<String, List<Sample>> results = new LinkedHashMap<>();
         variants.forEach(v -> results.put(v.name(), new ArrayList<>()));
         try (Stack stack = new Stack(dir)) {
@@ -55,22 +62,29 @@ public final class AgentdRssBench {
             stack.agentdConfig.put("poll_interval_ms", "1000");
             System.out.printf(Locale.ROOT, "agentd with %d idle panes, poll 1000 ms, %d s windows, %d runs; load "
                     + "average (1 min) beside each figure%n", panes, seconds, runs);
+            for (Variant v : variants) {
+                if (v.name().equals("launcher")) {
+                    train(stack, v);
+                }
+            }
             for (int run = 1; run <= runs; run++) {
                 for (Variant v : variants) {
                     Sample s = measure(stack, v, run, panes, seconds);
                     results.get(v.name()).add(s);
-                    System.out.printf(Locale.ROOT, "  run %d %-10s RSS %3.0f MB (max %3.0f)  CPU %.2f %%  classes %d  "
-                            + "load %.2f-%.2f%n", run, v.name(), s.rssKb / 1024.0, s.maxRssKb / 1024.0, s.cpuPct,
-                            s.classes, s.load0, s.load1);
+                    System.out.printf(Locale.ROOT, "  run %d %-14s RSS %3.0f MB (max %3.0f)  CPU %.2f %%  classes %d  "
+                            + "link up %.1f s  load %.2f-%.2f%n", run, v.name(), s.rssKb / 1024.0, s.maxRssKb / 1024.0,
+                            s.cpuPct, s.classes, s.upSeconds, s.load0, s.load1);
                 }
             }
             System.out.println("summary over " + runs + " runs (min / median / max):");
             for (var e : results.entrySet()) {
                 List<Sample> l = e.getValue();
-                System.out.printf(Locale.ROOT, "  %-10s RSS %s MB  max RSS %s MB  CPU %s %% of one core  load %s%n",
+                System.out.printf(Locale.ROOT, "  %-14s RSS %s MB  max RSS %s MB  CPU %s %% of one core  link up %s s"
+                                + "  load %s%n",
                         e.getKey(), mmm(l.stream().mapToDouble(s -> s.rssKb / 1024.0).toArray(), "%.0f"),
                         mmm(l.stream().mapToDouble(s -> s.maxRssKb / 1024.0).toArray(), "%.0f"),
                         mmm(l.stream().mapToDouble(s -> s.cpuPct).toArray(), "%.2f"),
+                        mmm(l.stream().mapToDouble(s -> s.upSeconds).toArray(), "%.1f"),
                         mmm(l.stream().mapToDouble(s -> (s.load0 + s.load1) / 2).toArray(), "%.2f"));
             }
             if (samples > 0) {
@@ -80,14 +94,17 @@ public final class AgentdRssBench {
         }
     }
 
-    private record Sample(long rssKb, long maxRssKb, double cpuPct, long classes, double load0, double load1) {
+    private record Sample(long rssKb, long maxRssKb, double cpuPct, long classes, double upSeconds, double load0,
+                          double load1) {
     }
 
     private static Sample measure(Stack stack, Variant v, int run, int panes, int seconds) throws Exception {
         stack.agentdStateName = "agentd-state-" + v.name() + "-" + run;
+        long start = System.nanoTime();
         JavaProcess agentd = v.start(stack);
         try {
             agentd.awaitLine("link up: ", Duration.ofSeconds(60));
+            double up = (System.nanoTime() - start) / 1e9;
             Await.value("all panes announced", Duration.ofSeconds(60),
                     () -> stack.queryLong("select count(*) from sessions") >= panes);
             Thread.sleep(10_000); // settle: JIT, first git look-ups, class loading
@@ -103,11 +120,31 @@ public final class AgentdRssBench {
             double wall = (System.nanoTime() - t0) / 1e9;
             double cpuPct = 100 * (ProcStat.cpuSeconds(pid) - cpu0) / wall;
             long rss = ProcStat.rssKb(pid);
-            return new Sample(rss, Math.max(maxRss, rss), cpuPct, ProcStat.loadedClasses(pid), load0,
+            if (v.flags().stream().anyMatch(f -> f.startsWith("-XX:NativeMemoryTracking="))) {
+                System.out.println("  run " + run + " " + v.name() + " " + ProcStat.nativeMemory(pid));
+            }
+            return new Sample(rss, Math.max(maxRss, rss), cpuPct, ProcStat.loadedClasses(pid), up, load0,
                     ProcStat.loadAverage());
         } finally {
             agentd.stop();
         }
+    }
+
+    /**
+     * What installing agentd does once: the daemon's first start and clean stop, at which the JVM writes the
+     * class-data archive the launcher asks for; every measured start of {@code launcher} then maps it.
+     */
+    private static void train(Stack stack, Variant v) throws Exception {
+        stack.agentdStateName = "agentd-state-training";
+        long t0 = System.nanoTime();
+        JavaProcess agentd = v.start(stack);
+        agentd.awaitLine("link up: ", Duration.ofSeconds(60));
+        double up = (System.nanoTime() - t0) / 1e9;
+        Thread.sleep(5_000); // a few polls: the scanner's, the status detector's and the link's classes
+        agentd.stop();
+        System.out.printf(Locale.ROOT, "training run (launcher, no archive yet): link up after %.1f s; class-data "
+                + "archive %s%n", up, Files.exists(CDS_ARCHIVE) ? String.format(Locale.ROOT, "%.1f MB",
+                Files.size(CDS_ARCHIVE) / 1048576.0) : "NOT written");
     }
 
     private static void appear(Stack stack, Variant v, PrivateTmux tmux, Path dir, int samples) throws Exception {
@@ -138,8 +175,11 @@ public final class AgentdRssBench {
     /** One way of starting agentd: through its launcher, or java with a flag set. */
     record Variant(String name, boolean launcher, List<String> flags, Map<String, String> env, Path classpathFile) {
         static Variant parse(String spec) {
-            if (spec.equals("launcher")) {
-                return new Variant(spec, true, List.of(), Map.of(), null);
+            if (spec.equals("launcher")) { // one class-data archive for the whole bench, made by the training run
+                return new Variant(spec, true, List.of(), Map.of("AGENTD_CDS_ARCHIVE", CDS_ARCHIVE.toString()), null);
+            }
+            if (spec.equals("launcher-nocds")) {
+                return new Variant(spec, true, List.of(), Map.of("AGENTD_CDS_ARCHIVE", ""), null);
             }
             if (spec.equals("pre14")) {
                 String cp = System.getenv("AGENTD_RSS_PRE14_CP");
@@ -167,7 +207,7 @@ public final class AgentdRssBench {
 
         JavaProcess start(Stack stack) throws Exception {
             if (launcher) {
-                return stack.startAgentdWithLauncher();
+                return stack.startAgentdWithLauncher(env);
             }
             String cp = classpathFile == null ? Stack.agentdDistributionClasspath()
                     : Files.readString(classpathFile).trim();

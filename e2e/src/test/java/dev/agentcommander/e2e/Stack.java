@@ -217,12 +217,18 @@ final class Stack implements AutoCloseable {
      * jar and {@code agentd/target/lib}, as {@code ./commander agentd} runs it): the JVM users get, flags and all.
      */
     JavaProcess startAgentdWithLauncher() throws IOException {
+        return startAgentdWithLauncher(Map.of());
+    }
+
+    /** As above with {@code extraEnv} for the launcher (AGENTD_CDS_ARCHIVE, say). */
+    JavaProcess startAgentdWithLauncher(Map<String, String> extraEnv) throws IOException {
         Path config = writeAgentdConfig();
         Map<String, String> env = new HashMap<>();
         env.put("AGENTD_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         env.put("AGENTD_CLASSPATH", agentdDistributionClasspath());
         env.put("AGENTD_JVM_DIR", JavaProcess.JVM_ARGS.toString());
         env.put("AGENTD_STORAGE_STATE_DIR", agentdStateDir().toString());
+        env.putAll(extraEnv);
         agentd = JavaProcess.exec("agentd", dir.resolve("logs"), List.of(agentdModule().resolve("src/main/sh/agentd")
                 .toString(), "run", "--config", config.toString()), env);
         return agentd;

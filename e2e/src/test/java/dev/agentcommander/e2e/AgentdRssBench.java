@@ -21,12 +21,12 @@ import java.util.Map;
  * separated: {@code launcher} runs agentd through its real launcher ({@code agentd/src/main/sh/agentd}) on the
  * distribution classpath (agentd's jar and {@code target/lib}), exactly as {@code ./commander} and the unit do,
  * with the class-data archive a training run made first (as installing does); {@code launcher-nocds} the same
- * without an archive;
- * {@code pre14} is java with the flags agentd.args had before this round (a49437e), no launcher; {@code NAME=FLAGS}
- * is java with Chronicle's flags and FLAGS (space separated; {@code @agentd.args} names an argfile in
- * {@code agentd/src/main/jvm}, {@code env:K=V} sets an environment variable, {@code cp:FILE} takes the classpath from
- * FILE). Every variant runs on the distribution classpath unless told otherwise. A variant with
- * {@code -XX:NativeMemoryTracking=summary} also prints the JVM's memory by category and the heap in use. Env {@code AGENTD_RSS_PRE14_CP}: a classpath file for
+ * without an archive; {@code pre14} is java with the flags agentd.args had before this round (a49437e), no
+ * launcher; {@code NAME=FLAGS} is java with Chronicle's flags and FLAGS (space separated; {@code @agentd.args}
+ * names an argfile in {@code agentd/src/main/jvm}, {@code env:K=V} sets an environment variable, {@code cp:FILE}
+ * takes the classpath from FILE, {@code {cds}} stands for the training run's archive). Every variant runs on the
+ * distribution classpath unless told otherwise. A variant with {@code -XX:NativeMemoryTracking=summary} also
+ * prints the JVM's memory by category and the heap in use. Env {@code AGENTD_RSS_PRE14_CP}: a classpath file for
  * {@code pre14} (an older build, to compare code as well as flags).
  */
 public final class AgentdRssBench {
@@ -192,7 +192,7 @@ public final class AgentdRssBench {
             List<String> flags = new ArrayList<>();
             Map<String, String> env = new LinkedHashMap<>();
             Path cp = null;
-            for (String f : spec.substring(eq + 1).trim().split("\\s+")) {
+            for (String f : spec.substring(eq + 1).replace("{cds}", CDS_ARCHIVE.toString()).trim().split("\\s+")) {
                 if (f.startsWith("env:")) {
                     String kv = f.substring(4);
                     env.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));

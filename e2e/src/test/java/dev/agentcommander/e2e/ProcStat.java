@@ -67,11 +67,18 @@ final class ProcStat {
                 out.append(String.format(java.util.Locale.ROOT, " %s %.1f", e.getKey(), e.getValue() / 1024.0));
             }
         }
-        java.util.regex.Matcher heap = java.util.regex.Pattern.compile("total (\\d+)K, used (\\d+)K")
+        // every generation's line: "def new generation total 2432K, used 1133K", "tenured generation total …"
+        java.util.regex.Matcher heap = java.util.regex.Pattern.compile("generation +total (\\d+)K, used (\\d+)K")
                 .matcher(jcmd(pid, "GC.heap_info"));
-        if (heap.find()) {
-            out.append(String.format(java.util.Locale.ROOT, "; heap used %.1f of %.1f MB",
-                    Long.parseLong(heap.group(2)) / 1024.0, Long.parseLong(heap.group(1)) / 1024.0));
+        long total = 0;
+        long used = 0;
+        while (heap.find()) {
+            total += Long.parseLong(heap.group(1));
+            used += Long.parseLong(heap.group(2));
+        }
+        if (total > 0) {
+            out.append(String.format(java.util.Locale.ROOT, "; heap used %.1f of %.1f MB", used / 1024.0,
+                    total / 1024.0));
         }
         return out.toString();
     }

@@ -70,15 +70,15 @@ final class ProcStat {
         // every generation's line: "def new generation total 2432K, used 1133K", "tenured generation total …"
         java.util.regex.Matcher heap = java.util.regex.Pattern.compile("generation +total (\\d+)K, used (\\d+)K")
                 .matcher(jcmd(pid, "GC.heap_info"));
-        long total = 0;
-        long used = 0;
+        long heapTotal = 0;
+        long heapUsed = 0;
         while (heap.find()) {
-            total += Long.parseLong(heap.group(1));
-            used += Long.parseLong(heap.group(2));
+            heapTotal += Long.parseLong(heap.group(1));
+            heapUsed += Long.parseLong(heap.group(2));
         }
-        if (total > 0) {
-            out.append(String.format(java.util.Locale.ROOT, "; heap used %.1f of %.1f MB", used / 1024.0,
-                    total / 1024.0));
+        if (heapTotal > 0) {
+            out.append(String.format(java.util.Locale.ROOT, "; heap used %.1f of %.1f MB", heapUsed / 1024.0,
+                    heapTotal / 1024.0));
         }
         return out.toString();
     }

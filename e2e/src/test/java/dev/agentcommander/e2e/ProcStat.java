@@ -67,8 +67,8 @@ final class ProcStat {
                 out.append(String.format(java.util.Locale.ROOT, " %s %.1f", e.getKey(), e.getValue() / 1024.0));
             }
         }
-        // every generation's line: "def new generation total 2432K, used 1133K", "tenured generation total …"
-        java.util.regex.Matcher heap = java.util.regex.Pattern.compile("generation +total (\\d+)K, used (\\d+)K")
+        // every generation's line ("… total 2432K, used 1133K"; metaspace's lines have no "total")
+        java.util.regex.Matcher heap = java.util.regex.Pattern.compile("total (\\d+)K, used (\\d+)K")
                 .matcher(jcmd(pid, "GC.heap_info"));
         long heapTotal = 0;
         long heapUsed = 0;

@@ -129,8 +129,8 @@ class LauncherTest {
     private List<String> launched(String command, Map<String, String> env) throws Exception {
         Path fake = tmp.resolve("fake-java");
         Path got = tmp.resolve("got-" + command);
-        Files.writeString(fake, "#!/bin/sh\nif [ \"$1\" = -version ]; then echo 'openjdk version \"25.0.3\"' >&2; exit 0; fi"
-                + "\nfor a in \"$@\"; do echo \"$a\"; done > " + got + "\n");
+        Files.writeString(fake, "#!/bin/sh\nif [ \"$1\" = -version ]; then echo 'openjdk version \"25.0.3\"' >&2; "
+                + "exit 0; fi\nfor a in \"$@\"; do echo \"$a\"; done > " + got + "\n");
         fake.toFile().setExecutable(true);
         Map<String, String> all = new java.util.HashMap<>(Map.of("AGENTD_JAVA", fake.toString(),
                 "AGENTD_JVM_DIR", "/dist/jvm", "AGENTD_STORAGE_STATE_DIR", tmp.resolve("state").toString()));

@@ -199,7 +199,8 @@ public final class AgentdRssBench {
                 } else if (f.startsWith("cp:")) {
                     cp = Path.of(f.substring(3));
                 } else if (!f.isEmpty()) {
-                    flags.add(f.startsWith("@") && !f.contains("/") ? "@" + JavaProcess.JVM_ARGS.resolve(f.substring(1)) : f);
+                    boolean argfile = f.startsWith("@") && !f.contains("/"); // one of agentd/src/main/jvm's
+                    flags.add(argfile ? "@" + JavaProcess.JVM_ARGS.resolve(f.substring(1)) : f);
                 }
             }
             return new Variant(spec.substring(0, eq), false, flags, env, cp);

@@ -63,14 +63,15 @@ public final class SocketTransport implements Transport {
         }
         boolean tls = scheme.equals("wss");
         int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
-        String host = uri.getHost();
+        String host = uri.getHost(); // an IPv6 literal keeps its brackets here, as the Host header wants it
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true); // small frames go out at once (Nagle + delayed ACK cost ~40 ms)
-            socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+            socket.connect(new InetSocketAddress(bare, port), (int) timeout.toMillis());
             socket.setSoTimeout((int) timeout.toMillis()); // for the handshake; the link watches silence itself
             if (tls) {
-                socket = startTls(socket, host, port);
+                socket = startTls(socket, bare, port);
             }
             InputStream in = new BufferedInputStream(socket.getInputStream(), 8192);
             OutputStream out = socket.getOutputStream();
@@ -88,7 +89,7 @@ public final class SocketTransport implements Transport {
                 .createSocket(plain, host, port, true);
         SSLParameters p = s.getSSLParameters();
         p.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
-        if (!host.contains(":") && !host.matches("[0-9.]+")) {
+        if (!host.contains(":") && !host.matches("[0-9.]+")) { // SNI names a host, never an address
             p.setServerNames(java.util.List.of(new SNIHostName(host)));
         }
         s.setSSLParameters(p);
@@ -106,7 +107,7 @@ public final class SocketTransport implements Transport {
             path += "?" + uri.getRawQuery();
         }
         boolean defaultPort = port == (tls ? 443 : 80);
-        String authority = (host.contains(":") ? "[" + host + "]" : host) + (defaultPort ? "" : ":" + port);
+        String authority = host + (defaultPort ? "" : ":" + port);
         if (!token.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
             throw new IllegalArgumentException("control_plane.token holds a space or a control character");
         }
@@ -383,8 +384,15 @@ public final class SocketTransport implements Transport {
         @Override
         public void close(int code, String reason) {
             try {
-                writeFrame(WsFrames.CLOSE, WsFrames.closePayload(code, reason));
-                reader.join(Duration.ofSeconds(2));
+                // a send stuck on a peer that stopped reading holds the lock: then there is no close to send
+                if (writeLock.tryLock(2, java.util.concurrent.TimeUnit.SECONDS)) {
+                    try {
+                        writeFrame(WsFrames.CLOSE, WsFrames.closePayload(code, reason));
+                    } finally {
+                        writeLock.unlock();
+                    }
+                    reader.join(Duration.ofSeconds(2));
+                }
             } catch (IOException | InterruptedException ignored) {
                 // closing anyway
             }

@@ -12,6 +12,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -20,8 +23,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * agentd's WebSocket client against a server written byte by byte, for what a friendly server never sends: the
@@ -315,5 +323,40 @@ class WsClientProtocolTest {
         closer.join(Duration.ofSeconds(5));
         assertThat(closer.isAlive()).isFalse();
         assertThat(closes.poll(5, TimeUnit.SECONDS)).isEqualTo("1000 ");
+    }
+
+    @Test
+    void wssSpeaksTlsAndRefusesACertificateNoTrustedAuthoritySigned(@TempDir Path dir) throws Exception {
+        Path store = dir.resolve("server.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool")
+                .toString(), "-genkeypair", "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass",
+                "changeit", "-alias", "s", "-keyalg", "EC", "-dname", "CN=localhost", "-validity", "2")
+                .redirectErrorStream(true).start();
+        keytool.getInputStream().readAllBytes();
+        assertThat(keytool.waitFor()).isZero();
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(store)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX");
+        kmf.init(ks, "changeit".toCharArray());
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, null);
+        server = ctx.getServerSocketFactory().createServerSocket(0);
+        List<String> served = new CopyOnWriteArrayList<>();
+        Thread t = Thread.ofVirtual().start(() -> {
+            try (Socket s = server.accept()) {
+                ((SSLSocket) s).startHandshake();
+                served.add("handshake completed"); // must not happen: the client refuses the certificate
+            } catch (IOException e) {
+                served.add("refused: " + e.getClass().getSimpleName());
+            }
+        });
+        assertThatThrownBy(() -> new SocketTransport(1000).connect(URI.create("wss://localhost:"
+                + server.getLocalPort() + "/v1/agent"), "tok", listener))
+                .isInstanceOf(SSLHandshakeException.class);
+        t.join(Duration.ofSeconds(10));
+        assertThat(served).hasSize(1).allMatch(x -> x.startsWith("refused"));
+        assertThat(closes).isEmpty();
     }
 }

@@ -6,8 +6,9 @@ import dev.agentcommander.agentd.config.ConfigLoader;
 import dev.agentcommander.agentd.hooks.HookCommand;
 import dev.agentcommander.agentd.hooks.HookSocket;
 import dev.agentcommander.agentd.hooks.InstallHooks;
-import dev.agentcommander.agentd.link.JdkTransport;
+import dev.agentcommander.agentd.link.SocketTransport;
 import dev.agentcommander.agentd.tmux.Tmux;
+import dev.agentcommander.schema.Protocol;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -126,7 +127,8 @@ public final class Main {
         CountDownLatch stopped = new CountDownLatch(1);
         Daemon daemon;
         try {
-            daemon = new Daemon(config, Path.of(System.getProperty("user.home")), System.getenv(), new JdkTransport(),
+            daemon = new Daemon(config, Path.of(System.getProperty("user.home")), System.getenv(),
+                    new SocketTransport(Protocol.MAX_FRAME_BYTES),
                     Clock.systemUTC(), version());
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "agentd cannot start: " + e.getMessage(), e);

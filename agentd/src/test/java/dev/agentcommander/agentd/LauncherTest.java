@@ -66,7 +66,11 @@ class LauncherTest {
             assertThat(cmdline).as("the launcher execs java itself (same pid, so signals reach agentd)")
                     .contains("@" + JVM_ARGS.resolve("chronicle.args"))
                     .contains("@" + JVM_ARGS.resolve("agentd.args"))
-                    .contains("-Djna.tmpdir=" + tmp.resolve("state/tmp"));
+                    .contains("-Djna.tmpdir=" + tmp.resolve("state/tmp"))
+                    // the JVM writes it at a clean stop when the class path is all jars (the bench's training run
+                    // shows it written; these tests run on target/classes, which CDS cannot archive)
+                    .contains("-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=" + tmp.resolve("state/cds/agentd-jdk"
+                            + Runtime.version().feature() + ".jsa"));
             assertThat(cmdline.contains("chronicle-jdk23.args")).as("the JDK-23 flag iff java %s >= 23",
                     Runtime.version().feature()).isEqualTo(Runtime.version().feature() >= 23);
         } finally {
@@ -119,5 +123,32 @@ class LauncherTest {
         assertThat(old.get(0)).isEqualTo("exit=1");
         assertThat(old.get(1)).contains("needs a JDK 21 or newer").contains("is 17");
         assertThat(old).hasSize(2); // java was never run with agentd's arguments
+    }
+
+    /** The arguments a stand-in java 25 gets from the launcher for {@code command}. */
+    private List<String> launched(String command, Map<String, String> env) throws Exception {
+        Path fake = tmp.resolve("fake-java");
+        Path got = tmp.resolve("got-" + command);
+        Files.writeString(fake, "#!/bin/sh\nif [ \"$1\" = -version ]; then echo 'openjdk version \"25.0.3\"' >&2; "
+                + "exit 0; fi\nfor a in \"$@\"; do echo \"$a\"; done > " + got + "\n");
+        fake.toFile().setExecutable(true);
+        Map<String, String> all = new java.util.HashMap<>(Map.of("AGENTD_JAVA", fake.toString(),
+                "AGENTD_JVM_DIR", "/dist/jvm", "AGENTD_STORAGE_STATE_DIR", tmp.resolve("state").toString()));
+        all.putAll(env);
+        Process p = start(List.of(LAUNCHER.toString(), command), all, tmp.resolve("launcher-" + command + ".log"));
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        return Files.readAllLines(got);
+    }
+
+    @Test
+    void theDaemonMapsAClassDataArchiveInItsStateDirAndShortCommandsNeverMakeOne() throws Exception {
+        String archive = "-XX:SharedArchiveFile=" + tmp.resolve("state/cds/agentd-jdk25.jsa");
+        assertThat(launched("run", Map.of())).contains("-XX:+AutoCreateSharedArchive", archive)
+                .endsWith("dev.agentcommander.agentd.Main", "run");
+        assertThat(Files.isDirectory(tmp.resolve("state/cds"))).isTrue();
+        assertThat(launched("doctor", Map.of())).noneMatch(a -> a.contains("SharedArchive"));
+        assertThat(launched("run", Map.of("AGENTD_CDS_ARCHIVE", ""))).noneMatch(a -> a.contains("SharedArchive"));
+        assertThat(launched("run", Map.of("AGENTD_CDS_ARCHIVE", tmp.resolve("x.jsa").toString())))
+                .contains("-XX:SharedArchiveFile=" + tmp.resolve("x.jsa"));
     }
 }

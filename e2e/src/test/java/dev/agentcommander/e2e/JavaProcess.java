@@ -45,13 +45,24 @@ public final class JavaProcess implements AutoCloseable {
 
     static JavaProcess start(String name, Path logDir, List<String> jvmFlags, String mainClass, List<String> args,
                              Map<String, String> env) throws IOException {
+        return start(name, logDir, jvmFlags, mainClass, args, env, null);
+    }
+
+    /** As above on {@code classpath} (null: this JVM's). */
+    static JavaProcess start(String name, Path logDir, List<String> jvmFlags, String mainClass, List<String> args,
+                             Map<String, String> env, String classpath) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmFlags);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classpath != null ? classpath : System.getProperty("java.class.path"));
         cmd.add(mainClass);
         cmd.addAll(args);
+        return exec(name, logDir, cmd, env);
+    }
+
+    /** Any command (a launcher script that execs java, say); its pid is the JVM's once the script has exec'd. */
+    static JavaProcess exec(String name, Path logDir, List<String> cmd, Map<String, String> env) throws IOException {
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + "-" + System.nanoTime() + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -26,4 +26,74 @@ final class ProcStat {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS;
     }
+
+    /** The 1-minute load average (what {@code uptime} prints first). */
+    static double loadAverage() throws IOException {
+        return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+    }
+
+    /** Classes loaded by the JVM {@code pid} (jstat, from its perf data; -1 when it cannot say). */
+    static long loadedClasses(long pid) {
+        try {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstat").toString(),
+                    "-class", Long.toString(pid)).redirectErrorStream(true).start();
+            String[] lines = new String(p.getInputStream().readAllBytes()).trim().split("\n");
+            p.waitFor();
+            return lines.length < 2 ? -1 : Long.parseLong(lines[1].trim().split("\\s+")[0]);
+        } catch (IOException | InterruptedException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The JVM's own account of its memory ({@code jcmd VM.native_memory summary}, needs
+     * {@code -XX:NativeMemoryTracking=summary}) as "category committed MB" pairs, biggest first, and the heap in use.
+     */
+    static String nativeMemory(long pid) {
+        String nmt = jcmd(pid, "VM.native_memory", "summary");
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("-\\s+([A-Za-z][A-Za-z ]*?) \\(reserved=\\d+KB, committed=(\\d+)KB").matcher(nmt);
+        java.util.List<java.util.Map.Entry<String, Long>> cats = new java.util.ArrayList<>();
+        while (m.find()) {
+            cats.add(java.util.Map.entry(m.group(1).trim(), Long.parseLong(m.group(2))));
+        }
+        cats.sort(java.util.Map.Entry.<String, Long>comparingByValue().reversed());
+        java.util.regex.Matcher total = java.util.regex.Pattern.compile("Total: reserved=\\d+KB, committed=(\\d+)KB")
+                .matcher(nmt);
+        StringBuilder out = new StringBuilder(total.find() ? String.format(java.util.Locale.ROOT,
+                "NMT committed %.1f MB:", Long.parseLong(total.group(1)) / 1024.0) : "NMT:");
+        for (var e : cats) {
+            if (e.getValue() >= 256) {
+                out.append(String.format(java.util.Locale.ROOT, " %s %.1f", e.getKey(), e.getValue() / 1024.0));
+            }
+        }
+        // every generation's line ("… total 2432K, used 1133K"; metaspace's lines have no "total")
+        java.util.regex.Matcher heap = java.util.regex.Pattern.compile("total (\\d+)K, used (\\d+)K")
+                .matcher(jcmd(pid, "GC.heap_info"));
+        long heapTotal = 0;
+        long heapUsed = 0;
+        while (heap.find()) {
+            heapTotal += Long.parseLong(heap.group(1));
+            heapUsed += Long.parseLong(heap.group(2));
+        }
+        if (heapTotal > 0) {
+            out.append(String.format(java.util.Locale.ROOT, "; heap used %.1f of %.1f MB", heapUsed / 1024.0,
+                    heapTotal / 1024.0));
+        }
+        return out.toString();
+    }
+
+    private static String jcmd(long pid, String... command) {
+        try {
+            java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid)));
+            cmd.addAll(java.util.List.of(command));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            p.waitFor();
+            return out;
+        } catch (IOException | InterruptedException e) {
+            return "";
+        }
+    }
 }

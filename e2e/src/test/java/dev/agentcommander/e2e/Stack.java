@@ -208,11 +208,70 @@ public final class Stack implements AutoCloseable {
         return this;
     }
 
+    /** The state dir's name under {@link #dir}; benchmarks give each agentd they start its own. */
+    String agentdStateName = "agentd-state";
+
     Path agentdStateDir() {
-        return agentdState != null ? agentdState : dir.resolve("agentd-state");
+        return agentdState != null ? agentdState : dir.resolve(agentdStateName);
     }
 
     public JavaProcess startAgentd() throws IOException, InterruptedException {
+        return startAgentd(agentdJvm, Map.of(), null);
+    }
+
+    /**
+     * agentd as {@code java} with Chronicle's flags and {@code jvmFlags}, {@code env} added to its environment, on
+     * {@code classpath} (null: this JVM's, the reactor's classes).
+     */
+    JavaProcess startAgentd(List<String> jvmFlags, Map<String, String> env, String classpath) throws IOException {
+        Path config = writeAgentdConfig();
+        Path state = agentdStateDir();
+        List<String> jvm = new ArrayList<>(JavaProcess.chronicleFlags());
+        jvm.addAll(jvmFlags);
+        jvm.addAll(List.of("-Djna.tmpdir=" + state.resolve("tmp"), "-Djava.io.tmpdir=" + state.resolve("tmp")));
+        agentd = JavaProcess.start("agentd", dir.resolve("logs"), jvm, "dev.agentcommander.agentd.Main",
+                List.of("run", "--config", config.toString()), env, classpath);
+        return agentd;
+    }
+
+    /**
+     * agentd through its real launcher ({@code agentd/src/main/sh/agentd}) on the distribution classpath (agentd's
+     * jar and {@code agentd/target/lib}, as {@code ./commander agentd} runs it): the JVM users get, flags and all.
+     */
+    JavaProcess startAgentdWithLauncher() throws IOException {
+        return startAgentdWithLauncher(Map.of());
+    }
+
+    /** As above with {@code extraEnv} for the launcher (AGENTD_CDS_ARCHIVE, say). */
+    JavaProcess startAgentdWithLauncher(Map<String, String> extraEnv) throws IOException {
+        Path config = writeAgentdConfig();
+        Map<String, String> env = new HashMap<>();
+        env.put("AGENTD_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        env.put("AGENTD_CLASSPATH", agentdDistributionClasspath());
+        env.put("AGENTD_JVM_DIR", JavaProcess.JVM_ARGS.toString());
+        env.put("AGENTD_STORAGE_STATE_DIR", agentdStateDir().toString());
+        env.putAll(extraEnv);
+        agentd = JavaProcess.exec("agentd", dir.resolve("logs"), List.of(agentdModule().resolve("src/main/sh/agentd")
+                .toString(), "run", "--config", config.toString()), env);
+        return agentd;
+    }
+
+    /** agentd's jar and its libraries ({@code agentd/target/lib}, what {@code mvn package} copies there). */
+    static String agentdDistributionClasspath() throws IOException {
+        Path target = agentdModule().resolve("target");
+        try (var files = Files.list(target)) {
+            String jar = files.map(Path::toString)
+                    .filter(n -> n.matches(".*/agentd-[^/]*\\.jar") && !n.endsWith("-tests.jar")).findFirst()
+                    .orElseThrow(() -> new IOException("no agentd jar in " + target + " (mvn package)"));
+            return jar + ":" + target.resolve("lib") + "/*";
+        }
+    }
+
+    private static Path agentdModule() {
+        return JavaProcess.JVM_ARGS.getParent().getParent().getParent(); // agentd/src/main/jvm
+    }
+
+    private Path writeAgentdConfig() throws IOException {
         Path state = agentdStateDir();
         Files.createDirectories(state.resolve("tmp"));
         Path tokenFile = dir.resolve("host-token");
@@ -237,12 +296,7 @@ public final class Stack implements AutoCloseable {
         }
         Path config = dir.resolve("agentd.yaml");
         Files.writeString(config, yaml);
-        List<String> jvm = new ArrayList<>(JavaProcess.chronicleFlags());
-        jvm.addAll(agentdJvm);
-        jvm.addAll(List.of("-Djna.tmpdir=" + state.resolve("tmp"), "-Djava.io.tmpdir=" + state.resolve("tmp")));
-        agentd = JavaProcess.start("agentd", dir.resolve("logs"), jvm, "dev.agentcommander.agentd.Main",
-                List.of("run", "--config", config.toString()), Map.of());
-        return agentd;
+        return config;
     }
 
     /** Points agentd at another port (a {@link LinkProxy}) instead of the control plane itself. */

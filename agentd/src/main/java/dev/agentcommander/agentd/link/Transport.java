@@ -3,8 +3,8 @@ package dev.agentcommander.agentd.link;
 import java.net.URI;
 
 /**
- * The seam between {@link Link} and the network: one text-frame connection at a time. The real one is the JDK's
- * WebSocket client ({@link JdkTransport}); tests use an in-memory one to drive the handshake and acks.
+ * The seam between {@link Link} and the network: one text-frame connection at a time. The real one is agentd's own
+ * WebSocket client ({@link SocketTransport}); tests use an in-memory one to drive the handshake and acks.
  */
 public interface Transport {
     /**

@@ -22,6 +22,7 @@ import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
+import net.openhft.posix.PosixAPI;
 
 /**
  * The persisted outbox: every message gets its seq and is written to a Chronicle Queue before {@link #send}
@@ -76,6 +77,11 @@ public final class Outbox implements Outbound, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir, e);
         }
+        // Chronicle's first use would load jnr-ffi and its native stub (~320 classes, ~4 MB of RSS) only to preload
+        // a POSIX binding; the one call this outbox could reach through it is msync(MS_ASYNC) when a store file is
+        // released (the default sync mode), which Linux has treated as a no-op since 2.6.19. Durability is the page
+        // cache's, as the class comment says, with or without it. Must run before any Chronicle class initialises.
+        PosixAPI.useNoOpPosixApi();
         if (System.getProperty("chronicle.analytics.disable") == null) {
             System.setProperty("chronicle.analytics.disable", "true");
         }

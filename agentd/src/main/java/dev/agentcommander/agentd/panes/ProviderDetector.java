@@ -1,9 +1,10 @@
 package dev.agentcommander.agentd.panes;
 
 import dev.agentcommander.schema.Provider;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,10 +26,13 @@ public final class ProviderDetector {
             "ash", "nu", "elvish", "xonsh", "pwsh", "busybox");
     private static final int MAX_PROCESSES = 256;
 
-    private final Path proc;
+    /** Longest /proc file read: argv beyond it (past the first few arguments) is never looked at. */
+    private static final int MAX_READ = 64 * 1024;
+
+    private final String procDir;
 
     public ProviderDetector(Path proc) {
-        this.proc = proc;
+        this.procDir = proc.toString() + "/";
     }
 
     public Provider detect(String currentCommand, int panePid) {
@@ -41,7 +45,8 @@ public final class ProviderDetector {
         tree.add(panePid);
         tree.addAll(descendants(panePid));
         for (int pid : tree) {
-            Provider p = byName(read(pid, "comm").trim(), argv(pid));
+            String comm = read(pid, "comm").trim();
+            Provider p = byName(comm, needsArgv(comm) ? argv(pid) : List.of());
             if (p == Provider.CLAUDE) {
                 return Provider.CLAUDE;
             }
@@ -61,9 +66,7 @@ public final class ProviderDetector {
         if (c.equals("codex")) {
             return Provider.CODEX;
         }
-        boolean interpreter = c.equals("node") || c.equals("bun") || c.equals("deno") || SHELLS.contains(c)
-                || c.startsWith("python");
-        if (interpreter) {
+        if (needsArgv(c)) {
             for (int i = 1; i < argv.size() && i < 4; i++) {
                 String a = argv.get(i);
                 if (a.contains("claude-code") || base(a).equals("claude")) {
@@ -75,6 +78,12 @@ public final class ProviderDetector {
             }
         }
         return SHELLS.contains(c) ? Provider.SHELL : Provider.OTHER;
+    }
+
+    /** An interpreter (or a shell) may be running Claude or Codex from a script: only then does argv say more. */
+    private static boolean needsArgv(String comm) {
+        String c = base(comm);
+        return c.equals("node") || c.equals("bun") || c.equals("deno") || SHELLS.contains(c) || c.startsWith("python");
     }
 
     /** Whether {@code command} (tmux's pane_current_command, a path or a login shell's "-bash") is a shell. */
@@ -117,9 +126,25 @@ public final class ProviderDetector {
         return raw.isEmpty() ? List.of() : List.of(raw.split("\0"));
     }
 
+    /**
+     * A small /proc file, whole up to {@link #MAX_READ} bytes. Plain reads into one buffer: this runs for every
+     * process of every pane on every poll, and {@code Files.readString}'s channel, stat and growing arrays were
+     * most of an idle scan's allocation.
+     */
     private String read(int pid, String file) {
-        try {
-            return Files.readString(proc.resolve(Integer.toString(pid)).resolve(file), StandardCharsets.UTF_8);
+        try (InputStream in = new FileInputStream(procDir + pid + "/" + file)) {
+            byte[] buf = new byte[512];
+            int n = 0;
+            for (int r; (r = in.read(buf, n, buf.length - n)) > 0; ) {
+                n += r;
+                if (n == buf.length) {
+                    if (n >= MAX_READ) {
+                        break;
+                    }
+                    buf = java.util.Arrays.copyOf(buf, Math.min(buf.length * 4, MAX_READ));
+                }
+            }
+            return new String(buf, 0, n, StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
             return ""; // the process ended while we looked
         }

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The control plane's end of the link, in memory: a {@link Transport} that records every frame agentd sends and
  * hands the test each connection to answer on. For tests of what agentd sends and in which order; the real
- * WebSocket is covered by JdkTransportTest.
+ * WebSocket is covered by SocketTransportTest and WsClientProtocolTest.
  */
 public final class FakeControlPlane implements Transport {
     /** One connection agentd opened: what the server says on it goes to agentd's listener at once. */

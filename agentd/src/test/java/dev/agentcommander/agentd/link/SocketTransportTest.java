@@ -7,6 +7,7 @@ import dev.agentcommander.agentd.testkit.Await;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Codec;
 import dev.agentcommander.schema.Json;
+import dev.agentcommander.schema.Protocol;
 import dev.agentcommander.schema.ServerMessage;
 import dev.agentcommander.schema.loop.Backoff;
 import io.helidon.common.buffers.BufferData;
@@ -33,8 +34,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The link over a real WebSocket on port 0: bearer token, handshake, acks, refusal. */
-class JdkTransportTest {
+/**
+ * The link over a real WebSocket server (Helidon's, on port 0) with agentd's own client: bearer token, handshake,
+ * acks, refusal.
+ */
+class SocketTransportTest {
     @TempDir
     Path state;
 
@@ -82,8 +86,8 @@ class JdkTransportTest {
         server = WebServer.builder().port(0).host("127.0.0.1")
                 .addRouting(WsRouting.builder().endpoint("/v1/agent", new Plane())).build().start();
         URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/v1/agent");
-        return new Link(new Link.Settings(uri, token, "box", "t", 1000), new JdkTransport(), outbox, c -> { },
-                d -> { }, Backoff.link(new Random(3)), Clock.systemUTC());
+        return new Link(new Link.Settings(uri, token, "box", "t", 1000), new SocketTransport(Protocol.MAX_FRAME_BYTES),
+                outbox, c -> { }, d -> { }, Backoff.link(new Random(3)), Clock.systemUTC());
     }
 
     @Test
@@ -126,7 +130,9 @@ class JdkTransportTest {
             public void close() {
             }
         };
-        Logger.getLogger(Link.class.getName()).addHandler(h);
+        // held in a variable: JUL keeps loggers only weakly, and a GC before Link logs would drop the handler
+        Logger linkLog = Logger.getLogger(Link.class.getName());
+        linkLog.addHandler(h);
         try (Outbox outbox = new Outbox(state, 1 << 30, Clock.systemUTC())) {
             outbox.send(new AgentMessage.SessionsRemoved("s_x"));
             Link link = link(outbox, "wrong");
@@ -140,7 +146,7 @@ class JdkTransportTest {
                 link.close();
             }
         } finally {
-            Logger.getLogger(Link.class.getName()).removeHandler(h);
+            linkLog.removeHandler(h);
         }
     }
 }

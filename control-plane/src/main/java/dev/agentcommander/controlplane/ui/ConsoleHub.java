@@ -42,7 +42,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * reaches a viewer or the tail.
  */
 public final class ConsoleHub implements AutoCloseable {
-    static final int TAIL_BYTES = 256 * 1024;
+    static final int TAIL_BYTES = 160 * 1024;
     /** How long a stream nobody watches is kept running (and its tail kept) before the host is told to stop. */
     static final Duration LINGER = Duration.ofSeconds(10);
     private static final long SWEEP_MS = 250;

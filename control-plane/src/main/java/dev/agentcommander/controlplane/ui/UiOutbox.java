@@ -38,7 +38,7 @@ import java.util.function.Consumer;
 final class UiOutbox implements AutoCloseable {
     static final int CAPACITY = 4096;
     /** Console data (base64 characters) queued per subscription before its oldest output is dropped. */
-    static final int LANE_BYTES = 512 * 1024;
+    static final int LANE_BYTES = 256 * 1024;
     /** Console frames queued per subscription before its oldest output is dropped (many tiny chunks). */
     static final int LANE_FRAMES = 2048;
     private static final Duration EXPIRY_CHECK = Duration.ofSeconds(1);

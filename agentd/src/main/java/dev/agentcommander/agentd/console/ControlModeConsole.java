@@ -36,8 +36,16 @@ public final class ControlModeConsole implements Console {
     private static final System.Logger LOG = System.getLogger(ControlModeConsole.class.getName());
     private static final String SNAPSHOT_FORMAT = "'#{pane_width} #{pane_height} #{cursor_x} #{cursor_y}'";
 
-    /** How output is batched: wait at most {@code linger} after the first byte, never hold more than a chunk. */
-    public record Config(Duration linger, int maxChunkBytes) {
+    /**
+     * How output is batched: wait at most {@code linger} after the first byte, never hold more than a chunk. How a
+     * pane that outruns agentd is handled: {@code pauseAfter} (whole seconds; negative = off) is tmux's
+     * {@code pause-after}: tmux pauses a pane this client is that far behind on, and the console resumes it at once
+     * with a {@code resync} snapshot, so viewers redraw rather than wait for a backlog. And how often a busy pane
+     * gets a {@code keyframe} snapshot, so the control plane's tail for late joiners stays short: after
+     * {@code keyframeBytes} of output, at most once per {@code keyframeEvery}.
+     */
+    public record Config(Duration linger, int maxChunkBytes, Duration pauseAfter, int keyframeBytes,
+                         Duration keyframeEvery) {
         public static final Config DEFAULTS = new Config(Duration.ofMillis(5), 16 * 1024);
 
         public Config {
@@ -47,6 +55,21 @@ public final class ControlModeConsole implements Console {
             if (maxChunkBytes < 256 || maxChunkBytes > 1 << 20) {
                 throw new IllegalArgumentException("console max_chunk_bytes must be 256..1048576: " + maxChunkBytes);
             }
+            if (pauseAfter.compareTo(Duration.ofSeconds(300)) > 0) {
+                throw new IllegalArgumentException("console pause_after must be at most 300 s: " + pauseAfter);
+            }
+            if (keyframeBytes < 1024 || keyframeEvery.isNegative()) {
+                throw new IllegalArgumentException("console keyframes: at least 1024 bytes, a period >= 0");
+            }
+        }
+
+        /** The defaults for flow control: pause after 2 s behind, a keyframe per 64 KiB of output, at most 1/s. */
+        public Config(Duration linger, int maxChunkBytes) {
+            this(linger, maxChunkBytes, Duration.ofSeconds(2), 64 * 1024, Duration.ofSeconds(1));
+        }
+
+        int pauseAfterSeconds() {
+            return pauseAfter.isNegative() ? -1 : (int) pauseAfter.toSeconds();
         }
     }
 
@@ -63,6 +86,7 @@ public final class ControlModeConsole implements Console {
     private final long lingerNanos;
     private long dirtySince;
     private boolean closed;
+    private int pauses;
 
     public ControlModeConsole(Tmux tmux, SessionDirectory directory, Outbound outbound, Config config) {
         this.tmux = tmux;
@@ -106,8 +130,9 @@ public final class ControlModeConsole implements Console {
             stream.subs.add(sub);
             PaneStream<Client> s = stream;
             try {
-                stream.client.control.command("display-message -p -t " + paneId + " " + SNAPSHOT_FORMAT
-                        + " ; capture-pane -p -e -J -t " + paneId, 2, replies -> onSnapshot(s, sub, replies));
+                // resume first: a pane nobody watched may have been paused by tmux (it is left so, to cost nothing)
+                stream.client.control.command(ControlClient.continuePane(paneId) + " ; " + screenCommand(paneId), 3,
+                        replies -> onSnapshot(s, sub, replies.size() < 3 ? List.of() : replies.subList(1, 3)));
             } catch (TmuxException e) {
                 stream.subs.remove(sub);
                 if (stream.subs.isEmpty()) {
@@ -204,13 +229,121 @@ public final class ControlModeConsole implements Console {
                 }
                 return;
             }
-            String[] f = replies.get(0).text().trim().split(" ");
-            byte[] screen = PaneStream.join(replies.get(1).lines());
             flush(stream); // what is pending came before the cut: it belongs to the older subscribers only
-            send(new AgentMessage.Snapshot(sub.sessionId, sub.subscriptionId, PaneStream.toInt(f, 0),
-                    PaneStream.toInt(f, 1), PaneStream.toInt(f, 2), PaneStream.toInt(f, 3),
-                    Base64.getEncoder().encodeToString(screen)));
+            send(snapshot(sub, replies, AgentMessage.Snapshot.START));
             sub.live = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static String screenCommand(String paneId) {
+        return "display-message -p -t " + paneId + " " + SNAPSHOT_FORMAT + " ; capture-pane -p -e -J -t " + paneId;
+    }
+
+    /** A snapshot message for {@code sub} from the replies of {@link #screenCommand}, cut at its offset now. */
+    private static AgentMessage.Snapshot snapshot(PaneStream.Sub sub, List<ControlClient.Reply> replies,
+                                                  String reason) {
+        String[] f = replies.get(0).text().trim().split(" ");
+        byte[] screen = PaneStream.join(replies.get(1).lines());
+        return new AgentMessage.Snapshot(sub.sessionId, sub.subscriptionId, PaneStream.toInt(f, 0),
+                PaneStream.toInt(f, 1), PaneStream.toInt(f, 2), PaneStream.toInt(f, 3),
+                Base64.getEncoder().encodeToString(screen), sub.offset, reason);
+    }
+
+    /**
+     * Takes a screen of a live stream through its own client (so it is an exact cut), for {@code reason}
+     * {@code keyframe} or {@code resync}; {@code prefix} runs first in the same command line. Caller holds the lock.
+     */
+    private void cutScreen(PaneStream<Client> stream, String prefix, String reason) {
+        int skip = prefix == null ? 0 : 1;
+        String line = (prefix == null ? "" : prefix + " ; ") + screenCommand(stream.paneId);
+        try {
+            stream.client.control.command(line, 2 + skip, replies -> onScreen(stream, replies.size() < 2 + skip
+                    ? List.of() : replies.subList(skip, 2 + skip), reason));
+            stream.screenInFlight = true;
+        } catch (TmuxException e) {
+            LOG.log(System.Logger.Level.WARNING, "no " + reason + " screen of {0}: {1}", stream.paneId,
+                    e.getMessage());
+        }
+    }
+
+    /** A keyframe or resync screen arrived: every live subscriber gets it at its own offset. */
+    private void onScreen(PaneStream<Client> stream, List<ControlClient.Reply> replies, String reason) {
+        lock.lock();
+        try {
+            stream.screenInFlight = false;
+            if (streams.get(stream.paneId) != stream) {
+                return;
+            }
+            if (replies.size() < 2 || replies.get(0).error() || replies.get(1).error()) {
+                LOG.log(System.Logger.Level.WARNING, "{0} screen of {1} failed", reason, stream.paneId);
+                return;
+            }
+            flush(stream); // pending bytes came before the cut
+            for (PaneStream.Sub sub : stream.subs) {
+                if (sub.live) {
+                    send(snapshot(sub, replies, reason));
+                }
+            }
+            stream.screenSent();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * tmux paused a pane because this client fell {@code pause-after} behind it (the machine is busy, or the pane
+     * prints faster than agentd reads). A watched pane is resumed at once with a resync screen: its viewers are
+     * told output was skipped and redraw from the screen as it is now. An unwatched one stays paused (its output
+     * would be dropped anyway); a later subscribe resumes it.
+     */
+    private void onPause(Client client, String paneId) {
+        lock.lock();
+        try {
+            pauses++;
+            PaneStream<Client> stream = streams.get(paneId);
+            if (stream == null || stream.client != client) {
+                return;
+            }
+            LOG.log(System.Logger.Level.INFO, "tmux paused {0} (agentd fell behind); resuming with a fresh screen",
+                    paneId);
+            flush(stream);
+            cutScreen(stream, ControlClient.continuePane(paneId), AgentMessage.Snapshot.RESYNC);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Asks tmux to pause a watched pane ({@code refresh-client -A '%N:pause'}) exactly as it does when agentd falls
+     * {@code pause-after} behind: for tests of what follows, which a busy machine cannot be made to do on cue.
+     */
+    void pauseForTest(String paneId) {
+        lock.lock();
+        try {
+            PaneStream<Client> stream = streams.get(ControlClient.checkPaneId(paneId));
+            if (stream == null) {
+                throw new ConsoleException("pane " + paneId + " is not watched");
+            }
+            Client client = stream.client;
+            // tmux writes the %pause of a pause it was asked for inside that command's reply, not as a notification
+            client.control.command("refresh-client -A '" + paneId + ":pause'", 1, replies -> {
+                if (replies.stream().flatMap(r -> r.lines().stream()).anyMatch(l -> new String(l,
+                        java.nio.charset.StandardCharsets.US_ASCII).equals("%pause " + paneId))) {
+                    onPause(client, paneId);
+                }
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many times tmux paused a pane for this console (tests, doctor). */
+    public int pauses() {
+        lock.lock();
+        try {
+            return pauses;
         } finally {
             lock.unlock();
         }
@@ -280,9 +413,12 @@ public final class ControlModeConsole implements Console {
         }
     }
 
-    /** Sends a pane's pending bytes to each live subscriber; caller holds the lock. */
+    /** Sends a pane's pending bytes to each live subscriber, then a keyframe if one is due; caller holds the lock. */
     private void flush(PaneStream<Client> stream) {
         stream.flush(this::send);
+        if (!stream.screenInFlight && stream.keyframeDue(config.keyframeBytes(), config.keyframeEvery())) {
+            cutScreen(stream, null, AgentMessage.Snapshot.KEYFRAME);
+        }
     }
 
     private void send(AgentMessage m) {
@@ -321,7 +457,12 @@ public final class ControlModeConsole implements Console {
 
         Client(String tmuxSession) {
             this.tmuxSession = tmuxSession;
-            this.control = new ControlClient(tmux, tmuxSession, this);
+            this.control = new ControlClient(tmux, tmuxSession, this, config.pauseAfterSeconds());
+        }
+
+        @Override
+        public void onPause(String paneId) {
+            ControlModeConsole.this.onPause(this, paneId);
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.agentcommander.agentd.console;
 
 import dev.agentcommander.schema.AgentMessage;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -33,6 +34,10 @@ final class PaneStream<C> {
     private final byte[] pending;
     private int pendingLen;
     long lastFlush = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
+    /** A keyframe or resync screen has been asked for and not answered yet. */
+    boolean screenInFlight;
+    private long sinceScreen;
+    private long lastScreen = System.nanoTime();
 
     PaneStream(String paneId, C client, int maxChunk) {
         this.paneId = paneId;
@@ -70,8 +75,22 @@ final class PaneStream<C> {
                 sub.offset += pendingLen;
             }
         }
+        if (anyLive()) {
+            sinceScreen += pendingLen;
+        }
         pendingLen = 0;
         lastFlush = System.nanoTime();
+    }
+
+    /** Whether {@code bytes} were sent since the last screen and {@code every} has passed since it. */
+    boolean keyframeDue(int bytes, Duration every) {
+        return sinceScreen >= bytes && System.nanoTime() - lastScreen >= every.toNanos() && anyLive();
+    }
+
+    /** A screen went out to every live subscriber: the count towards the next keyframe starts again. */
+    void screenSent() {
+        sinceScreen = 0;
+        lastScreen = System.nanoTime();
     }
 
     Sub find(String sessionId, String subscriptionId) {

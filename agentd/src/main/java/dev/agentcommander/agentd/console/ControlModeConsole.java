@@ -34,6 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class ControlModeConsole implements Console {
     private static final System.Logger LOG = System.getLogger(ControlModeConsole.class.getName());
+    private static final int MAX_CARRIED = 4096;
     private static final String SNAPSHOT_FORMAT = "'#{pane_width} #{pane_height} #{cursor_x} #{cursor_y}'";
 
     /**
@@ -105,7 +106,11 @@ public final class ControlModeConsole implements Console {
             throw new ConsoleException("session " + sessionId + " has no tmux pane");
         }
         String paneId = ControlClient.checkPaneId(session.tmux().paneId());
-        String tmuxSession = tmux.run("display-message", "-p", "-t", paneId, "#{session_id}").trim();
+        // a live client that has carried this pane's output knows its tmux session: no tmux process per subscribe
+        // (at a hundred subscribes on a busy machine those forks were seconds); else ask tmux
+        String known = clientCarrying(paneId);
+        String tmuxSession = known != null ? known
+                : tmux.run("display-message", "-p", "-t", paneId, "#{session_id}").trim();
         ControlClient toClose = null;
         lock.lock();
         try {
@@ -169,6 +174,21 @@ public final class ControlModeConsole implements Console {
         }
         if (toClose != null) {
             toClose.close();
+        }
+    }
+
+    /** The tmux session of the live client that has carried output of {@code paneId}, or null. */
+    private String clientCarrying(String paneId) {
+        lock.lock();
+        try {
+            for (Client c : clients.values()) {
+                if (c.carried.contains(paneId) && c.control.isAlive()) {
+                    return c.tmuxSession;
+                }
+            }
+            return null;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -354,6 +374,9 @@ public final class ControlModeConsole implements Console {
         try {
             PaneStream<Client> stream = streams.get(paneId);
             if (stream == null || stream.client != client) {
+                if (client.carried.size() < MAX_CARRIED) {
+                    client.carried.add(paneId);
+                }
                 return; // a pane nobody watches in a watched tmux session (see NEVER_OFF below)
             }
             if (!stream.anyLive()) {
@@ -453,6 +476,8 @@ public final class ControlModeConsole implements Console {
     private final class Client implements ControlClient.Listener {
         final String tmuxSession;
         final ControlClient control;
+        /** Panes whose output this client carried, so in its session (one moved to another session later stays here). */
+        final Set<String> carried = new java.util.HashSet<>();
         int streams;
 
         Client(String tmuxSession) {

@@ -61,7 +61,7 @@ public final class ConsoleLatencyBench {
         }
         Map<String, String> sessionOfPane = new HashMap<>();
         for (String p : paneIds) {
-            sessionOfPane.put(p, Await.value("session " + p, Duration.ofSeconds(60),
+            sessionOfPane.put(p, Await.value("session " + p, Duration.ofSeconds(180),
                     () -> FoundationLookup.sessionId(stack, p)));
         }
         List<Run> results = new ArrayList<>();

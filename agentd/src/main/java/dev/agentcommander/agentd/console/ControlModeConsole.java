@@ -8,9 +8,7 @@ import dev.agentcommander.agentd.tmux.TmuxException;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Session;
 import dev.agentcommander.schema.loop.NamedLoop;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,8 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Console streaming through tmux control-mode clients, one per tmux session that has a watched pane (measured
  * against {@code pipe-pane}; see docs/console.md). The snapshot is taken through the same client that carries
  * the output, so it is an exact cut: bytes before it are in the snapshot, bytes after it are in the chunks.
- * The first output after a quiet spell of {@link Config#linger()} is sent at once (typing echoes without delay);
- * output within a linger of a send is coalesced up to {@link Config#maxChunkBytes()}, so a chatty pane costs at
+ * The first output after a quiet spell of {@link ConsoleConfig#linger()} is sent at once (typing echoes without delay);
+ * output within a linger of a send is coalesced up to {@link ConsoleConfig#maxChunkBytes()}, so a chatty pane costs at
  * most about two outbox messages per linger (plus one per full chunk); a pane's buffer never exceeds one chunk.
  *
  * <p>It never sends {@code refresh-client -A %N:off}: in tmux before 3.7 turning a pane off while output for it is
@@ -34,50 +32,11 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class ControlModeConsole implements Console {
     private static final System.Logger LOG = System.getLogger(ControlModeConsole.class.getName());
-    private static final int MAX_CARRIED = 4096;
-    private static final String SNAPSHOT_FORMAT = "'#{pane_width} #{pane_height} #{cursor_x} #{cursor_y}'";
-
-    /**
-     * How output is batched: wait at most {@code linger} after the first byte, never hold more than a chunk. How a
-     * pane that outruns agentd is handled: {@code pauseAfter} (whole seconds; negative = off) is tmux's
-     * {@code pause-after}: tmux pauses a pane this client is that far behind on, and the console resumes it at once
-     * with a {@code resync} snapshot, so viewers redraw rather than wait for a backlog. And how often a busy pane
-     * gets a {@code keyframe} snapshot, so the control plane's tail for late joiners stays short: after
-     * {@code keyframeBytes} of output, at most once per {@code keyframeEvery}.
-     */
-    public record Config(Duration linger, int maxChunkBytes, Duration pauseAfter, int keyframeBytes,
-                         Duration keyframeEvery) {
-        public static final Config DEFAULTS = new Config(Duration.ofMillis(5), 16 * 1024);
-
-        public Config {
-            if (linger.isNegative() || linger.compareTo(Duration.ofSeconds(1)) > 0) {
-                throw new IllegalArgumentException("console linger must be 0..1000 ms: " + linger);
-            }
-            if (maxChunkBytes < 256 || maxChunkBytes > 1 << 20) {
-                throw new IllegalArgumentException("console max_chunk_bytes must be 256..1048576: " + maxChunkBytes);
-            }
-            if (pauseAfter.compareTo(Duration.ofSeconds(300)) > 0) {
-                throw new IllegalArgumentException("console pause_after must be at most 300 s: " + pauseAfter);
-            }
-            if (keyframeBytes < 1024 || keyframeEvery.isNegative()) {
-                throw new IllegalArgumentException("console keyframes: at least 1024 bytes, a period >= 0");
-            }
-        }
-
-        /** The defaults for flow control: pause after 2 s behind, a keyframe per 64 KiB of output, at most 1/s. */
-        public Config(Duration linger, int maxChunkBytes) {
-            this(linger, maxChunkBytes, Duration.ofSeconds(2), 64 * 1024, Duration.ofSeconds(1));
-        }
-
-        int pauseAfterSeconds() {
-            return pauseAfter.isNegative() ? -1 : (int) pauseAfter.toSeconds();
-        }
-    }
 
     private final Tmux tmux;
     private final SessionDirectory directory;
     private final Outbound outbound;
-    private final Config config;
+    private final ConsoleConfig config;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition dirtyCond = lock.newCondition();
     private final Map<String, Client> clients = new HashMap<>();       // by tmux session id ($N)
@@ -89,7 +48,7 @@ public final class ControlModeConsole implements Console {
     private boolean closed;
     private int pauses;
 
-    public ControlModeConsole(Tmux tmux, SessionDirectory directory, Outbound outbound, Config config) {
+    public ControlModeConsole(Tmux tmux, SessionDirectory directory, Outbound outbound, ConsoleConfig config) {
         this.tmux = tmux;
         this.directory = directory;
         this.outbound = outbound;
@@ -124,7 +83,7 @@ public final class ControlModeConsole implements Console {
             if (stream == null) {
                 Client client = clients.get(tmuxSession);
                 if (client == null || !client.control.isAlive()) {
-                    client = new Client(tmuxSession);
+                    client = newClient(tmuxSession);
                     clients.put(tmuxSession, client);
                 }
                 stream = new PaneStream<>(paneId, client, config.maxChunkBytes());
@@ -136,7 +95,8 @@ public final class ControlModeConsole implements Console {
             PaneStream<Client> s = stream;
             try {
                 // resume first: a pane nobody watched may have been paused by tmux (it is left so, to cost nothing)
-                stream.client.control.command(ControlClient.continuePane(paneId) + " ; " + screenCommand(paneId), 3,
+                String line = ControlClient.continuePane(paneId) + " ; " + PaneStream.screenCommand(paneId);
+                stream.client.control.command(line, 3,
                         replies -> onSnapshot(s, sub, replies.size() < 3 ? List.of() : replies.subList(1, 3)));
             } catch (TmuxException e) {
                 stream.subs.remove(sub);
@@ -182,7 +142,7 @@ public final class ControlModeConsole implements Console {
         lock.lock();
         try {
             for (Client c : clients.values()) {
-                if (c.carried.contains(paneId) && c.control.isAlive()) {
+                if (c.carries(paneId) && c.control.isAlive()) {
                     return c.tmuxSession;
                 }
             }
@@ -250,25 +210,11 @@ public final class ControlModeConsole implements Console {
                 return;
             }
             flush(stream); // what is pending came before the cut: it belongs to the older subscribers only
-            send(snapshot(sub, replies, AgentMessage.Snapshot.START));
+            send(PaneStream.snapshot(sub, replies, AgentMessage.Snapshot.START));
             sub.live = true;
         } finally {
             lock.unlock();
         }
-    }
-
-    private static String screenCommand(String paneId) {
-        return "display-message -p -t " + paneId + " " + SNAPSHOT_FORMAT + " ; capture-pane -p -e -J -t " + paneId;
-    }
-
-    /** A snapshot message for {@code sub} from the replies of {@link #screenCommand}, cut at its offset now. */
-    private static AgentMessage.Snapshot snapshot(PaneStream.Sub sub, List<ControlClient.Reply> replies,
-                                                  String reason) {
-        String[] f = replies.get(0).text().trim().split(" ");
-        byte[] screen = PaneStream.join(replies.get(1).lines());
-        return new AgentMessage.Snapshot(sub.sessionId, sub.subscriptionId, PaneStream.toInt(f, 0),
-                PaneStream.toInt(f, 1), PaneStream.toInt(f, 2), PaneStream.toInt(f, 3),
-                Base64.getEncoder().encodeToString(screen), sub.offset, reason);
     }
 
     /**
@@ -277,7 +223,7 @@ public final class ControlModeConsole implements Console {
      */
     private void cutScreen(PaneStream<Client> stream, String prefix, String reason) {
         int skip = prefix == null ? 0 : 1;
-        String line = (prefix == null ? "" : prefix + " ; ") + screenCommand(stream.paneId);
+        String line = (prefix == null ? "" : prefix + " ; ") + PaneStream.screenCommand(stream.paneId);
         try {
             stream.client.control.command(line, 2 + skip, replies -> onScreen(stream, replies.size() < 2 + skip
                     ? List.of() : replies.subList(skip, 2 + skip), reason));
@@ -303,7 +249,7 @@ public final class ControlModeConsole implements Console {
             flush(stream); // pending bytes came before the cut
             for (PaneStream.Sub sub : stream.subs) {
                 if (sub.live) {
-                    send(snapshot(sub, replies, reason));
+                    send(PaneStream.snapshot(sub, replies, reason));
                 }
             }
             stream.screenSent();
@@ -374,9 +320,7 @@ public final class ControlModeConsole implements Console {
         try {
             PaneStream<Client> stream = streams.get(paneId);
             if (stream == null || stream.client != client) {
-                if (client.carried.size() < MAX_CARRIED) {
-                    client.carried.add(paneId);
-                }
+                client.carried(paneId);
                 return; // a pane nobody watches in a watched tmux session (see NEVER_OFF below)
             }
             if (!stream.anyLive()) {
@@ -472,32 +416,7 @@ public final class ControlModeConsole implements Console {
         flusher.close();
     }
 
-    /** One control client and what it serves; the listener of its own client. */
-    private final class Client implements ControlClient.Listener {
-        final String tmuxSession;
-        final ControlClient control;
-        /** Panes whose output this client carried, so in its session (one moved to another session later stays here). */
-        final Set<String> carried = new java.util.HashSet<>();
-        int streams;
-
-        Client(String tmuxSession) {
-            this.tmuxSession = tmuxSession;
-            this.control = new ControlClient(tmux, tmuxSession, this, config.pauseAfterSeconds());
-        }
-
-        @Override
-        public void onPause(String paneId) {
-            ControlModeConsole.this.onPause(this, paneId);
-        }
-
-        @Override
-        public void onOutput(String paneId, byte[] data, int len) {
-            ControlModeConsole.this.onOutput(this, paneId, data, len);
-        }
-
-        @Override
-        public void onExit(ControlClient c) {
-            ControlModeConsole.this.onExit(this);
-        }
+    private Client newClient(String tmuxSession) {
+        return new Client(tmux, tmuxSession, config.pauseAfterSeconds(), this::onOutput, this::onPause, this::onExit);
     }
 }

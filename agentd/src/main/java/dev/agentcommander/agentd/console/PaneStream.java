@@ -1,5 +1,6 @@
 package dev.agentcommander.agentd.console;
 
+import dev.agentcommander.agentd.tmux.ControlClient;
 import dev.agentcommander.schema.AgentMessage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.function.Consumer;
  * client that carries this pane.
  */
 final class PaneStream<C> {
+    private static final String SCREEN_FORMAT = "'#{pane_width} #{pane_height} #{cursor_x} #{cursor_y}'";
     /** One subscriber; {@code live} once its snapshot went out, {@code offset} = bytes sent since then. */
     static final class Sub {
         final String sessionId;
@@ -133,5 +135,20 @@ final class PaneStream<C> {
         } catch (NumberFormatException e) {
             return 0;
         }
+    }
+
+    /** The command line whose two replies make a screen: size and cursor, then {@code capture-pane}. */
+    static String screenCommand(String paneId) {
+        return "display-message -p -t " + paneId + " " + SCREEN_FORMAT + " ; capture-pane -p -e -J -t " + paneId;
+    }
+
+    /** A snapshot message for {@code sub} from the replies of {@link #screenCommand}, cut at its offset now. */
+    static AgentMessage.Snapshot snapshot(PaneStream.Sub sub, List<ControlClient.Reply> replies,
+                                          String reason) {
+        String[] f = replies.get(0).text().trim().split(" ");
+        byte[] screen = PaneStream.join(replies.get(1).lines());
+        return new AgentMessage.Snapshot(sub.sessionId, sub.subscriptionId, PaneStream.toInt(f, 0),
+                PaneStream.toInt(f, 1), PaneStream.toInt(f, 2), PaneStream.toInt(f, 3),
+                Base64.getEncoder().encodeToString(screen), sub.offset, reason);
     }
 }

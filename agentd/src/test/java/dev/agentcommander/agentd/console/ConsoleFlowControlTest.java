@@ -35,7 +35,7 @@ class ConsoleFlowControlTest {
     @BeforeEach
     void start() throws Exception {
         panes = PrivateTmux.start(tmp, 100, 30, "env", "PS1=$ ", "bash", "--norc", "--noprofile");
-        console = new ControlModeConsole(panes.tmux(), sessions, out, new ControlModeConsole.Config(
+        console = new ControlModeConsole(panes.tmux(), sessions, out, new ConsoleConfig(
                 Duration.ofMillis(3), 16 * 1024, Duration.ofSeconds(2), 4 * 1024, Duration.ZERO));
         pane = panes.firstPane();
         session = sessions.register(pane, Provider.SHELL);

@@ -33,11 +33,11 @@ public final class FloorReader {
                     if (line.startsWith("%output ")) {
                         int sp = line.indexOf(' ', 8);
                         String pane = line.substring(8, sp);
-                        // control mode escapes \r\n as \015\012; a marker line ends at the escaped newline
+                        // control mode escapes \r and \n as \015 and \012, which one %output line may split
                         clocks.computeIfAbsent(pane, k -> new MarkerClock((n, ms) -> samples.append(k).append(' ')
                                 .append(n).append(' ').append(ms).append(' ')
                                 .append((System.nanoTime() - t0) / 1_000_000).append('\n')))
-                                .feed(line.substring(sp + 1).replace("\\015\\012", "\n"));
+                                .feed(line.substring(sp + 1).replace("\\015", "").replace("\\012", "\n"));
                     }
                 }
             } catch (Exception ignored) {

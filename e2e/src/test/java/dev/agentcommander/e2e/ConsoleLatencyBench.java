@@ -136,6 +136,7 @@ public final class ConsoleLatencyBench {
         boolean open;
         try (UiClient c = new UiClient(stack.baseUrl(), stack.jwt(Role.VIEWER))) {
             long t0 = System.nanoTime();
+            double since = MarkerClock.nowMicros(); // the tail a joiner gets first is history, not latency
             long warmEnd = t0 + TimeUnit.SECONDS.toNanos(warm);
             long end = warmEnd + TimeUnit.SECONDS.toNanos(seconds);
             int n = 0;
@@ -152,7 +153,7 @@ public final class ConsoleLatencyBench {
                     case "console.snapshot" -> {
                         snapshots++;
                         lastSnapshot = (System.nanoTime() - t0) / 1e6;
-                        clock(clocks, sub, ui, uiWarm, warmEnd).resync();
+                        clock(clocks, sub, ui, uiWarm, warmEnd, since).resync();
                     }
                     case "console.skipped" -> {
                         if ("viewer_behind".equals(m.path("reason").asText())) {
@@ -162,7 +163,7 @@ public final class ConsoleLatencyBench {
                         }
                         skippedBytes += m.path("bytes").asLong(0);
                     }
-                    case "console.chunk" -> clock(clocks, sub, ui, uiWarm, warmEnd).feed(new String(
+                    case "console.chunk" -> clock(clocks, sub, ui, uiWarm, warmEnd, since).feed(new String(
                             Base64.getDecoder().decode(m.get("data").asText()), StandardCharsets.UTF_8));
                     default -> { }
                 }
@@ -200,9 +201,9 @@ public final class ConsoleLatencyBench {
     }
 
     private static MarkerClock clock(Map<String, MarkerClock> clocks, String sub, Stats ui, Stats uiWarm,
-                                     long warmEnd) {
+                                     long warmEnd, double since) {
         return clocks.computeIfAbsent(sub, k -> new MarkerClock((n, ms) ->
-                (System.nanoTime() < warmEnd ? uiWarm : ui).add(ms)));
+                (System.nanoTime() < warmEnd ? uiWarm : ui).add(ms), since));
     }
 
     private static int count(String text, String what) {

@@ -19,9 +19,18 @@ final class MarkerClock {
     private final BitSet seen = new BitSet();
     private final BiConsumer<Integer, Double> sample;
 
+    /** Markers printed before this (epoch µs) are history (a joiner's catch-up), not latency: not counted. */
+    private final double since;
+
     /** {@code sample} gets each marker's number and latency (ms). */
     MarkerClock(BiConsumer<Integer, Double> sample) {
+        this(sample, 0);
+    }
+
+    /** As above, counting only markers printed at or after {@code sinceMicros} (epoch µs). */
+    MarkerClock(BiConsumer<Integer, Double> sample, double sinceMicros) {
         this.sample = sample;
+        this.since = sinceMicros;
     }
 
     static double nowMicros() {
@@ -39,8 +48,10 @@ final class MarkerClock {
             if (m.find()) {
                 double t = Long.parseLong(m.group(1)) * 1e6 + Long.parseLong(m.group(2));
                 int n = Integer.parseInt(m.group(3));
-                seen.set(n);
-                sample.accept(n, (now - t) / 1000.0);
+                if (t >= since) {
+                    seen.set(n);
+                    sample.accept(n, (now - t) / 1000.0);
+                }
             }
             partial.delete(0, nl + 1);
         }

@@ -7,8 +7,9 @@ import java.time.Duration;
  * pane that outruns agentd is handled: {@code pauseAfter} (whole seconds; negative = off) is tmux's
  * {@code pause-after}: tmux pauses a pane this client is that far behind on, and the console resumes it at once
  * with a {@code resync} snapshot, so viewers redraw rather than wait for a backlog. And how often a busy pane
- * gets a {@code keyframe} snapshot, so the control plane's tail for late joiners stays short: after
- * {@code keyframeBytes} of output, at most once per {@code keyframeEvery}.
+ * gets a {@code keyframe} snapshot, so the control plane's tail for late joiners stays short: once the output
+ * since the last screen is worth more than replaying it (twice the screen's size, at most {@code keyframeBytes}),
+ * at most once per {@code keyframeEvery}.
  */
 public record ConsoleConfig(Duration linger, int maxChunkBytes, Duration pauseAfter, int keyframeBytes,
                             Duration keyframeEvery) {
@@ -29,7 +30,8 @@ public record ConsoleConfig(Duration linger, int maxChunkBytes, Duration pauseAf
         }
     }
 
-    /** The defaults for flow control: pause after 2 s behind, a keyframe per 64 KiB of output, at most 1/s. */
+    /** The defaults for flow control: pause after 2 s behind, a keyframe per two screens of output (at most
+     *  64 KiB apart), at most one a second. */
     public ConsoleConfig(Duration linger, int maxChunkBytes) {
         this(linger, maxChunkBytes, Duration.ofSeconds(2), 64 * 1024, Duration.ofSeconds(1));
     }

@@ -210,8 +210,12 @@ public final class ControlModeConsole implements Console {
                 return;
             }
             flush(stream); // what is pending came before the cut: it belongs to the older subscribers only
-            send(PaneStream.snapshot(sub, replies, AgentMessage.Snapshot.START));
+            AgentMessage.Snapshot snap = PaneStream.snapshot(sub, replies, AgentMessage.Snapshot.START);
+            send(snap);
             sub.live = true;
+            if (stream.subs.size() == 1) {
+                stream.screenSent(snap.data().length() * 3 / 4); // the stream's first screen: keyframes count from it
+            }
         } finally {
             lock.unlock();
         }
@@ -247,12 +251,15 @@ public final class ControlModeConsole implements Console {
                 return;
             }
             flush(stream); // pending bytes came before the cut
+            int size = 0;
             for (PaneStream.Sub sub : stream.subs) {
                 if (sub.live) {
-                    send(PaneStream.snapshot(sub, replies, reason));
+                    AgentMessage.Snapshot snap = PaneStream.snapshot(sub, replies, reason);
+                    size = snap.data().length() * 3 / 4;
+                    send(snap);
                 }
             }
-            stream.screenSent();
+            stream.screenSent(size);
         } finally {
             lock.unlock();
         }

@@ -38,7 +38,9 @@ final class PaneStream<C> {
     long lastFlush = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
     /** A keyframe or resync screen has been asked for and not answered yet. */
     boolean screenInFlight;
+    private static final int MIN_KEYFRAME_BYTES = 4096;
     private long sinceScreen;
+    private int lastScreenBytes;
     private long lastScreen = System.nanoTime();
 
     PaneStream(String paneId, C client, int maxChunk) {
@@ -84,14 +86,20 @@ final class PaneStream<C> {
         lastFlush = System.nanoTime();
     }
 
-    /** Whether {@code bytes} were sent since the last screen and {@code every} has passed since it. */
-    boolean keyframeDue(int bytes, Duration every) {
-        return sinceScreen >= bytes && System.nanoTime() - lastScreen >= every.toNanos() && anyLive();
+    /**
+     * Whether a keyframe is due: {@code every} has passed since the last screen and more output was sent since it
+     * than replaying it is worth, twice the screen's own size (a joiner then gets at most about two screens of
+     * tail), but never more than {@code most} and never less than {@link #MIN_KEYFRAME_BYTES}.
+     */
+    boolean keyframeDue(int most, Duration every) {
+        long worth = Math.min(most, Math.max(MIN_KEYFRAME_BYTES, 2L * lastScreenBytes));
+        return sinceScreen >= worth && System.nanoTime() - lastScreen >= every.toNanos() && anyLive();
     }
 
-    /** A screen went out to every live subscriber: the count towards the next keyframe starts again. */
-    void screenSent() {
+    /** A screen of {@code bytes} went out: the count towards the next keyframe starts again. */
+    void screenSent(int bytes) {
         sinceScreen = 0;
+        lastScreenBytes = bytes;
         lastScreen = System.nanoTime();
     }
 

@@ -80,11 +80,13 @@ public final class ControlModeConsole implements Console {
             if (stream != null && stream.find(sessionId, subscriptionId) != null) {
                 return; // a resent subscribe: already streaming
             }
+            boolean fresh = false;
             if (stream == null) {
                 Client client = clients.get(tmuxSession);
                 if (client == null || !client.control.isAlive()) {
                     client = newClient(tmuxSession);
                     clients.put(tmuxSession, client);
+                    fresh = true; // nothing paused yet; and a command needing the client may run before the attach
                 }
                 stream = new PaneStream<>(paneId, client, config.maxChunkBytes());
                 streams.put(paneId, stream);
@@ -94,10 +96,13 @@ public final class ControlModeConsole implements Console {
             stream.subs.add(sub);
             PaneStream<Client> s = stream;
             try {
-                // resume first: a pane nobody watched may have been paused by tmux (it is left so, to cost nothing)
-                String line = ControlClient.continuePane(paneId) + " ; " + PaneStream.screenCommand(paneId);
-                stream.client.control.command(line, 3,
-                        replies -> onSnapshot(s, sub, replies.size() < 3 ? List.of() : replies.subList(1, 3)));
+                if (!fresh) {
+                    // resume first, on a line of its own: a pane nobody watched may have been paused by tmux (it is
+                    // left so, to cost nothing); bytes it prints before the capture are drawn over by the screen
+                    stream.client.control.command(ControlClient.continuePane(paneId));
+                }
+                stream.client.control.command(PaneStream.screenCommand(paneId), 2,
+                        replies -> onSnapshot(s, sub, replies));
             } catch (TmuxException e) {
                 stream.subs.remove(sub);
                 if (stream.subs.isEmpty()) {
@@ -223,14 +228,17 @@ public final class ControlModeConsole implements Console {
 
     /**
      * Takes a screen of a live stream through its own client (so it is an exact cut), for {@code reason}
-     * {@code keyframe} or {@code resync}; {@code prefix} runs first in the same command line. Caller holds the lock.
+     * {@code keyframe} or {@code resync}; {@code resume} first resumes the pane tmux paused, on a line of its own
+     * (one failing command skips the rest of its line; bytes printed between the two are drawn over by the screen).
+     * Caller holds the lock.
      */
-    private void cutScreen(PaneStream<Client> stream, String prefix, String reason) {
-        int skip = prefix == null ? 0 : 1;
-        String line = (prefix == null ? "" : prefix + " ; ") + PaneStream.screenCommand(stream.paneId);
+    private void cutScreen(PaneStream<Client> stream, boolean resume, String reason) {
         try {
-            stream.client.control.command(line, 2 + skip, replies -> onScreen(stream, replies.size() < 2 + skip
-                    ? List.of() : replies.subList(skip, 2 + skip), reason));
+            if (resume) {
+                stream.client.control.command(ControlClient.continuePane(stream.paneId));
+            }
+            stream.client.control.command(PaneStream.screenCommand(stream.paneId), 2,
+                    replies -> onScreen(stream, replies, reason));
             stream.screenInFlight = true;
         } catch (TmuxException e) {
             LOG.log(System.Logger.Level.WARNING, "no " + reason + " screen of {0}: {1}", stream.paneId,
@@ -282,7 +290,7 @@ public final class ControlModeConsole implements Console {
             LOG.log(System.Logger.Level.INFO, "tmux paused {0} (agentd fell behind); resuming with a fresh screen",
                     paneId);
             flush(stream);
-            cutScreen(stream, ControlClient.continuePane(paneId), AgentMessage.Snapshot.RESYNC);
+            cutScreen(stream, true, AgentMessage.Snapshot.RESYNC);
         } finally {
             lock.unlock();
         }
@@ -391,7 +399,7 @@ public final class ControlModeConsole implements Console {
     private void flush(PaneStream<Client> stream) {
         stream.flush(this::send);
         if (!stream.screenInFlight && stream.keyframeDue(config.keyframeBytes(), config.keyframeEvery())) {
-            cutScreen(stream, null, AgentMessage.Snapshot.KEYFRAME);
+            cutScreen(stream, false, AgentMessage.Snapshot.KEYFRAME);
         }
     }
 

@@ -133,8 +133,10 @@ public final class ControlClient implements AutoCloseable {
     }
 
     /**
-     * The command that resumes a paused pane ({@code refresh-client -A '%N:continue'}), to put first in a command
-     * line: tmux then sends the pane's output from where the pane is now (what it printed while paused is gone).
+     * The command that resumes a paused pane ({@code refresh-client -A '%N:continue'}): tmux then sends the pane's
+     * output from where the pane is now (what it printed while paused is gone). Send it on a line of its own, and
+     * not right after starting the client: before the attach has run it fails with "no current client", and a
+     * failing command skips the rest of its line.
      */
     public static String continuePane(String paneId) {
         return "refresh-client -A '" + checkPaneId(paneId) + ":continue'";

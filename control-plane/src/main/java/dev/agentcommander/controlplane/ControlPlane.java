@@ -1,8 +1,13 @@
 package dev.agentcommander.controlplane;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.auth.BrowserSessions;
+import dev.agentcommander.controlplane.auth.GitHub;
+import dev.agentcommander.controlplane.auth.LoginLinks;
 import dev.agentcommander.controlplane.auth.Secrets;
+import dev.agentcommander.controlplane.auth.SignIn;
 import dev.agentcommander.controlplane.auth.Tokens;
+import dev.agentcommander.controlplane.auth.WebOrigin;
 import dev.agentcommander.controlplane.db.Audit;
 import dev.agentcommander.controlplane.db.DataDirLock;
 import dev.agentcommander.controlplane.db.Database;
@@ -61,6 +66,7 @@ public final class ControlPlane implements AutoCloseable {
     private EmbeddedDatabase embedded;
     private Database db;
     private Tokens tokens;
+    private SignIn signIn;
     private AgentLinks links;
     private ConsoleHub console;
     private Routes routes;
@@ -91,7 +97,11 @@ public final class ControlPlane implements AutoCloseable {
                 Database.requireReachable(url, "DATABASE_URL");
             }
             db = Database.open(url, 16);
-            tokens = new Tokens(signingKey(config), clock);
+            byte[] key = signingKey(config);
+            tokens = new Tokens(key, clock);
+            signIn = new SignIn(config.signIn(), new GitHub(config.signIn(), VERSION),
+                    new BrowserSessions(db, key, clock), new LoginLinks(key, clock),
+                    new WebOrigin(config.publicUrl(), config.host()));
             if (bootstrap != null) {
                 bootstrapHost(bootstrap);
             }
@@ -103,7 +113,7 @@ public final class ControlPlane implements AutoCloseable {
             CommandService commands = new CommandService(db, notifier);
             console = new ConsoleHub(commands, fanOut, clock);
             UiQuotas uiQuotas = new UiQuotas(clock);
-            RestApi api = new RestApi(db, tokens, links, presence, commands, fanOut, notifier, clock);
+            RestApi api = new RestApi(db, tokens, signIn, links, presence, commands, fanOut, notifier, clock);
             HttpRouting.Builder routing = HttpRouting.builder();
             routes = api.register(routing);
             WsRouting.Builder ws = WsRouting.builder()
@@ -112,7 +122,7 @@ public final class ControlPlane implements AutoCloseable {
                                 presence.changed(host);
                                 console.hostConnected(host);
                             }))
-                    .endpoint("/v1/ui", () -> new UiEndpoint(db, tokens, fanOut, console, uiQuotas));
+                    .endpoint("/v1/ui", () -> new UiEndpoint(db, tokens, signIn, fanOut, console, uiQuotas));
             server = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
@@ -128,6 +138,7 @@ public final class ControlPlane implements AutoCloseable {
             if (server.port() < 0) {
                 throw portInUse(config.host(), config.port(), "the server could not bind it");
             }
+            signIn.origin().listening(server.port());
             if (embedded != null) {
                 supervisor = PostgresSupervisor.start(embedded, db, config.embeddedDbGiveUp(), clock, failed::complete);
                 lock.publish("http://" + config.host() + ":" + server.port());
@@ -178,8 +189,27 @@ public final class ControlPlane implements AutoCloseable {
         return tokens;
     }
 
+    /** Browser sign-in: sessions, one-time links, this site's origin (tests and the sign-in bench). */
+    public SignIn signIn() {
+        return signIn;
+    }
+
     public Database database() {
         return db;
+    }
+
+    /**
+     * Where a browser reaches this instance: PUBLIC_URL, else the URL the running instance published in the data
+     * dir's lock (a wildcard host read as 127.0.0.1), else {@code http://127.0.0.1:PORT}.
+     */
+    static String siteUrl(ServerConfig config) {
+        if (config.publicUrl() != null) {
+            return config.publicUrl().replaceAll("/+$", "");
+        }
+        String published = DataDirLock.publishedUrl(config.dataDir());
+        String url = published != null ? published : "http://127.0.0.1:" + (config.port() == 0 ? 8080 : config.port());
+        return url.replace("://0.0.0.0:", "://127.0.0.1:").replace("://[::]:", "://127.0.0.1:")
+                .replace("://:::", "://127.0.0.1:");
     }
 
     /** The JWT secret: {@code JWT_SECRET} when set, else the one in {@code DATA_DIR/jwt-secret} (created once). */

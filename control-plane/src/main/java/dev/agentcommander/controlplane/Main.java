@@ -1,5 +1,6 @@
 package dev.agentcommander.controlplane;
 
+import dev.agentcommander.controlplane.auth.LoginLinks;
 import dev.agentcommander.controlplane.auth.Role;
 import dev.agentcommander.controlplane.auth.Tokens;
 import dev.agentcommander.controlplane.db.StartupException;
@@ -27,14 +28,19 @@ public final class Main {
     static final String USAGE = """
             usage: control-plane [serve] [--bootstrap-host NAME --bootstrap-token-file FILE]
                    control-plane token [--role admin|operator|viewer] [--ttl-seconds N]
+                   control-plane login-link [--role admin|operator|viewer]
                    control-plane --help
 
               serve   run the server (the default). Configured by the environment: DATABASE_URL, JWT_SECRET,
-                      HOST, PORT, PUBLIC_URL, DATA_DIR, EMBEDDED_DB_PORT, EMBEDDED_DB_GIVE_UP_SECONDS
-                      (see the README)
+                      HOST, PORT, PUBLIC_URL, DATA_DIR, EMBEDDED_DB_PORT, EMBEDDED_DB_GIVE_UP_SECONDS,
+                      GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET, GITHUB_BASE_URL, GITHUB_API_URL, ADMIN_EMAILS,
+                      ALLOWED_EMAILS, ALLOWED_ORGS, DEFAULT_ROLE (see the README)
               token   print a control-plane JWT signed with this instance's secret, for scripts
                       (Authorization: Bearer ...); --role defaults to %s, --ttl-seconds to %d (at most %d)
-            """.formatted(DEFAULT_TOKEN_ROLE.wire(), DEFAULT_TTL_SECONDS, Tokens.MAX_LIFETIME.toSeconds());
+              login-link  print a one-time browser sign-in link (valid %d minutes, single use) as the local
+                      user: local (admin, the default), local-operator or local-viewer
+            """.formatted(DEFAULT_TOKEN_ROLE.wire(), DEFAULT_TTL_SECONDS, Tokens.MAX_LIFETIME.toSeconds(),
+            LoginLinks.LIFETIME.toMinutes());
 
     private Main() {
     }
@@ -64,7 +70,8 @@ public final class Main {
         return switch (cmd) {
             case "serve" -> serve(config, rest, out);
             case "token" -> token(config, rest, out);
-            default -> throw new UsageException("unknown command " + cmd + " (serve | token | --help)");
+            case "login-link" -> loginLink(config, rest, out);
+            default -> throw new UsageException("unknown command " + cmd + " (serve | token | login-link | --help)");
         };
     }
 
@@ -126,6 +133,24 @@ public final class Main {
         }
         Tokens tokens = new Tokens(ControlPlane.signingKey(config), Clock.systemUTC());
         out.println(tokens.issue("cli:" + System.getProperty("user.name", "unknown"), role, Duration.ofSeconds(ttl)));
+        return 0;
+    }
+
+    private static int loginLink(ServerConfig config, List<String> args, PrintStream out) {
+        Role role = Role.ADMIN;
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).equals("--role")) {
+                String r = value(args, ++i, "--role");
+                role = Role.fromWire(r);
+                if (role == null) {
+                    throw new UsageException("--role must be admin, operator or viewer, got " + r);
+                }
+            } else {
+                throw new UsageException("unknown option " + args.get(i));
+            }
+        }
+        LoginLinks links = new LoginLinks(ControlPlane.signingKey(config), Clock.systemUTC());
+        out.println(ControlPlane.siteUrl(config) + "/auth/link?code=" + links.mint(role));
         return 0;
     }
 

@@ -1,5 +1,9 @@
 package dev.agentcommander.controlplane;
 
+import dev.agentcommander.controlplane.auth.Role;
+import dev.agentcommander.controlplane.auth.SignInPolicy;
+import dev.agentcommander.controlplane.auth.WebOrigin;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,10 +16,13 @@ import java.util.Map;
  * {@code dataDir/jwt-secret}. {@code EMBEDDED_DB_PORT} fixes the embedded Postgres port (0 = any free port);
  * {@code EMBEDDED_DB_GIVE_UP_SECONDS} (default 60) is how long the embedded Postgres may stay down, at start or
  * after a crash, before the control plane exits non-zero for a service manager to take over.
- * GITHUB_*, ADMIN_EMAILS and ALLOWED_EMAILS belong to the sign-in issue and are not read yet.
+ * {@code signIn} holds who may sign in with GitHub ({@code GITHUB_CLIENT_ID}, {@code GITHUB_CLIENT_SECRET},
+ * {@code GITHUB_BASE_URL}, {@code GITHUB_API_URL}, {@code ADMIN_EMAILS}, {@code ALLOWED_EMAILS},
+ * {@code ALLOWED_ORGS}, {@code DEFAULT_ROLE}); GitHub sign-in needs PUBLIC_URL (its callback) unless the server
+ * listens on loopback.
  */
 public record ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl,
-                           Path dataDir, int embeddedDbPort, Duration embeddedDbGiveUp) {
+                           Path dataDir, int embeddedDbPort, Duration embeddedDbGiveUp, SignInPolicy signIn) {
     public static final int DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS = 60;
 
     public ServerConfig {
@@ -45,6 +52,30 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
         if (publicUrl != null && !publicUrl.startsWith("http://") && !publicUrl.startsWith("https://")) {
             throw new ConfigException("PUBLIC_URL", "must start with http:// or https://");
         }
+        if (publicUrl != null && !validUrl(publicUrl, false)) {
+            throw new ConfigException("PUBLIC_URL", "must be an http(s) URL with a host and no path or query, got "
+                    + publicUrl);
+        }
+        if (signIn == null) {
+            throw new ConfigException("GITHUB_CLIENT_ID", "sign-in settings are required");
+        }
+        if (signIn.github() && publicUrl == null && !WebOrigin.isLoopback(host)) {
+            throw new ConfigException("PUBLIC_URL", "is required with GITHUB_CLIENT_ID (the OAuth callback is "
+                    + "PUBLIC_URL/auth/github/callback) unless HOST is a loopback address");
+        }
+    }
+
+    /** The configuration without GitHub sign-in (only the local link signs people in). */
+    public ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl, Path dataDir,
+                        int embeddedDbPort, Duration embeddedDbGiveUp) {
+        this(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort, embeddedDbGiveUp,
+                SignInPolicy.localOnly());
+    }
+
+    /** This configuration with {@code policy} as who may sign in (tests of sign-in). */
+    public ServerConfig withSignIn(String newPublicUrl, SignInPolicy policy) {
+        return new ServerConfig(databaseUrl, jwtSecret, host, port, newPublicUrl, dataDir, embeddedDbPort,
+                embeddedDbGiveUp, policy);
     }
 
     /** The configuration with the default give-up bound for the embedded Postgres. */
@@ -70,7 +101,65 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
         return new ServerConfig(value(env, "DATABASE_URL"), value(env, "JWT_SECRET"),
                 host == null ? "0.0.0.0" : host, intValue(env, "PORT", 8080), value(env, "PUBLIC_URL"),
                 dir.toAbsolutePath(), intValue(env, "EMBEDDED_DB_PORT", 0), Duration.ofSeconds(
-                intValue(env, "EMBEDDED_DB_GIVE_UP_SECONDS", DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS)));
+                intValue(env, "EMBEDDED_DB_GIVE_UP_SECONDS", DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS)), signIn(env));
+    }
+
+    /** GITHUB_*, ADMIN_EMAILS, ALLOWED_EMAILS, ALLOWED_ORGS and DEFAULT_ROLE, each checked by name. */
+    static SignInPolicy signIn(Map<String, String> env) {
+        String id = value(env, "GITHUB_CLIENT_ID");
+        String secret = value(env, "GITHUB_CLIENT_SECRET");
+        if ((id == null) != (secret == null)) {
+            throw new ConfigException(id == null ? "GITHUB_CLIENT_ID" : "GITHUB_CLIENT_SECRET",
+                    "GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET go together");
+        }
+        if (id != null && !id.matches("[A-Za-z0-9._-]{1,100}")) {
+            throw new ConfigException("GITHUB_CLIENT_ID", "must be the OAuth App's client id (letters, digits, . _ -)");
+        }
+        URI base = url(env, "GITHUB_BASE_URL", SignInPolicy.GITHUB_COM);
+        URI api = url(env, "GITHUB_API_URL", SignInPolicy.GITHUB_COM_API);
+        String roleText = value(env, "DEFAULT_ROLE");
+        Role role = roleText == null ? Role.OPERATOR : Role.fromWire(roleText);
+        if (role == null || role == Role.ADMIN) {
+            throw new ConfigException("DEFAULT_ROLE", "must be operator or viewer, got '" + roleText + "'");
+        }
+        try {
+            SignInPolicy p = new SignInPolicy(id, secret, base, api,
+                    SignInPolicy.emails("ADMIN_EMAILS", value(env, "ADMIN_EMAILS")),
+                    SignInPolicy.emails("ALLOWED_EMAILS", value(env, "ALLOWED_EMAILS")),
+                    SignInPolicy.orgs("ALLOWED_ORGS", value(env, "ALLOWED_ORGS")), role);
+            if (p.github() && p.adminEmails().isEmpty() && p.allowedEmails().isEmpty() && !p.checksOrgs()) {
+                throw new ConfigException("ADMIN_EMAILS", "GitHub sign-in is configured but nobody may sign in: "
+                        + "set ADMIN_EMAILS (and ALLOWED_EMAILS or ALLOWED_ORGS for everyone else)");
+            }
+            return p;
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage();
+            int colon = m.indexOf(':');
+            throw new ConfigException(m.substring(0, colon), m.substring(colon + 1).strip());
+        }
+    }
+
+    private static URI url(Map<String, String> env, String key, URI dflt) {
+        String v = value(env, key);
+        if (v == null) {
+            return dflt;
+        }
+        if (!validUrl(v, true)) {
+            throw new ConfigException(key, "must be an http(s) URL with a host and no query, got " + v);
+        }
+        return URI.create(v.endsWith("/") ? v.substring(0, v.length() - 1) : v);
+    }
+
+    private static boolean validUrl(String v, boolean pathAllowed) {
+        try {
+            URI u = new URI(v);
+            return (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null
+                    && u.getRawQuery() == null && u.getRawFragment() == null && u.getRawUserInfo() == null
+                    && (pathAllowed || u.getRawPath() == null || u.getRawPath().isEmpty()
+                    || u.getRawPath().equals("/")));
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
     }
 
     private static String value(Map<String, String> env, String key) {

@@ -56,6 +56,17 @@ class LauncherE2eTest {
         first = up("first", data, port);
         Await.value("first up ready", Duration.ofSeconds(120), () -> output("first").contains("commander: ready"));
         long cpPid = Long.parseLong(Files.readAllLines(data.resolve("control-plane.lock")).get(0).substring(4));
+        String signIn = "commander: sign in: http://127.0.0.1:" + port + "/auth/link?code=admin.";
+        Await.value("sign-in link printed", Duration.ofSeconds(30), () -> output("first").contains(signIn));
+        String link = output("first").lines().filter(l -> l.startsWith(signIn)).findFirst().orElseThrow()
+                .substring("commander: sign in: ".length()).strip();
+        java.net.http.HttpClient browser = java.net.http.HttpClient.newHttpClient(); // follows no redirect
+        var signedIn = browser.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(link)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(signedIn.statusCode()).as("the printed link signs in").isEqualTo(302);
+        assertThat(signedIn.headers().firstValue("set-cookie").orElse("")).startsWith("ac_session=");
+        assertThat(browser.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(link)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).as("only once").isEqualTo(400);
         long postmaster = Long.parseLong(Files.readAllLines(data.resolve("pg/postmaster.pid")).get(0).trim());
         for (Path p : List.of(data, data.resolve("pg-bin"))) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as(p.toString())

@@ -65,6 +65,20 @@ public final class DataDirLock implements AutoCloseable {
         write("pid=" + ProcessHandle.current().pid() + "\nurl=" + url + "\n");
     }
 
+    /** The URL the last control plane on {@code dataDir} published, or null (none ran, or it is still starting). */
+    public static String publishedUrl(Path dataDir) {
+        try {
+            for (String line : Files.readAllLines(dataDir.resolve(FILE), StandardCharsets.UTF_8)) {
+                if (line.startsWith("url=")) {
+                    return line.substring(4).trim();
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return null;
+    }
+
     /** "already running at URL (pid N)", from what the holder wrote. */
     static String holder(Path file) {
         String pid = "?";

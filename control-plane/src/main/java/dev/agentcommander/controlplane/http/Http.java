@@ -3,13 +3,17 @@ package dev.agentcommander.controlplane.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.auth.BrowserSessions;
 import dev.agentcommander.controlplane.auth.RateLimiter;
 import dev.agentcommander.controlplane.auth.Role;
 import dev.agentcommander.controlplane.auth.Tokens;
+import dev.agentcommander.controlplane.auth.WebOrigin;
 import dev.agentcommander.controlplane.errors.ApiError;
 import dev.agentcommander.schema.Ids;
 import dev.agentcommander.schema.Json;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
@@ -20,26 +24,64 @@ import java.util.List;
 /** Request and response plumbing shared by the REST handlers: auth per route, bounded JSON bodies, JSON replies. */
 final class Http {
     static final int MAX_BODY = 256 * 1024;
+    static final HeaderName CSRF_HEADER = HeaderNames.create("X-CSRF-Token");
 
     private final Tokens tokens;
     private final RateLimiter limiter;
+    private final BrowserSessions sessions;
+    private final WebOrigin origin;
 
-    Http(Tokens tokens, RateLimiter limiter) {
+    Http(Tokens tokens, RateLimiter limiter, BrowserSessions sessions, WebOrigin origin) {
         this.tokens = tokens;
         this.limiter = limiter;
+        this.sessions = sessions;
+        this.origin = origin;
     }
 
     /**
-     * The caller, who must hold at least {@code role}: 401 without a valid token, 403 with too small a role, 429
-     * when a state-changing request exceeds the caller's rate.
+     * The caller, who must hold at least {@code role}: 401 without a valid token or session cookie, 403
+     * {@code csrf} for a cookie-authenticated change without the session's {@code X-CSRF-Token} or from a foreign
+     * {@code Origin}, 403 with too small a role, 429 when a state-changing request exceeds the caller's rate.
      */
     Tokens.Principal require(ServerRequest req, Role role) {
+        return check(req, role, authenticate(req).principal());
+    }
+
+    /** A bearer JWT when the request has one (then the cookie is not looked at), else the session cookie. */
+    Caller authenticate(ServerRequest req) {
         String auth = req.headers().first(HeaderNames.AUTHORIZATION).orElse("");
-        if (!auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new ApiError(401, "unauthorized", "missing bearer token");
+        if (auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return new Caller(tokens.verify(auth.substring(7).trim())
+                    .orElseThrow(() -> new ApiError(401, "unauthorized", "invalid or expired token")), null, null);
         }
-        Tokens.Principal p = tokens.verify(auth.substring(7).trim())
-                .orElseThrow(() -> new ApiError(401, "unauthorized", "invalid or expired token"));
+        String cookie = cookie(req, BrowserSessions.COOKIE);
+        if (cookie == null) {
+            throw new ApiError(401, "unauthorized", "missing bearer token or session cookie");
+        }
+        BrowserSessions.Caller c = sessions.lookup(cookie)
+                .orElseThrow(() -> new ApiError(401, "unauthorized", "session ended or unknown; sign in again"));
+        Method m = req.prologue().method();
+        if (m != Method.GET && m != Method.HEAD) {
+            if (!BrowserSessions.csrfMatches(c, req.headers().first(CSRF_HEADER).orElse(null))) {
+                throw new ApiError(403, "csrf", "a cookie-authenticated change needs the X-CSRF-Token of GET /v1/me");
+            }
+            String o = req.headers().first(HeaderNames.ORIGIN).orElse(null);
+            if (o != null && !origin.allows(o)) {
+                throw new ApiError(403, "csrf", "Origin " + o + " is not this site");
+            }
+        }
+        return new Caller(c.principal(), c, cookie);
+    }
+
+    /** Who called: the principal, and for a cookie the browser session and the cookie value. */
+    record Caller(Tokens.Principal principal, BrowserSessions.Caller session, String cookie) {
+    }
+
+    static String cookie(ServerRequest req, String name) {
+        return WebOrigin.cookie(req.headers().first(HeaderNames.COOKIE).orElse(null), name);
+    }
+
+    Tokens.Principal check(ServerRequest req, Role role, Tokens.Principal p) {
         if (!p.role().allows(role)) {
             throw new ApiError(403, "forbidden", "role " + p.role().wire() + " may not do this (needs "
                     + role.wire() + ")");

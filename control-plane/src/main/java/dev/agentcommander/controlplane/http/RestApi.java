@@ -3,6 +3,7 @@ package dev.agentcommander.controlplane.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.controlplane.auth.RateLimiter;
 import dev.agentcommander.controlplane.auth.Role;
+import dev.agentcommander.controlplane.auth.SignIn;
 import dev.agentcommander.controlplane.auth.Tokens;
 import dev.agentcommander.controlplane.db.Audit;
 import dev.agentcommander.controlplane.db.Database;
@@ -45,12 +46,17 @@ public final class RestApi {
     private final HostsApi hosts;
     private final SessionsApi sessions;
     private final ApprovalsApi approvals;
+    private final AuthApi auth;
+    private final UsersApi users;
     private final byte[] openApi;
 
-    public RestApi(Database db, Tokens tokens, AgentLinks links, HostPresence presence, CommandService commands,
-                   FanOut fanOut, HostNotifier notifier, Clock clock) {
+    public RestApi(Database db, Tokens tokens, SignIn signIn, AgentLinks links, HostPresence presence,
+                   CommandService commands, FanOut fanOut, HostNotifier notifier, Clock clock) {
         this.db = db;
-        this.http = new Http(tokens, new RateLimiter(clock, BURST, PER_SECOND));
+        this.http = new Http(tokens, new RateLimiter(clock, BURST, PER_SECOND), signIn.sessions(), signIn.origin());
+        this.auth = new AuthApi(db, http, signIn.github(), signIn.policy(), signIn.sessions(), signIn.links(),
+                signIn.origin(), clock);
+        this.users = new UsersApi(db, http, tokens, signIn.sessions(), clock);
         this.hosts = new HostsApi(db, http, links, presence, fanOut);
         this.sessions = new SessionsApi(db, http, commands);
         this.approvals = new ApprovalsApi(db, http, fanOut, notifier, clock);
@@ -80,6 +86,8 @@ public final class RestApi {
         hosts.register(r);
         sessions.register(r);
         approvals.register(r);
+        auth.register(r);
+        users.register(r);
         r.get("/v1/audit", (req, res) -> {
             http.require(req, Role.ADMIN);
             int limit = Http.limit(req, 200, 1000);

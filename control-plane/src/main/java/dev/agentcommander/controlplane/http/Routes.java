@@ -15,8 +15,9 @@ import java.util.function.Supplier;
  */
 public final class Routes {
     /**
-     * One registered route: {@code method} is {@code GET}, {@code POST}, {@code DELETE} or {@code ANY} (every
-     * method); {@code path} is the pattern exactly as registered ({@code /v1/hosts/{id}}, {@code /v1/*}).
+     * One registered route: {@code method} is {@code GET}, {@code POST}, {@code PATCH}, {@code DELETE} or
+     * {@code ANY} (every method); {@code path} is the pattern exactly as registered ({@code /v1/hosts/{id}},
+     * {@code /v1/*}).
      */
     public record Route(String method, String path) {
     }
@@ -34,6 +35,10 @@ public final class Routes {
 
     Routes post(String path, Handler handler) {
         return add("POST", path, () -> routing.post(path, handler));
+    }
+
+    Routes patch(String path, Handler handler) {
+        return add("PATCH", path, () -> routing.patch(path, handler));
     }
 
     Routes delete(String path, Handler handler) {

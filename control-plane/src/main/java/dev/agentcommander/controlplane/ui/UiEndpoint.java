@@ -1,8 +1,11 @@
 package dev.agentcommander.controlplane.ui;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.auth.BrowserSessions;
 import dev.agentcommander.controlplane.auth.Role;
+import dev.agentcommander.controlplane.auth.SignIn;
 import dev.agentcommander.controlplane.auth.Tokens;
+import dev.agentcommander.controlplane.auth.WebOrigin;
 import dev.agentcommander.controlplane.db.ApprovalRows;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
@@ -15,6 +18,8 @@ import dev.agentcommander.schema.Session;
 import dev.agentcommander.schema.SessionFilter;
 import dev.agentcommander.schema.UiEvent;
 import dev.agentcommander.schema.UiRequest;
+import dev.agentcommander.schema.loop.NamedLoop;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.websocket.WsListener;
@@ -26,11 +31,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * {@code /v1/ui}: one instance per dashboard socket. The JWT (query {@code token}) is checked at the upgrade and
- * again on every message, and the socket does not outlive it ({@link UiOutbox} closes it at the token's expiry and
- * queues nothing after it). Outbound frames go through that bounded outbox and its one writer thread.
- * {@link UiQuotas} bounds sockets per subject, subscriptions per socket and the message rate. Every close carries
- * a {@link CloseReason}.
+ * {@code /v1/ui}: one instance per dashboard socket. The JWT (query {@code token}) or, without one, the browser's
+ * {@code ac_session} cookie is checked at the upgrade and again on every message, and the socket does not outlive
+ * it ({@link UiOutbox} closes it at the token's expiry and queues nothing after it). Outbound frames go through
+ * that bounded outbox and its one writer thread. {@link UiQuotas} bounds sockets per subject, subscriptions per
+ * socket and the message rate. Every close carries a {@link CloseReason}. A cookie is accepted only when the
+ * upgrade's {@code Origin} is this site: a page on another site could otherwise open the socket with the browser's
+ * cookie (cross-site WebSocket hijacking); such an upgrade is closed 1008 {@code forbidden: origin}.
  */
 public final class UiEndpoint implements WsListener {    /** Fragments are assembled up to a bit over UiRequest's own 64 KiB limit. */
     private static final int MAX_ASSEMBLED = 65 * 1024;
@@ -46,6 +53,7 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
 
     private final Database db;
     private final Tokens tokens;
+    private final SignIn signIn;
     private final FanOut fanOut;
     private final ConsoleHub console;
     private final UiQuotas quotas;
@@ -53,6 +61,7 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
     private final StringBuilder partial = new StringBuilder();
     private boolean partialTooLarge;
     private String token;
+    private String cookie;
     private CloseReason refusal;
     private Tokens.Principal principal;
     private boolean counted;
@@ -60,10 +69,12 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
     private volatile boolean closed;
     private AutoCloseable fanOutHandle;
     private volatile UiOutbox outbox;
+    private NamedLoop sessionWatch;
 
-    public UiEndpoint(Database db, Tokens tokens, FanOut fanOut, ConsoleHub console, UiQuotas quotas) {
+    public UiEndpoint(Database db, Tokens tokens, SignIn signIn, FanOut fanOut, ConsoleHub console, UiQuotas quotas) {
         this.db = db;
         this.tokens = tokens;
+        this.signIn = signIn;
         this.fanOut = fanOut;
         this.console = console;
         this.quotas = quotas;
@@ -73,14 +84,53 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
         token = prologue.query().first("token").orElse(null);
         if (token == null) {
-            refusal = CloseReason.of(CloseReason.Kind.UNAUTHORIZED, "missing token");
+            cookie = WebOrigin.cookie(headers.first(HeaderNames.COOKIE).orElse(null), BrowserSessions.COOKIE);
+            if (cookie == null) {
+                refusal = CloseReason.of(CloseReason.Kind.UNAUTHORIZED, "missing token");
+            } else if (!signIn.origin().allows(headers.first(HeaderNames.ORIGIN).orElse(null))) {
+                refusal = CloseReason.of(CloseReason.Kind.FORBIDDEN, "origin");
+            } else {
+                try {
+                    principal = verify().orElse(null);
+                    if (principal == null) {
+                        refusal = CloseReason.of(CloseReason.Kind.UNAUTHORIZED,
+                                "session ended or unknown; sign in again");
+                    }
+                } catch (DbException e) {
+                    refusal = CloseReason.of(CloseReason.Kind.UNAVAILABLE, "database unavailable");
+                }
+            }
         } else {
-            principal = tokens.verify(token).orElse(null);
+            principal = verify().orElse(null);
             if (principal == null) {
                 refusal = CloseReason.of(CloseReason.Kind.UNAUTHORIZED, "invalid or expired token");
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * A cookie socket that sends nothing must not outlive its session either (sign-out, disabling, expiry): every
+     * {@link BrowserSessions#CACHE_TTL} the session is looked up again (from the cache, or Postgres when it is
+     * stale), and the socket closes when it has ended. A database outage is not an end: the next message decides.
+     */
+    private void watchSession() throws InterruptedException {
+        Thread.sleep(BrowserSessions.CACHE_TTL);
+        try {
+            if (verify().isEmpty()) {
+                close(UiOutbox.EXPIRED);
+            }
+        } catch (DbException e) {
+            // keep the socket; a message or the next round decides
+        }
+    }
+
+    /** The caller now: the JWT again, or the session (revoked, expired or disabled ends it; its role is current). */
+    private Optional<Tokens.Principal> verify() {
+        if (token != null) {
+            return tokens.verify(token);
+        }
+        return signIn.sessions().lookup(cookie).map(BrowserSessions.Caller::principal);
     }
 
     @Override
@@ -99,6 +149,13 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
         outbox = new UiOutbox(quotas.clock(), principal.expiresAt(), frame -> session.send(frame, true),
                 this::closeNow);
         fanOutHandle = fanOut.subscribe(this::onChange);
+        if (cookie != null) {
+            synchronized (this) { // cleanup() sets closed and takes the watch under this lock
+                if (!closed) {
+                    sessionWatch = NamedLoop.start("ui-session-watch", this::watchSession);
+                }
+            }
+        }
     }
 
     @Override
@@ -130,7 +187,13 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
             error(null, "rate_limited", "too many messages from " + principal.subject() + "; slow down");
             return;
         }
-        Optional<Tokens.Principal> p = tokens.verify(token);
+        Optional<Tokens.Principal> p;
+        try {
+            p = verify();
+        } catch (DbException e) {
+            close(CloseReason.of(CloseReason.Kind.UNAVAILABLE, "database unavailable"));
+            return;
+        }
         if (p.isEmpty()) {
             close(UiOutbox.EXPIRED);
             return;
@@ -282,9 +345,13 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
         }
     }
 
-    /** Leaves fan-out and every console stream, then stops the writer (outside the lock: it may be closing too). */
+    /**
+     * Leaves fan-out and every console stream, then stops the writer and the session watch (outside the lock:
+     * either may be closing too).
+     */
     private void cleanup() {
         UiOutbox w;
+        NamedLoop watch;
         synchronized (this) {
             closed = true;
             if (fanOutHandle != null) {
@@ -300,9 +367,14 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
                 quotas.closeSocket(principal.subject());
             }
             w = outbox;
+            watch = sessionWatch;
+            sessionWatch = null;
         }
         if (w != null) {
             w.close();
+        }
+        if (watch != null) {
+            watch.close();
         }
     }
 

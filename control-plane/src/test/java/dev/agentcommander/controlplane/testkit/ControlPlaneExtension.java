@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -28,6 +29,7 @@ public final class ControlPlaneExtension extends TestControlPlane implements Bef
 
     private final List<TestControlPlane> replicas = new ArrayList<>();
     private final Clock clock;
+    private UnaryOperator<ServerConfig> configure = UnaryOperator.identity();
     private Path dir;
     private EmbeddedDatabase pg;
 
@@ -40,13 +42,19 @@ public final class ControlPlaneExtension extends TestControlPlane implements Bef
         this.clock = clock;
     }
 
+    /** Adjusts the configuration of the first control plane (sign-in settings, PUBLIC_URL) before it starts. */
+    public ControlPlaneExtension configured(UnaryOperator<ServerConfig> change) {
+        this.configure = change;
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
         Path base = Path.of(System.getProperty("java.io.tmpdir"));
         Files.createDirectories(base);
         dir = Files.createTempDirectory(base, "control-plane");
         pg = EmbeddedDatabase.start(dir.resolve("pg"));
-        start(config("cp-1"), clock);
+        start(configure.apply(config("cp-1")), clock);
     }
 
     /** Another control plane on this extension's database; stopped with the extension if not before. */
@@ -56,7 +64,12 @@ public final class ControlPlaneExtension extends TestControlPlane implements Bef
 
     /** A replica whose injected clock is {@code clock}. */
     public TestControlPlane replica(Clock replicaClock) {
-        TestControlPlane r = new TestControlPlane(config("cp-" + (replicas.size() + 2)), replicaClock);
+        return replica(replicaClock, UnaryOperator.identity());
+    }
+
+    /** A replica whose injected clock is {@code clock} and whose configuration {@code change} adjusts. */
+    public TestControlPlane replica(Clock replicaClock, UnaryOperator<ServerConfig> change) {
+        TestControlPlane r = new TestControlPlane(change.apply(config("cp-" + (replicas.size() + 2))), replicaClock);
         replicas.add(r);
         return r;
     }

@@ -8,7 +8,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** REST calls to a control plane on 127.0.0.1, answering status and parsed JSON body; failures are unchecked. */
+/**
+ * REST calls to a control plane on 127.0.0.1, answering status and parsed JSON body (an HTML page as a text node);
+ * failures are unchecked.
+ */
 public final class RestClient {
     /** Status and parsed JSON body (null when empty). */
     public record Reply(int status, JsonNode body) {
@@ -50,7 +53,11 @@ public final class RestClient {
                 b.header("Content-Type", "application/json");
             }
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            return new Reply(r.statusCode(), r.body().isEmpty() ? null : Json.mapper().readTree(r.body()));
+            boolean json = r.headers().firstValue("Content-Type").orElse("application/json")
+                    .startsWith("application/json");
+            JsonNode parsed = r.body().isEmpty() ? null : json ? Json.mapper().readTree(r.body())
+                    : Json.mapper().getNodeFactory().textNode(r.body()); // an HTML page (sign-in)
+            return new Reply(r.statusCode(), parsed);
         } catch (Exception e) {
             throw new IllegalStateException(method + " " + path, e);
         }

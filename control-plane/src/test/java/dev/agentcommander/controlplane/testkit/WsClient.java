@@ -33,11 +33,13 @@ public final class WsClient implements AutoCloseable {
     private volatile boolean owed;
 
     private WsClient(String url, String bearer, boolean hold) {
+        this(url, bearer == null ? java.util.Map.of() : java.util.Map.of("Authorization", "Bearer " + bearer), hold);
+    }
+
+    private WsClient(String url, java.util.Map<String, String> headers, boolean hold) {
         this.held = hold;
         WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
-        if (bearer != null) {
-            b.header("Authorization", "Bearer " + bearer);
-        }
+        headers.forEach(b::header);
         StringBuilder buf = new StringBuilder();
         ws = b.buildAsync(URI.create(url), new WebSocket.Listener() {
             @Override
@@ -98,6 +100,11 @@ public final class WsClient implements AutoCloseable {
             owed = false;
             ws.request(1);
         }
+    }
+
+    /** Connects to {@code url} with these upgrade headers (a browser's Cookie and Origin). */
+    public static WsClient connectWith(String url, java.util.Map<String, String> headers) {
+        return new WsClient(url, headers, false);
     }
 
     public void send(String text) {

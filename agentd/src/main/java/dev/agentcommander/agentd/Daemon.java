@@ -6,6 +6,7 @@ import dev.agentcommander.agentd.approvals.ScreenApprovals;
 import dev.agentcommander.agentd.commands.CommandExecutor;
 import dev.agentcommander.agentd.commands.Spawner;
 import dev.agentcommander.agentd.config.Config;
+import dev.agentcommander.agentd.console.ConsoleConfig;
 import dev.agentcommander.agentd.console.ControlModeConsole;
 import dev.agentcommander.agentd.hooks.HookServer;
 import dev.agentcommander.agentd.hooks.ProjectHooks;
@@ -77,7 +78,7 @@ final class Daemon implements AutoCloseable {
                     new GitInfo(Duration.ofSeconds(config.git().metadataTtlSeconds()), clock), ids,
                     config.storage().stateDir(), clock, config.tmux().pollInterval()));
             ControlModeConsole console = keep(new ControlModeConsole(tmux, scanner, outbox,
-                    ControlModeConsole.Config.DEFAULTS));
+                    ConsoleConfig.DEFAULTS));
             HookServer.Settings hookSettings = HookServer.Settings.of(config.hooks().socket())
                     .withListen(config.hooks().listen().orElse(null));
             HookServer hooks = keep(new HookServer(hookSettings, outbox, scanner, status, broker));

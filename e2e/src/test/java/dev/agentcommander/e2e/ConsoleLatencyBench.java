@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentcommander.agentd.testkit.Await;
 import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.controlplane.auth.Role;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,18 +12,26 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Issue 4 figure: pane output → UI WebSocket client latency, p50/p99, with 1 and with 100 panes streaming, next to
- * the floor (a tmux control-mode client reading the same panes) measured in the same run.
- * Args: [seconds per run=15] [pane counts=1,100].
+ * Issue 4/24 figures: pane output → UI WebSocket client latency with 1 and with 100 panes streaming, next to a
+ * floor measured in the same run by a tmux control-mode client in a process of its own ({@link FloorReader}).
+ * Each run opens a fresh viewer socket that subscribes to every pane (from the second run on, that is a viewer
+ * joining busy sessions) and counts, from its first second: latency in the warm-up window and after it, markers
+ * seen and missing on each side, the drops the pipeline reported ({@code console.skipped} by reason, tmux pauses
+ * and outbox drops from agentd's log), snapshots received and the time to the last one, and whether the socket
+ * stayed open. Every figure is printed per run and as min / median / max over the runs.
+ * Args: [seconds per run after the warm-up=10] [pane counts=1,100] [runs=5] [warm-up seconds=3].
  */
 public final class ConsoleLatencyBench {
     public static void main(String[] args) throws Exception {
-        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         String[] counts = (args.length > 1 ? args[1] : "1,100").split(",");
+        int runs = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        int warm = args.length > 3 ? Integer.parseInt(args[3]) : 3;
         Path dir = Files.createTempDirectory("console-bench");
         try (Stack stack = new Stack(dir)) {
             stack.startDatabase();
@@ -35,76 +41,176 @@ public final class ConsoleLatencyBench {
             stack.agentdJvm = Stack.LAUNCHER_AGENTD_JVM;
             stack.startAgentd();
             for (String c : counts) {
-                run(stack, tmux, dir, Integer.parseInt(c.trim()), seconds);
+                paneCount(stack, tmux, dir, Integer.parseInt(c.trim()), seconds, runs, warm);
             }
             System.out.println("[" + Stats.machine() + "]");
         }
     }
 
-    private static void run(Stack stack, PrivateTmux tmux, Path dir, int panes, int seconds) throws Exception {
+    /** One run's figures. */
+    record Run(double uiP50, double uiP99, double uiWarmP99, double floorP99, double floorWarmP99, int uiSeen,
+               int uiGaps, int floorSeen, int floorGaps, int skippedViewer, int skippedHost, long skippedBytes,
+               int pauses, int outboxDrops, int snapshots, double lastSnapshotMs, boolean open, String load) {
+    }
+
+    private static void paneCount(Stack stack, PrivateTmux tmux, Path dir, int panes, int seconds, int runs,
+                                  int warm) throws Exception {
         List<String> paneIds = new ArrayList<>();
         for (int i = 0; i < panes; i++) {
             paneIds.add(tmux.window(dir, "bash", "--norc", "--noprofile", "-c", MarkerClock.PANE_SCRIPT));
         }
         Map<String, String> sessionOfPane = new HashMap<>();
         for (String p : paneIds) {
-            sessionOfPane.put(p, Await.value("session " + p, Duration.ofSeconds(60),
+            sessionOfPane.put(p, Await.value("session " + p, Duration.ofSeconds(180),
                     () -> FoundationLookup.sessionId(stack, p)));
         }
-        Stats ui = new Stats();
-        Stats floor = new Stats();
-        Process control = new ProcessBuilder("tmux", "-S", tmux.socket().toString(), "-C", "attach", "-t", "main")
-                .redirectErrorStream(true).start();
-        Map<String, MarkerClock> floorClocks = new HashMap<>();
-        Thread floorReader = Thread.ofPlatform().name("floor-reader").start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(control.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    if (line.startsWith("%output ")) {
-                        int sp = line.indexOf(' ', 8);
-                        String pane = line.substring(8, sp);
-                        if (sessionOfPane.containsKey(pane)) {
-                            // control mode escapes \r\n as \015\012; a marker line ends at the escaped newline
-                            floorClocks.computeIfAbsent(pane, k -> new MarkerClock(floor))
-                                    .feed(line.substring(sp + 1).replace("\\015\\012", "\n"));
-                        }
-                    }
-                }
-            } catch (Exception ignored) {
-                // the client is killed at the end of the run
-            }
-        });
-        try (UiClient c = new UiClient(stack.baseUrl(), stack.jwt(Role.VIEWER))) {
-            Map<String, MarkerClock> uiClocks = new HashMap<>();
-            int n = 0;
-            for (String p : paneIds) {
-                c.subscribe("c" + n++, "console", "{\"session_id\":\"" + sessionOfPane.get(p) + "\"}");
-            }
-            long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-            long end = warmEnd + TimeUnit.SECONDS.toNanos(seconds);
-            while (System.nanoTime() < end) {
-                JsonNode m = c.received.poll(100, TimeUnit.MILLISECONDS);
-                if (m == null || !"console.chunk".equals(m.path("type").asText())) {
-                    continue;
-                }
-                String text = new String(Base64.getDecoder().decode(m.get("data").asText()), StandardCharsets.UTF_8);
-                MarkerClock clock = uiClocks.computeIfAbsent(m.get("sub").asText(), k -> new MarkerClock(ui));
-                if (System.nanoTime() < warmEnd) {
-                    continue;
-                }
-                clock.feed(text);
+        List<Run> results = new ArrayList<>();
+        try {
+            for (int r = 1; r <= runs; r++) {
+                Run run = run(stack, tmux, dir, paneIds, sessionOfPane, seconds, warm);
+                results.add(run);
+                System.out.printf(Locale.ROOT, "%3d panes, run %d/%d (load %s): UI p50 %.1f p99 %.1f ms "
+                                + "(warm-up p99 %.1f), floor p99 %.1f ms (warm-up %.1f), UI/floor %.1f; markers UI "
+                                + "%d seen %d missing, floor %d seen %d missing; skipped viewer_behind %d host_behind %d "
+                                + "(%d B), tmux pauses %d, outbox drops %d; snapshots %d/%d, last at %.0f ms; %s%n",
+                        panes, r, runs, run.load(), run.uiP50(), run.uiP99(), run.uiWarmP99(), run.floorP99(),
+                        run.floorWarmP99(), run.uiP99() / run.floorP99(), run.uiSeen(), run.uiGaps(),
+                        run.floorSeen(), run.floorGaps(), run.skippedViewer(), run.skippedHost(),
+                        run.skippedBytes(), run.pauses(), run.outboxDrops(), run.snapshots(), panes,
+                        run.lastSnapshotMs(), run.open() ? "stayed connected" : "CLOSED");
             }
         } finally {
-            control.destroy();
-            control.waitFor(5, TimeUnit.SECONDS);
-            floorReader.join(5000);
             for (String p : paneIds) {
                 tmux.run("kill-pane", "-t", p);
             }
         }
-        System.out.printf("%3d panes, pane output -> UI WebSocket client: %s%n", panes, ui.summary(" ms"));
-        System.out.printf("%3d panes, floor (tmux control client, same panes): %s%n", panes, floor.summary(" ms"));
-        System.out.printf("%3d panes, UI p99 / floor p99 = %.1f%n", panes, ui.percentile(99) / floor.percentile(99));
+        String h = panes + " panes, " + runs + " runs of " + warm + "+" + seconds + " s, min / median / max:";
+        System.out.println(h);
+        spread(panes, "UI p99 after warm-up (ms)", results, Run::uiP99);
+        spread(panes, "UI p50 after warm-up (ms)", results, Run::uiP50);
+        spread(panes, "UI p99 in the warm-up (ms)", results, Run::uiWarmP99);
+        spread(panes, "floor p99 after warm-up (ms)", results, Run::floorP99);
+        spread(panes, "floor p99 in the warm-up (ms)", results, Run::floorWarmP99);
+        spread(panes, "UI p99 / floor p99", results, x -> x.uiP99() / x.floorP99());
+        spread(panes, "markers missing at the UI", results, x -> (double) x.uiGaps());
+        spread(panes, "markers missing at the floor", results, x -> (double) x.floorGaps());
+        spread(panes, "console.skipped frames", results, x -> (double) (x.skippedViewer() + x.skippedHost()));
+        spread(panes, "time to the last snapshot (ms)", results, Run::lastSnapshotMs);
+        System.out.printf("%3d panes: console.subscribe commands: %d, issued over %d ms, longest queued→sent %d ms, "
+                        + "longest sent→done %d ms%n", panes,
+                stack.queryLong("SELECT count(*) FROM commands WHERE name = 'console.subscribe'"),
+                stack.queryLong("SELECT coalesce((extract(epoch FROM max(created_at) - min(created_at)) * 1000)::bigint, 0)"
+                        + " FROM commands WHERE name = 'console.subscribe'"),
+                stack.queryLong("SELECT coalesce((extract(epoch FROM max(sent_at - created_at)) * 1000)::bigint, 0)"
+                        + " FROM commands WHERE name = 'console.subscribe'"),
+                stack.queryLong("SELECT coalesce((extract(epoch FROM max(completed_at - sent_at)) * 1000)::bigint, 0)"
+                        + " FROM commands WHERE name = 'console.subscribe'"));
+        System.out.printf("%3d panes: snapshots %s of %d; stayed connected in %d of %d runs%n", panes,
+                results.stream().map(x -> Integer.toString(x.snapshots())).toList(), panes,
+                results.stream().filter(Run::open).count(), runs);
+    }
+
+    private static void spread(int panes, String what, List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
+        double[] v = runs.stream().mapToDouble(f).sorted().toArray();
+        System.out.printf(Locale.ROOT, "%3d panes  %-32s %8.1f / %8.1f / %8.1f%n", panes, what, v[0],
+                v[v.length / 2], v[v.length - 1]);
+    }
+
+    private static Run run(Stack stack, PrivateTmux tmux, Path dir, List<String> paneIds,
+                           Map<String, String> sessionOfPane, int seconds, int warm) throws Exception {
+        String load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        String agentdLogBefore = stack.agentd().output();
+        Path floorOut = dir.resolve("floor-" + System.nanoTime() + ".txt");
+        JavaProcess floor = JavaProcess.start("floor", dir.resolve("logs"), List.of("-Xmx64m", "-XX:+UseSerialGC"),
+                FloorReader.class.getName(), List.of(tmux.socket(), "main", Integer.toString(warm + seconds),
+                        floorOut.toString()), Map.of());
+        floor.awaitLine("floor ready", Duration.ofSeconds(30));
+        Stats ui = new Stats();
+        Stats uiWarm = new Stats();
+        Map<String, MarkerClock> clocks = new HashMap<>();
+        int snapshots = 0;
+        int skippedViewer = 0;
+        int skippedHost = 0;
+        long skippedBytes = 0;
+        double lastSnapshot = Double.NaN;
+        boolean open;
+        try (UiClient c = new UiClient(stack.baseUrl(), stack.jwt(Role.VIEWER))) {
+            long t0 = System.nanoTime();
+            double since = MarkerClock.nowMicros(); // the tail a joiner gets first is history, not latency
+            long warmEnd = t0 + TimeUnit.SECONDS.toNanos(warm);
+            long end = warmEnd + TimeUnit.SECONDS.toNanos(seconds);
+            int n = 0;
+            for (String p : paneIds) {
+                c.subscribe("c" + n++, "console", "{\"session_id\":\"" + sessionOfPane.get(p) + "\"}");
+            }
+            while (System.nanoTime() < end) {
+                JsonNode m = c.received.poll(100, TimeUnit.MILLISECONDS);
+                if (m == null) {
+                    continue;
+                }
+                String sub = m.path("sub").asText();
+                switch (m.path("type").asText()) {
+                    case "console.snapshot" -> {
+                        snapshots++;
+                        lastSnapshot = (System.nanoTime() - t0) / 1e6;
+                        clock(clocks, sub, ui, uiWarm, warmEnd, since).resync();
+                    }
+                    case "console.skipped" -> {
+                        if ("viewer_behind".equals(m.path("reason").asText())) {
+                            skippedViewer++;
+                        } else {
+                            skippedHost++;
+                        }
+                        skippedBytes += m.path("bytes").asLong(0);
+                    }
+                    case "console.chunk" -> clock(clocks, sub, ui, uiWarm, warmEnd, since).feed(new String(
+                            Base64.getDecoder().decode(m.get("data").asText()), StandardCharsets.UTF_8));
+                    default -> { }
+                }
+            }
+            open = !c.closed();
+        }
+        floor.awaitExit(Duration.ofSeconds(30));
+        Stats floorAll = new Stats();
+        Stats floorWarm = new Stats();
+        int floorSeen = 0;
+        int floorGaps = 0;
+        boolean perPane = false;
+        for (String line : Files.readAllLines(floorOut)) {
+            String[] f = line.split(" ");
+            if (line.equals("#")) {
+                perPane = true;
+            } else if (perPane) {
+                floorSeen += Integer.parseInt(f[1]);
+                floorGaps += Integer.parseInt(f[2]);
+            } else if (Long.parseLong(f[3]) < TimeUnit.SECONDS.toMillis(warm)) {
+                floorWarm.add(Double.parseDouble(f[2]));
+            } else {
+                floorAll.add(Double.parseDouble(f[2]));
+            }
+        }
+        String agentdLog = stack.agentd().output().substring(Math.min(agentdLogBefore.length(),
+                stack.agentd().output().length()));
+        int pauses = count(agentdLog, "tmux paused");
+        int drops = count(agentdLog, "outbox over its budget");
+        int uiSeen = clocks.values().stream().mapToInt(MarkerClock::seenCount).sum();
+        int uiGaps = clocks.values().stream().mapToInt(MarkerClock::gaps).sum();
+        return new Run(ui.percentile(50), ui.percentile(99), uiWarm.percentile(99), floorAll.percentile(99),
+                floorWarm.percentile(99), uiSeen, uiGaps, floorSeen, floorGaps, skippedViewer, skippedHost,
+                skippedBytes, pauses, drops, snapshots, lastSnapshot, open, load);
+    }
+
+    private static MarkerClock clock(Map<String, MarkerClock> clocks, String sub, Stats ui, Stats uiWarm,
+                                     long warmEnd, double since) {
+        return clocks.computeIfAbsent(sub, k -> new MarkerClock((n, ms) ->
+                (System.nanoTime() < warmEnd ? uiWarm : ui).add(ms), since));
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
     }
 }

@@ -1,21 +1,36 @@
 package dev.agentcommander.e2e;
 
 import java.time.Instant;
+import java.util.BitSet;
+import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Panes in latency benchmarks print {@code T<$EPOCHREALTIME>} lines (bash's clock, no fork); a reader that sees one
- * records now minus that time. Text arrives in pieces, so each reader keeps the unfinished last line.
+ * Panes in latency benchmarks print {@code T<$EPOCHREALTIME> #<n>} lines (bash's clock, no fork; {@code n} counts
+ * the pane's markers from 1), a reader that sees one records now minus that time, and which {@code n} it saw, so
+ * a lost marker shows as a gap. Text arrives in pieces, so each reader keeps the unfinished last line.
  */
 final class MarkerClock {
-    static final String PANE_SCRIPT = "while :; do printf 'T%s\\n' \"$EPOCHREALTIME\"; sleep 0.2; done";
-    private static final Pattern MARK = Pattern.compile("T(\\d{9,11})\\.(\\d{6})");
+    static final String PANE_SCRIPT = "i=0; while :; do i=$((i+1)); printf 'T%s #%d\\n' \"$EPOCHREALTIME\" \"$i\";"
+            + " sleep 0.2; done";
+    private static final Pattern MARK = Pattern.compile("T(\\d{9,11})\\.(\\d{6}) #(\\d+)");
     private final StringBuilder partial = new StringBuilder();
-    private final Stats stats;
+    private final BitSet seen = new BitSet();
+    private final BiConsumer<Integer, Double> sample;
 
-    MarkerClock(Stats stats) {
-        this.stats = stats;
+    /** Markers printed before this (epoch µs) are history (a joiner's catch-up), not latency: not counted. */
+    private final double since;
+
+    /** {@code sample} gets each marker's number and latency (ms). */
+    MarkerClock(BiConsumer<Integer, Double> sample) {
+        this(sample, 0);
+    }
+
+    /** As above, counting only markers printed at or after {@code sinceMicros} (epoch µs). */
+    MarkerClock(BiConsumer<Integer, Double> sample, double sinceMicros) {
+        this.sample = sample;
+        this.since = sinceMicros;
     }
 
     static double nowMicros() {
@@ -23,7 +38,7 @@ final class MarkerClock {
         return now.getEpochSecond() * 1e6 + now.getNano() / 1e3;
     }
 
-    /** Feeds text; every complete marker line in it adds one latency sample (ms). */
+    /** Feeds text; every complete marker line in it adds one sample. */
     void feed(String text) {
         double now = nowMicros();
         partial.append(text);
@@ -32,12 +47,35 @@ final class MarkerClock {
             Matcher m = MARK.matcher(partial.substring(0, nl));
             if (m.find()) {
                 double t = Long.parseLong(m.group(1)) * 1e6 + Long.parseLong(m.group(2));
-                stats.add((now - t) / 1000.0);
+                int n = Integer.parseInt(m.group(3));
+                if (t >= since) {
+                    seen.set(n);
+                    sample.accept(n, (now - t) / 1000.0);
+                }
             }
             partial.delete(0, nl + 1);
         }
         if (partial.length() > 4096) {
             partial.setLength(0);
         }
+    }
+
+    /** Drops a line cut by a snapshot (the text after a redraw starts a new line). */
+    void resync() {
+        partial.setLength(0);
+    }
+
+    int seenCount() {
+        return seen.cardinality();
+    }
+
+    /** Markers missing between the first and the last one seen. */
+    int gaps() {
+        if (seen.isEmpty()) {
+            return 0;
+        }
+        int first = seen.nextSetBit(0);
+        int last = seen.length() - 1;
+        return last - first + 1 - seen.cardinality();
     }
 }

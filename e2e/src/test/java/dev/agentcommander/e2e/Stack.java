@@ -53,6 +53,19 @@ public final class Stack implements AutoCloseable {
     /** The flags ./commander and the systemd unit run agentd with (agentd.args), so RSS figures are users'. */
     static final List<String> LAUNCHER_AGENTD_JVM = JavaProcess.launcherAgentdFlags();
 
+    /**
+     * With {@code -Dbench.jfr=DIR} (benchmarks: {@code BENCH_JFR=DIR ./commander bench …}) each child JVM records a
+     * JFR profile ({@code settings=profile}) into DIR, named after the process; nothing otherwise.
+     */
+    static List<String> jfrFlags(String name) {
+        String dir = System.getProperty("bench.jfr", "");
+        if (dir.isEmpty()) {
+            return List.of();
+        }
+        return List.of("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                + Path.of(dir).toAbsolutePath().resolve(name + "-" + System.nanoTime() + ".jfr"));
+    }
+
     public Stack(Path dir) throws IOException {
         this.dir = dir;
         this.hooksPort = freePort();
@@ -141,8 +154,10 @@ public final class Stack implements AutoCloseable {
         env.put("PORT", Integer.toString(cpPort));
         env.put("DATA_DIR", controlPlaneDataDir().toString());
         env.putAll(controlPlaneEnv);
-        controlPlane = JavaProcess.start("control-plane", dir.resolve("logs"), List.of("-Xmx256m",
-                        "-Dot.epg.working-dir=" + System.getProperty("ot.epg.working-dir")),
+        List<String> cpJvm = new ArrayList<>(List.of("-Xmx256m",
+                "-Dot.epg.working-dir=" + System.getProperty("ot.epg.working-dir")));
+        cpJvm.addAll(jfrFlags("control-plane"));
+        controlPlane = JavaProcess.start("control-plane", dir.resolve("logs"), cpJvm,
                 "dev.agentcommander.controlplane.Main", List.of("serve"), env);
         String port = controlPlane.awaitLine("control-plane listening on http://[^:]+:(\\d+)", Duration.ofSeconds(60));
         cpPort = Integer.parseInt(port);
@@ -229,6 +244,7 @@ public final class Stack implements AutoCloseable {
         List<String> jvm = new ArrayList<>(JavaProcess.chronicleFlags());
         jvm.addAll(jvmFlags);
         jvm.addAll(List.of("-Djna.tmpdir=" + state.resolve("tmp"), "-Djava.io.tmpdir=" + state.resolve("tmp")));
+        jvm.addAll(jfrFlags("agentd"));
         agentd = JavaProcess.start("agentd", dir.resolve("logs"), jvm, "dev.agentcommander.agentd.Main",
                 List.of("run", "--config", config.toString()), env, classpath);
         return agentd;

@@ -38,6 +38,11 @@ final class UiClient implements AutoCloseable {
         return m -> type.equals(m.path("type").asText());
     }
 
+    /** Whether the server closed the socket (with a close frame or without). */
+    boolean closed() {
+        return ws.closed.isDone();
+    }
+
     @Override
     public void close() {
         ws.close();

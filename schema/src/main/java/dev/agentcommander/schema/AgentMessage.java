@@ -59,10 +59,34 @@ public sealed interface AgentMessage {
         }
     }
 
-    /** A pane's screen as it is now (base64 of {@code capture-pane -p -e -J}), sent before live chunks. */
+    /**
+     * A pane's screen as it is now (base64 of {@code capture-pane -p -e -J}), an exact cut of the stream: the
+     * chunks after it start at {@code offset} (null = 0). {@code reason} says why it was taken: {@link #START}
+     * (null too) before the first chunk; {@link #KEYFRAME}, a periodic cut so that the server's tail for late
+     * joiners stays short (a viewer already drawing the stream does not need it); {@link #RESYNC}, output before it
+     * was skipped (tmux paused the pane because agentd fell behind), so every viewer must redraw from it.
+     */
     record Snapshot(String sessionId, String subscriptionId, int cols, int rows, Integer cursorX, Integer cursorY,
-                    String data) implements AgentMessage {
+                    String data, Long offset, String reason) implements AgentMessage {
         public static final String TYPE = "snapshot";
+        public static final String START = "start";
+        public static final String KEYFRAME = "keyframe";
+        public static final String RESYNC = "resync";
+
+        /** The stream offset the screen is cut at (0 when not given). */
+        public long cutAt() {
+            return offset == null ? 0 : offset;
+        }
+
+        /** Whether a viewer already drawing the stream may skip it (only a keyframe; unknown reasons redraw). */
+        public boolean keyframe() {
+            return KEYFRAME.equals(reason);
+        }
+
+        /** Whether output before it was skipped (viewers are told so before the redraw). */
+        public boolean resync() {
+            return RESYNC.equals(reason);
+        }
 
         public String type() {
             return TYPE;

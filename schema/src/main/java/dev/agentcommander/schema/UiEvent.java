@@ -47,7 +47,8 @@ public sealed interface UiEvent {
     record Cursor(int x, int y) {
     }
 
-    record ConsoleSnapshot(String sub, String sessionId, int cols, int rows, Cursor cursor, String data)
+    /** The screen to draw; the chunks after it start at {@code offset} (bytes of the stream before the cut). */
+    record ConsoleSnapshot(String sub, String sessionId, int cols, int rows, Cursor cursor, String data, long offset)
             implements UiEvent {
         public static final String TYPE = "console.snapshot";
 
@@ -58,6 +59,22 @@ public sealed interface UiEvent {
 
     record ConsoleChunk(String sub, String sessionId, long offset, String data) implements UiEvent {
         public static final String TYPE = "console.chunk";
+
+        public String type() {
+            return TYPE;
+        }
+    }
+
+    /**
+     * Output of this subscription was skipped; a {@code console.snapshot} to redraw from follows. {@code reason}:
+     * {@link #VIEWER_BEHIND} (this socket did not read fast enough, so the control plane dropped its oldest
+     * console frames) or {@link #HOST_BEHIND} (the host could not keep up with the pane). {@code bytes}: how many
+     * bytes of pane output were dropped, when known.
+     */
+    record ConsoleSkipped(String sub, String sessionId, String reason, Long bytes) implements UiEvent {
+        public static final String TYPE = "console.skipped";
+        public static final String VIEWER_BEHIND = "viewer_behind";
+        public static final String HOST_BEHIND = "host_behind";
 
         public String type() {
             return TYPE;

@@ -67,6 +67,10 @@ final class Validation {
                 cells(s.cursorX(), t, "cursor_x");
                 cells(s.cursorY(), t, "cursor_y");
                 require(s.data(), t, "data");
+                if (s.offset() != null && s.offset() < 0) {
+                    fail(t, "offset", "must be >= 0");
+                }
+                text(s.reason(), MAX_LABEL, t, "reason");
             }
             case AgentMessage.ConsoleChunk c -> {
                 String t = AgentMessage.ConsoleChunk.TYPE;

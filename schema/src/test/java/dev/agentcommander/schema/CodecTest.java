@@ -35,7 +35,7 @@ class CodecTest {
                 new AgentMessage.Heartbeat(),
                 new AgentMessage.SessionsUpsert(session()),
                 new AgentMessage.SessionsRemoved("s_1"),
-                new AgentMessage.Snapshot("s_1", "sub1", 120, 40, 3, 7, "aGVsbG8="),
+                new AgentMessage.Snapshot("s_1", "sub1", 120, 40, 3, 7, "aGVsbG8=", 4096L, AgentMessage.Snapshot.KEYFRAME),
                 new AgentMessage.ConsoleChunk("s_1", "sub1", 1024, "AAEC"),
                 new AgentMessage.EventsAppend("s_1", "hook.Stop", json("{\"a\":1}")),
                 new AgentMessage.ApprovalRequested("ap_1", "s_1", "Bash", json("{\"command\":\"ls\"}"),
@@ -150,6 +150,34 @@ class CodecTest {
         assertThat(o.get("session_id").asText()).isEqualTo("sess");
         JsonNode err = json(UiEvent.encode(new UiEvent.Error("s1", new UiEvent.ErrorBody("forbidden", "no"))));
         assertThat(err.get("error").get("code").asText()).isEqualTo("forbidden");
+    }
+
+    @Test
+    void snapshotCarriesItsCutAndReasonAndAnOldOneMeansAStartAtZero() {
+        String old = "{\"v\":1,\"type\":\"snapshot\",\"seq\":3,\"payload\":{\"session_id\":\"s_1\","
+                + "\"subscription_id\":\"cs_1\",\"cols\":80,\"rows\":24,\"data\":\"AA==\"}}";
+        AgentMessage.Snapshot s = (AgentMessage.Snapshot) Codec.decodeAgent(old).message();
+        assertThat(s.cutAt()).isZero();
+        assertThat(s.keyframe()).isFalse();
+        assertThat(s.resync()).isFalse();
+        AgentMessage.Snapshot k = (AgentMessage.Snapshot) Codec.decodeAgent(Codec.encodeAgent(new AgentMessage.Snapshot(
+                "s_1", "cs_1", 80, 24, null, null, "AA==", 77L, AgentMessage.Snapshot.RESYNC), 4L,
+                java.time.Instant.EPOCH)).message();
+        assertThat(k.cutAt()).isEqualTo(77);
+        assertThat(k.resync()).isTrue();
+        assertThatThrownBy(() -> Codec.decodeAgent(old.replace("\"data\"", "\"offset\":-1,\"data\"")))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("offset");
+    }
+
+    @Test
+    void consoleSkippedNamesItsReasonAndSnapshotItsOffset() {
+        JsonNode o = json(UiEvent.encode(new UiEvent.ConsoleSkipped("c1", "s_1", UiEvent.ConsoleSkipped.VIEWER_BEHIND,
+                4096L)));
+        assertThat(o.get("type").asText()).isEqualTo("console.skipped");
+        assertThat(o.get("reason").asText()).isEqualTo("viewer_behind");
+        assertThat(o.get("bytes").asLong()).isEqualTo(4096);
+        JsonNode snap = json(UiEvent.encode(new UiEvent.ConsoleSnapshot("c1", "s_1", 80, 24, null, "AA==", 512)));
+        assertThat(snap.get("offset").asLong()).isEqualTo(512);
     }
 
     @Test

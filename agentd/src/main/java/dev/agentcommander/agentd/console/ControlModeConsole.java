@@ -8,9 +8,7 @@ import dev.agentcommander.agentd.tmux.TmuxException;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.Session;
 import dev.agentcommander.schema.loop.NamedLoop;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,8 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Console streaming through tmux control-mode clients, one per tmux session that has a watched pane (measured
  * against {@code pipe-pane}; see docs/console.md). The snapshot is taken through the same client that carries
  * the output, so it is an exact cut: bytes before it are in the snapshot, bytes after it are in the chunks.
- * The first output after a quiet spell of {@link Config#linger()} is sent at once (typing echoes without delay);
- * output within a linger of a send is coalesced up to {@link Config#maxChunkBytes()}, so a chatty pane costs at
+ * The first output after a quiet spell of {@link ConsoleConfig#linger()} is sent at once (typing echoes without delay);
+ * output within a linger of a send is coalesced up to {@link ConsoleConfig#maxChunkBytes()}, so a chatty pane costs at
  * most about two outbox messages per linger (plus one per full chunk); a pane's buffer never exceeds one chunk.
  *
  * <p>It never sends {@code refresh-client -A %N:off}: in tmux before 3.7 turning a pane off while output for it is
@@ -34,26 +32,11 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class ControlModeConsole implements Console {
     private static final System.Logger LOG = System.getLogger(ControlModeConsole.class.getName());
-    private static final String SNAPSHOT_FORMAT = "'#{pane_width} #{pane_height} #{cursor_x} #{cursor_y}'";
-
-    /** How output is batched: wait at most {@code linger} after the first byte, never hold more than a chunk. */
-    public record Config(Duration linger, int maxChunkBytes) {
-        public static final Config DEFAULTS = new Config(Duration.ofMillis(5), 16 * 1024);
-
-        public Config {
-            if (linger.isNegative() || linger.compareTo(Duration.ofSeconds(1)) > 0) {
-                throw new IllegalArgumentException("console linger must be 0..1000 ms: " + linger);
-            }
-            if (maxChunkBytes < 256 || maxChunkBytes > 1 << 20) {
-                throw new IllegalArgumentException("console max_chunk_bytes must be 256..1048576: " + maxChunkBytes);
-            }
-        }
-    }
 
     private final Tmux tmux;
     private final SessionDirectory directory;
     private final Outbound outbound;
-    private final Config config;
+    private final ConsoleConfig config;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition dirtyCond = lock.newCondition();
     private final Map<String, Client> clients = new HashMap<>();       // by tmux session id ($N)
@@ -63,8 +46,9 @@ public final class ControlModeConsole implements Console {
     private final long lingerNanos;
     private long dirtySince;
     private boolean closed;
+    private int pauses;
 
-    public ControlModeConsole(Tmux tmux, SessionDirectory directory, Outbound outbound, Config config) {
+    public ControlModeConsole(Tmux tmux, SessionDirectory directory, Outbound outbound, ConsoleConfig config) {
         this.tmux = tmux;
         this.directory = directory;
         this.outbound = outbound;
@@ -81,7 +65,11 @@ public final class ControlModeConsole implements Console {
             throw new ConsoleException("session " + sessionId + " has no tmux pane");
         }
         String paneId = ControlClient.checkPaneId(session.tmux().paneId());
-        String tmuxSession = tmux.run("display-message", "-p", "-t", paneId, "#{session_id}").trim();
+        // a live client that has carried this pane's output knows its tmux session: no tmux process per subscribe
+        // (at a hundred subscribes on a busy machine those forks were seconds); else ask tmux
+        String known = clientCarrying(paneId);
+        String tmuxSession = known != null ? known
+                : tmux.run("display-message", "-p", "-t", paneId, "#{session_id}").trim();
         ControlClient toClose = null;
         lock.lock();
         try {
@@ -92,11 +80,13 @@ public final class ControlModeConsole implements Console {
             if (stream != null && stream.find(sessionId, subscriptionId) != null) {
                 return; // a resent subscribe: already streaming
             }
+            boolean fresh = false;
             if (stream == null) {
                 Client client = clients.get(tmuxSession);
                 if (client == null || !client.control.isAlive()) {
-                    client = new Client(tmuxSession);
+                    client = newClient(tmuxSession);
                     clients.put(tmuxSession, client);
+                    fresh = true; // nothing paused yet; and a command needing the client may run before the attach
                 }
                 stream = new PaneStream<>(paneId, client, config.maxChunkBytes());
                 streams.put(paneId, stream);
@@ -106,8 +96,13 @@ public final class ControlModeConsole implements Console {
             stream.subs.add(sub);
             PaneStream<Client> s = stream;
             try {
-                stream.client.control.command("display-message -p -t " + paneId + " " + SNAPSHOT_FORMAT
-                        + " ; capture-pane -p -e -J -t " + paneId, 2, replies -> onSnapshot(s, sub, replies));
+                if (!fresh) {
+                    // resume first, on a line of its own: a pane nobody watched may have been paused by tmux (it is
+                    // left so, to cost nothing); bytes it prints before the capture are drawn over by the screen
+                    stream.client.control.command(ControlClient.continuePane(paneId));
+                }
+                stream.client.control.command(PaneStream.screenCommand(paneId), 2,
+                        replies -> onSnapshot(s, sub, replies));
             } catch (TmuxException e) {
                 stream.subs.remove(sub);
                 if (stream.subs.isEmpty()) {
@@ -144,6 +139,21 @@ public final class ControlModeConsole implements Console {
         }
         if (toClose != null) {
             toClose.close();
+        }
+    }
+
+    /** The tmux session of the live client that has carried output of {@code paneId}, or null. */
+    private String clientCarrying(String paneId) {
+        lock.lock();
+        try {
+            for (Client c : clients.values()) {
+                if (c.carries(paneId) && c.control.isAlive()) {
+                    return c.tmuxSession;
+                }
+            }
+            return null;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -204,13 +214,117 @@ public final class ControlModeConsole implements Console {
                 }
                 return;
             }
-            String[] f = replies.get(0).text().trim().split(" ");
-            byte[] screen = PaneStream.join(replies.get(1).lines());
             flush(stream); // what is pending came before the cut: it belongs to the older subscribers only
-            send(new AgentMessage.Snapshot(sub.sessionId, sub.subscriptionId, PaneStream.toInt(f, 0),
-                    PaneStream.toInt(f, 1), PaneStream.toInt(f, 2), PaneStream.toInt(f, 3),
-                    Base64.getEncoder().encodeToString(screen)));
+            AgentMessage.Snapshot snap = PaneStream.snapshot(sub, replies, AgentMessage.Snapshot.START);
+            send(snap);
             sub.live = true;
+            if (stream.subs.size() == 1) {
+                stream.screenSent(snap.data().length() * 3 / 4); // the stream's first screen: keyframes count from it
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes a screen of a live stream through its own client (so it is an exact cut), for {@code reason}
+     * {@code keyframe} or {@code resync}; {@code resume} first resumes the pane tmux paused, on a line of its own
+     * (one failing command skips the rest of its line; bytes printed between the two are drawn over by the screen).
+     * Caller holds the lock.
+     */
+    private void cutScreen(PaneStream<Client> stream, boolean resume, String reason) {
+        try {
+            if (resume) {
+                stream.client.control.command(ControlClient.continuePane(stream.paneId));
+            }
+            stream.client.control.command(PaneStream.screenCommand(stream.paneId), 2,
+                    replies -> onScreen(stream, replies, reason));
+            stream.screenInFlight = true;
+        } catch (TmuxException e) {
+            LOG.log(System.Logger.Level.WARNING, "no " + reason + " screen of {0}: {1}", stream.paneId,
+                    e.getMessage());
+        }
+    }
+
+    /** A keyframe or resync screen arrived: every live subscriber gets it at its own offset. */
+    private void onScreen(PaneStream<Client> stream, List<ControlClient.Reply> replies, String reason) {
+        lock.lock();
+        try {
+            stream.screenInFlight = false;
+            if (streams.get(stream.paneId) != stream) {
+                return;
+            }
+            if (replies.size() < 2 || replies.get(0).error() || replies.get(1).error()) {
+                LOG.log(System.Logger.Level.WARNING, "{0} screen of {1} failed", reason, stream.paneId);
+                return;
+            }
+            flush(stream); // pending bytes came before the cut
+            int size = 0;
+            for (PaneStream.Sub sub : stream.subs) {
+                if (sub.live) {
+                    AgentMessage.Snapshot snap = PaneStream.snapshot(sub, replies, reason);
+                    size = snap.data().length() * 3 / 4;
+                    send(snap);
+                }
+            }
+            stream.screenSent(size);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * tmux paused a pane because this client fell {@code pause-after} behind it (the machine is busy, or the pane
+     * prints faster than agentd reads). A watched pane is resumed at once with a resync screen: its viewers are
+     * told output was skipped and redraw from the screen as it is now. An unwatched one stays paused (its output
+     * would be dropped anyway); a later subscribe resumes it.
+     */
+    private void onPause(Client client, String paneId) {
+        lock.lock();
+        try {
+            pauses++;
+            PaneStream<Client> stream = streams.get(paneId);
+            if (stream == null || stream.client != client) {
+                return;
+            }
+            LOG.log(System.Logger.Level.INFO, "tmux paused {0} (agentd fell behind); resuming with a fresh screen",
+                    paneId);
+            flush(stream);
+            cutScreen(stream, true, AgentMessage.Snapshot.RESYNC);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Asks tmux to pause a watched pane ({@code refresh-client -A '%N:pause'}) exactly as it does when agentd falls
+     * {@code pause-after} behind: for tests of what follows, which a busy machine cannot be made to do on cue.
+     */
+    void pauseForTest(String paneId) {
+        lock.lock();
+        try {
+            PaneStream<Client> stream = streams.get(ControlClient.checkPaneId(paneId));
+            if (stream == null) {
+                throw new ConsoleException("pane " + paneId + " is not watched");
+            }
+            Client client = stream.client;
+            // tmux writes the %pause of a pause it was asked for inside that command's reply, not as a notification
+            client.control.command("refresh-client -A '" + paneId + ":pause'", 1, replies -> {
+                if (replies.stream().flatMap(r -> r.lines().stream()).anyMatch(l -> new String(l,
+                        java.nio.charset.StandardCharsets.US_ASCII).equals("%pause " + paneId))) {
+                    onPause(client, paneId);
+                }
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many times tmux paused a pane for this console (tests, doctor). */
+    public int pauses() {
+        lock.lock();
+        try {
+            return pauses;
         } finally {
             lock.unlock();
         }
@@ -221,6 +335,7 @@ public final class ControlModeConsole implements Console {
         try {
             PaneStream<Client> stream = streams.get(paneId);
             if (stream == null || stream.client != client) {
+                client.carried(paneId);
                 return; // a pane nobody watches in a watched tmux session (see NEVER_OFF below)
             }
             if (!stream.anyLive()) {
@@ -280,9 +395,12 @@ public final class ControlModeConsole implements Console {
         }
     }
 
-    /** Sends a pane's pending bytes to each live subscriber; caller holds the lock. */
+    /** Sends a pane's pending bytes to each live subscriber, then a keyframe if one is due; caller holds the lock. */
     private void flush(PaneStream<Client> stream) {
         stream.flush(this::send);
+        if (!stream.screenInFlight && stream.keyframeDue(config.keyframeBytes(), config.keyframeEvery())) {
+            cutScreen(stream, false, AgentMessage.Snapshot.KEYFRAME);
+        }
     }
 
     private void send(AgentMessage m) {
@@ -313,25 +431,7 @@ public final class ControlModeConsole implements Console {
         flusher.close();
     }
 
-    /** One control client and what it serves; the listener of its own client. */
-    private final class Client implements ControlClient.Listener {
-        final String tmuxSession;
-        final ControlClient control;
-        int streams;
-
-        Client(String tmuxSession) {
-            this.tmuxSession = tmuxSession;
-            this.control = new ControlClient(tmux, tmuxSession, this);
-        }
-
-        @Override
-        public void onOutput(String paneId, byte[] data, int len) {
-            ControlModeConsole.this.onOutput(this, paneId, data, len);
-        }
-
-        @Override
-        public void onExit(ControlClient c) {
-            ControlModeConsole.this.onExit(this);
-        }
+    private Client newClient(String tmuxSession) {
+        return new Client(tmux, tmuxSession, config.pauseAfterSeconds(), this::onOutput, this::onPause, this::onExit);
     }
 }

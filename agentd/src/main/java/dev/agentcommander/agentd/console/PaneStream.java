@@ -1,6 +1,8 @@
 package dev.agentcommander.agentd.console;
 
+import dev.agentcommander.agentd.tmux.ControlClient;
 import dev.agentcommander.schema.AgentMessage;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -14,6 +16,7 @@ import java.util.function.Consumer;
  * client that carries this pane.
  */
 final class PaneStream<C> {
+    private static final String SCREEN_FORMAT = "'#{pane_width} #{pane_height} #{cursor_x} #{cursor_y}'";
     /** One subscriber; {@code live} once its snapshot went out, {@code offset} = bytes sent since then. */
     static final class Sub {
         final String sessionId;
@@ -33,6 +36,12 @@ final class PaneStream<C> {
     private final byte[] pending;
     private int pendingLen;
     long lastFlush = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
+    /** A keyframe or resync screen has been asked for and not answered yet. */
+    boolean screenInFlight;
+    private static final int MIN_KEYFRAME_BYTES = 4096;
+    private long sinceScreen;
+    private int lastScreenBytes;
+    private long lastScreen = System.nanoTime();
 
     PaneStream(String paneId, C client, int maxChunk) {
         this.paneId = paneId;
@@ -70,8 +79,28 @@ final class PaneStream<C> {
                 sub.offset += pendingLen;
             }
         }
+        if (anyLive()) {
+            sinceScreen += pendingLen;
+        }
         pendingLen = 0;
         lastFlush = System.nanoTime();
+    }
+
+    /**
+     * Whether a keyframe is due: {@code every} has passed since the last screen and more output was sent since it
+     * than replaying it is worth, twice the screen's own size (a joiner then gets at most about two screens of
+     * tail), but never more than {@code most} and never less than {@link #MIN_KEYFRAME_BYTES}.
+     */
+    boolean keyframeDue(int most, Duration every) {
+        long worth = Math.min(most, Math.max(MIN_KEYFRAME_BYTES, 2L * lastScreenBytes));
+        return sinceScreen >= worth && System.nanoTime() - lastScreen >= every.toNanos() && anyLive();
+    }
+
+    /** A screen of {@code bytes} went out: the count towards the next keyframe starts again. */
+    void screenSent(int bytes) {
+        sinceScreen = 0;
+        lastScreenBytes = bytes;
+        lastScreen = System.nanoTime();
     }
 
     Sub find(String sessionId, String subscriptionId) {
@@ -114,5 +143,20 @@ final class PaneStream<C> {
         } catch (NumberFormatException e) {
             return 0;
         }
+    }
+
+    /** The command line whose two replies make a screen: size and cursor, then {@code capture-pane}. */
+    static String screenCommand(String paneId) {
+        return "display-message -p -t " + paneId + " " + SCREEN_FORMAT + " ; capture-pane -p -e -J -t " + paneId;
+    }
+
+    /** A snapshot message for {@code sub} from the replies of {@link #screenCommand}, cut at its offset now. */
+    static AgentMessage.Snapshot snapshot(PaneStream.Sub sub, List<ControlClient.Reply> replies,
+                                          String reason) {
+        String[] f = replies.get(0).text().trim().split(" ");
+        byte[] screen = PaneStream.join(replies.get(1).lines());
+        return new AgentMessage.Snapshot(sub.sessionId, sub.subscriptionId, PaneStream.toInt(f, 0),
+                PaneStream.toInt(f, 1), PaneStream.toInt(f, 2), PaneStream.toInt(f, 3),
+                Base64.getEncoder().encodeToString(screen), sub.offset, reason);
     }
 }

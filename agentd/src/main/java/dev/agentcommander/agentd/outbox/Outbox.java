@@ -30,7 +30,8 @@ import net.openhft.posix.PosixAPI;
  * pages are in the kernel); seqs continue from the queue's tail after a restart. Acked roll cycles are deleted.
  * When the unacked data exceeds the disk budget the oldest unacked console chunks and snapshots are skipped
  * (a watermark, not a rewrite) and the drop is itself reported as an {@code outbox.dropped} event.
- * All writes happen under one lock; memory use does not grow with the backlog. The queue's directory is 0700 and
+ * All queue writes happen under one lock (the acked file and its fsyncs are written outside it, so a slow disk
+ * does not stall senders); memory use does not grow with the backlog. The queue's directory is 0700 and
  * each file Chronicle makes in it is chmodded 0600 as Chronicle acquires it (Chronicle itself creates them 0666
  * minus the umask).
  */
@@ -62,6 +63,8 @@ public final class Outbox implements Outbound, AutoCloseable {
     private boolean warnedFull;
     private long lastAckWrite = Long.MIN_VALUE / 2;
     private long writtenAck = -1;
+    private final Object ackFileWrite = new Object();
+    private long ackFileSeq = -1; // guarded by ackFileWrite
     private volatile boolean closed;
 
     /** Opens (or creates) the outbox under {@code stateDir}; {@code clock} also drives roll cycles. */
@@ -225,6 +228,8 @@ public final class Outbox implements Outbound, AutoCloseable {
 
     /** Cumulative ack: everything up to {@code seq} is stored by the server. Deletes fully acked cycles. */
     public void ack(long seq) {
+        long write = -1;
+        long keepFrom = -1;
         lock.lock();
         try {
             if (seq <= acked || closed) {
@@ -245,7 +250,29 @@ public final class Outbox implements Outbound, AutoCloseable {
             }
             long now = clock.millis();
             if (now - lastAckWrite >= ACK_WRITE_INTERVAL_MS || now < lastAckWrite) {
-                persistAcked();
+                lastAckWrite = now;
+                keepFrom = Math.min(ackCursor.lastIndex(), dropCursor.lastIndex());
+                if (acked != writtenAck) {
+                    write = acked;
+                    writtenAck = acked;
+                } else {
+                    deleteAckedCycles(keepFrom);
+                    keepFrom = -1;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (write < 0) {
+            return;
+        }
+        // the file and its fsyncs (tens of ms on a busy disk) outside the lock: every send waits for that lock,
+        // the console's chunks on the tmux reader thread among them
+        writeAckedFile(write);
+        lock.lock();
+        try {
+            if (!closed) {
+                deleteAckedCycles(keepFrom);
             }
         } finally {
             lock.unlock();
@@ -253,20 +280,31 @@ public final class Outbox implements Outbound, AutoCloseable {
     }
 
     /**
-     * Writes the acked seq and deletes acked cycles. Throttled: acks can arrive thousands of times a second and
-     * a stale file only means a resend, because the server's own record (agent.welcome) wins on reconnect.
+     * Writes the acked seq and deletes acked cycles (at close). Throttled in {@link #ack}: acks can arrive
+     * thousands of times a second and a stale file only means a resend, because the server's own record
+     * (agent.welcome) wins on reconnect.
      */
     private void persistAcked() {
         lastAckWrite = clock.millis();
         if (acked != writtenAck) {
-            StateFiles.writeAtomically(ackedFile, Long.toString(acked));
+            writeAckedFile(acked);
             writtenAck = acked;
         }
-        deleteAckedCycles();
+        deleteAckedCycles(Math.min(ackCursor.lastIndex(), dropCursor.lastIndex()));
     }
 
-    private void deleteAckedCycles() {
-        long idx = Math.min(ackCursor.lastIndex(), dropCursor.lastIndex());
+    /** Writes {@code seq} to the acked file unless a later one is there already; one writer at a time. */
+    private void writeAckedFile(long seq) {
+        synchronized (ackFileWrite) {
+            if (seq > ackFileSeq) {
+                StateFiles.writeAtomically(ackedFile, Long.toString(seq));
+                ackFileSeq = seq;
+            }
+        }
+    }
+
+    /** Deletes the cycles wholly before index {@code idx} (both cursors are past it). */
+    private void deleteAckedCycles(long idx) {
         if (idx < 0) {
             return;
         }

@@ -33,6 +33,14 @@ public final class ControlClient implements AutoCloseable {
 
         /** The client ended (session gone, server gone, or {@link #close()}). */
         void onExit(ControlClient client);
+
+        /**
+         * tmux paused the pane ({@code %pause}): this client fell more than {@code pause-after} behind it, tmux
+         * dropped the output it held for it and sends none until {@link #continuePane} — whatever was printed
+         * meanwhile is lost to this client.
+         */
+        default void onPause(String paneId) {
+        }
     }
 
     /** The reply of one command: its output lines (raw bytes, no newline), and whether tmux said %error. */
@@ -67,9 +75,19 @@ public final class ControlClient implements AutoCloseable {
      * a session, e.g. a pane id).
      */
     public ControlClient(Tmux tmux, String target, Listener listener) {
+        this(tmux, target, listener, -1);
+    }
+
+    /**
+     * As above; with {@code pauseAfterSeconds} ≥ 0 tmux pauses a pane this client is that far behind on
+     * ({@code pause-after}, tmux 3.2+) instead of buffering without bound (tmux 3.3a disconnects a client 300 s
+     * behind), and reports it through {@link Listener#onPause}.
+     */
+    public ControlClient(Tmux tmux, String target, Listener listener, int pauseAfterSeconds) {
         this.target = target;
         this.listener = listener;
-        ProcessBuilder pb = new ProcessBuilder(tmux.argv("-C", "attach-session", "-f", "ignore-size", "-t", target));
+        String flags = pauseAfterSeconds < 0 ? "ignore-size" : "ignore-size,pause-after=" + pauseAfterSeconds;
+        ProcessBuilder pb = new ProcessBuilder(tmux.argv("-C", "attach-session", "-f", flags, "-t", target));
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         try {
             this.process = pb.start();
@@ -112,6 +130,16 @@ public final class ControlClient implements AutoCloseable {
                 throw new TmuxException("control client for " + target + ": " + e.getMessage(), e);
             }
         }
+    }
+
+    /**
+     * The command that resumes a paused pane ({@code refresh-client -A '%N:continue'}): tmux then sends the pane's
+     * output from where the pane is now (what it printed while paused is gone). Send it on a line of its own, and
+     * not right after starting the client: before the attach has run it fails with "no current client", and a
+     * failing command skips the rest of its line.
+     */
+    public static String continuePane(String paneId) {
+        return "refresh-client -A '" + checkPaneId(paneId) + ":continue'";
     }
 
     /** Sends a command whose reply does not matter. */
@@ -165,6 +193,15 @@ public final class ControlClient implements AutoCloseable {
                     } catch (RuntimeException e) {
                         LOG.log(System.Logger.Level.WARNING, "output listener failed", e);
                     }
+                } else if (ControlLines.startsWith(line, len, PAUSE)) {
+                    String paneId = new String(line, PAUSE.length, len - PAUSE.length, StandardCharsets.US_ASCII);
+                    if (Ids.isPaneId(paneId)) {
+                        try {
+                            listener.onPause(paneId);
+                        } catch (RuntimeException e) {
+                            LOG.log(System.Logger.Level.WARNING, "pause listener failed", e);
+                        }
+                    }
                 } else if (ControlLines.startsWith(line, len, BEGIN)) {
                     body = new ArrayList<>();
                     blockId = Arrays.copyOfRange(line, BEGIN.length, len);
@@ -214,6 +251,7 @@ public final class ControlClient implements AutoCloseable {
     }
 
     private static final byte[] BEGIN = "%begin ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PAUSE = "%pause ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END = "%end ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ERROR = "%error ".getBytes(StandardCharsets.US_ASCII);
 

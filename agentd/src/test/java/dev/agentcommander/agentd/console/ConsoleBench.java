@@ -116,7 +116,7 @@ public final class ConsoleBench {
                 }
                 return 0;
             };
-            ControlModeConsole console = new ControlModeConsole(tmux, sessions, outbound, ControlModeConsole.Config.DEFAULTS);
+            ControlModeConsole console = new ControlModeConsole(tmux, sessions, outbound, ConsoleConfig.DEFAULTS);
             // pipe-pane: the pane's one pipe slot, into a file, tailed at two poll rates
             List<Thread> tailers = new ArrayList<>();
             boolean[] stop = {false};

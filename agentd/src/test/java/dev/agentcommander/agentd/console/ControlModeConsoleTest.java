@@ -36,7 +36,7 @@ class ControlModeConsoleTest {
         panes = PrivateTmux.start(tmp, 120, 40, "env", "PS1=$ ", "bash", "--norc", "--noprofile");
         out = new RecordingOutbound();
         console = new ControlModeConsole(panes.tmux(), sessions, out,
-                new ControlModeConsole.Config(Duration.ofMillis(3), 16 * 1024));
+                new ConsoleConfig(Duration.ofMillis(3), 16 * 1024));
         pane = panes.firstPane();
         session = sessions.register(pane, Provider.SHELL);
     }

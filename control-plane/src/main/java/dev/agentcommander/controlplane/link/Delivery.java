@@ -11,6 +11,7 @@ import dev.agentcommander.schema.loop.Backoff;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -70,14 +71,26 @@ final class Delivery {
             return;
         }
         conn.epochConfirmed(checkedAt);
+        // all sent, then marked in one transaction (one per command made a hundred console subscribes take
+        // seconds on a busy database); a crash in between only means they are sent again, idempotent by id
+        List<String> sent = new ArrayList<>(commands.size());
         for (CommandRows.Pending p : commands) {
             if (!conn.send(new ServerMessage.Command(p.id(), p.name(), p.args()))) {
-                return;
+                break;
             }
+            sent.add(p.id());
+        }
+        if (!sent.isEmpty()) {
             db.tx(c -> {
-                CommandRows.markSent(c, p.id(), clock.instant());
+                Instant now = clock.instant();
+                for (String id : sent) {
+                    CommandRows.markSent(c, id, now);
+                }
                 return null;
             });
+        }
+        if (sent.size() < commands.size()) {
+            return;
         }
         List<ApprovalRows.Decision> decisions = db.tx(c -> ApprovalRows.undelivered(c, host, all));
         for (ApprovalRows.Decision d : decisions) {

@@ -146,7 +146,8 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
             return;
         }
         counted = true;
-        outbox = new UiOutbox(quotas.clock(), principal.expiresAt(), frame -> session.send(frame, true), this::close);
+        outbox = new UiOutbox(quotas.clock(), principal.expiresAt(), frame -> session.send(frame, true),
+                this::closeNow);
         fanOutHandle = fanOut.subscribe(this::onChange);
         if (cookie != null) {
             synchronized (this) { // cleanup() sets closed and takes the watch under this lock
@@ -262,9 +263,9 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
                 if (s == null) {
                     throw ApiError.invalid("session " + sid + " not found");
                 }
-                ConsoleHub.Watcher w = new ConsoleHub.Watcher(req.sub(), this::enqueue);
+                // the lane carries its own "subscribed", the screen and the tail: paced with the other lanes
+                ConsoleHub.Watcher w = new ConsoleHub.Watcher(req.sub(), outbox.lane(req.sub(), sid));
                 subs.put(req.sub(), new Sub("console", null, sid, null, w));
-                enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
                 console.join(s.hostId(), sid, w);
             }
         }
@@ -274,6 +275,7 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
         Sub old = subs.remove(sub);
         if (old != null && old.watcher() != null) {
             console.leave(old.sessionId(), old.watcher());
+            outbox.remove(old.watcher().lane());
         }
     }
 
@@ -320,7 +322,18 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
         enqueue(UiEvent.encode(new UiEvent.Error(sub, new UiEvent.ErrorBody(code, message))));
     }
 
+    /** Closes with a reason; the frame goes out on the writer, the one thread that writes to this socket. */
     private void close(CloseReason reason) {
+        UiOutbox w = outbox;
+        if (w != null) {
+            w.closeWith(reason);
+        } else {
+            closeNow(reason);
+        }
+    }
+
+    /** Called by the writer (or, for a writer stuck in a write, its watchdog). */
+    private void closeNow(CloseReason reason) {
         if (closed) {
             return;
         }

@@ -1,35 +1,69 @@
 package dev.agentcommander.controlplane.ui;
 
 import dev.agentcommander.schema.CloseReason;
+import dev.agentcommander.schema.UiEvent;
 import dev.agentcommander.schema.loop.NamedLoop;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * The frames waiting for one dashboard socket and the one thread that writes them. Bounded: a dashboard that cannot
- * keep up is closed, never allowed to slow ingest down. And bounded in time by the socket's token: nothing is
- * queued once it has expired, and the writer, which looks at the clock at least every {@link #EXPIRY_CHECK} while
- * it waits, closes the socket at the expiry, so a socket nobody speaks on does not stream past its token.
+ * What waits for one dashboard socket, and the one thread that writes it. Two kinds of queue, both bounded:
+ * <ul>
+ *   <li>one for everything but console output (sessions, events, approvals, replies): {@link #CAPACITY} frames;
+ *   a socket that lets it fill is cut off with a close frame that says so ({@link #TOO_SLOW});</li>
+ *   <li>one {@link ConsoleLane} per console subscription, bounded in bytes: when it fills, that subscription's
+ *   oldest output is dropped, a {@code console.skipped} marker and a fresh snapshot take its place, and nothing
+ *   else (other subscriptions, other sockets, the host's link) notices.</li>
+ * </ul>
+ * The writer takes lanes in turn, one frame each, screens (snapshots, markers) before chunks, so a viewer that
+ * opens a hundred busy consoles gets a hundred snapshots first and then their tails, never one console's tail
+ * before the next one's screen. A frame of the first queue goes out after every console frame queued before it
+ * (a {@code ping} still answers after the frames it follows). Frames are encoded on this writer, not on the
+ * publisher's thread.
+ *
+ * <p>Only the writer writes to the socket, close frames included: {@link #closeWith} hands it the reason and it
+ * sends the close after the frame it is writing. (Closing from another thread used to interrupt the writer in
+ * the middle of a write, which on a virtual thread closes the TCP socket, so the client saw a connection drop
+ * with no close frame.) Bounded in time by the socket's token too: nothing is queued once it has expired, and
+ * the writer closes the socket at the expiry.
  */
 final class UiOutbox implements AutoCloseable {
     static final int CAPACITY = 4096;
+    /** Console data (base64 characters) queued per subscription before its oldest output is dropped. */
+    static final int LANE_BYTES = 256 * 1024;
+    /** Console frames queued per subscription before its oldest output is dropped (many tiny chunks). */
+    static final int LANE_FRAMES = 2048;
     private static final Duration EXPIRY_CHECK = Duration.ofSeconds(1);
+    /** How long a close waits for a writer stuck in a write (a client that reads nothing) before it forces it. */
+    static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
     static final CloseReason EXPIRED = CloseReason.of(CloseReason.Kind.UNAUTHORIZED, "token expired");
-    static final CloseReason TOO_SLOW = CloseReason.of(CloseReason.Kind.UNAVAILABLE, "client too slow; reconnect");
+    static final CloseReason TOO_SLOW = CloseReason.of(CloseReason.Kind.UNAVAILABLE,
+            "client too slow: over " + CAPACITY + " frames waiting; reconnect");
 
-    private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(CAPACITY);
     private final Clock clock;
     private final Instant expiresAt;
     private final Consumer<String> send;
     private final Consumer<CloseReason> close;
-    private final AtomicBoolean closing = new AtomicBoolean();
+    final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private final ArrayDeque<Stamped> control = new ArrayDeque<>();
+    private final List<ConsoleLane> lanes = new ArrayList<>();
+    private long stamp;
+    private int next;
+    private CloseReason closing;
+    private boolean closed;
     private final NamedLoop writer;
+
+    private record Stamped(long stamp, String frame) {
+    }
 
     /** Starts the writer: {@code send} writes one frame, {@code close} closes the socket with a reason. */
     UiOutbox(Clock clock, Instant expiresAt, Consumer<String> send, Consumer<CloseReason> close) {
@@ -38,46 +72,193 @@ final class UiOutbox implements AutoCloseable {
         this.send = send;
         this.close = close;
         this.writer = NamedLoop.start("ui-writer", this::writeRound,
-                (loop, e) -> close.accept(CloseReason.of(CloseReason.Kind.INTERNAL, "send failed")));
+                (loop, e) -> closeWith(CloseReason.of(CloseReason.Kind.INTERNAL, "send failed")));
     }
 
     boolean expired() {
         return !clock.instant().isBefore(expiresAt);
     }
 
-    /**
-     * Queues a frame; nothing is queued once the token has expired. A full queue or an expired token closes the
-     * socket on a thread of its own: the caller may be fan-out on an ingest thread, which must not wait for this
-     * dashboard's writer to stop.
-     */
+    /** Queues a frame of the first kind; a full queue or an expired token closes the socket (by the writer). */
     void offer(String frame) {
         if (expired()) {
-            closeSoon(EXPIRED);
-        } else if (!queue.offer(frame)) {
-            closeSoon(TOO_SLOW);
+            closeWith(EXPIRED);
+            return;
+        }
+        lock.lock();
+        try {
+            if (closing != null || closed) {
+                return;
+            }
+            if (control.size() >= CAPACITY) {
+                closeLocked(TOO_SLOW);
+                return;
+            }
+            control.add(new Stamped(++stamp, frame));
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A console lane for subscription {@code sub}; its frames go out in turn with the other lanes'. */
+    ConsoleLane lane(String sub, String sessionId) {
+        lock.lock();
+        try {
+            ConsoleLane l = new ConsoleLane(this, sub, sessionId);
+            lanes.add(l);
+            return l;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The subscription ended: its console frames are dropped; a {@code subscribed} it still holds goes out (every
+     * subscribe is answered), then the lane goes.
+     */
+    void remove(ConsoleLane lane) {
+        lock.lock();
+        try {
+            if (lane.retire()) {
+                lanes.remove(lane);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The next stamp (caller holds the lock): frames of both kinds are ordered by it. */
+    long stamp() {
+        return ++stamp;
+    }
+
+    /** A lane has something to send (caller holds the lock). */
+    void signal() {
+        work.signal();
+    }
+
+    /**
+     * Asks the writer to close the socket with {@code reason} (after the frame it may be writing; what is still
+     * queued is dropped). If the writer is stuck in a write for {@link #CLOSE_GRACE}, the socket is closed anyway.
+     */
+    void closeWith(CloseReason reason) {
+        lock.lock();
+        try {
+            closeLocked(reason);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void closeLocked(CloseReason reason) {
+        if (closing != null || closed) {
+            return;
+        }
+        closing = reason;
+        work.signal();
+        Thread.ofVirtual().name("ui-close-watchdog").start(() -> {
+            try {
+                Thread.sleep(CLOSE_GRACE.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!isClosed()) {
+                close.accept(reason); // the writer is stuck in a write: no close frame can get through anyway
+            }
+        });
+    }
+
+    private boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
         }
     }
 
     private void writeRound() throws InterruptedException {
-        long untilExpiry = Duration.between(clock.instant(), expiresAt).toMillis();
-        String frame = untilExpiry <= 0 ? null
-                : queue.poll(Math.min(untilExpiry, EXPIRY_CHECK.toMillis()), TimeUnit.MILLISECONDS);
-        if (expired()) {
-            close.accept(EXPIRED);
+        String frame;
+        CloseReason reason;
+        lock.lock();
+        try {
+            while (true) {
+                reason = closing != null ? closing : expired() ? EXPIRED : null;
+                if (reason != null || closed) {
+                    frame = null;
+                    break;
+                }
+                frame = nextFrame();
+                if (frame != null) {
+                    break;
+                }
+                long untilExpiry = Duration.between(clock.instant(), expiresAt).toMillis();
+                work.await(Math.max(1, Math.min(untilExpiry, EXPIRY_CHECK.toMillis())), TimeUnit.MILLISECONDS);
+            }
+            if (reason != null) {
+                closed = true;
+                control.clear();
+                lanes.forEach(ConsoleLane::clear);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (reason != null) {
+            close.accept(reason);
         } else if (frame != null) {
             send.accept(frame);
         }
     }
 
-    private void closeSoon(CloseReason reason) {
-        if (closing.compareAndSet(false, true)) {
-            Thread.ofVirtual().name("ui-close").start(() -> close.accept(reason));
+    /**
+     * The next frame to write (caller holds the lock): the first queue's head unless a lane holds a frame queued
+     * before it; among lanes, in turn, screens before chunks.
+     */
+    private String nextFrame() {
+        Stamped head = control.peek();
+        long barrier = head == null ? Long.MAX_VALUE : head.stamp();
+        ConsoleLane pick = pickLane(barrier, true);
+        if (pick == null) {
+            pick = pickLane(barrier, false);
         }
+        if (pick != null) {
+            UiEvent e = pick.poll();
+            if (pick.retired() && pick.headStamp() == Long.MAX_VALUE) {
+                lanes.remove(pick);
+            }
+            return UiEvent.encode(e);
+        }
+        if (head != null) {
+            control.poll();
+            return head.frame();
+        }
+        return null;
     }
 
-    /** Stops the writer (a writer closing its own socket is not joined). */
+    private ConsoleLane pickLane(long barrier, boolean screensOnly) {
+        int n = lanes.size();
+        for (int i = 0; i < n; i++) {
+            int at = (next + i) % n;
+            ConsoleLane l = lanes.get(at);
+            if (l.headStamp() < barrier && (!screensOnly || l.headIsScreen())) {
+                next = (at + 1) % n;
+                return l;
+            }
+        }
+        return null;
+    }
+
+    /** Stops the writer (a writer closing its own socket is not joined); nothing is written after this. */
     @Override
     public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
         writer.close();
     }
 }

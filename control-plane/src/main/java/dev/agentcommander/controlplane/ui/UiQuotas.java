@@ -15,7 +15,8 @@ import java.util.Map;
  */
 public final class UiQuotas {
     public static final int MAX_SOCKETS = 16;
-    public static final int MAX_SUBSCRIPTIONS = 64;
+    /** A dashboard grid of a hundred consoles fits on one socket (each console lane is bounded, see UiOutbox). */
+    public static final int MAX_SUBSCRIPTIONS = 128;
     static final double BURST = 120;
     static final double PER_SECOND = 40;
 

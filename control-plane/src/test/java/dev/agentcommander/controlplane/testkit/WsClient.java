@@ -28,15 +28,25 @@ public final class WsClient implements AutoCloseable {
     public final CompletableFuture<Close> closed = new CompletableFuture<>();
     private final WebSocket ws;
 
-    private WsClient(String url, String bearer) {
-        this(url, bearer == null ? java.util.Map.of() : java.util.Map.of("Authorization", "Bearer " + bearer));
+    /** While set, nothing more is read from the socket (no demand): a client that stops reading. */
+    private volatile boolean held;
+    private volatile boolean owed;
+
+    private WsClient(String url, String bearer, boolean hold) {
+        this(url, bearer == null ? java.util.Map.of() : java.util.Map.of("Authorization", "Bearer " + bearer), hold);
     }
 
-    private WsClient(String url, java.util.Map<String, String> headers) {
+    private WsClient(String url, java.util.Map<String, String> headers, boolean hold) {
+        this.held = hold;
         WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         headers.forEach(b::header);
         StringBuilder buf = new StringBuilder();
         ws = b.buildAsync(URI.create(url), new WebSocket.Listener() {
+            @Override
+            public void onOpen(WebSocket w) {
+                demand(w);
+            }
+
             @Override
             public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
                 buf.append(data);
@@ -48,7 +58,7 @@ public final class WsClient implements AutoCloseable {
                     }
                     buf.setLength(0);
                 }
-                w.request(1);
+                demand(w);
                 return null;
             }
 
@@ -67,12 +77,34 @@ public final class WsClient implements AutoCloseable {
 
     /** Connects to {@code url}, with {@code Authorization: Bearer} when {@code bearer} is not null. */
     public static WsClient connect(String url, String bearer) {
-        return new WsClient(url, bearer);
+        return new WsClient(url, bearer, false);
+    }
+
+    /** Connects like {@link #connect} but reads nothing until {@link #resume()}: TCP fills, the server must cope. */
+    public static WsClient connectHeld(String url, String bearer) {
+        return new WsClient(url, bearer, true);
+    }
+
+    private synchronized void demand(WebSocket w) {
+        if (held) {
+            owed = true;
+        } else {
+            w.request(1);
+        }
+    }
+
+    /** Starts reading again (a held client). */
+    public synchronized void resume() {
+        held = false;
+        if (owed) {
+            owed = false;
+            ws.request(1);
+        }
     }
 
     /** Connects to {@code url} with these upgrade headers (a browser's Cookie and Origin). */
     public static WsClient connectWith(String url, java.util.Map<String, String> headers) {
-        return new WsClient(url, headers);
+        return new WsClient(url, headers, false);
     }
 
     public void send(String text) {

@@ -1,0 +1,60 @@
+package dev.agentcommander.e2e;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The console bench's floor, in a process of its own so that it shares nothing with the client it is compared
+ * with (no JVM, no GC, no threads): a plain tmux control-mode client reading the same panes. Args: tmux socket,
+ * tmux session, seconds, output file. Writes one line per marker: {@code pane n latency_ms ms_since_start}, then
+ * {@code pane seen gaps} per pane after a {@code #} line.
+ */
+public final class FloorReader {
+    public static void main(String[] args) throws Exception {
+        Process control = new ProcessBuilder("tmux", "-S", args[0], "-C", "attach", "-t", args[1])
+                .redirectErrorStream(true).start();
+        long seconds = Long.parseLong(args[2]);
+        Path outFile = Path.of(args[3]);
+        long t0 = System.nanoTime();
+        StringBuilder samples = new StringBuilder();
+        Map<String, MarkerClock> clocks = new HashMap<>();
+        Thread reader = Thread.ofPlatform().name("floor-reader").start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(control.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (line.startsWith("%output ")) {
+                        int sp = line.indexOf(' ', 8);
+                        String pane = line.substring(8, sp);
+                        // control mode escapes \r and \n as \015 and \012, which one %output line may split
+                        clocks.computeIfAbsent(pane, k -> new MarkerClock((n, ms) -> samples.append(k).append(' ')
+                                .append(n).append(' ').append(ms).append(' ')
+                                .append((System.nanoTime() - t0) / 1_000_000).append('\n')))
+                                .feed(line.substring(sp + 1).replace("\\015", "").replace("\\012", "\n"));
+                    }
+                }
+            } catch (Exception ignored) {
+                // the client is killed at the end of the run
+            }
+        });
+        System.out.println("floor ready");
+        System.out.flush();
+        Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+        control.destroy();
+        control.waitFor(5, TimeUnit.SECONDS);
+        reader.join(5000);
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(outFile))) {
+            w.print(samples);
+            w.println("#");
+            clocks.forEach((pane, c) -> w.println(pane + " " + c.seenCount() + " " + c.gaps()));
+        }
+        System.out.println("floor done");
+    }
+}

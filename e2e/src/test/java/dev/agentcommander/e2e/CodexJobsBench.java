@@ -83,11 +83,19 @@ public final class CodexJobsBench {
             // the drain: one job printing `drain` lines as fast as bash can; agentd's RSS sampled every 200 ms
             long pid = stack.agentd().pid();
             long rssBefore = ProcStat.rssKb(pid);
+            String splitBefore = ProcStat.rssBreakdown(pid, ".cq4");
             long t0 = System.nanoTime();
             String sid = spawn(stack, op, work, "[[many:" + drain + "]]");
             List<Double> rss = new ArrayList<>();
+            long peak = 0;
+            String splitAtPeak = splitBefore;
             while (!finished(stack, sid)) {
-                rss.add(ProcStat.rssKb(pid) / 1024.0);
+                long now = ProcStat.rssKb(pid);
+                rss.add(now / 1024.0);
+                if (now > peak) {
+                    peak = now;
+                    splitAtPeak = ProcStat.rssBreakdown(pid, ".cq4");
+                }
                 Thread.sleep(200);
             }
             double secs = (System.nanoTime() - t0) / 1e9;
@@ -96,6 +104,11 @@ public final class CodexJobsBench {
             System.out.printf(Locale.ROOT, "%d-line job: posted -> DONE %.1f s (%d codex events stored); agentd RSS "
                             + "before %.1f MB, during %s%n", drain, secs, stored, rssBefore / 1024.0,
                     summary(rss, " MB"));
+            System.out.println("agentd RSS before the drain: " + splitBefore);
+            System.out.println("agentd RSS at its peak:      " + splitAtPeak);
+            Thread.sleep(5000);
+            System.out.printf(Locale.ROOT, "agentd RSS 5 s after DONE:   %.1f MB, %s%n", ProcStat.rssKb(pid) / 1024.0,
+                    ProcStat.rssBreakdown(pid, ".cq4"));
             System.out.println("load after: " + uptime());
             System.out.println("[" + Stats.machine() + "]");
         }

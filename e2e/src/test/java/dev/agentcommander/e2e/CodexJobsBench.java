@@ -41,6 +41,10 @@ public final class CodexJobsBench {
             stack.startControlPlane();
             stack.registerHost("bench-host");
             stack.agentdJvm = Stack.LAUNCHER_AGENTD_JVM;
+            if (NMT) { // BENCH_NMT=1: native memory tracking, to say what the anonymous RSS is (costs a few MB itself)
+                stack.agentdJvm = new ArrayList<>(Stack.LAUNCHER_AGENTD_JVM);
+                stack.agentdJvm.add("-XX:NativeMemoryTracking=summary");
+            }
             stack.agentdConfig.put("codex_exec_path", bin.resolve("codex").toString());
             stack.startAgentd();
             Await.value("agentd connected", Duration.ofSeconds(30), () -> stack.rest(Role.VIEWER).get("/v1/hosts")
@@ -104,6 +108,9 @@ public final class CodexJobsBench {
             System.out.printf(Locale.ROOT, "%d-line job: posted -> DONE %.1f s (%d codex events stored); agentd RSS "
                             + "before %.1f MB, during %s%n", drain, secs, stored, rssBefore / 1024.0,
                     summary(rss, " MB"));
+            if (NMT) {
+                nmt(pid, "after the drain");
+            }
             System.out.println("agentd RSS before the drain: " + splitBefore);
             System.out.println("agentd RSS at its peak:      " + splitAtPeak);
             Thread.sleep(5000);
@@ -112,6 +119,25 @@ public final class CodexJobsBench {
             System.out.println("load after: " + uptime());
             System.out.println("[" + Stats.machine() + "]");
         }
+    }
+
+    private static final boolean NMT = System.getenv("BENCH_NMT") != null;
+
+    /** The committed memory per NMT category of agentd (jcmd VM.native_memory summary), one line. */
+    private static void nmt(long pid, String when) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "VM.native_memory", "summary", "scale=MB")
+                .redirectErrorStream(true).start();
+        StringBuilder b = new StringBuilder("agentd NMT committed " + when + ":");
+        for (String line : new String(p.getInputStream().readAllBytes()).lines().toList()) {
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                    .compile("^(?:-\\s*)?(\\S[^(]*?)\\s*\\(reserved=\\d+MB, committed=(\\d+)MB").matcher(line.strip());
+            if (m.find() && !"0".equals(m.group(2))) {
+                b.append(' ').append(m.group(1).strip()).append('=').append(m.group(2)).append("MB");
+            }
+        }
+        p.waitFor();
+        System.out.println(b);
     }
 
     private static String text(JsonNode m) {

@@ -41,6 +41,10 @@ public final class CodexJobsBench {
             stack.startControlPlane();
             stack.registerHost("bench-host");
             stack.agentdJvm = Stack.LAUNCHER_AGENTD_JVM;
+            if (NMT) { // BENCH_NMT=1: native memory tracking, to say what the anonymous RSS is (costs a few MB itself)
+                stack.agentdJvm = new ArrayList<>(Stack.LAUNCHER_AGENTD_JVM);
+                stack.agentdJvm.add("-XX:NativeMemoryTracking=summary");
+            }
             stack.agentdConfig.put("codex_exec_path", bin.resolve("codex").toString());
             stack.startAgentd();
             Await.value("agentd connected", Duration.ofSeconds(30), () -> stack.rest(Role.VIEWER).get("/v1/hosts")
@@ -83,11 +87,19 @@ public final class CodexJobsBench {
             // the drain: one job printing `drain` lines as fast as bash can; agentd's RSS sampled every 200 ms
             long pid = stack.agentd().pid();
             long rssBefore = ProcStat.rssKb(pid);
+            String splitBefore = ProcStat.rssBreakdown(pid, ".cq4");
             long t0 = System.nanoTime();
             String sid = spawn(stack, op, work, "[[many:" + drain + "]]");
             List<Double> rss = new ArrayList<>();
+            long peak = 0;
+            String splitAtPeak = splitBefore;
             while (!finished(stack, sid)) {
-                rss.add(ProcStat.rssKb(pid) / 1024.0);
+                long now = ProcStat.rssKb(pid);
+                rss.add(now / 1024.0);
+                if (now > peak) {
+                    peak = now;
+                    splitAtPeak = ProcStat.rssBreakdown(pid, ".cq4");
+                }
                 Thread.sleep(200);
             }
             double secs = (System.nanoTime() - t0) / 1e9;
@@ -96,9 +108,36 @@ public final class CodexJobsBench {
             System.out.printf(Locale.ROOT, "%d-line job: posted -> DONE %.1f s (%d codex events stored); agentd RSS "
                             + "before %.1f MB, during %s%n", drain, secs, stored, rssBefore / 1024.0,
                     summary(rss, " MB"));
+            if (NMT) {
+                nmt(pid, "after the drain");
+            }
+            System.out.println("agentd RSS before the drain: " + splitBefore);
+            System.out.println("agentd RSS at its peak:      " + splitAtPeak);
+            Thread.sleep(5000);
+            System.out.printf(Locale.ROOT, "agentd RSS 5 s after DONE:   %.1f MB, %s%n", ProcStat.rssKb(pid) / 1024.0,
+                    ProcStat.rssBreakdown(pid, ".cq4"));
             System.out.println("load after: " + uptime());
             System.out.println("[" + Stats.machine() + "]");
         }
+    }
+
+    private static final boolean NMT = System.getenv("BENCH_NMT") != null;
+
+    /** The committed memory per NMT category of agentd (jcmd VM.native_memory summary), one line. */
+    private static void nmt(long pid, String when) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "VM.native_memory", "summary", "scale=MB")
+                .redirectErrorStream(true).start();
+        StringBuilder b = new StringBuilder("agentd NMT committed " + when + ":");
+        for (String line : new String(p.getInputStream().readAllBytes()).lines().toList()) {
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                    .compile("^(?:-\\s*)?(\\S[^(]*?)\\s*\\(reserved=\\d+MB, committed=(\\d+)MB").matcher(line.strip());
+            if (m.find() && !"0".equals(m.group(2))) {
+                b.append(' ').append(m.group(1).strip()).append('=').append(m.group(2)).append("MB");
+            }
+        }
+        p.waitFor();
+        System.out.println(b);
     }
 
     private static String text(JsonNode m) {

@@ -154,7 +154,8 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
                 saveAnnounced();
             }
             for (Session s : current.values()) { // after the upserts: an approval names a known session
-                boolean menu = s.provider() == Provider.CLAUDE && s.status() == SessionStatus.WAITING;
+                boolean menu = (s.provider() == Provider.CLAUDE || s.provider() == Provider.CODEX)
+                        && s.status() == SessionStatus.WAITING;
                 observe(s.sessionId(), s.tmux().paneId(),
                         menu ? status.screenMenu(s.tmux().paneId()).orElse(null) : null, s.cwd());
             }

@@ -150,7 +150,8 @@ public final class PaneStatusDetector implements StatusDetector {
         }
         List<String> lines = ScreenPatterns.lines(text);
         List<String> tail = lines.subList(Math.max(0, lines.size() - ScreenPatterns.TAIL_LINES), lines.size());
-        st.menu = provider == Provider.CLAUDE ? ScreenPatterns.claudeMenu(lines) : null;
+        st.menu = provider == Provider.CLAUDE ? ScreenPatterns.claudeMenu(lines)
+                : provider == Provider.CODEX ? CodexDialogs.parse(lines).menu() : null;
         Verdict v = switch (ScreenPatterns.classify(provider, tail)) {
             case WAITING -> new Verdict(SessionStatus.WAITING, true);
             case RUNNING -> new Verdict(SessionStatus.RUNNING, false);

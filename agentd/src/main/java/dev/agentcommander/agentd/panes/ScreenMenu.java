@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * A permission dialog read off a pane's screen: what a person must know to decide without looking at the pane.
  * Screen text is all there is for sessions without our hooks, so the parse says how sure it is: {@code readable}
- * is false when the dialog did not have the shape Claude Code 2.1.328 draws (docs/real-clients.md), and then
- * {@code summary} is null rather than a guess.
+ * is false when the dialog did not have the shape Claude Code 2.1.328 or Codex 0.169.0 draws
+ * (docs/real-clients.md), and then {@code summary} is null rather than a guess.
  *
  * @param toolName    from the dialog's title ("Bash command" → Bash, "Create file" → Write); "unknown" otherwise
  * @param summary     what the tool will act on: the command for Bash, the file name (relative to the cwd) for
@@ -25,12 +25,21 @@ public record ScreenMenu(String toolName, String summary, String description, St
 
     /** The permission dialog on this screen text ({@code capture-pane -p -J}), or null when none shows. */
     public static ScreenMenu onScreen(String screen) {
-        return ClaudeDialogs.parse(ScreenPatterns.lines(screen)).menu();
+        return parse(ScreenPatterns.lines(screen)).menu();
     }
 
-    /** Where the dialog's cursor ({@code ❯}) is on this screen: an index into {@link #options}, or -1. */
+    /** Where the dialog's cursor ({@code ❯}; Codex: {@code ›}) is on this screen: an index into options, or -1. */
     public static int cursorOnScreen(String screen) {
-        return ClaudeDialogs.parse(ScreenPatterns.lines(screen)).cursor();
+        return parse(ScreenPatterns.lines(screen)).cursor();
+    }
+
+    /**
+     * Codex's dialog (anchored on its own footer, which Claude never draws) or else Claude's: the keys path reads
+     * the pane without knowing which agent runs there, and must see the same menu the scanner raised.
+     */
+    static ClaudeDialogs.Parsed parse(List<String> lines) {
+        ClaudeDialogs.Parsed codex = CodexDialogs.parse(lines);
+        return codex.menu() != null ? codex : ClaudeDialogs.parse(lines);
     }
 
     /** The index of the option labelled exactly {@code label}, or of the first starting with it; -1 if none. */

@@ -272,10 +272,14 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
             }
             case UiRequest.Topic.Approvals t -> {
                 String st = t.pending() == null ? null : t.pending() ? "pending" : "decided";
-                subs.put(req.sub(), new Sub("approvals", null, null, st, null));
+                Sub sub = new Sub("approvals", null, null, st, null);
+                subs.put(req.sub(), sub);
                 enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
                 List<ObjectNode> rows = db.tx(c -> ApprovalRows.list(c, st, 500));
-                rows.forEach(a -> enqueue(UiEvent.encode(new UiEvent.ApprovalsChanged(req.sub(), a))));
+                rows.forEach(a -> {
+                    sub.visible().add(a.path("id").asText());
+                    enqueue(UiEvent.encode(new UiEvent.ApprovalsChanged(req.sub(), a)));
+                });
             }
             case UiRequest.Topic.Console t -> {
                 String sid = t.sessionId();
@@ -354,9 +358,20 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
                 ? UiEvent.encode(new UiEvent.SessionsRemoved(id, session.sessionId())) : null;
     }
 
+    /**
+     * Whether a subscriber gets this change. A pending-only subscriber also gets the change that takes an approval
+     * it was shown out of pending (decided, expired), once, so every open inbox drops the card live.
+     */
     private static boolean approvalMatches(Sub s, ObjectNode a) {
         boolean pending = "pending".equals(a.path("status").asText());
-        return s.approvalStatus() == null || s.approvalStatus().equals("pending") == pending;
+        String id = a.path("id").asText();
+        if (s.approvalStatus() == null || s.approvalStatus().equals("pending") == pending) {
+            if (pending) {
+                s.visible().add(id);
+            }
+            return true;
+        }
+        return !pending && s.visible().remove(id);
     }
 
     private void enqueue(String frame) {

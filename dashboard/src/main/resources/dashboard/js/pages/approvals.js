@@ -6,6 +6,7 @@ import {h, clear, age, timeLeft, action, toast} from '../dom.js';
 import {post} from '../api.js';
 import {subscribe} from '../socket.js';
 import {diffLines} from '../diff.js';
+import {names} from '../names.js';
 
 export function show(view, ctx) {
   const items = new Map();
@@ -15,6 +16,8 @@ export function show(view, ctx) {
   const bulk = h('div', {class: 'bulk', hidden: true});
   view.append(h('div', {class: 'head'}, h('h1', {}, 'Approvals'), count), bulk, list);
   const focus = ctx.params[0];
+  let known = {host: new Map(), session: new Map()};
+  names().then(n => { known = n; list.querySelectorAll('[data-approval-id]').forEach(el => { el.dataset.rev = ''; }); paint(); });
 
   const decideMany = async behavior => {
     const ids = [...selected];
@@ -49,7 +52,7 @@ export function show(view, ctx) {
     for (const a of rows) {
       let el = list.querySelector('[data-approval-id="' + CSS.escape(a.id) + '"]');
       if (!el || el.dataset.rev !== rev(a)) {
-        const fresh = card(a, ctx, {selected, onSelect: paint, focus: focus === a.id});
+        const fresh = card(a, ctx, {selected, onSelect: paint, focus: focus === a.id, names: known});
         if (el) el.replaceWith(fresh); el = fresh;
       }
       const box = el.querySelector('input.select');
@@ -84,15 +87,17 @@ export function card(a, ctx, opts) {
     dataset: {approvalId: a.id, sessionId: a.session_id || '', hostId: a.host_id || '', created: a.created_at,
       expires: a.expires_at || '', rev: rev(a)}});
   const head = h('header', {},
-    ctx.operator && opts.selected ? h('input', {type: 'checkbox', class: 'select', 'aria-label': 'Select',
+    ctx.operator && opts.selected ? h('input', {type: 'checkbox', class: 'select', 'aria-label': 'Select ' + a.tool_name + ' request',
       onchange: e => { if (e.target.checked) opts.selected.add(a.id); else opts.selected.delete(a.id); opts.onSelect(); }}) : null,
     h('span', {class: 'tool'}, a.tool_name),
+    a.decided_by ? h('span', {class: 'muted'}, 'decided by ' + a.decided_by) : null,
     h('span', {class: 'grow'}),
     h('span', {class: 'age muted'}, age(a.created_at) + ' ago'),
     a.expires_at ? h('span', {class: 'left muted'}, timeLeft(a.expires_at)) : null);
   const where = h('div', {class: 'where muted'},
-    a.host_name || a.host_id ? h('span', {}, a.host_name || a.host_id) : null,
-    a.session_id ? h('a', {href: '/sessions/' + encodeURIComponent(a.session_id)}, a.session_name || 'session') : null,
+    a.host_id ? h('span', {}, a.host_name || (opts.names && opts.names.host.get(a.host_id)) || a.host_id) : null,
+    a.session_id ? h('a', {href: '/sessions/' + encodeURIComponent(a.session_id)},
+      a.session_name || (opts.names && opts.names.session.get(a.session_id)) || 'session') : null,
     a.cwd ? h('span', {class: 'cwd'}, a.cwd) : null);
   el.append(head, where, body(a.tool_name, input));
   if (a.status && a.status !== 'pending') {
@@ -152,10 +157,12 @@ function body(tool, input) {
       : tool === 'Write' ? [{old_string: '', new_string: input.content || ''}]
         : [{old_string: input.old_string || '', new_string: input.new_string || input.new_source || ''}];
     return h('div', {class: 'input'}, h('p', {class: 'path'}, path),
-      edits.map(e => diffView(String(e.old_string ?? ''), String(e.new_string ?? ''))));
+      edits.map(e => diffView(trimNl(String(e.old_string ?? '')), trimNl(String(e.new_string ?? '')))));
   }
   return h('div', {class: 'input'}, h('pre', {class: 'code'}, h('code', {}, JSON.stringify(input, null, 2))));
 }
+
+const trimNl = s => s.endsWith('\n') ? s.slice(0, -1) : s;
 
 function diffView(a, b) {
   const table = h('div', {class: 'diff', role: 'table', 'aria-label': 'Changes'});

@@ -20,7 +20,8 @@ export function show(view, ctx) {
 
   function showToken(hostName, token) {
     clear(secret).hidden = false;
-    const line = 'AGENTD_SERVER_URL=' + location.origin + ' AGENTD_TOKEN=' + token + ' ./commander agentd';
+    const ws = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/v1/agent';
+    const line = 'AGENTD_CONTROL_PLANE_URL=' + ws + ' AGENTD_CONTROL_PLANE_TOKEN=' + token + ' ./commander agentd';
     secret.append(h('p', {}, 'The token of ', h('strong', {}, hostName), ' is shown only now. On the dev box:'),
       h('pre', {class: 'code'}, h('code', {}, line)),
       h('div', {class: 'row'}, action('Copy', async () => { await navigator.clipboard.writeText(line); toast('Copied'); }),

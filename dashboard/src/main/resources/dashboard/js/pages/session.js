@@ -7,6 +7,7 @@ import {h, clear, age, when, action, toast, confirmDialog, b64encode, b64bytes} 
 import {get, post} from '../api.js';
 import {subscribe, send, onSocketError} from '../socket.js';
 import {card} from './approvals.js';
+import {names} from '../names.js';
 
 const KEYS = [['Enter', '\r'], ['Esc', '\x1b'], ['Tab', '\t'], ['Ctrl-C', '\x03'], ['←', '\x1b[D'], ['↑', '\x1b[A'],
   ['↓', '\x1b[B'], ['→', '\x1b[C'], ['1', '1'], ['2', '2'], ['3', '3']];
@@ -15,6 +16,7 @@ const KEY_NAMES = {'←': 'Left arrow', '↑': 'Up arrow', '↓': 'Down arrow', 
 export function show(view, ctx) {
   const id = ctx.params[0];
   let session = null;
+  let hostNames = new Map();
   const title = h('h1', {class: 'title'}, id);
   const meta = h('div', {class: 'meta muted'});
   const actions = h('div', {class: 'actions'});
@@ -37,7 +39,7 @@ export function show(view, ctx) {
     if (!paneCols) { try { fit.fit(); } catch { /* not laid out yet */ } return; }
     // the pane's size is the truth (it is a real tmux pane): scale the font so its columns fit the box
     const width = termBox.clientWidth - 8;
-    const size = Math.max(7, Math.min(14, Math.floor(width / (paneCols * 0.602) * 10) / 10));
+    const size = Math.max(8, Math.min(14, Math.floor(width / (paneCols * 0.602) * 10) / 10));
     if (term.options.fontSize !== size) term.options.fontSize = size;
     if (term.cols !== paneCols || term.rows !== paneRows) term.resize(paneCols, paneRows);
   };
@@ -120,10 +122,11 @@ export function show(view, ctx) {
     title.textContent = session.name || session.title || id;
     document.title = title.textContent + ' · Agent Commander';
     clear(meta).append(h('span', {class: 'pill status-' + String(session.status).toLowerCase()}, session.status),
-      h('span', {}, session.provider), h('span', {}, session.host_name || session.host_id),
+      h('span', {}, session.provider), h('span', {}, hostNames.get(session.host_id) || session.host_id),
       session.git && session.git.branch ? h('span', {}, session.git.branch) : null,
       h('span', {class: 'cwd'}, session.cwd || ''), h('span', {}, 'active ' + age(session.last_activity_at) + ' ago'));
   };
+  names().then(n => { hostNames = n.host; paint(); });
   get('/v1/sessions/' + encodeURIComponent(id)).then(s => { session = s; paint(); })
     .catch(e => { notice.hidden = false; notice.textContent = e.message; });
   const offS = subscribe('sessions', {}, m => {

@@ -3,45 +3,42 @@
 import {me} from './api.js';
 import {connect} from './socket.js';
 import {h, clear} from './dom.js';
-import * as sessions from './pages/sessions.js';
-import * as session from './pages/session.js';
-import * as approvals from './pages/approvals.js';
-import * as hosts from './pages/hosts.js';
-import * as jobs from './pages/jobs.js';
-import * as users from './pages/users.js';
-import * as audit from './pages/audit.js';
-
+// pages load on demand: the session page brings xterm.js (345 KB), the others do not need it
 const ROUTES = [
-  [/^\/$/, sessions, 'Sessions'],
-  [/^\/sessions\/([A-Za-z0-9_.:-]+)$/, session, null],
-  [/^\/approvals(?:\/([A-Za-z0-9_.:-]+))?$/, approvals, 'Approvals'],
-  [/^\/hosts$/, hosts, 'Hosts'],
-  [/^\/jobs$/, jobs, 'New session'],
-  [/^\/users$/, users, 'Users', 'admin'],
-  [/^\/audit$/, audit, 'Audit', 'admin'],
+  [/^\/$/, () => import('./pages/sessions.js'), 'Sessions'],
+  [/^\/sessions\/([A-Za-z0-9_.:-]+)$/, () => import('./pages/session.js'), null],
+  [/^\/approvals(?:\/([A-Za-z0-9_.:-]+))?$/, () => import('./pages/approvals.js'), 'Approvals'],
+  [/^\/hosts$/, () => import('./pages/hosts.js'), 'Hosts'],
+  [/^\/jobs$/, () => import('./pages/jobs.js'), 'New session'],
+  [/^\/users$/, () => import('./pages/users.js'), 'Users'],
+  [/^\/audit$/, () => import('./pages/audit.js'), 'Audit'],
 ];
 const NAV = [['/', 'Sessions'], ['/approvals', 'Approvals'], ['/hosts', 'Hosts'], ['/jobs', 'New'],
   ['/users', 'Users', 'admin'], ['/audit', 'Audit', 'admin']];
 
 let ctx = null;
 let leave = null;
+let rendering = 0;
 
 export function go(path) {
   history.pushState(null, '', path);
   render();
 }
 
-function render() {
+async function render() {
+  const mine = ++rendering;
   if (leave) { try { leave(); } catch (e) { console.warn(e); } leave = null; }
   const view = clear(document.getElementById('view'));
   const path = location.pathname;
   document.querySelectorAll('#nav a').forEach(a =>
     a.setAttribute('aria-current', (a.getAttribute('href') === '/' ? path === '/' || path.startsWith('/sessions/')
       : path.startsWith(a.getAttribute('href'))) ? 'page' : 'false'));
-  for (const [re, page, title] of ROUTES) {
+  for (const [re, load, title] of ROUTES) {
     const m = path.match(re);
     if (m) {
       document.title = (title || 'Session') + ' · Agent Commander';
+      const page = await load();
+      if (mine !== rendering) return; // another navigation started meanwhile
       leave = page.show(view, {...ctx, params: m.slice(1), go}) || null;
       return;
     }

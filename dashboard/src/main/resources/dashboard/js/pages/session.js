@@ -96,7 +96,7 @@ export function show(view, ctx) {
   // events: history first, then live
   const seenEvents = new Set();
   const addEvent = (e, top) => {
-    if (seenEvents.has(e.id)) return;
+    if (seenEvents.has(e.id) || isPlumbing(e)) return;
     seenEvents.add(e.id);
     const li = h('li', {dataset: {eventType: e.type}},
       h('time', {datetime: e.ts || e.created_at, title: when(e.ts || e.created_at)}, age(e.ts || e.created_at)),
@@ -164,13 +164,26 @@ export function show(view, ctx) {
       }, 'danger'));
   }
   setTimeout(() => { sizeToPane(); if (ctx.operator) term.focus(); }, 0);
+  // for benchmarks and people's own tools: type as the keyboard would (only what this page could do anyway)
+  window.__acTerminal = {type: typeBytes};
 
-  return () => { offConsole(); offE(); offS(); offA(); offErr(); ro.disconnect(); term.dispose(); };
+  return () => {
+    delete window.__acTerminal;
+    offConsole(); offE(); offS(); offA(); offErr(); ro.disconnect(); term.dispose();
+  };
+}
+
+/** Console subscriptions are the dashboard's own plumbing (one per open terminal), not the session's story. */
+function isPlumbing(e) {
+  const p = e.payload || {};
+  return typeof p === 'object' && typeof p.name === 'string' && p.name.startsWith('console.');
 }
 
 function summary(e) {
   const p = e.payload || e.data || {};
   if (typeof p !== 'object') return String(p);
+  if (typeof p.name === 'string' && 'ok' in p) return p.name + (p.ok ? ' done' : ' failed: ' + (p.error || ''))
+    + (p.created_by ? ' (' + p.created_by + ')' : '');
   if (p.tool_name) return p.tool_name + (p.tool_input && p.tool_input.command ? ': ' + p.tool_input.command : '');
   if (p.name && p.created_by) return p.name + ' by ' + p.created_by;
   if (p.status) return p.status;

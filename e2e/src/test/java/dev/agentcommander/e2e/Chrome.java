@@ -54,7 +54,12 @@ final class Chrome implements AutoCloseable {
     Chrome signIn(Role role, String next) {
         LoginLinks links = new LoginLinks(Stack.JWT_SECRET.getBytes(StandardCharsets.UTF_8), Clock.systemUTC());
         driver.get(base + "/auth/link?code=" + links.mint(role));
-        until("signed in", d -> d.findElements(By.cssSelector("#who .role")).size() == 1);
+        try {
+            until("signed in", Duration.ofSeconds(30), d -> d.findElements(By.cssSelector("#who .role")).size() == 1);
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("not signed in: at " + driver.getCurrentUrl() + ": "
+                    + driver.findElement(By.tagName("body")).getText(), e);
+        }
         if (next != null) {
             driver.get(base + next);
             until("page " + next, d -> d.findElements(By.cssSelector("#who .role")).size() == 1);

@@ -72,6 +72,7 @@ class DashboardE2eTest {
             c.driver.get(stack.baseUrl() + "/approvals");
             c.until("redirected to /login", d -> d.getCurrentUrl().contains("/login"));
             assertThat(c.find("body").getText()).contains("login-link");
+            c.screenshot("login-desktop");
             c.signIn(Role.OPERATOR, null);
             assertThat(c.driver.getCurrentUrl()).isEqualTo(stack.baseUrl() + "/");
             c.until("online", d -> "online".equals(c.find("[data-connection]").getAttribute("data-connection")));
@@ -224,6 +225,12 @@ class DashboardE2eTest {
             c.until("host row", d -> !c.all("[data-host-id]").isEmpty());
             assertThat(c.find("[data-host-id]").getText()).contains("e2e-host").contains("online");
             assertThat(c.buttons()).contains("Add host", "Rotate token", "Remove");
+            c.find("form.add input").sendKeys("devbox-7");
+            c.driver.findElement(By.xpath("//button[text()='Add host']")).click();
+            c.until("token shown once", d -> !c.all(".secret code").isEmpty());
+            assertThat(c.find(".secret code").getText()).startsWith("AGENTD_CONTROL_PLANE_URL=ws://")
+                    .contains("AGENTD_CONTROL_PLANE_TOKEN=").endsWith("./commander agentd");
+            c.until("new host listed", d -> c.find(".hosts").getText().contains("devbox-7"));
             c.screenshot("hosts-desktop");
             c.find("nav a[href='/audit']").click();
             c.until("audit rows", d -> !c.all("[data-audit-id]").isEmpty());

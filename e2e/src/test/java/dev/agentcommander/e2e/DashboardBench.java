@@ -46,7 +46,8 @@ public final class DashboardBench {
                 c.driver.get(stack.baseUrl() + "/sessions/" + session);
                 c.until("terminal", d -> Boolean.TRUE.equals(c.js("return !!window.__acTerminal")));
                 Thread.sleep(1000);
-                String waitFor = "const marker = arguments[0], done = arguments[arguments.length - 1]; const rows = document.querySelector("
+                String waitFor = "const marker = arguments[0], done = arguments[arguments.length - 1];"
+                        + "const rows = document.querySelector("
                         + "'[data-terminal] .xterm-rows'); const t0 = performance.now();"
                         + "const seen = () => rows.textContent.includes(marker);"
                         + "const obs = new MutationObserver(() => { if (seen()) { obs.disconnect();"
@@ -71,7 +72,8 @@ public final class DashboardBench {
             }
             System.out.println("page load -> live (sessions page, socket online, first row):  " + load.summary(" ms"));
             System.out.println("keystroke -> echo in the terminal's DOM (UI socket input):     " + echo.summary(" ms"));
-            System.out.println("keystroke -> echo in the terminal's DOM (REST send_input):      " + rest.summary(" ms"));
+            System.out.println("keystroke -> echo in the terminal's DOM (REST send_input):      "
+                    + rest.summary(" ms"));
             System.out.printf(java.util.Locale.ROOT, "  min: UI socket %.2f ms, REST %.2f ms%n", echo.percentile(0),
                     rest.percentile(0));
             System.out.println("[" + Stats.machine() + "]");

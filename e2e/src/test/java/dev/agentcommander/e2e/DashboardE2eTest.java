@@ -28,6 +28,9 @@ import org.openqa.selenium.WebElement;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardE2eTest {
     static final String XSS = "<img src=x onerror=alert(1)>";
+    /** How far the page scrolls sideways (0: it fits the viewport). */
+    static final String NO_SIDEWAYS =
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth";
     @TempDir
     static Path dir;
     static Stack stack;
@@ -91,7 +94,7 @@ class DashboardE2eTest {
             c.screenshot("sessions-desktop");
             c.viewport(Chrome.PHONE);
             Thread.sleep(300);
-            assertThat((Long) c.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth"))
+            assertThat((Long) c.js(NO_SIDEWAYS))
                     .isLessThanOrEqualTo(0L);
             c.screenshot("sessions-phone");
         }
@@ -126,7 +129,8 @@ class DashboardE2eTest {
                     tmux.run("display-message", "-p", "-t", pane, "#{pane_current_command}").strip().equals("bash"));
             assertThat(Files.readString(typed)).isEqualTo(line + "\n");
             assertThat(c.buttons()).contains("Rename", "Interrupt", "Kill", "Enter", "Esc", "Tab", "Ctrl-C");
-            long audits = stack.queryLong("SELECT count(*) FROM audit_log WHERE action = 'session.input' AND target = ?", id);
+            long audits = stack.queryLong("SELECT count(*) FROM audit_log WHERE action = 'session.input' "
+                    + "AND target = ?", id);
             assertThat(audits).as("one audit row per burst, not per key").isBetween(1L, 3L);
             tmux.run("send-keys", "-t", pane, "-l", "ls -la /; echo ready");
             tmux.run("send-keys", "-t", pane, "Enter");
@@ -146,12 +150,14 @@ class DashboardE2eTest {
         try (Chrome c = new Chrome(stack.baseUrl(), Chrome.DESKTOP).signIn(Role.VIEWER, "/sessions/" + id)) {
             c.until("terminal", d -> !c.all("[data-terminal] .xterm-rows").isEmpty());
             c.until("online", d -> "online".equals(c.find("[data-connection]").getAttribute("data-connection")));
-            assertThat(c.buttons()).doesNotContain("Rename", "Interrupt", "Kill", "Ctrl-C", "Enter").contains("Sign out");
+            assertThat(c.buttons()).doesNotContain("Rename", "Interrupt", "Kill", "Ctrl-C", "Enter")
+                    .contains("Sign out");
             Object refused = c.asyncJs("const done = arguments[arguments.length - 1];"
                     + "const ws = new WebSocket('ws://' + location.host + '/v1/ui');"
                     + "ws.onopen = () => ws.send(JSON.stringify({type:'input', session_id: '" + id
                     + "', data: btoa('touch /tmp/nope\\r')}));"
-                    + "ws.onmessage = e => { const m = JSON.parse(e.data); if (m.type === 'error') done(m.error.code); };");
+                    + "ws.onmessage = e => { const m = JSON.parse(e.data);"
+                    + " if (m.type === 'error') done(m.error.code); };");
             assertThat(refused).isEqualTo("forbidden");
         }
     }
@@ -162,7 +168,8 @@ class DashboardE2eTest {
         try (Chrome op = new Chrome(stack.baseUrl(), Chrome.DESKTOP).signIn(Role.OPERATOR, "/approvals");
              Chrome viewer = new Chrome(stack.baseUrl(), Chrome.DESKTOP).signIn(Role.VIEWER, "/approvals")) {
             op.until("online", d -> "online".equals(op.find("[data-connection]").getAttribute("data-connection")));
-            viewer.until("online", d -> "online".equals(viewer.find("[data-connection]").getAttribute("data-connection")));
+            viewer.until("online", d -> "online".equals(viewer.find("[data-connection]")
+                    .getAttribute("data-connection")));
             String hookPane = tmux.window(dir, "claude", "hook", "Bash", "{\"command\":\"npm test -- --watch=false\"}");
             op.until("card", Duration.ofSeconds(20), d -> !op.all("[data-approval-id]").isEmpty());
             String aid = op.find("[data-approval-id]").getAttribute("data-approval-id");
@@ -200,7 +207,7 @@ class DashboardE2eTest {
             assertThat(op.all("[data-approval-id] .dl.add").stream().map(WebElement::getText).toList())
                     .anySatisfy(t -> assertThat(t).contains("print('hello, world')"))
                     .anySatisfy(t -> assertThat(t).contains("return 0"));
-            assertThat((Long) op.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth"))
+            assertThat((Long) op.js(NO_SIDEWAYS))
                     .as("no horizontal scroll at 390 px").isLessThanOrEqualTo(0L);
             List<Long> heights = op.all("[data-approval-id] button").stream().filter(WebElement::isDisplayed)
                     .map(b -> (long) b.getSize().height).toList();

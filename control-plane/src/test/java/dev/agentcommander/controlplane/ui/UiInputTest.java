@@ -43,7 +43,8 @@ class UiInputTest {
                 assertThat(got.get(1).at("/args/text").asText()).isEqualTo("echo 'a' $(b); c");
                 assertThat(got.get(1).at("/args/submit").asBoolean()).isTrue();
                 assertThat(got.get(2).at("/args/keys").toString()).isEqualTo("[\"C-c\",\"Up\",\"Tab\"]");
-                assertThat(cp.count("SELECT count(*) FROM audit_log WHERE action = 'session.input' AND target = 's-in'"))
+                assertThat(cp.count("SELECT count(*) FROM audit_log WHERE action = 'session.input' "
+                        + "AND target = 's-in'"))
                         .isEqualTo(1);
                 assertThat(cp.count("SELECT count(*) FROM audit_log WHERE action = 'command.create' "
                         + "AND detail->>'session_id' = 's-in'")).isZero();
@@ -77,11 +78,13 @@ class UiInputTest {
     void aPendingOnlySubscriberIsToldWhenAnApprovalItSawIsDecided() {
         try (WsClient a = cp.agent(cp.createHost("in-c").get("token").asText(), "in-c", 0);
              WsClient ui = cp.ui(cp.viewer())) {
-            ui.send("{\"type\":\"subscribe\",\"sub\":\"p\",\"topic\":\"approvals\",\"filter\":{\"status\":\"pending\"}}");
+            ui.send("{\"type\":\"subscribe\",\"sub\":\"p\",\"topic\":\"approvals\","
+                    + "\"filter\":{\"status\":\"pending\"}}");
             ui.nextOfType("subscribed");
             a.send(Frames.frame("approval.requested", 1, "{\"approval_id\":\"in-ap\",\"session_id\":\"s-c\","
                     + "\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"ls\"}}"));
-            ui.next(n -> n.at("/approval/id").asText().equals("in-ap") && n.at("/approval/status").asText().equals("pending"));
+            ui.next(n -> n.at("/approval/id").asText().equals("in-ap")
+                    && n.at("/approval/status").asText().equals("pending"));
             assertThat(cp.post("/v1/approvals/in-ap/decision", cp.operator(), "{\"behavior\":\"allow\"}").status())
                     .isEqualTo(200);
             JsonNode decided = ui.next(n -> n.at("/approval/id").asText().equals("in-ap")

@@ -136,7 +136,8 @@ public final class ControlPlane implements AutoCloseable {
                                 presence.changed(host);
                                 console.hostConnected(host);
                             }, intake))
-                    .endpoint("/v1/ui", () -> new UiEndpoint(db, tokens, signIn, fanOut, console, uiQuotas));
+                    .endpoint("/v1/ui", () -> new UiEndpoint(db, tokens, signIn, fanOut, console, uiQuotas,
+                            commands));
             server = WebServer.builder()
                     .host(config.host())
                     .port(config.port())

@@ -38,7 +38,8 @@ public final class JsonSchemas {
         out.put("server-message.schema.json", frames("Control plane → agent frames (/v1/agent)",
                 ServerMessage.class.getPermittedSubclasses(), false));
         out.put("ui-request.schema.json", flat("Dashboard → control plane messages (/v1/ui)",
-                new Class<?>[] {SubscribeWire.class, UiRequest.Unsubscribe.class, UiRequest.Ping.class},
+                new Class<?>[] {SubscribeWire.class, UiRequest.Unsubscribe.class, UiRequest.Ping.class,
+                    InputWire.class},
                 JsonSchemas::uiRequestType));
         out.put("ui-event.schema.json", flat("Control plane → dashboard messages (/v1/ui)",
                 UiEvent.class.getPermittedSubclasses(), Codec::typeName));
@@ -100,9 +101,14 @@ public final class JsonSchemas {
     private record SubscribeWire(String sub, String topic, JsonNode filter) {
     }
 
+    /** How {@code input} looks on the wire: {@link UiRequest.Input} holds the decoded bytes, the wire base64. */
+    private record InputWire(String sessionId, String data) {
+    }
+
     private static String uiRequestType(Class<?> c) {
         return switch (c.getSimpleName()) {
             case "SubscribeWire" -> "subscribe";
+            case "InputWire" -> "input";
             case "Unsubscribe" -> "unsubscribe";
             default -> "ping";
         };

@@ -62,6 +62,17 @@ public sealed interface UiRequest {
     record Ping() implements UiRequest {
     }
 
+    /**
+     * What a person typed into a dashboard terminal, as the raw bytes xterm.js produced ({@code data}, base64 on
+     * the wire): printable text, Enter as CR, control keys as C0 bytes, arrows as escape sequences. At most
+     * {@link #MAX_INPUT_BYTES} per frame; the control plane turns it into ordered commands for the pane.
+     */
+    record Input(String sessionId, byte[] data) implements UiRequest {
+    }
+
+    /** The most bytes one {@code input} frame may carry (a paste larger than this is split by the dashboard). */
+    int MAX_INPUT_BYTES = 4096;
+
     /** Parses one UI frame. @throws ProtocolException with a code a UI {@code error} reply can carry */
     static UiRequest parse(String text) {
         JsonNode root;
@@ -81,6 +92,7 @@ public sealed interface UiRequest {
         return switch (type) {
             case "ping" -> new Ping();
             case "unsubscribe" -> new Unsubscribe(requireSub(sub));
+            case "input" -> input(root);
             case "subscribe" -> {
                 String topic = root.path("topic").asText("");
                 if (!TOPICS.contains(topic)) {
@@ -103,6 +115,30 @@ public sealed interface UiRequest {
             default -> throw new ProtocolException(ProtocolException.Code.UNKNOWN_TYPE,
                     "unknown UI message type: " + type);
         };
+    }
+
+    private static Input input(JsonNode root) {
+        JsonNode n = root.get("session_id");
+        String sid = n == null || !n.isTextual() ? null : n.asText();
+        if (sid == null || !Ids.isOpaque(sid)) {
+            throw new ProtocolException(ProtocolException.Code.INVALID,
+                    "session_id is required and must match " + Ids.OPAQUE.pattern());
+        }
+        JsonNode d = root.get("data");
+        if (d == null || !d.isTextual() || d.asText().isEmpty()) {
+            throw new ProtocolException(ProtocolException.Code.INVALID, "data must be non-empty base64");
+        }
+        byte[] bytes;
+        try {
+            bytes = java.util.Base64.getDecoder().decode(d.asText());
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(ProtocolException.Code.INVALID, "data must be base64");
+        }
+        if (bytes.length == 0 || bytes.length > MAX_INPUT_BYTES) {
+            throw new ProtocolException(ProtocolException.Code.INVALID,
+                    "data must be 1-" + MAX_INPUT_BYTES + " bytes");
+        }
+        return new Input(sid, bytes);
     }
 
     /** The topic's filter, parsed; errors name the field as {@code filter.NAME}. */

@@ -32,7 +32,7 @@ class ControlClientPauseTest {
                     bytes.addAndGet(len);
                     if (paused.isEmpty()) {
                         try {
-                            Thread.sleep(2); // a reader slower than the pane: more than a second behind soon
+                            Thread.sleep(20); // far slower than the pane: a second behind soon, even on a busy machine
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }

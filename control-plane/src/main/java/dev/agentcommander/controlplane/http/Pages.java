@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * The few plain HTML pages sign-in shows a person (the sign-in page, a refusal, a failed sign-in). No script and
  * no style inline, so the Content-Security-Policy stays strict; every value is escaped: a GitHub login or email is
- * text, never markup. The dashboard styles these later.
+ * text, never markup. They share the dashboard's stylesheet ({@code /app.css}), so sign-in looks like the rest of
+ * the dashboard and still works without JavaScript.
  */
 final class Pages {
     private Pages() {
@@ -22,7 +23,7 @@ final class Pages {
         if (github) {
             String href = "/auth/github/login" + (next == null || next.equals("/") ? ""
                     : "?next=" + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8));
-            b.append("<p><a href=\"").append(esc(href)).append("\">Sign in with GitHub</a></p>\n");
+            b.append("<p><a class=\"github\" href=\"").append(esc(href)).append("\">Sign in with GitHub</a></p>\n");
         } else {
             b.append("<p>GitHub sign-in is not configured on this server (GITHUB_CLIENT_ID).</p>\n");
         }
@@ -58,7 +59,8 @@ final class Pages {
         res.send("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                 + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" + esc(title)
                 + " · Agent Commander</title>\n<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\n"
-                + "</head>\n<body>\n<main>\n<h1>" + esc(title) + "</h1>\n" + body + "</main>\n</body>\n</html>\n");
+                + "<link rel=\"stylesheet\" href=\"/app.css\">\n</head>\n<body class=\"signin\">\n<main>\n<h1>"
+                + esc(title) + "</h1>\n" + body + "</main>\n</body>\n</html>\n");
     }
 
     static String esc(String s) {

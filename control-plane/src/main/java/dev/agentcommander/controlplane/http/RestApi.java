@@ -40,6 +40,9 @@ public final class RestApi {
     /** The OpenAPI document, on the classpath and served at {@code GET /openapi.json}. */
     public static final String OPENAPI = "openapi.json";
     private static final String DASHBOARD = "dashboard";
+    /** The dashboard's routes besides {@code /} and {@code /login} (DESIGN §7); each answers its index.html. */
+    static final List<String> APP_ROUTES = List.of("/sessions/{id}", "/approvals", "/approvals/{id}", "/hosts",
+            "/jobs", "/users", "/audit");
 
     private final Database db;
     private final Http http;
@@ -108,6 +111,14 @@ public final class RestApi {
             throw noSuchEndpoint(req);
         });
         if (RestApi.class.getClassLoader().getResource(DASHBOARD + "/index.html") != null) {
+            byte[] index = resource(DASHBOARD + "/index.html");
+            for (String route : APP_ROUTES) { // the dashboard's own routes: bookmarkable, answered with its page
+                r.get(route, (req, res) -> {
+                    res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
+                    res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+                    res.send(index);
+                });
+            }
             r.files("/", StaticContentService.builder(DASHBOARD).welcomeFileName("index.html"));
         }
         routing.error(Exception.class, this::failed);

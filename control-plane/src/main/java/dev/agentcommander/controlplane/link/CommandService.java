@@ -7,6 +7,7 @@ import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.fanout.HostNotifier;
 import dev.agentcommander.schema.CommandSpec;
 import dev.agentcommander.schema.Json;
+import java.util.List;
 
 /**
  * Issues a command the reliable way: the row (status queued) and its audit line commit together, then the host
@@ -37,5 +38,32 @@ public final class CommandService {
         });
         notifier.hostHasWork(hostId);
         return row;
+    }
+
+    /**
+     * Queues what a person typed into a dashboard terminal: every spec a row, in order, in one transaction (so
+     * they are delivered in this order, each at most once, like any command). Typing is audited per burst, not per
+     * key: when {@code newBurst} one {@code session.input} row is written with the transaction.
+     */
+    public void issueInput(String actor, String role, String hostId, String sessionId, List<CommandSpec> specs,
+                           boolean newBurst) {
+        db.tx(c -> {
+            // rows of one transaction share created_at; delivery then orders by id, so these ids sort in order
+            String base = String.format("c_%012x", System.currentTimeMillis());
+            String tail = CommandRows.newId().substring(2, 18);
+            for (int i = 0; i < specs.size(); i++) {
+                CommandSpec spec = specs.get(i);
+                CommandRows.insert(c, base + String.format("%04x", i) + tail, hostId, sessionId, spec.name(),
+                        spec.toArgs(), actor);
+            }
+            if (newBurst) {
+                ObjectNode detail = Json.mapper().createObjectNode();
+                detail.put("host_id", hostId);
+                detail.put("session_id", sessionId);
+                Audit.write(c, actor, role, "session.input", sessionId, detail);
+            }
+            return null;
+        });
+        notifier.hostHasWork(hostId);
     }
 }

@@ -12,6 +12,7 @@ import dev.agentcommander.controlplane.db.DbException;
 import dev.agentcommander.controlplane.db.SessionRows;
 import dev.agentcommander.controlplane.errors.ApiError;
 import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.controlplane.link.CommandService;
 import dev.agentcommander.schema.CloseReason;
 import dev.agentcommander.schema.ProtocolException;
 import dev.agentcommander.schema.Session;
@@ -41,6 +42,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class UiEndpoint implements WsListener {    /** Fragments are assembled up to a bit over UiRequest's own 64 KiB limit. */
     private static final int MAX_ASSEMBLED = 65 * 1024;
+    /** Typing paused this long starts a new {@code session.input} audit row. */
+    static final long BURST_GAP_MS = 5_000;
 
     /** One subscription: {@code topic} and its parsed filter. */
     private record Sub(String topic, SessionFilter sessions, String sessionId, String approvalStatus,
@@ -57,6 +60,10 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
     private final FanOut fanOut;
     private final ConsoleHub console;
     private final UiQuotas quotas;
+    private final CommandService commands;
+    /** Host of each session this socket typed into, and when it last did (a pause starts a new audited burst). */
+    private final Map<String, String> inputHosts = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastInput = new ConcurrentHashMap<>();
     private final Map<String, Sub> subs = new ConcurrentHashMap<>();
     private final StringBuilder partial = new StringBuilder();
     private boolean partialTooLarge;
@@ -71,7 +78,9 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
     private volatile UiOutbox outbox;
     private NamedLoop sessionWatch;
 
-    public UiEndpoint(Database db, Tokens tokens, SignIn signIn, FanOut fanOut, ConsoleHub console, UiQuotas quotas) {
+    public UiEndpoint(Database db, Tokens tokens, SignIn signIn, FanOut fanOut, ConsoleHub console, UiQuotas quotas,
+                      CommandService commands) {
+        this.commands = commands;
         this.db = db;
         this.tokens = tokens;
         this.signIn = signIn;
@@ -209,6 +218,18 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
         switch (req) {
             case UiRequest.Ping ping -> enqueue(UiEvent.encode(new UiEvent.Pong()));
             case UiRequest.Unsubscribe u -> unsubscribe(u.sub());
+            case UiRequest.Input in -> {
+                if (!p.get().role().allows(Role.OPERATOR)) {
+                    error(null, "forbidden", "role " + p.get().role().wire() + " may not type into a session");
+                    return;
+                }
+                try {
+                    input(p.get(), in);
+                } catch (ApiError | DbException e) {
+                    ApiError a = ApiError.of(e);
+                    error(null, a.code(), a.getMessage());
+                }
+            }
             case UiRequest.Refused r -> {
                 ApiError a = ApiError.of(r.error());
                 error(r.sub(), a.code(), a.getMessage());
@@ -252,10 +273,14 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
             }
             case UiRequest.Topic.Approvals t -> {
                 String st = t.pending() == null ? null : t.pending() ? "pending" : "decided";
-                subs.put(req.sub(), new Sub("approvals", null, null, st, null));
+                Sub sub = new Sub("approvals", null, null, st, null);
+                subs.put(req.sub(), sub);
                 enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
                 List<ObjectNode> rows = db.tx(c -> ApprovalRows.list(c, st, 500));
-                rows.forEach(a -> enqueue(UiEvent.encode(new UiEvent.ApprovalsChanged(req.sub(), a))));
+                rows.forEach(a -> {
+                    sub.visible().add(a.path("id").asText());
+                    enqueue(UiEvent.encode(new UiEvent.ApprovalsChanged(req.sub(), a)));
+                });
             }
             case UiRequest.Topic.Console t -> {
                 String sid = t.sessionId();
@@ -269,6 +294,34 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
                 console.join(s.hostId(), sid, w);
             }
         }
+    }
+
+    /**
+     * Typing: stored as ordered command rows (the path every command takes, so nothing is lost when the host is
+     * briefly away and nothing runs twice), one audit row per burst: the first input after {@link #BURST_GAP_MS}
+     * of quiet on that session.
+     */
+    private void input(Tokens.Principal who, UiRequest.Input in) {
+        String host = inputHosts.get(in.sessionId());
+        if (host == null) {
+            Session s = db.tx(c -> SessionRows.find(c, in.sessionId()));
+            if (s == null) {
+                throw ApiError.invalid("session " + in.sessionId() + " not found");
+            }
+            if (inputHosts.size() >= UiQuotas.MAX_SUBSCRIPTIONS) {
+                inputHosts.clear();
+            }
+            host = s.hostId();
+            inputHosts.put(in.sessionId(), host);
+        }
+        var specs = TerminalInput.commands(in.sessionId(), in.data());
+        if (specs.isEmpty()) {
+            return;
+        }
+        long now = quotas.clock().millis();
+        Long last = lastInput.put(in.sessionId(), now);
+        boolean burst = last == null || now - last > BURST_GAP_MS;
+        commands.issueInput(who.subject(), who.role().wire(), host, in.sessionId(), specs, burst);
     }
 
     private void unsubscribe(String sub) {
@@ -307,9 +360,20 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
                 ? UiEvent.encode(new UiEvent.SessionsRemoved(id, session.sessionId())) : null;
     }
 
+    /**
+     * Whether a subscriber gets this change. A pending-only subscriber also gets the change that takes an approval
+     * it was shown out of pending (decided, expired), once, so every open inbox drops the card live.
+     */
     private static boolean approvalMatches(Sub s, ObjectNode a) {
         boolean pending = "pending".equals(a.path("status").asText());
-        return s.approvalStatus() == null || s.approvalStatus().equals("pending") == pending;
+        String id = a.path("id").asText();
+        if (s.approvalStatus() == null || s.approvalStatus().equals("pending") == pending) {
+            if (pending) {
+                s.visible().add(id);
+            }
+            return true;
+        }
+        return !pending && s.visible().remove(id);
     }
 
     private void enqueue(String frame) {

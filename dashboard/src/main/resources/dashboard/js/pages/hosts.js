@@ -1,0 +1,64 @@
+// Hosts (/hosts): online/offline, last seen, agent version; admins add a host (its token shown once, with the
+// line to paste on the dev box), rotate a token, remove a host. Refreshed live from host presence in sessions.
+import {h, clear, age, when, action, toast, confirmDialog} from '../dom.js';
+import {get, post, del} from '../api.js';
+
+export function show(view, ctx) {
+  const list = h('div', {class: 'hosts', role: 'list'});
+  const secret = h('div', {class: 'secret', hidden: true});
+  view.append(h('div', {class: 'head'}, h('h1', {}, 'Hosts')), secret);
+  if (ctx.admin) {
+    const name = h('input', {type: 'text', placeholder: 'devbox-1', 'aria-label': 'Host name', maxlength: 64});
+    view.append(h('form', {class: 'add', onsubmit: e => e.preventDefault()}, name, action('Add host', async () => {
+      const r = await post('/v1/hosts', {name: name.value.trim()});
+      showToken(r.host.name, r.token);
+      name.value = '';
+      load();
+    }, 'primary')));
+  }
+  view.append(list);
+
+  function showToken(hostName, token) {
+    clear(secret).hidden = false;
+    const ws = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/v1/agent';
+    const line = 'AGENTD_CONTROL_PLANE_URL=' + ws + ' AGENTD_CONTROL_PLANE_TOKEN=' + token + ' ./commander agentd';
+    secret.append(h('p', {}, 'The token of ', h('strong', {}, hostName), ' is shown only now. On the dev box:'),
+      h('pre', {class: 'code'}, h('code', {}, line)),
+      h('div', {class: 'row'}, action('Copy', async () => { await navigator.clipboard.writeText(line); toast('Copied'); }),
+        action('Done', async () => { clear(secret).hidden = true; })));
+  }
+
+  async function load() {
+    const r = await get('/v1/hosts');
+    clear(list);
+    if (!r.items.length) list.append(h('p', {class: 'empty'}, 'No hosts yet.' + (ctx.admin ? ' Add one above.' : '')));
+    for (const host of r.items) {
+      const el = h('div', {class: 'host', role: 'listitem', dataset: {hostId: host.id}},
+        h('div', {class: 'line1'}, h('strong', {}, host.name),
+          h('span', {class: 'pill ' + (host.connected ? 'status-running' : 'status-exited')}, host.connected ? 'online' : 'offline'),
+          h('span', {class: 'grow'}),
+          h('span', {class: 'muted', title: when(host.last_seen_at)}, host.last_seen_at ? 'seen ' + age(host.last_seen_at) + ' ago' : 'never seen')),
+        h('div', {class: 'line2 muted'}, h('span', {}, 'agentd ' + (host.agent_version || '—')),
+          h('span', {}, 'acked seq ' + (host.last_acked_seq ?? '—')),
+          host.outbox_backlog !== undefined ? h('span', {}, 'backlog ' + host.outbox_backlog) : null));
+      if (ctx.admin) {
+        el.append(h('div', {class: 'buttons'},
+          action('Rotate token', async () => {
+            if (!await confirmDialog('Rotate the token of ' + host.name + '? agentd there must get the new one.', 'Rotate token')) return;
+            const t = await post('/v1/hosts/' + encodeURIComponent(host.id) + '/token');
+            showToken(host.name, t.token);
+          }),
+          action('Remove', async () => {
+            if (!await confirmDialog('Remove ' + host.name + ' and everything it reported?', 'Remove host')) return;
+            await del('/v1/hosts/' + encodeURIComponent(host.id));
+            toast('Removed ' + host.name);
+            load();
+          }, 'danger')));
+      }
+      list.append(el);
+    }
+  }
+  load().catch(e => list.append(h('p', {class: 'notice'}, e.message)));
+  const t = setInterval(() => load().catch(() => {}), 10000);
+  return () => clearInterval(t);
+}

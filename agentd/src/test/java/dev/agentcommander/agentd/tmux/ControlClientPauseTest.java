@@ -29,10 +29,12 @@ class ControlClientPauseTest {
             ControlClient client = new ControlClient(panes.tmux(), pane, new ControlClient.Listener() {
                 @Override
                 public void onOutput(String paneId, byte[] data, int len) {
-                    bytes.addAndGet(len);
+                    long before = bytes.getAndAdd(len);
                     if (paused.isEmpty()) {
                         try {
-                            Thread.sleep(20); // far slower than the pane: a second behind soon, even on a busy machine
+                            // stop reading for 3 s at first, then read slowly: tmux's oldest unsent output is soon
+                            // more than pause-after old, however fast or slow this machine runs the pane
+                            Thread.sleep(before == 0 ? 3000 : 20);
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }

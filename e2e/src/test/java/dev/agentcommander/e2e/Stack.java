@@ -304,8 +304,10 @@ public final class Stack implements AutoCloseable {
                 .append("hooks:\n  listen: 127.0.0.1:").append(hooksPort).append('\n')
                 .append("approvals:\n  mode: ").append(agentdConfig.getOrDefault("approvals_mode", "hook"))
                 .append("\n  timeout_seconds: ").append(agentdConfig.getOrDefault("approval_timeout", "60"))
-                .append("\n  timeout_action: ").append(agentdConfig.getOrDefault("timeout_action", "fallback"))
                 .append('\n');
+        if (agentdConfig.containsKey("timeout_action")) { // only when asked: an older agentd (benches) rejects it
+            yaml.append("  timeout_action: ").append(agentdConfig.get("timeout_action")).append('\n');
+        }
         if (agentdConfig.containsKey("codex_exec_path")) { // Codex jobs (spawn_job) run this program
             yaml.append("providers:\n  codex:\n    exec_path: ").append(agentdConfig.get("codex_exec_path"))
                     .append("\n    max_jobs: ").append(agentdConfig.getOrDefault("codex_max_jobs", "4")).append('\n');

@@ -114,7 +114,10 @@ class ConsoleFlowControlTest {
     void aBusyPaneGetsKeyframesEachCutAtItsOffset() {
         console.subscribe(session, "k");
         out.awaitOne(AgentMessage.Snapshot.class, s -> s.subscriptionId().equals("k"));
-        type("for i in $(seq 1 3000); do echo line-$i; done; echo DONE-$((1+1))");
+        // four bursts of ~8 KB with pauses between: each is worth a keyframe, and the pause lets the screen be cut
+        // (one burst that fits in the capture's round trip would give a single keyframe on a fast machine)
+        type("for j in 1 2 3 4; do for i in $(seq 1 750); do echo line-$j-$i; done; sleep 0.3; done; "
+                + "echo DONE-$((1+1))");
         Await.until("DONE-2 streamed", Duration.ofSeconds(10), () -> chunkText("k").contains("DONE-2"));
         List<AgentMessage.Snapshot> keyframes = out.of(AgentMessage.Snapshot.class, s -> s.keyframe());
         assertThat(keyframes).as("a keyframe per 4 KiB or so of ~30 KB").hasSizeGreaterThanOrEqualTo(2);

@@ -49,6 +49,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One control-plane instance: database (embedded or DATABASE_URL), HTTP + WebSocket server, and the in-process
@@ -65,6 +66,8 @@ public final class ControlPlane implements AutoCloseable {
     private final Clock clock;
     /** Completed with a one-line reason when the control plane cannot go on (its database did not come back). */
     private final CompletableFuture<String> failed = new CompletableFuture<>();
+    /** close() runs once: from Main on a failure, then again from the shutdown hook. */
+    private final AtomicBoolean closed = new AtomicBoolean();
     private DataDirLock lock;
     private PostgresSupervisor supervisor;
     private EmbeddedDatabase embedded;
@@ -285,6 +288,9 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (notifications != null) {
             notifications.close();
         }

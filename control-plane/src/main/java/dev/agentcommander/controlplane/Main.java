@@ -100,6 +100,7 @@ public final class Main {
         cp.start(b, out);
         String failure = (String) CompletableFuture.anyOf(stopped, cp.failed()).join();
         if (failure != null) {
+            cp.close(); // first, so the server's own shutdown lines come before the reason, not after it
             System.err.println("control-plane: " + failure);
             return 1;
         }

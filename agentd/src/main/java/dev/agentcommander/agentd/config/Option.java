@@ -25,7 +25,8 @@ enum Option {
             "absolute; empty: `/var/lib/agentd` for root or under systemd, else `$XDG_STATE_HOME/agentd`"),
     STORAGE_OUTBOX_MAX_BYTES("storage.outbox_max_bytes", Kind.LONG, 1L << 30, 1L << 20, 1L << 40,
             "disk budget of the outbox; unacked console output is dropped first, never approvals or results"),
-    LINK_WINDOW("link.window", Kind.INT, 1000, 1, 100_000, "unacked messages in flight to the control plane"),
+    LINK_WINDOW("link.window", Kind.INT, 1000, 1, 100_000,
+            "unacked stored messages in flight to the control plane (console frames: 4× that)"),
     HOOKS_SOCKET("hooks.socket", "", "absolute; the Unix socket (0600, in a directory only agentd's user may enter)"
             + " where `agentd hook` delivers Claude Code hook events; empty: `<state_dir>/hooks.sock`"),
     HOOKS_LISTEN("hooks.listen", "", "opt-in loopback TCP `HOST:PORT` (`[::1]:PORT` for IPv6) for hooks that "

@@ -15,6 +15,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -23,8 +24,9 @@ import java.util.function.Consumer;
 
 /**
  * Keeps one connection to the control plane and drains the outbox into it: hello → welcome → resend everything
- * after the server's last stored seq → live, with at most {@code window} unacked frames in flight. The outbox is
- * the source of truth, so a dropped connection only means "start again from the server's record".
+ * after the server's last stored seq → live, with at most {@code window} unacked stored messages in flight (console
+ * frames up to {@link #CONSOLE_FACTOR} times that). The outbox is the source of truth, so a dropped connection only
+ * means "start again from the server's record".
  */
 public final class Link implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Link.class.getName());
@@ -32,6 +34,8 @@ public final class Link implements AutoCloseable {
     static final Duration WELCOME_TIMEOUT = Duration.ofSeconds(15);
     /** A half-open TCP connection shows as silence while we wait for acks. */
     static final Duration SILENCE = Duration.ofSeconds(60);
+    /** Frames of any kind in flight, as a multiple of the window for stored messages (see {@link #pump}). */
+    static final int CONSOLE_FACTOR = 4;
     static final List<String> CAPABILITIES = List.of("sessions", "console", "commands", "approvals", "outbox");
 
     public record Settings(URI uri, String token, String hostName, String agentVersion, int window) {
@@ -235,33 +239,57 @@ public final class Link implements AutoCloseable {
         return from;
     }
 
-    /** Sends outbox entries after {@code from} in order within the window, and heartbeats, until closed. */
+    /**
+     * Sends outbox entries after {@code from} in order, and heartbeats, until closed. Two bounds on what is in
+     * flight: at most {@code window} unacked stored messages (events, sessions, approvals, results), and at most
+     * {@link #CONSOLE_FACTOR} × {@code window} unacked frames of any kind. Console chunks and snapshots count only
+     * against the second: the control plane relays them on arrival and never stores them, but acks are cumulative
+     * and follow its commits, so with one window for all, a slow commit stopped console output after
+     * {@code window} chunks (2 s of 100 busy panes) although nothing of it waits for the database.
+     */
     private void pump(Transport.Connection conn, long from) throws Exception {
         lastInbound = clock.millis();
         Instant lastBeat = clock.instant();
         long lastSent = from;
+        long cap = (long) settings.window() * CONSOLE_FACTOR;
+        ArrayDeque<Long> stored = new ArrayDeque<>(); // seqs of sent stored messages not yet acked, oldest first
+        Reader.Entry pending = null; // read, not sent yet (sent strictly in seq order)
         try (Reader reader = outbox.reader(from)) {
             while (running && isOpen()) {
                 if (!clock.instant().isBefore(lastBeat.plus(HEARTBEAT))) {
                     conn.send(Codec.encodeAgent(new AgentMessage.Heartbeat(), null, clock.instant()));
                     lastBeat = clock.instant();
                 }
-                if (lastSent > ackedNow() && clock.millis() - lastInbound > SILENCE.toMillis()) {
+                long acked = ackedNow();
+                if (lastSent > acked && clock.millis() - lastInbound > SILENCE.toMillis()) {
                     LOG.log(Level.WARNING, "no frame from the control plane for " + SILENCE.toSeconds() + " s with "
-                            + (lastSent - ackedNow()) + " unacked; reconnecting");
+                            + (lastSent - acked) + " unacked; reconnecting");
                     return;
                 }
-                if (lastSent - ackedNow() >= settings.window()) {
-                    awaitAckAbove(lastSent - settings.window(), 500);
+                while (!stored.isEmpty() && stored.peekFirst() <= acked) {
+                    stored.pollFirst();
+                }
+                if (lastSent - acked >= cap) {
+                    awaitAckAbove(lastSent - cap, 500);
                     continue;
                 }
-                Reader.Entry e = reader.next();
-                if (e == null) {
+                if (pending == null) {
+                    pending = reader.next();
+                }
+                if (pending == null) {
                     outbox.awaitAbove(reader.position(), 500);
                     continue;
                 }
-                conn.send(e.frame());
-                lastSent = e.seq();
+                if (!pending.console() && stored.size() >= settings.window()) {
+                    awaitAckAbove(stored.peekFirst() - 1, 500);
+                    continue;
+                }
+                conn.send(pending.frame());
+                lastSent = pending.seq();
+                if (!pending.console()) {
+                    stored.addLast(lastSent);
+                }
+                pending = null;
             }
         }
     }

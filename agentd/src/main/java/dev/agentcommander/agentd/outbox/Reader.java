@@ -5,8 +5,11 @@ package dev.agentcommander.agentd.outbox;
  * one thread at a time (the link's sender).
  */
 public final class Reader implements AutoCloseable {
-    /** An encoded frame ready for the wire. */
-    public record Entry(long seq, String frame) {
+    /**
+     * An encoded frame ready for the wire; {@code console} for console chunks and snapshots, which the control
+     * plane relays and never stores (the link keeps them out of its window for stored messages).
+     */
+    public record Entry(long seq, String frame, boolean console) {
     }
 
     private final Cursor cursor;
@@ -30,7 +33,7 @@ public final class Reader implements AutoCloseable {
         while ((r = cursor.next(true)) != null) {
             position = r.seq();
             if (!outbox.skipped(r)) {
-                return new Entry(r.seq(), r.frame());
+                return new Entry(r.seq(), r.frame(), r.droppable());
             }
         }
         return null;

@@ -92,6 +92,57 @@ class LinkTest {
         assertThat(server.nextSequenced().seq()).isEqualTo(6);
     }
 
+    private static AgentMessage chunk(int i) {
+        return new AgentMessage.ConsoleChunk("s1", "sub1", i, java.util.Base64.getEncoder()
+                .encodeToString(("line " + i + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /** Asserts nothing more was sent: a heartbeat falls due and is the next frame (see the test above). */
+    private static void nothingMoreUntilAnAck(FakeControlPlane server, MutableClock clock) throws Exception {
+        clock.advance(Link.HEARTBEAT);
+        assertThat(server.next().type()).as("the next frame before an ack").isEqualTo("agent.heartbeat");
+    }
+
+    @Test
+    void consoleOutputKeepsFlowingWhileStoredMessagesFillTheWindowUpToFourWindowsInFlight() throws Exception {
+        outbox = new Outbox(state, 1 << 30, Clock.systemUTC());
+        outbox.send(event(1));
+        outbox.send(event(2));
+        for (int i = 3; i <= 10; i++) {
+            outbox.send(chunk(i));
+        }
+        outbox.send(event(11));
+        FakeControlPlane server = new FakeControlPlane();
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-02T10:00:00Z"));
+        link = new Link(new Link.Settings(URI.create("ws://x/v1/agent"), "tok", "box", "0.1", 2), server,
+                outbox, c -> { }, d -> { }, Backoff.link(new Random(1)), clock);
+        link.start();
+        FakeControlPlane.Conn conn = server.awaitConnection();
+        assertThat(server.next().type()).isEqualTo("agent.hello");
+        conn.send(new ServerMessage.Welcome(0, "test", "h1"));
+        // two unacked events fill the window of 2; the console chunks behind them still go, up to 4 × 2 in flight
+        for (long seq = 1; seq <= 8; seq++) {
+            assertThat(server.nextSequenced().seq()).isEqualTo(seq);
+        }
+        nothingMoreUntilAnAck(server, clock);
+        conn.send(new ServerMessage.Ack(2));
+        assertThat(server.nextSequenced().seq()).isEqualTo(9);
+        assertThat(server.nextSequenced().seq()).isEqualTo(10);
+        nothingMoreUntilAnAck(server, clock); // 3..10 in flight: four windows
+        conn.send(new ServerMessage.Ack(10));
+        assertThat(server.nextSequenced().seq()).isEqualTo(11);
+
+        // two stored messages unacked: the next stored one waits, and so does the console chunk behind it (in order)
+        outbox.send(event(12));
+        assertThat(server.nextSequenced().seq()).isEqualTo(12);
+        outbox.send(event(13));
+        outbox.send(chunk(14));
+        nothingMoreUntilAnAck(server, clock);
+        conn.send(new ServerMessage.Ack(11));
+        assertThat(server.nextSequenced().seq()).isEqualTo(13);
+        assertThat(server.nextSequenced().seq()).isEqualTo(14);
+    }
+
     @Test
     void aRefusedTokenBacksOffToTheCapWhileOtherFailuresRetryAtOnce() throws Exception {
         outbox = new Outbox(state, 1 << 30, Clock.systemUTC());

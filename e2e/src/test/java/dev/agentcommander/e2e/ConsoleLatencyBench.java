@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,10 +21,13 @@ import java.util.concurrent.TimeUnit;
  * Issue 4/24 figures: pane output → UI WebSocket client latency with 1 and with 100 panes streaming, next to a
  * floor measured in the same run by a tmux control-mode client in a process of its own ({@link FloorReader}).
  * Each run opens a fresh viewer socket that subscribes to every pane (from the second run on, that is a viewer
- * joining busy sessions) and counts, from its first second: latency in the warm-up window and after it, markers
- * seen and missing on each side, the drops the pipeline reported ({@code console.skipped} by reason, tmux pauses
+ * joining busy sessions) and counts, from its first second: latency in the warm-up window and after it (by when
+ * a marker was printed), markers seen and missing on each side, the drops the pipeline reported ({@code console.skipped} by reason, tmux pauses
  * and outbox drops from agentd's log), snapshots received and the time to the last one, and whether the socket
- * stayed open. Every figure is printed per run and as min / median / max over the runs.
+ * stayed open. Both sides count the same markers: per pane, those printed from the viewer's first snapshot of it
+ * (what came before is in that screen) to the window's end; after the window the viewer drains until every pane
+ * has shown a later marker (10 s at most) and the floor reads 3 s longer, so a marker still in flight at the end
+ * counts as late, not as missing. Every figure is printed per run and as min / median / max over the runs.
  * Args: [seconds per run after the warm-up=10] [pane counts=1,100] [runs=5] [warm-up seconds=3].
  */
 public final class ConsoleLatencyBench {
@@ -116,44 +120,83 @@ public final class ConsoleLatencyBench {
                 v[v.length / 2], v[v.length - 1]);
     }
 
+    /** How long the floor reads past the window, and the longest the viewer drains after it. */
+    private static final int FLOOR_DRAIN_SECONDS = 3;
+    private static final long UI_DRAIN_MAX_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /**
+     * One pane as the viewer saw it: counting starts at its first snapshot (what was printed before is in that
+     * screen, not in chunks) and covers markers printed up to the window's end, whenever they arrive.
+     */
+    private static final class PaneTally {
+        final String paneId;
+        MarkerClock clock;
+        double startMicros = Double.NaN;
+        final BitSet seen = new BitSet();
+        boolean pastEnd; // a marker printed after the window's end arrived: every earlier one is in (in order)
+
+        PaneTally(String paneId) {
+            this.paneId = paneId;
+        }
+    }
+
     private static Run run(Stack stack, PrivateTmux tmux, Path dir, List<String> paneIds,
                            Map<String, String> sessionOfPane, int seconds, int warm) throws Exception {
         String load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
         String agentdLogBefore = stack.agentd().output();
         Path floorOut = dir.resolve("floor-" + System.nanoTime() + ".txt");
         JavaProcess floor = JavaProcess.start("floor", dir.resolve("logs"), List.of("-Xmx64m", "-XX:+UseSerialGC"),
-                FloorReader.class.getName(), List.of(tmux.socket(), "main", Integer.toString(warm + seconds),
-                        floorOut.toString()), Map.of());
+                FloorReader.class.getName(), List.of(tmux.socket(), "main",
+                        Integer.toString(warm + seconds + FLOOR_DRAIN_SECONDS), floorOut.toString()), Map.of());
         floor.awaitLine("floor ready", Duration.ofSeconds(30));
         Stats ui = new Stats();
         Stats uiWarm = new Stats();
-        Map<String, MarkerClock> clocks = new HashMap<>();
+        Map<String, PaneTally> tallies = new HashMap<>();
         int snapshots = 0;
         int skippedViewer = 0;
         int skippedHost = 0;
         long skippedBytes = 0;
         double lastSnapshot = Double.NaN;
         boolean open;
+        double since = MarkerClock.nowMicros(); // the tail a joiner gets first is history, not latency
+        double warmEndMicros = since + warm * 1e6;
+        double endMicros = warmEndMicros + seconds * 1e6;
         try (UiClient c = new UiClient(stack.baseUrl(), stack.jwt(Role.VIEWER))) {
             long t0 = System.nanoTime();
-            double since = MarkerClock.nowMicros(); // the tail a joiner gets first is history, not latency
-            long warmEnd = t0 + TimeUnit.SECONDS.toNanos(warm);
-            long end = warmEnd + TimeUnit.SECONDS.toNanos(seconds);
+            long end = t0 + TimeUnit.SECONDS.toNanos(warm + seconds);
             int n = 0;
             for (String p : paneIds) {
-                c.subscribe("c" + n++, "console", "{\"session_id\":\"" + sessionOfPane.get(p) + "\"}");
+                String sub = "c" + n++;
+                PaneTally tally = new PaneTally(p);
+                tally.clock = new MarkerClock((mark, printed, ms) -> {
+                    if (printed > endMicros) {
+                        tally.pastEnd = true;
+                    } else if (!Double.isNaN(tally.startMicros) && printed >= tally.startMicros) {
+                        tally.seen.set(mark);
+                        (printed < warmEndMicros ? uiWarm : ui).add(ms);
+                    }
+                }, since);
+                tallies.put(sub, tally);
+                c.subscribe(sub, "console", "{\"session_id\":\"" + sessionOfPane.get(p) + "\"}");
             }
-            while (System.nanoTime() < end) {
+            // the window, then a drain: markers printed inside it that are still on their way count, late
+            while (System.nanoTime() < end || (System.nanoTime() < end + UI_DRAIN_MAX_NANOS
+                    && tallies.values().stream().anyMatch(t -> !Double.isNaN(t.startMicros) && !t.pastEnd))) {
                 JsonNode m = c.received.poll(100, TimeUnit.MILLISECONDS);
                 if (m == null) {
                     continue;
                 }
-                String sub = m.path("sub").asText();
+                PaneTally tally = tallies.get(m.path("sub").asText());
                 switch (m.path("type").asText()) {
                     case "console.snapshot" -> {
                         snapshots++;
                         lastSnapshot = (System.nanoTime() - t0) / 1e6;
-                        clock(clocks, sub, ui, uiWarm, warmEnd, since).resync();
+                        if (tally != null) {
+                            if (Double.isNaN(tally.startMicros)) {
+                                tally.startMicros = MarkerClock.nowMicros();
+                            }
+                            tally.clock.resync();
+                        }
                     }
                     case "console.skipped" -> {
                         if ("viewer_behind".equals(m.path("reason").asText())) {
@@ -163,47 +206,61 @@ public final class ConsoleLatencyBench {
                         }
                         skippedBytes += m.path("bytes").asLong(0);
                     }
-                    case "console.chunk" -> clock(clocks, sub, ui, uiWarm, warmEnd, since).feed(new String(
-                            Base64.getDecoder().decode(m.get("data").asText()), StandardCharsets.UTF_8));
+                    case "console.chunk" -> {
+                        if (tally != null) {
+                            tally.clock.feed(new String(Base64.getDecoder().decode(m.get("data").asText()),
+                                    StandardCharsets.UTF_8));
+                        }
+                    }
                     default -> { }
                 }
             }
             open = !c.closed();
         }
         floor.awaitExit(Duration.ofSeconds(30));
+        Map<String, PaneTally> byPane = new HashMap<>();
+        tallies.values().forEach(t -> byPane.put(t.paneId, t));
+        Map<String, BitSet> floorSeen = new HashMap<>();
         Stats floorAll = new Stats();
         Stats floorWarm = new Stats();
-        int floorSeen = 0;
-        int floorGaps = 0;
-        boolean perPane = false;
         for (String line : Files.readAllLines(floorOut)) {
-            String[] f = line.split(" ");
             if (line.equals("#")) {
-                perPane = true;
-            } else if (perPane) {
-                floorSeen += Integer.parseInt(f[1]);
-                floorGaps += Integer.parseInt(f[2]);
-            } else if (Long.parseLong(f[3]) < TimeUnit.SECONDS.toMillis(warm)) {
-                floorWarm.add(Double.parseDouble(f[2]));
-            } else {
-                floorAll.add(Double.parseDouble(f[2]));
+                break;
             }
+            String[] f = line.split(" "); // pane n latency_ms ms_since_start printed_epoch_us
+            PaneTally t = byPane.get(f[0]);
+            double printed = Double.parseDouble(f[4]);
+            if (t == null || Double.isNaN(t.startMicros) || printed < t.startMicros || printed > endMicros) {
+                continue; // the viewer's window, pane by pane
+            }
+            floorSeen.computeIfAbsent(f[0], k -> new BitSet()).set(Integer.parseInt(f[1]));
+            (printed < warmEndMicros ? floorWarm : floorAll).add(Double.parseDouble(f[2]));
+        }
+        // per pane, the markers printed in the window: every number from the first to the last either side saw
+        int uiSeen = 0;
+        int uiGaps = 0;
+        int floorCount = 0;
+        int floorGaps = 0;
+        for (PaneTally t : tallies.values()) {
+            BitSet fs = floorSeen.getOrDefault(t.paneId, new BitSet());
+            BitSet all = (BitSet) t.seen.clone();
+            all.or(fs);
+            if (all.isEmpty()) {
+                continue;
+            }
+            int printed = all.length() - all.nextSetBit(0);
+            uiSeen += t.seen.cardinality();
+            floorCount += fs.cardinality();
+            uiGaps += printed - t.seen.cardinality();
+            floorGaps += printed - fs.cardinality();
         }
         String agentdLog = stack.agentd().output().substring(Math.min(agentdLogBefore.length(),
                 stack.agentd().output().length()));
         int pauses = count(agentdLog, "tmux paused");
         int drops = count(agentdLog, "outbox over its budget");
-        int uiSeen = clocks.values().stream().mapToInt(MarkerClock::seenCount).sum();
-        int uiGaps = clocks.values().stream().mapToInt(MarkerClock::gaps).sum();
         return new Run(ui.percentile(50), ui.percentile(99), uiWarm.percentile(99), floorAll.percentile(99),
-                floorWarm.percentile(99), uiSeen, uiGaps, floorSeen, floorGaps, skippedViewer, skippedHost,
+                floorWarm.percentile(99), uiSeen, uiGaps, floorCount, floorGaps, skippedViewer, skippedHost,
                 skippedBytes, pauses, drops, snapshots, lastSnapshot, open, load);
-    }
-
-    private static MarkerClock clock(Map<String, MarkerClock> clocks, String sub, Stats ui, Stats uiWarm,
-                                     long warmEnd, double since) {
-        return clocks.computeIfAbsent(sub, k -> new MarkerClock((n, ms) ->
-                (System.nanoTime() < warmEnd ? uiWarm : ui).add(ms), since));
     }
 
     private static int count(String text, String what) {

@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The console bench's floor, in a process of its own so that it shares nothing with the client it is compared
  * with (no JVM, no GC, no threads): a plain tmux control-mode client reading the same panes. Args: tmux socket,
- * tmux session, seconds, output file. Writes one line per marker: {@code pane n latency_ms ms_since_start}, then
- * {@code pane seen gaps} per pane after a {@code #} line.
+ * tmux session, seconds, output file. Writes one line per marker:
+ * {@code pane n latency_ms ms_since_start printed_epoch_us}, then {@code pane seen gaps} per pane after a {@code #}
+ * line.
  */
 public final class FloorReader {
     public static void main(String[] args) throws Exception {
@@ -34,9 +35,10 @@ public final class FloorReader {
                         int sp = line.indexOf(' ', 8);
                         String pane = line.substring(8, sp);
                         // control mode escapes \r and \n as \015 and \012, which one %output line may split
-                        clocks.computeIfAbsent(pane, k -> new MarkerClock((n, ms) -> samples.append(k).append(' ')
+                        clocks.computeIfAbsent(pane, k -> new MarkerClock((n, t, ms) -> samples.append(k).append(' ')
                                 .append(n).append(' ').append(ms).append(' ')
-                                .append((System.nanoTime() - t0) / 1_000_000).append('\n')))
+                                .append((System.nanoTime() - t0) / 1_000_000).append(' ').append((long) t)
+                                .append('\n')))
                                 .feed(line.substring(sp + 1).replace("\\015", "").replace("\\012", "\n"));
                     }
                 }

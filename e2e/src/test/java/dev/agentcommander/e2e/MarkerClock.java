@@ -2,7 +2,6 @@ package dev.agentcommander.e2e;
 
 import java.time.Instant;
 import java.util.BitSet;
-import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,18 +16,25 @@ final class MarkerClock {
     private static final Pattern MARK = Pattern.compile("T(\\d{9,11})\\.(\\d{6}) #(\\d+)");
     private final StringBuilder partial = new StringBuilder();
     private final BitSet seen = new BitSet();
-    private final BiConsumer<Integer, Double> sample;
+    private final Sample sample;
+
+    /** What a reader learns from one marker line. */
+    @FunctionalInterface
+    interface Sample {
+        /** Marker {@code n}, printed at {@code printedMicros} (epoch µs), seen {@code latencyMs} later. */
+        void accept(int n, double printedMicros, double latencyMs);
+    }
 
     /** Markers printed before this (epoch µs) are history (a joiner's catch-up), not latency: not counted. */
     private final double since;
 
-    /** {@code sample} gets each marker's number and latency (ms). */
-    MarkerClock(BiConsumer<Integer, Double> sample) {
+    /** {@code sample} gets each marker's number, when it was printed and its latency (ms). */
+    MarkerClock(Sample sample) {
         this(sample, 0);
     }
 
     /** As above, counting only markers printed at or after {@code sinceMicros} (epoch µs). */
-    MarkerClock(BiConsumer<Integer, Double> sample, double sinceMicros) {
+    MarkerClock(Sample sample, double sinceMicros) {
         this.sample = sample;
         this.since = sinceMicros;
     }
@@ -50,7 +56,7 @@ final class MarkerClock {
                 int n = Integer.parseInt(m.group(3));
                 if (t >= since) {
                     seen.set(n);
-                    sample.accept(n, (now - t) / 1000.0);
+                    sample.accept(n, t, (now - t) / 1000.0);
                 }
             }
             partial.delete(0, nl + 1);

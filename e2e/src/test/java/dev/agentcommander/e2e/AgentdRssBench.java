@@ -17,7 +17,9 @@ import java.util.Map;
  * same control plane and the same panes (agentd restarted per variant, fresh state dir), so a before/after compares
  * like with like on a loaded machine; the summary gives min/median/max over the runs with the load average beside.
  *
- * <p>Args: [panes=50] [measure seconds=60] [runs=3] [appear samples=0] [variants=launcher]. Variants, semicolon
+ * <p>Args: [panes=50] [measure seconds=60] [runs=3] [appear samples=0] [variants=launcher] [settle seconds=10]
+ * (after the link is up and every pane announced, before measuring; idle CPU wants minutes). Each run also prints
+ * which threads used the CPU and how often they woke (voluntary context switches). Variants, semicolon
  * separated: {@code launcher} runs agentd through its real launcher ({@code agentd/src/main/sh/agentd}) on the
  * distribution classpath (agentd's jar and {@code target/lib}), exactly as {@code ./commander} and the unit do,
  * with the class-data archive a training run made first (as installing does); {@code launcher-nocds} the same
@@ -43,6 +45,7 @@ public final class AgentdRssBench {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         int samples = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+        int settle = args.length > 5 ? Integer.parseInt(args[5]) : 10;
         Path dir = Files.createTempDirectory("agentd-bench");
         CDS_ARCHIVE = dir.resolve("cds").resolve("agentd.jsa");
         List<Variant> variants = new ArrayList<>();
@@ -69,7 +72,7 @@ public final class AgentdRssBench {
             }
             for (int run = 1; run <= runs; run++) {
                 for (Variant v : variants) {
-                    Sample s = measure(stack, v, run, panes, seconds);
+                    Sample s = measure(stack, v, run, panes, seconds, settle);
                     results.get(v.name()).add(s);
                     System.out.printf(Locale.ROOT, "  run %d %-14s RSS %3.0f MB (max %3.0f)  CPU %.2f %%  classes %d  "
                             + "link up %.1f s  load %.2f-%.2f%n", run, v.name(), s.rssKb / 1024.0, s.maxRssKb / 1024.0,
@@ -98,7 +101,8 @@ public final class AgentdRssBench {
                           double load1) {
     }
 
-    private static Sample measure(Stack stack, Variant v, int run, int panes, int seconds) throws Exception {
+    private static Sample measure(Stack stack, Variant v, int run, int panes, int seconds, int settle)
+            throws Exception {
         stack.agentdStateName = "agentd-state-" + v.name() + "-" + run;
         long start = System.nanoTime();
         JavaProcess agentd = v.start(stack);
@@ -107,10 +111,11 @@ public final class AgentdRssBench {
             double up = (System.nanoTime() - start) / 1e9;
             Await.value("all panes announced", Duration.ofSeconds(60),
                     () -> stack.queryLong("select count(*) from sessions") >= panes);
-            Thread.sleep(10_000); // settle: JIT, first git look-ups, class loading
+            Thread.sleep(settle * 1000L); // settle: JIT, first git look-ups, class loading
             long pid = agentd.pid();
             double load0 = ProcStat.loadAverage();
             double cpu0 = ProcStat.cpuSeconds(pid);
+            var threads0 = ProcStat.threadGroups(pid);
             long t0 = System.nanoTime();
             long maxRss = 0;
             while (System.nanoTime() - t0 < seconds * 1_000_000_000L) {
@@ -119,6 +124,8 @@ public final class AgentdRssBench {
             }
             double wall = (System.nanoTime() - t0) / 1e9;
             double cpuPct = 100 * (ProcStat.cpuSeconds(pid) - cpu0) / wall;
+            System.out.println("  run " + run + " " + v.name() + " threads: "
+                    + ProcStat.threadGroupsDelta(threads0, ProcStat.threadGroups(pid), wall));
             long rss = ProcStat.rssKb(pid);
             if (v.flags().stream().anyMatch(f -> f.startsWith("-XX:NativeMemoryTracking="))) {
                 System.out.println("  run " + run + " " + v.name() + " " + ProcStat.nativeMemory(pid));

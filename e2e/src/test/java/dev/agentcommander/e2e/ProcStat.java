@@ -57,6 +57,54 @@ final class ProcStat {
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS;
     }
 
+    /**
+     * Per thread group of {@code pid} (threads named alike, e.g. the virtual threads' carriers
+     * {@code ForkJoinPool-1-worker-N}, are one group): CPU seconds and voluntary context switches so far, from
+     * {@code /proc/PID/task}. Two readings apart say which threads used the CPU and how often they woke up.
+     */
+    static java.util.Map<String, double[]> threadGroups(long pid) throws IOException {
+        java.util.Map<String, double[]> groups = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                            .replaceAll("[-0-9 ]+$", "");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long wakeups = 0;
+                    for (String line : Files.readAllLines(t.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:")) {
+                            wakeups = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                        }
+                    }
+                    double[] g = groups.computeIfAbsent(name, k -> new double[2]);
+                    g[0] += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS;
+                    g[1] += wakeups;
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended between the listing and the read
+                }
+            }
+        }
+        return groups;
+    }
+
+    /** The busiest groups between two {@link #threadGroups} readings {@code seconds} apart, as "name 0.12 s 34/s". */
+    static String threadGroupsDelta(java.util.Map<String, double[]> before, java.util.Map<String, double[]> after,
+                                    double seconds) {
+        return after.entrySet().stream()
+                .map(e -> {
+                    double[] b = before.getOrDefault(e.getKey(), new double[2]);
+                    return java.util.Map.entry(e.getKey(), new double[] {e.getValue()[0] - b[0],
+                        (e.getValue()[1] - b[1]) / seconds});
+                })
+                .filter(e -> e.getValue()[0] > 0 || e.getValue()[1] >= 1)
+                .sorted((x, y) -> Double.compare(y.getValue()[0], x.getValue()[0]))
+                .limit(6)
+                .map(e -> String.format(java.util.Locale.ROOT, "%s %.2f s %.0f wakeups/s", e.getKey(),
+                        e.getValue()[0], e.getValue()[1]))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     /** The 1-minute load average (what {@code uptime} prints first). */
     static double loadAverage() throws IOException {
         return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);

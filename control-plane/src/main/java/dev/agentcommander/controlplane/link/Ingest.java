@@ -34,7 +34,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The one ingest loop of an agent connection. It drains up to {@link #BATCH} frames, applies them in one
+ * The one ingest loop of an agent connection. It drains up to {@link #BATCH} stored messages (console frames, which
+ * cost nothing to apply, ride along up to {@link #MAX_FRAMES} in all), applies them in one
  * transaction together with {@code hosts.last_acked_seq}, and only after the commit sends one cumulative ack and
  * publishes the changes. A database outage is retried with backoff and never acked; if it lasts, the socket is
  * closed so the agent resends from its outbox later. A frame whose data Postgres refuses (SQLSTATE class 22, 23 or
@@ -43,6 +44,11 @@ import java.util.Set;
  */
 final class Ingest {
     private static final int BATCH = 500;
+    /**
+     * Frames in one batch at most, console included: agentd keeps up to four windows of console frames in flight,
+     * and a stored message behind them should wait for one commit, not eight.
+     */
+    private static final int MAX_FRAMES = 4096;
     private static final System.Logger LOG = System.getLogger(Ingest.class.getName());
     private static final Duration GIVE_UP_AFTER = Duration.ofSeconds(15);
     /** The agent waits for acks and the 15 s give-up bounds the whole wait: retry at least every 2 s (±50 %). */
@@ -86,7 +92,12 @@ final class Ingest {
         Result r;
         try {
             batch.add(first);
-            conn.inbox().drainTo(batch, BATCH - 1);
+            int stored = console(first) ? 0 : 1;
+            Codec.Frame<AgentMessage> next;
+            while (stored < BATCH && batch.size() < MAX_FRAMES && (next = conn.inbox().poll()) != null) {
+                batch.add(next);
+                stored += console(next) ? 0 : 1;
+            }
             r = applyWithRetry();
         } finally {
             batch.clear();
@@ -172,7 +183,7 @@ final class Ingest {
                 Audit.write(c, "host:" + host, null, "ingest.gap", host, Json.mapper().createObjectNode()
                         .put("after", last).put("next", seq).put("missing", seq - last - 1));
             }
-            if (careful) {
+            if (careful && !console(f)) { // a console frame writes nothing: no savepoint needed
                 Savepoint sp = c.setSavepoint();
                 List<FanOut.Change> ch = new ArrayList<>();
                 Set<String> ap = new LinkedHashSet<>();
@@ -211,11 +222,15 @@ final class Ingest {
     /** Whether every frame of the batch is console output (relayed on arrival, never stored). */
     static boolean consoleOnly(List<Codec.Frame<AgentMessage>> batch) {
         for (Codec.Frame<AgentMessage> f : batch) {
-            if (!(f.message() instanceof AgentMessage.ConsoleChunk || f.message() instanceof AgentMessage.Snapshot)) {
+            if (!console(f)) {
                 return false;
             }
         }
         return true;
+    }
+
+    private static boolean console(Codec.Frame<AgentMessage> f) {
+        return f.message() instanceof AgentMessage.ConsoleChunk || f.message() instanceof AgentMessage.Snapshot;
     }
 
     /**

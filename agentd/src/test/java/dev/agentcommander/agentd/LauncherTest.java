@@ -125,6 +125,14 @@ class LauncherTest {
         assertThat(old).hasSize(2); // java was never run with agentd's arguments
     }
 
+    @Test
+    void nativeHeapTrimmingIsAskedOnlyOfAJdkWhereItIsAProductFlag() throws Exception {
+        String trim = "-XX:TrimNativeHeapInterval=5000";
+        assertThat(argsForJavaVersion("21.0.4")).startsWith("exit=0").doesNotContain(trim);
+        assertThat(argsForJavaVersion("22")).startsWith("exit=0").contains(trim);
+        assertThat(argsForJavaVersion("25.0.3")).startsWith("exit=0").contains(trim);
+    }
+
     /** The arguments a stand-in java 25 gets from the launcher for {@code command}. */
     private List<String> launched(String command, Map<String, String> env) throws Exception {
         Path fake = tmp.resolve("fake-java");

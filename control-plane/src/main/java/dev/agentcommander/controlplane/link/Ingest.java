@@ -22,7 +22,6 @@ import dev.agentcommander.schema.loop.Backoff;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -160,9 +159,6 @@ final class Ingest {
         String host = conn.hostId();
         foreign.clear();
         decidedByRule = false;
-        if (consoleOnly(batch)) {
-            relaxCommit(c);
-        }
         Instant checkedAt = clock.instant();
         HostRows.Handshake h = HostRows.lockForIngest(c, host);
         if (h == null || h.epoch() != conn.epoch()) {
@@ -219,33 +215,9 @@ final class Ingest {
         return new Result(last, false, checkedAt, changes, decidedByRule);
     }
 
-    /** Whether every frame of the batch is console output (relayed on arrival, never stored). */
-    static boolean consoleOnly(List<Codec.Frame<AgentMessage>> batch) {
-        for (Codec.Frame<AgentMessage> f : batch) {
-            if (!console(f)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
+    /** Whether a frame is console output (relayed on arrival, never stored). */
     private static boolean console(Codec.Frame<AgentMessage> f) {
         return f.message() instanceof AgentMessage.ConsoleChunk || f.message() instanceof AgentMessage.Snapshot;
-    }
-
-    /**
-     * A batch of console frames only writes {@code hosts.last_acked_seq}: its commit does not wait for the WAL to
-     * reach the disk ({@code synchronous_commit = off}, this transaction only), so console acks never queue behind
-     * an fsync. Safe because console frames are acked once handed to fan-out (the protocol's rule), not once
-     * stored: if Postgres crashed before the WAL writer flushed it (at most ~0.6 s), {@code last_acked_seq} falls
-     * back to an earlier console-only point, and the agent resends console frames it still has. Every batch with a
-     * stored message commits synchronously, and its flush carries any earlier relaxed commit with it (the WAL is
-     * one sequence), so an acked stored message is never lost.
-     */
-    private static void relaxCommit(Connection c) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute("SET LOCAL synchronous_commit = off");
-        }
     }
 
     /**

@@ -8,10 +8,7 @@ import dev.agentcommander.controlplane.testkit.ControlPlaneExtension;
 import dev.agentcommander.controlplane.testkit.Frames;
 import dev.agentcommander.controlplane.testkit.RestClient.Reply;
 import dev.agentcommander.controlplane.testkit.WsClient;
-import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.CloseReason;
-import dev.agentcommander.schema.Codec;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -99,7 +96,7 @@ class AgentLinkTest {
         try (WsClient a = cp.agent(token, "box-c", 0)) {
             a.send(Frames.upsert(1, "s-c", "console"));
             a.next(n -> n.at("/payload/seq").asLong() == 1);
-            // console output only (committed without waiting for the WAL flush): acked all the same
+            // console output only: acked, and the resume point moves past it
             a.send(Frames.snapshot(2, "s-c", "sub-c", "screen"));
             a.send(Frames.chunk(3, "s-c", "sub-c", 6, "more"));
             a.next(n -> n.at("/payload/seq").asLong() == 3);
@@ -115,19 +112,6 @@ class AgentLinkTest {
         }
         assertThat(cp.count("SELECT count(*) FROM events WHERE session_id = 's-c' AND type = 'hook.Stop'"))
                 .isEqualTo(1);
-    }
-
-    @Test
-    void onlyABatchWithNothingButConsoleFramesCountsAsConsoleOnly() {
-        var chunk = new Codec.Frame<AgentMessage>(1, "console.chunk", 2L, null,
-                new AgentMessage.ConsoleChunk("s", "sub", 0, "eA=="));
-        var snapshot = new Codec.Frame<AgentMessage>(1, "snapshot", 3L, null,
-                new AgentMessage.Snapshot("s", "sub", 80, 24, null, null, "eA==", 0L, null));
-        var event = new Codec.Frame<AgentMessage>(1, "events.append", 4L, null,
-                new AgentMessage.EventsAppend("s", "hook.Stop", null));
-        assertThat(Ingest.consoleOnly(List.of(chunk, snapshot))).isTrue();
-        assertThat(Ingest.consoleOnly(List.of(chunk, event, snapshot))).isFalse();
-        assertThat(Ingest.consoleOnly(List.of(event))).isFalse();
     }
 
     @Test

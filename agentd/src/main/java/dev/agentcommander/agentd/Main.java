@@ -7,6 +7,7 @@ import dev.agentcommander.agentd.hooks.HookCommand;
 import dev.agentcommander.agentd.hooks.HookSocket;
 import dev.agentcommander.agentd.hooks.InstallHooks;
 import dev.agentcommander.agentd.link.SocketTransport;
+import dev.agentcommander.agentd.systemd.ServiceNotifier;
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.schema.Protocol;
 import java.io.IOException;
@@ -125,6 +126,14 @@ public final class Main {
                     + "): paths outside ASCII will not reach git intact; set LANG=C.UTF-8 in its environment");
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        ServiceNotifier systemd;
+        try {
+            systemd = ServiceNotifier.fromEnvironment(System.getenv(), ProcessHandle.current().pid(),
+                    Clock.systemUTC());
+        } catch (RuntimeException e) {
+            err.println("agentd: " + e.getMessage());
+            return 2;
+        }
         Daemon daemon;
         try {
             daemon = new Daemon(config, Path.of(System.getProperty("user.home")), System.getenv(),
@@ -132,15 +141,20 @@ public final class Main {
                     Clock.systemUTC(), version());
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "agentd cannot start: " + e.getMessage(), e);
+            systemd.close();
             return 1;
         }
         LOG.log(Level.INFO, () -> "agentd " + version() + " running as " + config.hostName() + ", state in "
                 + config.storage().stateDir() + ", control plane " + config.controlPlane().url());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             err.println("agentd: stopping"); // the log backend's own shutdown hook may have closed its handlers
+            systemd.stopping();
             daemon.close();
+            systemd.close();
             stopped.countDown();
         }, "agentd-shutdown"));
+        // config, outbox and the first pane scan are done (the Daemon's constructor): tell systemd
+        systemd.ready(daemon::status, daemon.liveness());
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -44,9 +44,9 @@ class SdNotifyProcessTest {
             try {
                 String ready = systemd.nextWith("READY=1", Duration.ofSeconds(60));
                 assertThat(ready).as("READY=1 within a minute; agentd said:\n%s", read(log)).isNotNull();
-                assertThat(ready.lines()).as("the status of the first scan and the link").contains(
-                        "STATUS=link disconnected, 2 panes, outbox backlog 2 messages ("
-                                + bytesIn(ready) + " bytes)");
+                // the first scan announced both panes; nothing is acked with the control plane unreachable
+                assertThat(ready.lines()).as("the status of the first scan and the link").anyMatch(l -> l.matches(
+                        "STATUS=link disconnected, 2 panes, outbox backlog [1-9]\\d* messages? \\([1-9]\\d* bytes\\)"));
                 for (int i = 0; i < 3; i++) {
                     assertThat(systemd.nextWith("WATCHDOG=1", Duration.ofSeconds(30)))
                             .as("watchdog ping %d after READY; agentd said:\n%s", i + 1, read(log)).isNotNull();
@@ -64,10 +64,6 @@ class SdNotifyProcessTest {
                 agentd.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
-    }
-
-    private static String bytesIn(String ready) {
-        return ready.replaceAll("(?s).*\\((\\d+) bytes\\).*", "$1");
     }
 
     private static String read(Path log) {

@@ -44,7 +44,7 @@ class ImportRulesTest {
         ALLOWED.put("hooks", Set.of("approvals", "panes", "outbox"));
         ALLOWED.put("config", Set.of("approvals", "hooks"));
         ALLOWED.put("systemd", Set.of());
-        ALLOWED.put("doctor", Set.of("config", "tmux", "hooks", "link", "approvals"));
+        ALLOWED.put("doctor", Set.of("config", "tmux", "hooks", "link", "approvals", "outbox"));
         ALLOWED.put(ROOT, Set.of("tmux", "outbox", "panes", "console", "approvals", "commands", "link", "hooks",
                 "config", "jobs", "systemd", "doctor"));
     }

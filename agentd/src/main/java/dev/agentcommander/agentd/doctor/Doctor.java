@@ -2,6 +2,7 @@ package dev.agentcommander.agentd.doctor;
 
 import dev.agentcommander.agentd.config.Config;
 import dev.agentcommander.agentd.link.Transport;
+import dev.agentcommander.agentd.outbox.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +64,9 @@ public final class Doctor {
         checks.add(state.stateDir());
         checks.add(state.diskBudget());
         checks.add(state.hookSocket());
+        Path tokenFile = config.controlPlane().tokenFile();
+        PrivateFiles.exposure(tokenFile, "control_plane.token_file").ifPresent(w -> checks.add(Check.warn(
+                "control_plane.token_file", w, "chmod 600 " + tokenFile)));
         checks.addAll(new ControlPlaneProbe(config.controlPlane(), transport, clock, timeout).run());
         ToolChecks tools = new ToolChecks(config, host, programs);
         checks.addAll(tools.claudeHooks());

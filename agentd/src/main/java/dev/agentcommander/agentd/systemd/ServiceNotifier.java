@@ -113,12 +113,28 @@ public final class ServiceNotifier implements AutoCloseable {
         });
     }
 
-    /** One round: the status if it changed, then the watchdog ping if it is due and every loop is alive. */
-    synchronized void tick() {
-        if (stopping || socket == null) {
-            return;
+    /**
+     * One round: the status if it changed, then the watchdog ping if it is due and every loop is alive. The status
+     * is read outside this object's lock: if it blocks (a deadlocked part), the pings stop but {@link #stopping}
+     * still gets through.
+     */
+    void tick() {
+        Supplier<String> source;
+        synchronized (this) {
+            if (stopping || socket == null) {
+                return;
+            }
+            source = status;
         }
-        String now = oneLine(status.get());
+        String now = oneLine(source.get());
+        synchronized (this) {
+            if (!stopping) {
+                report(now);
+            }
+        }
+    }
+
+    private void report(String now) {
         if (!now.equals(lastStatus)) {
             lastStatus = now;
             send("STATUS=" + now);

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,6 +81,36 @@ class ServiceNotifierTest {
             n.tick();
             assertThat(pings()).as("pings resume once it moves").isEqualTo(5);
         }
+    }
+
+    @Test
+    void aStatusReadThatHangsStopsThePingsButNotStopping() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean hang = new AtomicBoolean();
+        ServiceNotifier n = notifier(Duration.ofSeconds(15));
+        n.ready(() -> {
+            if (hang.get()) { // a deadlocked part: the outbox's lock never comes free
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return "ok";
+        }, List.of());
+        hang.set(true);
+        clock.advance(Duration.ofSeconds(16));
+        Thread stuck = Thread.ofPlatform().start(n::tick);
+        stuck.join(300);
+        assertThat(stuck.isAlive()).as("the tick waits on the status").isTrue();
+        assertThat(pings()).as("no ping while the status cannot be read").isEqualTo(1);
+        Thread stop = Thread.ofPlatform().start(n::stopping);
+        stop.join(Duration.ofSeconds(10));
+        assertThat(stop.isAlive()).as("stopping does not wait for the hung status read").isFalse();
+        assertThat(sent()).last().isEqualTo("STOPPING=1\nSTATUS=stopping");
+        release.countDown();
+        stuck.join(Duration.ofSeconds(5));
+        assertThat(sent()).as("nothing after STOPPING").last().isEqualTo("STOPPING=1\nSTATUS=stopping");
     }
 
     @Test

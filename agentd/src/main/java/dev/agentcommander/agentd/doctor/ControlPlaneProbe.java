@@ -2,6 +2,7 @@ package dev.agentcommander.agentd.doctor;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.agentcommander.agentd.config.Config;
+import dev.agentcommander.agentd.link.Link;
 import dev.agentcommander.agentd.link.Transport;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.CloseReason;
@@ -71,6 +72,11 @@ final class ControlPlaneProbe {
             return checks;
         }
         boolean tls = scheme.equals("wss");
+        if (Link.sendsTokenInClear(uri)) { // what agentd warns about at start, for the same URLs
+            checks.add(Check.warn("control_plane.url", config.url() + " is plain ws:// to another machine: the host "
+                    + "token and everything agentd sends cross the network unencrypted", "use wss:// (the control "
+                    + "plane serves TLS itself or behind a reverse proxy)"));
+        }
         String host = uri.getHost();
         String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
         int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;

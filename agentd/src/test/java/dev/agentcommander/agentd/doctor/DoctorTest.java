@@ -156,8 +156,12 @@ class DoctorTest {
         assertThat(checks).noneMatch(c -> c.name().equals("control_plane.token")); // nothing past the broken layer
         assertThat(Report.exitCode(checks)).isEqualTo(1);
 
-        Check dns = named(doctor(yaml("", tmp.resolve("state"), "wss://no-such-host.invalid/v1/agent"),
-                host(myUid(), tmp, tmp.resolve("none"))), "control_plane.dns");
+        assertThat(checks).noneMatch(c -> c.name().equals("control_plane.url")); // loopback ws:// is fine
+        List<Check> remote = doctor(yaml("", tmp.resolve("state"), "ws://no-such-host.invalid/v1/agent"),
+                host(myUid(), tmp, tmp.resolve("none")));
+        assertThat(named(remote, "control_plane.url").status()).as("the token in clear").isEqualTo(Check.Status.WARN);
+        assertThat(named(remote, "control_plane.url").fix()).contains("wss://");
+        Check dns = named(remote, "control_plane.dns");
         assertThat(dns.status()).isEqualTo(Check.Status.FAIL);
         assertThat(dns.detail()).contains("no-such-host.invalid");
         assertThat(dns.fix()).contains("control_plane.url");

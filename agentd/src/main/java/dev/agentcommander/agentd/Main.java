@@ -110,7 +110,8 @@ public final class Main {
         if (sub.equals("doctor")) {
             List<Check> checks = new ArrayList<>();
             checks.add(Check.ok("config", (Files.exists(configFile) ? configFile.toString() : "defaults (no "
-                    + configFile + ")") + "; host_name " + config.hostName()));
+                    + configFile + ")") + "; host_name " + config.hostName() + ", control_plane.url "
+                    + config.controlPlane().url() + ", storage.state_dir " + config.storage().stateDir()));
             checks.addAll(new Doctor(config, Doctor.Host.current(), new SocketTransport(Protocol.MAX_FRAME_BYTES),
                     Clock.systemUTC(), DOCTOR_TIMEOUT).run());
             return report(checks, json, out);

@@ -51,7 +51,12 @@ public final class NotifySocket implements AutoCloseable {
      */
     public static NotifySocket open(String name) {
         byte[] address = address(name);
-        LibC libc = Native.load("c", LibC.class);
+        LibC libc;
+        try {
+            libc = Native.load("c", LibC.class);
+        } catch (UnsatisfiedLinkError e) { // JNA's stub could not be unpacked (jna.tmpdir) or libc not found
+            throw new IllegalStateException("NOTIFY_SOCKET: cannot reach libc through JNA: " + e.getMessage(), e);
+        }
         try {
             return new NotifySocket(libc, address, name, libc.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
         } catch (LastErrorException e) {

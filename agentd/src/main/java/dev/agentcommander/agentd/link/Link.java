@@ -88,7 +88,7 @@ public final class Link implements AutoCloseable {
      * ({@code 127.0.0.0/8}, {@code ::1}) besides {@code localhost}: a name is not resolved, since DNS may answer
      * differently at the next connect.
      */
-    static boolean sendsTokenInClear(URI uri) {
+    public static boolean sendsTokenInClear(URI uri) {
         if (!"ws".equalsIgnoreCase(uri.getScheme())) {
             return false;
         }

@@ -59,6 +59,7 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
     private Map<String, Session> announced;
     private NamedLoop loop;
     private String lastScanFailure; // the scanner loop's own
+    private volatile Instant lastRound; // the loop's last completed round, failed or not (the watchdog reads it)
 
     /** @param prompts told of permission menus on screen after each poll ({@link PromptWatcher#NONE}: ignored) */
     public PaneScanner(Tmux tmux, Outbound out, StatusDetector status, PromptWatcher prompts,
@@ -89,10 +90,21 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
                 LOG.log(m.equals(lastScanFailure) ? Level.DEBUG : Level.WARNING, "pane scan failed: " + m, e);
                 lastScanFailure = m;
             }
+            lastRound = clock.instant();
             if (poke.tryAcquire(interval.toMillis(), TimeUnit.MILLISECONDS)) {
                 poke.drainPermits();
             }
         });
+    }
+
+    /** When the scanner loop last completed a round (a failed scan counts: the loop is moving); empty before. */
+    public Optional<Instant> lastRound() {
+        return Optional.ofNullable(lastRound);
+    }
+
+    /** How many sessions (panes) the last scan found. */
+    public int sessionCount() {
+        return byId.size();
     }
 
     /** One poll: list panes, diff, send what changed. Safe to call from tests and commands. */

@@ -27,8 +27,8 @@ import java.util.regex.Pattern;
  * before the first block. Every error names the variable the file came from and the file.
  */
 final class PemFiles {
-    private static final Pattern BLOCK = Pattern.compile(
-            "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
+    private static final Pattern BLOCK = Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----",
+            Pattern.DOTALL);
     /** AlgorithmIdentifier of rsaEncryption with its NULL parameters, as PKCS#8 wraps a PKCS#1 key. */
     private static final byte[] RSA_ALGORITHM = hex("300d06092a864886f70d0101010500");
     /** The OID id-ecPublicKey (1.2.840.10045.2.1), encoded. */
@@ -52,7 +52,8 @@ final class PemFiles {
                     + e.getMessage());
         }
         if (certs.isEmpty()) {
-            throw new ServerConfig.ConfigException(key, file + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+            throw new ServerConfig.ConfigException(key, file
+                    + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
         }
         return List.copyOf(certs);
     }
@@ -164,8 +165,17 @@ final class PemFiles {
         List<Block> out = new ArrayList<>();
         Matcher m = BLOCK.matcher(text);
         while (m.find()) {
+            String body = m.group(2);
+            if (body.contains(":")) { // RFC 1421 headers: only the legacy encrypted form of openssl has them
+                if (body.contains("ENCRYPTED")) {
+                    throw new ServerConfig.ConfigException(key, file + " is encrypted; the server cannot ask for a "
+                            + "passphrase: decrypt it once (openssl pkey -in " + file + " -out key.pem) and keep that "
+                            + "file private (chmod 600)");
+                }
+                body = body.replaceAll("(?m)^[A-Za-z-]+:.*$", "");
+            }
             try {
-                out.add(new Block(m.group(1), Base64.getMimeDecoder().decode(m.group(2))));
+                out.add(new Block(m.group(1), Base64.getMimeDecoder().decode(body.strip())));
             } catch (IllegalArgumentException e) {
                 throw new ServerConfig.ConfigException(key, file + ": the " + m.group(1) + " block is not base64");
             }

@@ -50,9 +50,11 @@ class TlsServerTest {
         certs = TestCerts.create(dir.resolve("certs"), "RSA", "dns:localhost", "ip:127.0.0.1");
         pg = EmbeddedDatabase.start(dir.resolve("pg"));
         ServerConfig config = ServerConfig.fromEnv(Map.of("DATABASE_URL", pg.jdbcUrl(), "HOST", "127.0.0.1",
-                "PORT", "0", "DATA_DIR", dir.resolve("cp").toString(), "JWT_SECRET", "tls-secret-tls-secret-0123456789-01",
+                "PORT", "0", "DATA_DIR", dir.resolve("cp").toString(),
+                "JWT_SECRET", "tls-secret-tls-secret-0123456789-01",
                 "TLS_CERT_FILE", certs.chain().toString(), "TLS_KEY_FILE", certs.key().toString()));
-        cp = new ControlPlane(config, Clock.systemUTC()).start(null, new PrintStream(STDOUT, true, StandardCharsets.UTF_8));
+        cp = new ControlPlane(config, Clock.systemUTC())
+                .start(null, new PrintStream(STDOUT, true, StandardCharsets.UTF_8));
     }
 
     @AfterAll
@@ -88,7 +90,8 @@ class TlsServerTest {
         assertThat(health.sslSession().get().getPeerCertificates()).as("the server sends its chain").hasSize(2);
         String admin = cp.tokens().issue("tls-test", Role.ADMIN, Duration.ofMinutes(5));
         HttpResponse<String> hosts = https().send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + cp.port()
-                + "/v1/hosts")).header("Authorization", "Bearer " + admin).build(), HttpResponse.BodyHandlers.ofString());
+                + "/v1/hosts")).header("Authorization", "Bearer " + admin).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(hosts.statusCode()).isEqualTo(200);
     }
 
@@ -148,10 +151,17 @@ class TlsServerTest {
         assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DATA_DIR", tmp.toString(),
                 "TLS_CERT_FILE", certs.chain().toString(), "TLS_KEY_FILE", other.toString())))
                 .hasMessageStartingWith("TLS_KEY_FILE: " + other + " is not the private key of the certificate");
-        Path encrypted = Files.writeString(tmp.resolve("enc.pem"), TestCerts.pem("ENCRYPTED PRIVATE KEY", new byte[64]));
+        Path encrypted = Files.writeString(tmp.resolve("enc.pem"),
+                TestCerts.pem("ENCRYPTED PRIVATE KEY", new byte[64]));
         assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DATA_DIR", tmp.toString(),
                 "TLS_CERT_FILE", certs.chain().toString(), "TLS_KEY_FILE", encrypted.toString())))
                 .hasMessageStartingWith("TLS_KEY_FILE: " + encrypted + " is encrypted");
+        Path legacy = Files.writeString(tmp.resolve("legacy.pem"), "-----BEGIN RSA PRIVATE KEY-----\n"
+                + "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\nAAAA\n"
+                + "-----END RSA PRIVATE KEY-----\n");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DATA_DIR", tmp.toString(),
+                "TLS_CERT_FILE", certs.chain().toString(), "TLS_KEY_FILE", legacy.toString())))
+                .hasMessageStartingWith("TLS_KEY_FILE: " + legacy + " is encrypted");
     }
 
     @Test
@@ -168,7 +178,8 @@ class TlsServerTest {
         assertThat(Files.readString(ecKey)).contains("-----BEGIN EC PARAMETERS-----", "-----BEGIN EC PRIVATE KEY-----");
         Path ecCert = openssl(tmp, "req", "-new", "-x509", "-key", ecKey.toString(), "-days", "2",
                 "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost");
-        ServerTls sec1 = ServerTls.fromEnv(Map.of("TLS_CERT_FILE", ecCert.toString(), "TLS_KEY_FILE", ecKey.toString()));
+        ServerTls sec1 = ServerTls.fromEnv(Map.of("TLS_CERT_FILE", ecCert.toString(),
+                "TLS_KEY_FILE", ecKey.toString()));
         assertThat(sec1.key().getAlgorithm()).isEqualTo("EC");
         servesHandshake(sec1, new TestCerts(tmp, ecCert, ecCert, ecKey));
     }

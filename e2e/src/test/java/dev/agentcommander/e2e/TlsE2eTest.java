@@ -55,7 +55,8 @@ class TlsE2eTest {
         pg = EmbeddedDatabase.start(dir.resolve("pg"));
         controlPlane = JavaProcess.start("control-plane", dir.resolve("logs"), List.of("-Xmx256m"),
                 "dev.agentcommander.controlplane.Main", List.of("serve"), Map.of("DATABASE_URL", pg.jdbcUrl(),
-                        "JWT_SECRET", SECRET, "HOST", "127.0.0.1", "PORT", "0", "DATA_DIR", dir.resolve("cp").toString(),
+                        "JWT_SECRET", SECRET, "HOST", "127.0.0.1", "PORT", "0",
+                        "DATA_DIR", dir.resolve("cp").toString(),
                         "TLS_CERT_FILE", certs.chain().toString(), "TLS_KEY_FILE", certs.key().toString()));
         port = Integer.parseInt(controlPlane.awaitLine("control-plane listening on https://[^:]+:(\\d+)",
                 Duration.ofSeconds(60)));
@@ -103,7 +104,8 @@ class TlsE2eTest {
     @Test
     void withoutTheCaFileAgentdRefusesTheCertificateAndSaysWhy() throws Exception {
         JavaProcess agentd = agentd("untrusted", "wss://localhost:" + port + "/v1/agent", null);
-        String line = agentd.awaitLine("(link to wss://localhost:\\d+/v1/agent failed: TLS: .*)", Duration.ofSeconds(60));
+        String line = agentd.awaitLine("(link to wss://localhost:\\d+/v1/agent failed: TLS: .*)",
+                Duration.ofSeconds(60));
         assertThat(line).contains("is not signed by an authority agentd trusts").contains("set control_plane.ca_file");
         assertThat(agentd.output()).doesNotContain("link up");
         agentd.stop();
@@ -112,7 +114,8 @@ class TlsE2eTest {
     @Test
     void dialingAHostNameTheCertificateDoesNotListIsRefusedAndSaysWhy() throws Exception {
         JavaProcess agentd = agentd("wrong-host", "wss://127.0.0.1:" + port + "/v1/agent", certs.ca());
-        String line = agentd.awaitLine("(link to wss://127.0.0.1:\\d+/v1/agent failed: TLS: .*)", Duration.ofSeconds(60));
+        String line = agentd.awaitLine("(link to wss://127.0.0.1:\\d+/v1/agent failed: TLS: .*)",
+                Duration.ofSeconds(60));
         assertThat(line).contains("does not name the host 127.0.0.1");
         assertThat(agentd.output()).doesNotContain("link up");
         agentd.stop();

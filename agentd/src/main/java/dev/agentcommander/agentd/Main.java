@@ -8,6 +8,7 @@ import dev.agentcommander.agentd.doctor.Doctor;
 import dev.agentcommander.agentd.doctor.Report;
 import dev.agentcommander.agentd.hooks.HookCommand;
 import dev.agentcommander.agentd.hooks.InstallHooks;
+import dev.agentcommander.agentd.link.LinkTls;
 import dev.agentcommander.agentd.link.SocketTransport;
 import dev.agentcommander.agentd.systemd.ServiceNotifier;
 import dev.agentcommander.schema.Protocol;
@@ -155,7 +156,8 @@ public final class Main {
         Daemon daemon;
         try {
             daemon = new Daemon(config, Path.of(System.getProperty("user.home")), System.getenv(),
-                    new SocketTransport(Protocol.MAX_FRAME_BYTES),
+                    new SocketTransport(Protocol.MAX_FRAME_BYTES, new LinkTls(config.controlPlane().trustedCas(),
+                            config.controlPlane().caFile() == null ? null : config.controlPlane().caFile().toString())),
                     Clock.systemUTC(), version());
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "agentd cannot start: " + e.getMessage(), e);

@@ -35,6 +35,7 @@ import dev.agentcommander.controlplane.ui.UiQuotas;
 import dev.agentcommander.schema.Protocol;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
@@ -89,7 +90,7 @@ public final class ControlPlane implements AutoCloseable {
         return start(null, System.out);
     }
 
-    /** Starts everything, then prints {@code control-plane listening on http://HOST:PORT} on {@code out}. */
+    /** Starts everything, then prints {@code control-plane listening on http(s)://HOST:PORT} on {@code out}. */
     public ControlPlane start(Bootstrap bootstrap, PrintStream out) {
         try {
             PrivateDirs.ensure(config.dataDir(), "DATA_DIR");
@@ -109,7 +110,7 @@ public final class ControlPlane implements AutoCloseable {
             tokens = new Tokens(key, clock);
             signIn = new SignIn(config.signIn(), new GitHub(config.signIn(), VERSION),
                     new BrowserSessions(db, key, clock), new LoginLinks(key, clock),
-                    new WebOrigin(config.publicUrl(), config.host()));
+                    new WebOrigin(config.publicUrl(), config.host(), config.tls() != null));
             if (bootstrap != null) {
                 bootstrapHost(bootstrap);
             }
@@ -141,7 +142,15 @@ public final class ControlPlane implements AutoCloseable {
                             }, intake))
                     .endpoint("/v1/ui", () -> new UiEndpoint(db, tokens, signIn, fanOut, console, uiQuotas,
                             commands));
-            server = WebServer.builder()
+            WebServerConfig.Builder web = WebServer.builder();
+            if (config.tls() != null) { // HTTPS and WSS on the one port; plain HTTP there fails the handshake
+                web.tls(config.tls().helidon());
+                String warning = config.tls().validityWarning(clock.instant());
+                if (warning != null) {
+                    System.getLogger(ControlPlane.class.getName()).log(System.Logger.Level.WARNING, warning);
+                }
+            }
+            server = web
                     .host(config.host())
                     .port(config.port())
                     .shutdownHook(false)
@@ -160,9 +169,9 @@ public final class ControlPlane implements AutoCloseable {
             notifications.start();
             if (embedded != null) {
                 supervisor = PostgresSupervisor.start(embedded, db, config.embeddedDbGiveUp(), clock, failed::complete);
-                lock.publish("http://" + config.host() + ":" + server.port());
+                lock.publish(config.scheme() + "://" + config.host() + ":" + server.port());
             }
-            out.println("control-plane listening on http://" + config.host() + ":" + server.port());
+            out.println("control-plane listening on " + config.scheme() + "://" + config.host() + ":" + server.port());
             out.flush();
             return this;
         } catch (RuntimeException e) {
@@ -181,7 +190,7 @@ public final class ControlPlane implements AutoCloseable {
             return config.publicUrl().replaceAll("/+$", "");
         }
         String h = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
-        return "http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + server.port();
+        return config.scheme() + "://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + server.port();
     }
 
     /** Completes with a one-line reason when this instance cannot go on; {@code Main} then exits non-zero. */
@@ -235,7 +244,8 @@ public final class ControlPlane implements AutoCloseable {
             return config.publicUrl().replaceAll("/+$", "");
         }
         String published = DataDirLock.publishedUrl(config.dataDir());
-        String url = published != null ? published : "http://127.0.0.1:" + (config.port() == 0 ? 8080 : config.port());
+        String url = published != null ? published
+                : config.scheme() + "://127.0.0.1:" + (config.port() == 0 ? 8080 : config.port());
         return url.replace("://0.0.0.0:", "://127.0.0.1:").replace("://[::]:", "://127.0.0.1:")
                 .replace("://:::", "://127.0.0.1:");
     }

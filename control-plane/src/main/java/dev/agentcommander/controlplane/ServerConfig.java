@@ -21,11 +21,12 @@ import java.util.Map;
  * {@code GITHUB_BASE_URL}, {@code GITHUB_API_URL}, {@code ADMIN_EMAILS}, {@code ALLOWED_EMAILS},
  * {@code ALLOWED_ORGS}, {@code DEFAULT_ROLE}); GitHub sign-in needs PUBLIC_URL (its callback) unless the server
  * listens on loopback. {@code NOTIFY_*} configure notifications ({@link NotifyConfig}; an unknown
- * {@code NOTIFY_} variable is an error).
+ * {@code NOTIFY_} variable is an error). {@code tls} (TLS_CERT_FILE, TLS_KEY_FILE; {@link ServerTls}) is null for
+ * plain HTTP.
  */
 public record ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl,
                            Path dataDir, int embeddedDbPort, Duration embeddedDbGiveUp, SignInPolicy signIn,
-                           NotifyConfig notifications) {
+                           NotifyConfig notifications, ServerTls tls) {
     public static final int DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS = 60;
 
     public ServerConfig {
@@ -62,6 +63,10 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
             throw new ConfigException("PUBLIC_URL", "must be an http(s) URL with a host and no path or query, got "
                     + publicUrl);
         }
+        if (tls != null && publicUrl != null && publicUrl.startsWith("http://")) {
+            throw new ConfigException("PUBLIC_URL", "is http:// but TLS_CERT_FILE is set, so the server speaks "
+                    + "only HTTPS: use https://");
+        }
         if (signIn == null) {
             throw new ConfigException("GITHUB_CLIENT_ID", "sign-in settings are required");
         }
@@ -82,19 +87,30 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
     public ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl, Path dataDir,
                         int embeddedDbPort, Duration embeddedDbGiveUp, SignInPolicy signIn) {
         this(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort, embeddedDbGiveUp, signIn,
-                NotifyConfig.NONE);
+                NotifyConfig.NONE, null);
     }
 
     /** This configuration with {@code policy} as who may sign in (tests of sign-in). */
     public ServerConfig withSignIn(String newPublicUrl, SignInPolicy policy) {
         return new ServerConfig(databaseUrl, jwtSecret, host, port, newPublicUrl, dataDir, embeddedDbPort,
-                embeddedDbGiveUp, policy, notifications);
+                embeddedDbGiveUp, policy, notifications, tls);
     }
 
     /** This configuration with {@code n} as its notification settings. */
     public ServerConfig withNotify(NotifyConfig n) {
         return new ServerConfig(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort,
-                embeddedDbGiveUp, signIn, n);
+                embeddedDbGiveUp, signIn, n, tls);
+    }
+
+    /** This configuration serving HTTPS with {@code t} (null: plain HTTP). */
+    public ServerConfig withTls(ServerTls t) {
+        return new ServerConfig(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort,
+                embeddedDbGiveUp, signIn, notifications, t);
+    }
+
+    /** {@code https} when this server speaks TLS itself, else {@code http}. */
+    public String scheme() {
+        return tls == null ? "http" : "https";
     }
 
     /** The configuration with the default give-up bound for the embedded Postgres. */
@@ -121,7 +137,7 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
                 host == null ? "0.0.0.0" : host, intValue(env, "PORT", 8080), value(env, "PUBLIC_URL"),
                 dir.toAbsolutePath(), intValue(env, "EMBEDDED_DB_PORT", 0), Duration.ofSeconds(
                 intValue(env, "EMBEDDED_DB_GIVE_UP_SECONDS", DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS)), signIn(env),
-                notifyConfig(env));
+                notifyConfig(env), ServerTls.fromEnv(env));
     }
 
     private static NotifyConfig notifyConfig(Map<String, String> env) {

@@ -4,7 +4,9 @@ import dev.agentcommander.agentd.approvals.ApprovalMode;
 import dev.agentcommander.agentd.approvals.TimeoutAction;
 import dev.agentcommander.agentd.hooks.ListenAddress;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -15,8 +17,20 @@ import java.util.Optional;
 public record Config(ControlPlane controlPlane, String hostName, Tmux tmux, Storage storage, Hooks hooks,
                      Approvals approvals, Providers providers, Git git, Link link) {
 
-    /** {@code token} is resolved: inline {@code token}, else the content of {@code token_file}; may be empty. */
-    public record ControlPlane(String url, String token, Path tokenFile) {
+    /**
+     * {@code token} is resolved: inline {@code token}, else the content of {@code token_file}; may be empty.
+     * {@code caFile} is null unless {@code ca_file} is set; {@code trustedCas} are its certificates, read and
+     * checked at start (empty without it).
+     */
+    public record ControlPlane(String url, String token, Path tokenFile, Path caFile,
+                               List<X509Certificate> trustedCas) {
+        public ControlPlane {
+            trustedCas = List.copyOf(trustedCas);
+        }
+
+        public ControlPlane(String url, String token, Path tokenFile) {
+            this(url, token, tokenFile, null, List.of());
+        }
     }
 
     public record Tmux(String bin, String socket, int pollIntervalMs) {

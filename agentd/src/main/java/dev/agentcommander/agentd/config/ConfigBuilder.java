@@ -10,6 +10,8 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -39,6 +41,13 @@ final class ConfigBuilder {
         if (token.isEmpty()) {
             token = readToken(tokenFile, fileGiven);
         }
+        String caText = str(Option.CONTROL_PLANE_CA_FILE);
+        Path caFile = caText.isBlank() ? null : absolute(Option.CONTROL_PLANE_CA_FILE, caText);
+        if (caFile != null && !url.startsWith("wss://")) {
+            throw new ConfigException("control_plane.ca_file: set, but control_plane.url is not wss:// (got " + url
+                    + "): a CA file is for a control plane that serves TLS");
+        }
+        List<X509Certificate> cas = caFile == null ? List.of() : TrustFile.read(caFile);
         String hostName = str(Option.HOST_NAME);
         if (hostName.isBlank()) {
             hostName = ConfigLoader.localHostName(env);
@@ -62,7 +71,7 @@ final class ConfigBuilder {
         }
         String wtRoot = str(Option.GIT_WORKTREE_ROOT);
         return new Config(
-                new Config.ControlPlane(url, token, tokenFile),
+                new Config.ControlPlane(url, token, tokenFile, caFile, cas),
                 hostName,
                 new Config.Tmux(bin, str(Option.TMUX_SOCKET), num(Option.TMUX_POLL_INTERVAL_MS)),
                 new Config.Storage(state, (Long) value(Option.STORAGE_OUTBOX_MAX_BYTES)),

@@ -17,6 +17,8 @@ enum Option {
     CONTROL_PLANE_TOKEN("control_plane.token", "", "the host token inline; empty: read from `token_file`"),
     CONTROL_PLANE_TOKEN_FILE("control_plane.token_file", "/etc/agentd/token",
             "file holding the host token `POST /v1/hosts` returned"),
+    CONTROL_PLANE_CA_FILE("control_plane.ca_file", "", "absolute; PEM file of the CA certificates a `wss://` "
+            + "control plane may be signed by, besides the JVM's trust store; empty: that store only"),
     HOST_NAME("host_name", "", "this host's name on the dashboard; empty: the machine's hostname"),
     TMUX_BIN("tmux.bin", "tmux", "the tmux program"),
     TMUX_SOCKET("tmux.socket", "", "empty: the user's default tmux server; else a socket path (`tmux -S`)"),

@@ -160,4 +160,34 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> new ConfigLoader(env).load(tmp.resolve("missing.yaml"), true))
                 .hasMessageContaining("not found");
     }
+
+    @Test
+    void caFileIsReadAtStartAndEveryProblemWithItNamesTheKey() throws Exception {
+        Path bundle = Path.of("src/test/resources/tls/ca-bundle.pem").toAbsolutePath();
+        String wss = "control_plane:\n  url: wss://commander.example.com/v1/agent\n  ca_file: ";
+        Config c = new ConfigLoader(env).parse(wss + bundle + "\n");
+        assertThat(c.controlPlane().caFile()).isEqualTo(bundle);
+        assertThat(c.controlPlane().trustedCas()).hasSize(1).first()
+                .satisfies(x -> assertThat(x.getSubjectX500Principal().getName()).isEqualTo("CN=agentd config test CA"));
+        assertThat(new ConfigLoader(env).parse("").controlPlane().trustedCas()).as("no ca_file: none").isEmpty();
+
+        Path missing = tmp.resolve("missing.pem");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse(wss + missing + "\n"))
+                .hasMessage("control_plane.ca_file: " + missing + " does not exist");
+        Path notPem = Files.writeString(tmp.resolve("not.pem"), "hello\n");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse(wss + notPem + "\n"))
+                .hasMessage("control_plane.ca_file: " + notPem + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+        Path broken = Files.writeString(tmp.resolve("broken.pem"),
+                "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse(wss + broken + "\n"))
+                .hasMessageStartingWith("control_plane.ca_file: " + broken + " holds a certificate that cannot be read");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse(wss + "ca.pem\n"))
+                .hasMessage("control_plane.ca_file: must be an absolute path (got ca.pem)");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("control_plane:\n  url: ws://10.0.0.5:8080/v1/agent\n"
+                + "  ca_file: " + bundle + "\n"))
+                .hasMessageStartingWith("control_plane.ca_file: set, but control_plane.url is not wss://");
+        Config fromEnv = new ConfigLoader(Map.of("HOME", "/home/u", "AGENTD_CONTROL_PLANE_URL",
+                "wss://commander.example.com/v1/agent", "AGENTD_CONTROL_PLANE_CA_FILE", bundle.toString())).parse("");
+        assertThat(fromEnv.controlPlane().trustedCas()).hasSize(1);
+    }
 }

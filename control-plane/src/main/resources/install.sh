@@ -8,7 +8,8 @@
 # Run with sudo (| sudo sh -s -- CODE): agentd goes to /opt/agentd, its config to /etc/agentd, the token is given to
 # the user who ran sudo, and the systemd unit agentd@.service is installed (not started).
 # Needs: a JDK 21 or newer (JAVA_HOME, java on PATH, or under /usr/lib/jvm), curl, tar, gzip.
-# Environment: AGENTD_HOME (where agentd goes), JDK_SEARCH_PATH (directories holding JDKs; default /usr/lib/jvm).
+# Environment: AGENTD_HOME (where agentd goes), AGENTD_CONFIG (where `agentd enroll` writes the config; the token
+# goes beside it), JDK_SEARCH_PATH (directories holding JDKs, space-separated; default /usr/lib/jvm).
 set -eu
 
 URL='@CONTROL_PLANE_URL@'
@@ -98,13 +99,14 @@ done
 # --- where things go -------------------------------------------------------------------------------------------
 if [ "$(id -u)" -eq 0 ]; then
   prefix=${AGENTD_HOME:-/opt/agentd}
-  config=/etc/agentd/config.yaml
+  config=${AGENTD_CONFIG:-/etc/agentd/config.yaml}
   owner=${SUDO_USER:-}
 else
   prefix=${AGENTD_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/agentd}
-  config=""
+  config=${AGENTD_CONFIG:-}
   owner=""
 fi
+case $prefix in /*) ;; *) die "AGENTD_HOME must be an absolute path (got $prefix)" ;; esac
 
 # --- download and unpack ---------------------------------------------------------------------------------------
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/agentd-install.XXXXXX")

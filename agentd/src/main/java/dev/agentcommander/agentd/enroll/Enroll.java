@@ -71,7 +71,7 @@ public final class Enroll {
         }
         EnrollFiles files = new EnrollFiles(r.config());
         try {
-            files.checkWritable(r.force());
+            files.checkWritable(r.force(), r.owner() != null || r.config().equals(ConfigLoader.DEFAULT_FILE));
         } catch (EnrollFiles.Refused e) {
             err.println("agentd enroll: " + e.getMessage());
             return 1;

@@ -43,8 +43,11 @@ final class EnrollFiles {
         return token;
     }
 
-    /** Makes the directory (0700 when new) and refuses to replace a token or config unless {@code force}. */
-    void checkWritable(boolean force) throws Refused {
+    /**
+     * Makes the directory and refuses to replace a token or config unless {@code force}. A new directory is 0700,
+     * or 0755 when {@code shared}: the system config directory, which the service's user (not root) must enter.
+     */
+    void checkWritable(boolean force, boolean shared) throws Refused {
         if (!force) {
             if (Files.exists(token)) {
                 throw new Refused(token + " exists: this machine is enrolled already. --force replaces its token"
@@ -60,7 +63,7 @@ final class EnrollFiles {
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(dir.getParent());
                 Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rwx------")));
+                        PosixFilePermissions.fromString(shared ? "rwxr-xr-x" : "rwx------")));
             }
         } catch (IOException e) {
             throw new Refused("cannot create " + dir + ": " + e.getMessage()

@@ -36,28 +36,32 @@ public final class EnrollBench {
                 }
                 DevBox box = new DevBox(dir.resolve("box-" + i));
                 // a tmux server of its own: a pane keeps its session id (@ac_session_id), which belongs to one host
-                PrivateTmux tmux = PrivateTmux.start(Files.createDirectories(box.home.resolve("tmux")));
-                String pane = tmux.firstPane();
-                long t0 = System.nanoTime();
-                DevBox.Result r = box.install(code.body().get("command").asText());
-                long t1 = System.nanoTime();
-                if (r.exit() != 0) {
-                    throw new IllegalStateException("install line failed:\n" + r.output());
-                }
-                String hostId = hostId(stack, name);
-                try (tmux; JavaProcess agentd = box.startDaemon(dir.resolve("logs"), tmux.socket(),
-                        box.home.resolve("state"))) {
-                    Await.value("first pane of " + name, Duration.ofSeconds(120), () -> {
-                        for (JsonNode s : stack.rest(Role.VIEWER).get("/v1/sessions?host_id=" + hostId).body()
-                                .get("items")) {
-                            if (s.at("/tmux/pane_id").asText().equals(pane)) {
-                                return s;
+                long t0;
+                long t1;
+                long t2;
+                try (PrivateTmux tmux = PrivateTmux.start(Files.createDirectories(box.home.resolve("tmux")))) {
+                    String pane = tmux.firstPane();
+                    t0 = System.nanoTime();
+                    DevBox.Result r = box.install(code.body().get("command").asText());
+                    t1 = System.nanoTime();
+                    if (r.exit() != 0) {
+                        throw new IllegalStateException("install line failed:\n" + r.output());
+                    }
+                    String hostId = hostId(stack, name);
+                    try (JavaProcess agentd = box.startDaemon(dir.resolve("logs"), tmux.socket(),
+                            box.home.resolve("state"))) {
+                        Await.value("first pane of " + name, Duration.ofSeconds(120), () -> {
+                            for (JsonNode s : stack.rest(Role.VIEWER).get("/v1/sessions?host_id=" + hostId).body()
+                                    .get("items")) {
+                                if (s.at("/tmux/pane_id").asText().equals(pane)) {
+                                    return s;
+                                }
                             }
-                        }
-                        return null;
-                    });
+                            return null;
+                        });
+                        t2 = System.nanoTime();
+                    }
                 }
-                long t2 = System.nanoTime();
                 line.add((t1 - t0) / 1e6);
                 firstPane.add((t2 - t1) / 1e6);
                 total.add((t2 - t0) / 1e6);

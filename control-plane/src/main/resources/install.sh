@@ -107,6 +107,10 @@ else
   owner=""
 fi
 case $prefix in /*) ;; *) die "AGENTD_HOME must be an absolute path (got $prefix)" ;; esac
+# an update replaces lib/ and jvm/ below it: never in a directory that holds something other than agentd
+if [ -d "$prefix" ] && [ -n "$(ls -A "$prefix" 2>/dev/null)" ] && [ ! -f "$prefix/agentd.jar" ]; then
+  die "$prefix exists and is not an agentd installation (no agentd.jar); empty it or set AGENTD_HOME to another directory"
+fi
 
 # --- download and unpack ---------------------------------------------------------------------------------------
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/agentd-install.XXXXXX")
@@ -142,4 +146,5 @@ set -- enroll "$URL" "$code"
 [ -n "$force" ] && set -- "$@" --force
 [ -n "$config" ] && set -- "$@" --config "$config"
 [ -n "$owner" ] && set -- "$@" --owner "$owner"
-AGENTD_JAVA="$java_bin" exec "$prefix/agentd" "$@"
+# not exec: the EXIT trap removes the download when agentd enroll is done; the script exits with its status
+AGENTD_JAVA="$java_bin" "$prefix/agentd" "$@"

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  */
 final class DevBox {
     /** What the dashboard shows: {@code curl -fsSL URL/install.sh | sh -s -- CODE}. */
-    static final Pattern LINE = Pattern.compile("curl -fsSL (http://[^ ]+/install\\.sh) \\| sh -s -- (ace_[A-Za-z0-9_-]{43})");
+    static final Pattern LINE = Pattern.compile(
+            "curl -fsSL (http://[^ ]+/install\\.sh) \\| sh -s -- (ace_[A-Za-z0-9_-]{43})");
 
     final Path home;
     final Path prefix;
@@ -32,6 +33,7 @@ final class DevBox {
 
     DevBox(Path dir) throws IOException {
         this.home = Files.createDirectories(dir.resolve("home"));
+        Files.createDirectories(home.resolve("tmp"));
         this.prefix = home.resolve(".local/share/agentd");
         this.config = home.resolve(".config/agentd/config.yaml");
     }
@@ -50,7 +52,7 @@ final class DevBox {
         env.put("JDK_SEARCH_PATH", "");
         env.put("AGENTD_HOME", prefix.toString());
         env.put("AGENTD_CONFIG", config.toString());
-        env.put("TMPDIR", Files.isDirectory(home.resolve("tmp")) ? home.resolve("tmp").toString() : "/tmp");
+        env.put("TMPDIR", home.resolve("tmp").toString());
         return env;
     }
 

@@ -48,7 +48,8 @@ class EnrollDashboardE2eTest {
         String line;
         try (Chrome c = new Chrome(stack.baseUrl(), Chrome.DESKTOP).signIn(Role.ADMIN, "/hosts")) {
             line = addHost(c, "dash-box");
-            assertThat(line).matches(DevBox.LINE).startsWith("curl -fsSL " + stack.baseUrl() + "/install.sh | sh -s -- ");
+            assertThat(line).matches(DevBox.LINE)
+                    .startsWith("curl -fsSL " + stack.baseUrl() + "/install.sh | sh -s -- ");
             assertThat(c.find(".secret").getText()).contains("To add dash-box").contains("works once")
                     .contains("JDK 21");
             assertThat(c.buttons()).contains("Copy", "Done");

@@ -68,6 +68,9 @@ class EnrollE2eTest {
                     .substring(stack.baseUrl().lastIndexOf(':') + 1) + "/v1/agent\"")
                     .contains("token_file: \"" + box.tokenFile() + "\"").contains("host_name: \"enrolled-box\"");
             assertThat(box.prefix.resolve("lib")).isDirectory();
+            try (var left = Files.list(box.home.resolve("tmp"))) {
+                assertThat(left.toList()).as("the download is removed").isEmpty();
+            }
             assertThat(Files.isExecutable(box.prefix.resolve("agentd-hook"))).isTrue();
             JsonNode hosts = stack.rest(Role.VIEWER).get("/v1/hosts").body().get("items");
             assertThat(hosts).hasSize(1);
@@ -116,7 +119,8 @@ class EnrollE2eTest {
                     "--config", box.config.toString());
             assertThat(refused.exit()).isEqualTo(1);
             assertThat(refused.output()).contains(box.tokenFile() + " exists").contains("--force");
-            assertThat(stack.queryLong("SELECT count(*) FROM enroll_codes WHERE used_at IS NULL AND expires_at > now()"))
+            assertThat(stack.queryLong(
+                    "SELECT count(*) FROM enroll_codes WHERE used_at IS NULL AND expires_at > now()"))
                     .as("refused before the code was sent: still unspent").isEqualTo(1);
         }
     }

@@ -110,7 +110,7 @@ final class EnrollApi {
         String token = Secrets.randomToken();
         String hash = Secrets.sha256Hex(code);
         Instant now = clock.instant();
-        String[] tried = {asked};
+        String[] tried = {asked, null}; // the name tried, and the code's own name if it has one
         ObjectNode host;
         try {
             host = db.tx(c -> {
@@ -123,6 +123,7 @@ final class EnrollApi {
                     throw ApiError.invalid("host_name: required (this code does not name the host)");
                 }
                 tried[0] = name;
+                tried[1] = claim.name();
                 ObjectNode h = HostRows.insert(c, name, Secrets.sha256Hex(token));
                 String hostId = h.get("id").asText();
                 EnrollCodeRows.madeHost(c, claim.id(), hostId);
@@ -135,8 +136,9 @@ final class EnrollApi {
             });
         } catch (DbException e) {
             if (e.uniqueViolation()) { // the host name: the transaction rolled back, the code is unspent
-                throw ApiError.conflict("a host named " + tried[0] + " exists; enroll with another host name"
-                        + " (agentd enroll --host-name NAME) or remove that host first");
+                throw ApiError.conflict("a host named " + tried[0] + " exists; " + (tried[1] != null
+                        ? "this code names that host: remove it first, or make a code without a name"
+                        : "enroll with another host name (agentd enroll --host-name NAME) or remove that host first"));
             }
             throw e;
         }

@@ -78,7 +78,8 @@ class EnrollTest {
         String hostId = first.body().at("/host/id").asText();
         assertThat(first.body().at("/host/name").asText()).isEqualTo("enrolled-once");
         try (WsClient agent = cp.agent(first.body().get("token").asText(), "enrolled-once", 0)) {
-            assertThat(cp.count("SELECT count(*) FROM hosts WHERE id = '" + hostId + "' AND connected_epoch IS NOT NULL"))
+            assertThat(cp.count("SELECT count(*) FROM hosts WHERE id = '" + hostId
+                    + "' AND connected_epoch IS NOT NULL"))
                     .as("the enrolled host's token is accepted on the agent socket").isEqualTo(1);
         }
         assertThat(cp.string("SELECT host_id FROM enroll_codes WHERE code_hash = '" + Secrets.sha256Hex(code) + "'"))

@@ -6,6 +6,7 @@ import dev.agentcommander.agentd.config.ConfigLoader;
 import dev.agentcommander.agentd.doctor.Check;
 import dev.agentcommander.agentd.doctor.Doctor;
 import dev.agentcommander.agentd.doctor.Report;
+import dev.agentcommander.agentd.enroll.Enroll;
 import dev.agentcommander.agentd.hooks.HookCommand;
 import dev.agentcommander.agentd.hooks.InstallHooks;
 import dev.agentcommander.agentd.link.LinkTls;
@@ -33,11 +34,14 @@ import java.util.stream.Collectors;
 public final class Main {
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
     static final String USAGE = """
-            usage: agentd [run] [--config FILE]     run the daemon (default config %s)
+            usage: agentd [run] [--config FILE]     run the daemon (default config ~/.config/%s if it exists,
+                                                    else %s)
+                   agentd enroll URL CODE [--host-name NAME] [--config FILE] [--force]
+                                                    trade a one-time enrollment code for this host's token
                    agentd doctor [--config FILE] [--json]   check tmux, state, control plane, hooks, tools
                    agentd hook [--socket PATH]      the Claude Code hook command (reads the hook JSON on stdin)
                    agentd install-hooks [--scope user|project] [--dry-run] [--uninstall]
-            """.formatted(ConfigLoader.DEFAULT_FILE);
+            """.formatted(ConfigLoader.USER_FILE, ConfigLoader.DEFAULT_FILE);
 
     /**
      * The argfile of the flags Chronicle Queue needs: written once in {@code agentd/src/main/jvm}, read by the
@@ -71,9 +75,12 @@ public final class Main {
             case "install-hooks" -> {
                 return InstallHooks.fromEnvironment().run(rest);
             }
+            case "enroll" -> {
+                return Enroll.fromEnvironment(out, err).run(rest);
+            }
             default -> { }
         }
-        Path configFile = ConfigLoader.DEFAULT_FILE;
+        Path configFile = ConfigLoader.defaultFile(System.getenv(), System.getProperty("user.name"));
         boolean explicit = false;
         boolean json = false;
         for (int i = 0; i < rest.size(); i++) {

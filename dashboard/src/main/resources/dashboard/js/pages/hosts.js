@@ -1,5 +1,6 @@
-// Hosts (/hosts): online/offline, last seen, agent version; admins add a host (its token shown once, with the
-// line to paste on the dev box), rotate a token, remove a host. Refreshed live from host presence in sessions.
+// Hosts (/hosts): online/offline, last seen, agent version; admins add a host (a one-time enrollment line to paste
+// on the dev box, or a registration whose token is shown once), rotate a token, remove a host. Refreshed live from
+// host presence in sessions.
 import {h, clear, age, when, action, toast, confirmDialog} from '../dom.js';
 import {get, post, del} from '../api.js';
 
@@ -8,24 +9,37 @@ export function show(view, ctx) {
   const secret = h('div', {class: 'secret', hidden: true});
   view.append(h('div', {class: 'head'}, h('h1', {}, 'Hosts')), secret);
   if (ctx.admin) {
-    const name = h('input', {type: 'text', placeholder: 'devbox-1', 'aria-label': 'Host name', maxlength: 64});
-    view.append(h('form', {class: 'add', onsubmit: e => e.preventDefault()}, name, action('Add host', async () => {
-      const r = await post('/v1/hosts', {name: name.value.trim()});
-      showToken(r.host.name, r.token);
-      name.value = '';
-      load();
-    }, 'primary')));
+    const name = h('input', {type: 'text', placeholder: 'devbox-1 (optional)', 'aria-label': 'Host name', maxlength: 64});
+    view.append(h('form', {class: 'add', onsubmit: e => e.preventDefault()}, name,
+      // the one line (DESIGN §12): a one-time code; the box installs agentd from here and trades the code for a token
+      action('Add host', async () => {
+        const r = await post('/v1/hosts/enroll-codes', name.value.trim() ? {name: name.value.trim()} : {});
+        showSecret([(r.name ? 'To add ' + r.name + ', paste' : 'Paste') + ' this on the dev box (it needs a JDK 21 or newer).'
+          + ' The code works once, until ' + when(r.expires_at) + '. With sudo it also installs the systemd service.'], r.command);
+        name.value = '';
+      }, 'primary'),
+      action('Register with a token', async () => {
+        if (!name.value.trim()) throw new Error('Give the host a name first');
+        const r = await post('/v1/hosts', {name: name.value.trim()});
+        showToken(r.host.name, r.token);
+        name.value = '';
+        load();
+      })));
   }
   view.append(list);
 
-  function showToken(hostName, token) {
+  function showSecret(intro, line) {
     clear(secret).hidden = false;
-    const ws = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/v1/agent';
-    const line = 'AGENTD_CONTROL_PLANE_URL=' + ws + ' AGENTD_CONTROL_PLANE_TOKEN=' + token + ' ./commander agentd';
-    secret.append(h('p', {}, 'The token of ', h('strong', {}, hostName), ' is shown only now. On the dev box:'),
+    secret.append(h('p', {}, intro),
       h('pre', {class: 'code'}, h('code', {}, line)),
       h('div', {class: 'row'}, action('Copy', async () => { await navigator.clipboard.writeText(line); toast('Copied'); }),
         action('Done', async () => { clear(secret).hidden = true; })));
+  }
+
+  function showToken(hostName, token) {
+    const ws = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/v1/agent';
+    showSecret(['The token of ', h('strong', {}, hostName), ' is shown only now. On the dev box:'],
+      'AGENTD_CONTROL_PLANE_URL=' + ws + ' AGENTD_CONTROL_PLANE_TOKEN=' + token + ' ./commander agentd');
   }
 
   async function load() {

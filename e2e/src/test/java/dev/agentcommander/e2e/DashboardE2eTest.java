@@ -231,9 +231,9 @@ class DashboardE2eTest {
         try (Chrome c = new Chrome(stack.baseUrl(), Chrome.DESKTOP).signIn(Role.ADMIN, "/hosts")) {
             c.until("host row", d -> !c.all("[data-host-id]").isEmpty());
             assertThat(c.find("[data-host-id]").getText()).contains("e2e-host").contains("online");
-            assertThat(c.buttons()).contains("Add host", "Rotate token", "Remove");
-            c.find("form.add input").sendKeys("devbox-7");
-            c.driver.findElement(By.xpath("//button[text()='Add host']")).click();
+            assertThat(c.buttons()).contains("Add host", "Register with a token", "Rotate token", "Remove");
+            c.find("form.add input").sendKeys("devbox-7"); // Add host's enrollment line: EnrollDashboardE2eTest
+            c.driver.findElement(By.xpath("//button[text()='Register with a token']")).click();
             c.until("token shown once", d -> !c.all(".secret code").isEmpty());
             assertThat(c.find(".secret code").getText()).startsWith("AGENTD_CONTROL_PLANE_URL=ws://")
                     .contains("AGENTD_CONTROL_PLANE_TOKEN=").endsWith("./commander agentd");

@@ -47,6 +47,8 @@ public final class RestApi {
     private final Database db;
     private final Http http;
     private final HostsApi hosts;
+    private final Downloads downloads;
+    private final EnrollApi enroll;
     private final SessionsApi sessions;
     private final ApprovalsApi approvals;
     private final RulesApi rules;
@@ -62,6 +64,8 @@ public final class RestApi {
                 signIn.origin(), clock);
         this.users = new UsersApi(db, http, tokens, signIn.sessions(), clock);
         this.hosts = new HostsApi(db, http, links, presence, fanOut);
+        this.downloads = new Downloads(signIn.origin(), AgentdDist.codeSource(), clock);
+        this.enroll = new EnrollApi(db, http, downloads, clock);
         this.sessions = new SessionsApi(db, http, commands);
         this.approvals = new ApprovalsApi(db, http, fanOut, notifier, clock);
         this.rules = new RulesApi(db, http, clock);
@@ -89,6 +93,8 @@ public final class RestApi {
                     "WebSocket endpoint: upgrade with Authorization: Bearer <host token>");
         });
         hosts.register(r);
+        enroll.register(r);
+        downloads.register(r);
         sessions.register(r);
         approvals.register(r);
         rules.register(r);

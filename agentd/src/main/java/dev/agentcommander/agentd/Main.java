@@ -3,6 +3,7 @@ package dev.agentcommander.agentd;
 import dev.agentcommander.agentd.config.Config;
 import dev.agentcommander.agentd.config.ConfigException;
 import dev.agentcommander.agentd.config.ConfigLoader;
+import dev.agentcommander.schema.log.LogLines;
 import dev.agentcommander.agentd.hooks.HookCommand;
 import dev.agentcommander.agentd.hooks.HookSocket;
 import dev.agentcommander.agentd.hooks.InstallHooks;
@@ -49,7 +50,7 @@ public final class Main {
         if (System.getProperty("chronicle.analytics.disable") == null) {
             System.setProperty("chronicle.analytics.disable", "true");
         }
-        LogFormat.install(Level.INFO);
+        LogFormat.install(LogLines.Format.TEXT, Level.INFO);
         System.exit(run(args, System.out, System.err));
     }
 
@@ -94,6 +95,9 @@ public final class Main {
         } catch (ConfigException e) {
             err.println("agentd: config: " + e.getMessage());
             return 2;
+        }
+        if (config.log().format() != LogLines.Format.TEXT && err == System.err) {
+            LogFormat.install(config.log().format(), Level.INFO);
         }
         return switch (sub) {
             case "run" -> runDaemon(config, err);

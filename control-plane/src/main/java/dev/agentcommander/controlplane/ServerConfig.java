@@ -21,14 +21,17 @@ import java.util.Map;
  * {@code GITHUB_BASE_URL}, {@code GITHUB_API_URL}, {@code ADMIN_EMAILS}, {@code ALLOWED_EMAILS},
  * {@code ALLOWED_ORGS}, {@code DEFAULT_ROLE}); GitHub sign-in needs PUBLIC_URL (its callback) unless the server
  * listens on loopback. {@code NOTIFY_*} configure notifications ({@link NotifyConfig}; an unknown
- * {@code NOTIFY_} variable is an error).
+ * {@code NOTIFY_} variable is an error). {@code ops} holds metrics, retention and the log format ({@link OpsConfig}).
  */
 public record ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl,
                            Path dataDir, int embeddedDbPort, Duration embeddedDbGiveUp, SignInPolicy signIn,
-                           NotifyConfig notifications) {
+                           NotifyConfig notifications, OpsConfig ops) {
     public static final int DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS = 60;
 
     public ServerConfig {
+        if (ops == null) {
+            throw new ConfigException("METRICS_ENABLED", "operations settings missing (use OpsConfig.DEFAULTS)");
+        }
         if (notifications == null) {
             throw new ConfigException("NOTIFY_*", "missing (use NotifyConfig.NONE for no notifications)");
         }
@@ -85,16 +88,30 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
                 NotifyConfig.NONE);
     }
 
+    /** The configuration with {@code notifications} and the default operations settings. */
+    public ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl, Path dataDir,
+                        int embeddedDbPort, Duration embeddedDbGiveUp, SignInPolicy signIn,
+                        NotifyConfig notifications) {
+        this(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort, embeddedDbGiveUp, signIn,
+                notifications, OpsConfig.DEFAULTS);
+    }
+
     /** This configuration with {@code policy} as who may sign in (tests of sign-in). */
     public ServerConfig withSignIn(String newPublicUrl, SignInPolicy policy) {
         return new ServerConfig(databaseUrl, jwtSecret, host, port, newPublicUrl, dataDir, embeddedDbPort,
-                embeddedDbGiveUp, policy, notifications);
+                embeddedDbGiveUp, policy, notifications, ops);
     }
 
     /** This configuration with {@code n} as its notification settings. */
     public ServerConfig withNotify(NotifyConfig n) {
         return new ServerConfig(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort,
-                embeddedDbGiveUp, signIn, n);
+                embeddedDbGiveUp, signIn, n, ops);
+    }
+
+    /** This configuration with {@code o} as its operations settings (metrics, retention, log format). */
+    public ServerConfig withOps(OpsConfig o) {
+        return new ServerConfig(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort,
+                embeddedDbGiveUp, signIn, notifications, o);
     }
 
     /** The configuration with the default give-up bound for the embedded Postgres. */
@@ -121,7 +138,7 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
                 host == null ? "0.0.0.0" : host, intValue(env, "PORT", 8080), value(env, "PUBLIC_URL"),
                 dir.toAbsolutePath(), intValue(env, "EMBEDDED_DB_PORT", 0), Duration.ofSeconds(
                 intValue(env, "EMBEDDED_DB_GIVE_UP_SECONDS", DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS)), signIn(env),
-                notifyConfig(env));
+                notifyConfig(env), OpsConfig.fromEnv(env));
     }
 
     private static NotifyConfig notifyConfig(Map<String, String> env) {

@@ -114,6 +114,7 @@ final class ConsoleLane {
             long lost = dropConsole() + cost * 3L / 4;
             dropped += lost;
             droppedTotal += lost;
+            outbox.stats.consoleDropped(lost);
             skips++;
             add(new UiEvent.ConsoleSkipped(sub, sessionId, UiEvent.ConsoleSkipped.VIEWER_BEHIND, dropped), 0);
             dropped = 0;

@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * agents that send heartbeats with an outbox backlog and an RSS, as agentd does every 15 s), min/median/max over
  * SCRAPES scrapes; then ingest throughput (simulated agents, acked = committed) with {@code METRICS_ENABLED=true}
  * next to {@code false}, the control plane restarted for each, ROUNDS times each in turn (on, off, on, off …).
- * Args: [hosts=1000] [scrapes=50] [agents=4] [events per agent=25000] [rounds=2].
+ * Args: [hosts=1000] [scrapes=50] [agents=4] [events per agent=25000] [rounds=3].
  */
 public final class MetricsBench {
     public static void main(String[] args) throws Exception {
@@ -35,7 +35,7 @@ public final class MetricsBench {
         int scrapes = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         int agents = args.length > 2 ? Integer.parseInt(args[2]) : 4;
         int perAgent = args.length > 3 ? Integer.parseInt(args[3]) : 25_000;
-        int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 2;
+        int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 3;
         System.out.println("load before: " + load());
         Path dir = Files.createTempDirectory("metrics-bench");
         HttpClient http = HttpClient.newHttpClient();

@@ -17,8 +17,14 @@ public final class UiStats {
         subscriptions.addAndGet(delta);
     }
 
+    /** A viewer's lane was cut ({@code console.skipped}): {@code bytes} of its output dropped. */
     void consoleDropped(long bytes) {
         consoleSkips.increment();
+        consoleDroppedBytes.add(bytes);
+    }
+
+    /** Output dropped while a cut lane waits for its next screen (no new cut). */
+    void consoleDroppedAwaitingScreen(long bytes) {
         consoleDroppedBytes.add(bytes);
     }
 
@@ -32,7 +38,7 @@ public final class UiStats {
         return consoleDroppedBytes.sum();
     }
 
-    /** How many times a viewer's console lane was cut ({@code console.skipped} sent or output awaiting a screen). */
+    /** How many times a viewer's console lane was cut ({@code console.skipped} sent). */
     public long consoleSkips() {
         return consoleSkips.sum();
     }

@@ -13,6 +13,7 @@ import dev.agentcommander.agentd.link.LinkTls;
 import dev.agentcommander.agentd.link.SocketTransport;
 import dev.agentcommander.agentd.systemd.ServiceNotifier;
 import dev.agentcommander.schema.Protocol;
+import dev.agentcommander.schema.log.LogLines;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -60,7 +61,7 @@ public final class Main {
         if (System.getProperty("chronicle.analytics.disable") == null) {
             System.setProperty("chronicle.analytics.disable", "true");
         }
-        LogFormat.install(Level.INFO);
+        LogFormat.install(LogLines.Format.TEXT, Level.INFO);
         System.exit(run(args, System.out, System.err));
     }
 
@@ -114,6 +115,9 @@ public final class Main {
             }
             err.println("agentd: config: " + e.getMessage());
             return 2;
+        }
+        if (config.log().format() != LogLines.Format.TEXT && err == System.err) {
+            LogFormat.install(config.log().format(), Level.INFO);
         }
         if (sub.equals("doctor")) {
             List<Check> checks = new ArrayList<>();

@@ -15,6 +15,7 @@ import dev.agentcommander.controlplane.db.EmbeddedDatabase;
 import dev.agentcommander.controlplane.db.HostRows;
 import dev.agentcommander.controlplane.db.PostgresSupervisor;
 import dev.agentcommander.controlplane.db.PrivateDirs;
+import dev.agentcommander.controlplane.db.Retention;
 import dev.agentcommander.controlplane.db.StartupException;
 import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.controlplane.fanout.HostNotifier;
@@ -25,6 +26,7 @@ import dev.agentcommander.controlplane.link.AgentEndpoint;
 import dev.agentcommander.controlplane.link.AgentLinks;
 import dev.agentcommander.controlplane.link.CommandService;
 import dev.agentcommander.controlplane.link.HostPresence;
+import dev.agentcommander.controlplane.metrics.Metrics;
 import dev.agentcommander.controlplane.notify.Notifier;
 import dev.agentcommander.controlplane.rules.ApprovalIntake;
 import dev.agentcommander.controlplane.rules.RuleDecisions;
@@ -80,6 +82,8 @@ public final class ControlPlane implements AutoCloseable {
     private Routes routes;
     private WebServer server;
     private Notifier notifications;
+    private Metrics metrics = Metrics.off();
+    private Retention retention;
 
     public ControlPlane(ServerConfig config, Clock clock) {
         this.config = config;
@@ -114,6 +118,7 @@ public final class ControlPlane implements AutoCloseable {
             if (bootstrap != null) {
                 bootstrapHost(bootstrap);
             }
+            metrics = config.ops().metricsEnabled() ? Metrics.on() : Metrics.off();
             FanOut fanOut = new InProcessFanOut();
             HostNotifier notifier = new HostNotifier.InProcess();
             HostPresence presence = new HostPresence(db, fanOut);
@@ -131,7 +136,9 @@ public final class ControlPlane implements AutoCloseable {
                 }
                 return decided;
             };
-            RestApi api = new RestApi(db, tokens, signIn, links, presence, commands, fanOut, notifier, clock);
+            Instruments.bind(metrics, db, links, uiQuotas, clock);
+            RestApi api = new RestApi(db, tokens, signIn, links, presence, commands, fanOut, notifier, clock,
+                    metrics, config.ops().metricsToken());
             HttpRouting.Builder routing = HttpRouting.builder();
             routes = api.register(routing);
             WsRouting.Builder ws = WsRouting.builder()
@@ -139,7 +146,7 @@ public final class ControlPlane implements AutoCloseable {
                             host -> {
                                 presence.changed(host);
                                 console.hostConnected(host);
-                            }, intake))
+                            }, intake, metrics))
                     .endpoint("/v1/ui", () -> new UiEndpoint(db, tokens, signIn, fanOut, console, uiQuotas,
                             commands));
             WebServerConfig.Builder web = WebServer.builder();
@@ -167,6 +174,8 @@ public final class ControlPlane implements AutoCloseable {
             }
             signIn.origin().listening(server.port());
             notifications.start();
+            retention = new Retention(db, Retention.Settings.days(config.ops().eventsRetentionDays(),
+                    config.ops().auditRetentionDays()), clock).start();
             if (embedded != null) {
                 supervisor = PostgresSupervisor.start(embedded, db, config.embeddedDbGiveUp(), clock, failed::complete);
                 lock.publish(config.scheme() + "://" + config.host() + ":" + server.port());
@@ -233,6 +242,11 @@ public final class ControlPlane implements AutoCloseable {
 
     public Database database() {
         return db;
+    }
+
+    /** This instance's metrics ({@link Metrics#off()} with METRICS_ENABLED=false). */
+    public Metrics metrics() {
+        return metrics;
     }
 
     /**
@@ -303,6 +317,9 @@ public final class ControlPlane implements AutoCloseable {
         }
         if (notifications != null) {
             notifications.close();
+        }
+        if (retention != null) {
+            retention.close();
         }
         if (supervisor != null) {
             supervisor.close();

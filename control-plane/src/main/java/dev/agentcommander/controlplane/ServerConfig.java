@@ -22,14 +22,17 @@ import java.util.Map;
  * {@code ALLOWED_ORGS}, {@code DEFAULT_ROLE}); GitHub sign-in needs PUBLIC_URL (its callback) unless the server
  * listens on loopback. {@code NOTIFY_*} configure notifications ({@link NotifyConfig}; an unknown
  * {@code NOTIFY_} variable is an error). {@code tls} (TLS_CERT_FILE, TLS_KEY_FILE; {@link ServerTls}) is null for
- * plain HTTP.
+ * plain HTTP. {@code ops} holds metrics, retention and the log format ({@link OpsConfig}).
  */
 public record ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl,
                            Path dataDir, int embeddedDbPort, Duration embeddedDbGiveUp, SignInPolicy signIn,
-                           NotifyConfig notifications, ServerTls tls) {
+                           NotifyConfig notifications, ServerTls tls, OpsConfig ops) {
     public static final int DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS = 60;
 
     public ServerConfig {
+        if (ops == null) {
+            throw new ConfigException("METRICS_ENABLED", "operations settings missing (use OpsConfig.DEFAULTS)");
+        }
         if (notifications == null) {
             throw new ConfigException("NOTIFY_*", "missing (use NotifyConfig.NONE for no notifications)");
         }
@@ -87,30 +90,44 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
     public ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl, Path dataDir,
                         int embeddedDbPort, Duration embeddedDbGiveUp, SignInPolicy signIn) {
         this(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort, embeddedDbGiveUp, signIn,
-                NotifyConfig.NONE, null);
+                NotifyConfig.NONE);
+    }
+
+    /** The configuration with {@code notifications} and the default operations settings. */
+    public ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl, Path dataDir,
+                        int embeddedDbPort, Duration embeddedDbGiveUp, SignInPolicy signIn,
+                        NotifyConfig notifications) {
+        this(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort, embeddedDbGiveUp, signIn,
+                notifications, null, OpsConfig.DEFAULTS);
     }
 
     /** This configuration with {@code policy} as who may sign in (tests of sign-in). */
     public ServerConfig withSignIn(String newPublicUrl, SignInPolicy policy) {
         return new ServerConfig(databaseUrl, jwtSecret, host, port, newPublicUrl, dataDir, embeddedDbPort,
-                embeddedDbGiveUp, policy, notifications, tls);
+                embeddedDbGiveUp, policy, notifications, tls, ops);
     }
 
     /** This configuration with {@code n} as its notification settings. */
     public ServerConfig withNotify(NotifyConfig n) {
         return new ServerConfig(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort,
-                embeddedDbGiveUp, signIn, n, tls);
+                embeddedDbGiveUp, signIn, n, tls, ops);
     }
 
     /** This configuration serving HTTPS with {@code t} (null: plain HTTP). */
     public ServerConfig withTls(ServerTls t) {
         return new ServerConfig(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort,
-                embeddedDbGiveUp, signIn, notifications, t);
+                embeddedDbGiveUp, signIn, notifications, t, ops);
     }
 
     /** {@code https} when this server speaks TLS itself, else {@code http}. */
     public String scheme() {
         return tls == null ? "http" : "https";
+    }
+
+    /** This configuration with {@code o} as its operations settings (metrics, retention, log format). */
+    public ServerConfig withOps(OpsConfig o) {
+        return new ServerConfig(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort,
+                embeddedDbGiveUp, signIn, notifications, tls, o);
     }
 
     /** The configuration with the default give-up bound for the embedded Postgres. */
@@ -137,7 +154,7 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
                 host == null ? "0.0.0.0" : host, intValue(env, "PORT", 8080), value(env, "PUBLIC_URL"),
                 dir.toAbsolutePath(), intValue(env, "EMBEDDED_DB_PORT", 0), Duration.ofSeconds(
                 intValue(env, "EMBEDDED_DB_GIVE_UP_SECONDS", DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS)), signIn(env),
-                notifyConfig(env), ServerTls.fromEnv(env));
+                notifyConfig(env), ServerTls.fromEnv(env), OpsConfig.fromEnv(env));
     }
 
     private static NotifyConfig notifyConfig(Map<String, String> env) {

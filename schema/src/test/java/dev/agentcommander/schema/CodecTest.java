@@ -33,6 +33,7 @@ class CodecTest {
         return Stream.of(
                 new AgentMessage.Hello("box", "0.1.0", 1, List.of("console", "hooks"), 41),
                 new AgentMessage.Heartbeat(),
+                new AgentMessage.Heartbeat(12L, 73_400_320L),
                 new AgentMessage.SessionsUpsert(session()),
                 new AgentMessage.SessionsRemoved("s_1"),
                 new AgentMessage.Snapshot("s_1", "sub1", 120, 40, 3, 7, "aGVsbG8=", 4096L, AgentMessage.Snapshot.KEYFRAME),
@@ -72,6 +73,29 @@ class CodecTest {
     void serverMessagesRoundTrip(ServerMessage m) {
         Codec.Frame<ServerMessage> f = Codec.decodeServer(Codec.encodeServer(m, TS));
         assertThat(f.message()).isEqualTo(m);
+    }
+
+    @Test
+    void heartbeatCarriesBacklogAndRssAndAnOldOneCarriesNeither() {
+        String text = Codec.encodeAgent(new AgentMessage.Heartbeat(3L, 1024L), null, TS);
+        assertThat(json(text).get("payload").toString()).isEqualTo("{\"outbox_backlog\":3,\"rss_bytes\":1024}");
+        assertThat(json(Codec.encodeAgent(new AgentMessage.Heartbeat(), null, TS)).get("payload").toString())
+                .isEqualTo("{}");
+        Codec.Frame<AgentMessage> old = Codec.decodeAgent("{\"v\":1,\"type\":\"agent.heartbeat\",\"payload\":{}}");
+        assertThat(old.message()).isEqualTo(new AgentMessage.Heartbeat(null, null));
+        Codec.Frame<AgentMessage> newer = Codec.decodeAgent("{\"v\":1,\"type\":\"agent.heartbeat\",\"payload\":"
+                + "{\"outbox_backlog\":5,\"rss_bytes\":9,\"cpu\":0.5}}");
+        assertThat(newer.message()).isEqualTo(new AgentMessage.Heartbeat(5L, 9L));
+    }
+
+    @Test
+    void refusesANegativeBacklogOrRss() {
+        assertThatThrownBy(() -> Codec.decodeAgent(
+                "{\"v\":1,\"type\":\"agent.heartbeat\",\"payload\":{\"outbox_backlog\":-1}}"))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("outbox_backlog");
+        assertThatThrownBy(() -> Codec.decodeAgent(
+                "{\"v\":1,\"type\":\"agent.heartbeat\",\"payload\":{\"rss_bytes\":-5}}"))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("rss_bytes");
     }
 
     @Test

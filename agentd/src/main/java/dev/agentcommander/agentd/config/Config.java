@@ -3,6 +3,7 @@ package dev.agentcommander.agentd.config;
 import dev.agentcommander.agentd.approvals.ApprovalMode;
 import dev.agentcommander.agentd.approvals.TimeoutAction;
 import dev.agentcommander.agentd.hooks.ListenAddress;
+import dev.agentcommander.schema.log.LogLines;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -15,7 +16,7 @@ import java.util.Optional;
  * keys.
  */
 public record Config(ControlPlane controlPlane, String hostName, Tmux tmux, Storage storage, Hooks hooks,
-                     Approvals approvals, Providers providers, Git git, Link link) {
+                     Approvals approvals, Providers providers, Git git, Link link, Log log) {
 
     /**
      * {@code token} is resolved: inline {@code token}, else the content of {@code token_file}; may be empty.
@@ -62,5 +63,9 @@ public record Config(ControlPlane controlPlane, String hostName, Tmux tmux, Stor
     }
 
     public record Link(int window) {
+    }
+
+    /** {@code format}: how log records are written (one line each, text or JSON). */
+    public record Log(LogLines.Format format) {
     }
 }

@@ -4,6 +4,7 @@ import dev.agentcommander.agentd.approvals.ApprovalMode;
 import dev.agentcommander.agentd.approvals.TimeoutAction;
 import dev.agentcommander.agentd.hooks.HookSocket;
 import dev.agentcommander.agentd.hooks.ListenAddress;
+import dev.agentcommander.schema.log.LogLines;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -60,12 +61,14 @@ final class ConfigBuilder {
         Optional<ListenAddress> listen;
         ApprovalMode mode;
         TimeoutAction timeoutAction;
+        LogLines.Format logFormat;
         try {
             HookSocket.checkPath(socket);
             String listenText = str(Option.HOOKS_LISTEN);
             listen = listenText.isBlank() ? Optional.empty() : Optional.of(ListenAddress.parse(listenText));
             mode = ApprovalMode.parse(str(Option.APPROVALS_MODE));
             timeoutAction = TimeoutAction.parse(str(Option.APPROVALS_TIMEOUT_ACTION));
+            logFormat = LogLines.Format.parse(Option.LOG_FORMAT.path(), str(Option.LOG_FORMAT));
         } catch (IllegalArgumentException e) { // each names its key
             throw new ConfigException(e.getMessage());
         }
@@ -82,7 +85,8 @@ final class ConfigBuilder {
                         (Boolean) value(Option.PROVIDERS_CODEX_ALLOW_FULL_ACCESS)),
                 new Config.Git(num(Option.GIT_METADATA_TTL_SECONDS),
                         wtRoot.isBlank() ? null : absolute(Option.GIT_WORKTREE_ROOT, wtRoot)),
-                new Config.Link(num(Option.LINK_WINDOW)));
+                new Config.Link(num(Option.LINK_WINDOW)),
+                new Config.Log(logFormat));
     }
 
     private static String readToken(Path file, boolean fileGiven) {

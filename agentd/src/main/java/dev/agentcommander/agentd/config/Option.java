@@ -48,7 +48,9 @@ enum Option {
     GIT_METADATA_TTL_SECONDS("git.metadata_ttl_seconds", Kind.INT, 30, 0, 3_600,
             "how long a pane's repository, branch and dirty flag are cached"),
     GIT_WORKTREE_ROOT("git.worktree_root", "", "absolute; where `spawn_session` adds worktrees; empty: "
-            + "`<repo>/.worktrees`");
+            + "`<repo>/.worktrees`"),
+    LOG_FORMAT("log.format", "text", "`text` or `json`: one line per record on stderr either way (JSON: `ts`, "
+            + "`level`, `logger`, `message`, `thread`, `error`)");
 
     /** What a value is in YAML and in the environment. */
     public enum Kind { STRING, INT, LONG, BOOL }

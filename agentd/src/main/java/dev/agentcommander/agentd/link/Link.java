@@ -10,8 +10,11 @@ import dev.agentcommander.schema.ProtocolException;
 import dev.agentcommander.schema.ServerMessage;
 import dev.agentcommander.schema.loop.Backoff;
 import dev.agentcommander.schema.loop.NamedLoop;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -243,7 +246,7 @@ public final class Link implements AutoCloseable {
         try (Reader reader = outbox.reader(from)) {
             while (running && isOpen()) {
                 if (!clock.instant().isBefore(lastBeat.plus(HEARTBEAT))) {
-                    conn.send(Codec.encodeAgent(new AgentMessage.Heartbeat(), null, clock.instant()));
+                    conn.send(Codec.encodeAgent(heartbeat(), null, clock.instant()));
                     lastBeat = clock.instant();
                 }
                 if (lastSent > ackedNow() && clock.millis() - lastInbound > SILENCE.toMillis()) {
@@ -264,6 +267,27 @@ public final class Link implements AutoCloseable {
                 lastSent = e.seq();
             }
         }
+    }
+
+    /** A heartbeat that says how far behind this agent is (unacked outbox messages) and how big it is (RSS). */
+    AgentMessage.Heartbeat heartbeat() {
+        return new AgentMessage.Heartbeat(Math.max(0, outbox.lastSeq() - outbox.ackedSeq()),
+                rssBytes(Path.of("/proc/self/status")));
+    }
+
+    /** The {@code VmRSS} line of a {@code /proc/PID/status} file in bytes; null where there is none (not Linux). */
+    static Long rssBytes(Path status) {
+        try {
+            for (String line : Files.readAllLines(status)) {
+                if (line.startsWith("VmRSS:")) {
+                    String[] f = line.substring(6).trim().split("\\s+");
+                    return Long.parseLong(f[0]) * (f.length > 1 && f[1].equalsIgnoreCase("kB") ? 1024 : 1);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "no RSS from " + status + ": " + e.getMessage());
+        }
+        return null;
     }
 
     private boolean isOpen() {

@@ -3,6 +3,7 @@ package dev.agentcommander.agentd.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.agentcommander.schema.log.LogLines;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -69,6 +70,19 @@ class ConfigLoaderTest {
                 .isEqualTo(dev.agentcommander.agentd.approvals.TimeoutAction.DENY);
         assertThat(new ConfigLoader(Map.of("HOME", "/home/u", "AGENTD_APPROVALS_TIMEOUT_ACTION", "deny")).parse("")
                 .approvals().timeoutAction()).isEqualTo(dev.agentcommander.agentd.approvals.TimeoutAction.DENY);
+    }
+
+    @Test
+    void logFormatIsTextByDefaultJsonFromTheFileOrTheEnvironmentAndNothingElse() {
+        assertThat(new ConfigLoader(env).parse("").log().format()).isEqualTo(LogLines.Format.TEXT);
+        assertThat(new ConfigLoader(env).parse("log:\n  format: json\n").log().format())
+                .isEqualTo(LogLines.Format.JSON);
+        assertThat(new ConfigLoader(Map.of("HOME", "/home/u", "AGENTD_LOG_FORMAT", "json")).parse("").log().format())
+                .isEqualTo(LogLines.Format.JSON);
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("log:\n  format: xml\n"))
+                .isInstanceOf(ConfigException.class).hasMessage("log.format: must be text or json, got 'xml'");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("log:\n  level: debug\n"))
+                .hasMessage("log.level: unknown key");
     }
 
     @Test

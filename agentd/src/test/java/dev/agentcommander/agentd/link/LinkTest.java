@@ -70,6 +70,9 @@ class LinkTest {
         clock.advance(Link.HEARTBEAT);
         var beforeAck = server.next();
         assertThat(beforeAck.type()).as("the frame after seq 4, before any ack").isEqualTo("agent.heartbeat");
+        AgentMessage.Heartbeat beat = (AgentMessage.Heartbeat) beforeAck.message();
+        assertThat(beat.outboxBacklog()).as("5 in the outbox, 2 acked by the welcome").isEqualTo(3);
+        assertThat(beat.rssBytes()).as("this JVM's own RSS").isGreaterThan(1 << 20);
         conn.send(new ServerMessage.Ack(4));
         assertThat(server.nextSequenced().seq()).isEqualTo(5);
         assertThat(outbox.ackedSeq()).isEqualTo(4);
@@ -90,6 +93,16 @@ class LinkTest {
         conn2.send(new ServerMessage.Welcome(4, "test", "h1"));
         assertThat(server.nextSequenced().seq()).isEqualTo(5);
         assertThat(server.nextSequenced().seq()).isEqualTo(6);
+    }
+
+    @Test
+    void readsRssFromProcStatusInBytesAndNothingWithoutIt() throws Exception {
+        Path status = state.resolve("status");
+        java.nio.file.Files.writeString(status, "Name:\tjava\nVmPeak:\t 9000 kB\nVmRSS:\t   71680 kB\nThreads:\t40\n");
+        assertThat(Link.rssBytes(status)).isEqualTo(71680L * 1024);
+        java.nio.file.Files.writeString(status, "Name:\tjava\n");
+        assertThat(Link.rssBytes(status)).isNull();
+        assertThat(Link.rssBytes(state.resolve("missing"))).isNull();
     }
 
     @Test

@@ -263,6 +263,21 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** The pool now: connections in use, idle, open in all, callers waiting for one, and the pool's bound. */
+    public record PoolStats(int active, int idle, int total, int waiting, int max) {
+    }
+
+    /** What the current pool holds (the one after a {@link #reopen()}); zeros while it is starting. */
+    public PoolStats poolStats() {
+        HikariDataSource p = pool;
+        var mx = p.getHikariPoolMXBean();
+        if (mx == null) {
+            return new PoolStats(0, 0, 0, 0, p.getMaximumPoolSize());
+        }
+        return new PoolStats(mx.getActiveConnections(), mx.getIdleConnections(), mx.getTotalConnections(),
+                mx.getThreadsAwaitingConnection(), p.getMaximumPoolSize());
+    }
+
     private static void rollbackQuietly(Connection c) {
         try {
             c.rollback();

@@ -14,6 +14,7 @@ import dev.agentcommander.controlplane.fanout.HostNotifier;
 import dev.agentcommander.controlplane.link.AgentLinks;
 import dev.agentcommander.controlplane.link.CommandService;
 import dev.agentcommander.controlplane.link.HostPresence;
+import dev.agentcommander.controlplane.metrics.Metrics;
 import dev.agentcommander.schema.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
@@ -55,9 +56,21 @@ public final class RestApi {
     private final AuthApi auth;
     private final UsersApi users;
     private final byte[] openApi;
+    private final MetricsApi metrics;
 
     public RestApi(Database db, Tokens tokens, SignIn signIn, AgentLinks links, HostPresence presence,
                    CommandService commands, FanOut fanOut, HostNotifier notifier, Clock clock) {
+        this(db, tokens, signIn, links, presence, commands, fanOut, notifier, clock, Metrics.off(), null);
+    }
+
+    /**
+     * With {@code metrics} on, {@code GET /metrics} serves them: to a bearer of {@code metricsToken}, or with no
+     * token only to loopback callers ({@link MetricsApi}).
+     */
+    public RestApi(Database db, Tokens tokens, SignIn signIn, AgentLinks links, HostPresence presence,
+                   CommandService commands, FanOut fanOut, HostNotifier notifier, Clock clock, Metrics metrics,
+                   String metricsToken) {
+        this.metrics = new MetricsApi(metrics, metricsToken);
         this.db = db;
         this.http = new Http(tokens, new RateLimiter(clock, BURST, PER_SECOND), signIn.sessions(), signIn.origin());
         this.auth = new AuthApi(db, http, signIn.github(), signIn.policy(), signIn.sessions(), signIn.links(),
@@ -67,7 +80,7 @@ public final class RestApi {
         this.downloads = new Downloads(signIn.origin(), AgentdDist.codeSource(), clock);
         this.enroll = new EnrollApi(db, http, downloads, clock);
         this.sessions = new SessionsApi(db, http, commands);
-        this.approvals = new ApprovalsApi(db, http, fanOut, notifier, clock);
+        this.approvals = new ApprovalsApi(db, http, fanOut, notifier, clock, metrics);
         this.rules = new RulesApi(db, http, clock);
         this.openApi = resource(OPENAPI);
     }
@@ -88,6 +101,7 @@ public final class RestApi {
             res.header(HeaderNames.CACHE_CONTROL, "no-cache");
             res.send(openApi);
         });
+        metrics.register(r);
         r.get("/v1/agent", (req, res) -> {
             throw new ApiError(401, "unauthorized",
                     "WebSocket endpoint: upgrade with Authorization: Bearer <host token>");

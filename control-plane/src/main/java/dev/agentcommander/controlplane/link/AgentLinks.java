@@ -60,6 +60,11 @@ public final class AgentLinks {
         disconnect(hostId, CloseReason.parse(1008, reason));
     }
 
+    /** How many hosts have their socket on this replica. */
+    public int connected() {
+        return byHost.size();
+    }
+
     public void wake(String hostId) {
         AgentConnection c = byHost.get(hostId);
         if (c != null) {

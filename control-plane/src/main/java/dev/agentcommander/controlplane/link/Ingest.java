@@ -10,6 +10,7 @@ import dev.agentcommander.controlplane.db.EventRows;
 import dev.agentcommander.controlplane.db.HostRows;
 import dev.agentcommander.controlplane.db.SessionRows;
 import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.controlplane.metrics.Metrics;
 import dev.agentcommander.controlplane.rules.ApprovalIntake;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.CloseReason;
@@ -60,7 +61,10 @@ final class Ingest {
     /** Per batch: whether a rule decided an approval (the delivery loop is then woken after the commit). */
     private boolean decidedByRule;
 
-    Ingest(AgentConnection conn, Database db, FanOut fanOut, Clock clock, ApprovalIntake intake) {
+    private final Metrics metrics;
+
+    Ingest(AgentConnection conn, Database db, FanOut fanOut, Clock clock, ApprovalIntake intake, Metrics metrics) {
+        this.metrics = metrics;
         this.conn = conn;
         this.db = db;
         this.fanOut = fanOut;
@@ -83,9 +87,12 @@ final class Ingest {
             return;
         }
         Result r;
+        long started = System.nanoTime();
+        int size;
         try {
             batch.add(first);
             conn.inbox().drainTo(batch, BATCH - 1);
+            size = batch.size();
             r = applyWithRetry();
         } finally {
             batch.clear();
@@ -100,6 +107,7 @@ final class Ingest {
         conn.epochConfirmed(r.checkedAt());
         conn.ackedSeq(r.lastSeq());
         conn.send(new ServerMessage.Ack(r.lastSeq()));
+        metrics.ingested(size, System.nanoTime() - started);
         r.changes().forEach(fanOut::publish);
         if (r.decided()) {
             conn.wake();

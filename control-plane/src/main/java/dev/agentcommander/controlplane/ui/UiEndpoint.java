@@ -156,7 +156,7 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
         }
         counted = true;
         outbox = new UiOutbox(quotas.clock(), principal.expiresAt(), frame -> session.send(frame, true),
-                this::closeNow);
+                this::closeNow, quotas.stats());
         fanOutHandle = fanOut.subscribe(this::onChange);
         if (cookie != null) {
             synchronized (this) { // cleanup() sets closed and takes the watch under this lock
@@ -259,7 +259,7 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
             case UiRequest.Topic.Sessions t -> {
                 SessionFilter filter = t.filter();
                 Sub sub = new Sub("sessions", filter, null, null, null);
-                subs.put(req.sub(), sub);
+                keep(req.sub(), sub);
                 enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
                 List<Session> rows = db.tx(c -> SessionRows.list(c, filter, null, 1000));
                 rows.forEach(s -> {
@@ -268,13 +268,13 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
                 });
             }
             case UiRequest.Topic.Events t -> {
-                subs.put(req.sub(), new Sub("events", null, t.sessionId(), null, null));
+                keep(req.sub(), new Sub("events", null, t.sessionId(), null, null));
                 enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
             }
             case UiRequest.Topic.Approvals t -> {
                 String st = t.pending() == null ? null : t.pending() ? "pending" : "decided";
                 Sub sub = new Sub("approvals", null, null, st, null);
-                subs.put(req.sub(), sub);
+                keep(req.sub(), sub);
                 enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
                 List<ObjectNode> rows = db.tx(c -> ApprovalRows.list(c, st, 500));
                 rows.forEach(a -> {
@@ -290,7 +290,7 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
                 }
                 // the lane carries its own "subscribed", the screen and the tail: paced with the other lanes
                 ConsoleHub.Watcher w = new ConsoleHub.Watcher(req.sub(), outbox.lane(req.sub(), sid));
-                subs.put(req.sub(), new Sub("console", null, sid, null, w));
+                keep(req.sub(), new Sub("console", null, sid, null, w));
                 console.join(s.hostId(), sid, w);
             }
         }
@@ -324,8 +324,18 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
         commands.issueInput(who.subject(), who.role().wire(), host, in.sessionId(), specs, burst);
     }
 
+    /** Adds subscription {@code id} (counted in {@link UiStats}). */
+    private void keep(String id, Sub sub) {
+        if (subs.put(id, sub) == null) {
+            quotas.stats().subscriptions(1);
+        }
+    }
+
     private void unsubscribe(String sub) {
         Sub old = subs.remove(sub);
+        if (old != null) {
+            quotas.stats().subscriptions(-1);
+        }
         if (old != null && old.watcher() != null) {
             console.leave(old.sessionId(), old.watcher());
             outbox.remove(old.watcher().lane());

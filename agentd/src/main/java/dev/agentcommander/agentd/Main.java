@@ -124,8 +124,8 @@ public final class Main {
             checks.add(Check.ok("config", (Files.exists(configFile) ? configFile.toString() : "defaults (no "
                     + configFile + ")") + "; host_name " + config.hostName() + ", control_plane.url "
                     + config.controlPlane().url() + ", storage.state_dir " + config.storage().stateDir()));
-            checks.addAll(new Doctor(config, Doctor.Host.current(), new SocketTransport(Protocol.MAX_FRAME_BYTES),
-                    Clock.systemUTC(), DOCTOR_TIMEOUT).run());
+            checks.addAll(new Doctor(config, Doctor.Host.current(), transport(config), Clock.systemUTC(),
+                    DOCTOR_TIMEOUT).run());
             return report(checks, json, out);
         }
         return runDaemon(config, err);
@@ -134,6 +134,13 @@ public final class Main {
     private static int report(List<Check> checks, boolean json, PrintStream out) {
         out.print(json ? Report.json(checks, version()) : Report.text(checks, version()));
         return Report.exitCode(checks);
+    }
+
+    /** The link's transport: frames up to the protocol's limit, TLS trusting the system's CAs and {@code ca_file}. */
+    private static SocketTransport transport(Config config) {
+        Config.ControlPlane cp = config.controlPlane();
+        return new SocketTransport(Protocol.MAX_FRAME_BYTES, new LinkTls(cp.trustedCas(),
+                cp.caFile() == null ? null : cp.caFile().toString()));
     }
 
     private static int runDaemon(Config config, PrintStream err) {
@@ -167,8 +174,7 @@ public final class Main {
         Daemon daemon;
         try {
             daemon = new Daemon(config, Path.of(System.getProperty("user.home")), System.getenv(),
-                    new SocketTransport(Protocol.MAX_FRAME_BYTES, new LinkTls(config.controlPlane().trustedCas(),
-                            config.controlPlane().caFile() == null ? null : config.controlPlane().caFile().toString())),
+                    transport(config),
                     Clock.systemUTC(), version());
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "agentd cannot start: " + e.getMessage(), e);

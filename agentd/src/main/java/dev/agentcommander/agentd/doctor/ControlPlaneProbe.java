@@ -3,6 +3,7 @@ package dev.agentcommander.agentd.doctor;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.agentcommander.agentd.config.Config;
 import dev.agentcommander.agentd.link.Link;
+import dev.agentcommander.agentd.link.LinkTls;
 import dev.agentcommander.agentd.link.Transport;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.CloseReason;
@@ -15,6 +16,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +30,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
@@ -140,13 +143,24 @@ final class ControlPlaneProbe {
         return null;
     }
 
-    private static Socket startTls(Socket plain, String host, int port) throws IOException {
-        SSLSocket s = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(plain, host, port,
-                true);
+    /** The handshake agentd's link makes: the system's CAs plus {@code control_plane.ca_file}'s, hostname checked. */
+    private Socket startTls(Socket plain, String host, int port) throws IOException {
+        LinkTls trust = new LinkTls(config.trustedCas(), config.caFile() == null ? null : config.caFile().toString());
+        SSLSocketFactory factory;
+        try {
+            factory = trust.factory();
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot build the trust store: " + e.getMessage(), e);
+        }
+        SSLSocket s = (SSLSocket) factory.createSocket(plain, host, port, true);
         var p = s.getSSLParameters();
         p.setEndpointIdentificationAlgorithm("HTTPS");
         s.setSSLParameters(p);
-        s.startHandshake();
+        try {
+            s.startHandshake();
+        } catch (SSLException e) {
+            throw trust.explain(e, host, port);
+        }
         return s;
     }
 

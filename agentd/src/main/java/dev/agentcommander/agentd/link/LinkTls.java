@@ -38,7 +38,8 @@ public final class LinkTls {
         return new LinkTls(List.of(), null);
     }
 
-    SSLSocketFactory factory() throws GeneralSecurityException {
+    /** The socket factory trusting the system's CAs plus {@code ca_file}'s; built once. */
+    public SSLSocketFactory factory() throws GeneralSecurityException {
         SSLSocketFactory f = factory;
         if (f == null) {
             synchronized (this) {
@@ -85,7 +86,8 @@ public final class LinkTls {
      * The TLS failure {@code e} with host:port and the likely fix in its message, of the same type (a failed
      * handshake stays an {@link SSLHandshakeException}), the JDK's exception as its cause.
      */
-    SSLException explain(SSLException e, String host, int port) {
+    /** {@code e} with a message that says what to do about it. */
+    public SSLException explain(SSLException e, String host, int port) {
         String at = host + ":" + port;
         String why;
         if (has(e, CertificateExpiredException.class)) {

@@ -129,7 +129,7 @@ export function show(view, ctx) {
   names().then(n => { hostNames = n.host; paint(); });
   get('/v1/sessions/' + encodeURIComponent(id)).then(s => { session = s; paint(); })
     .catch(e => { notice.hidden = false; notice.textContent = e.message; });
-  const offS = subscribe('sessions', {}, m => {
+  const offS = subscribe('sessions', {session_id: id}, m => { // this session only, not the fleet
     if (m.type === 'sessions.changed' && m.session.session_id === id) { session = m.session; paint(); }
     if (m.type === 'sessions.removed' && m.session_id === id) {
       notice.hidden = false; notice.textContent = 'This session has ended.';

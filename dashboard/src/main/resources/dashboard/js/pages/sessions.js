@@ -67,8 +67,8 @@ export function show(view, ctx) {
         h('span', {}, s.provider),
         s.git && s.git.branch ? h('span', {class: 'branch'}, s.git.branch + (s.git.dirty ? '*' : '')) : null,
         h('span', {class: 'cwd'}, s.cwd || '')));
-    // agentd does not report yet whether it started a pane; adopt_pane is idempotent, so every pane offers it
-    // unless the session says managed: true
+    // Adopt only for panes nobody started or adopted through us (managed: false); an agentd older than the field
+    // does not say (absent), and adopt_pane is idempotent, so such a pane offers it too
     if (ctx.operator && s.kind === 'pane' && s.managed !== true && s.tmux && s.tmux.pane_id) {
       el.querySelector('.line1').append(action('Adopt', async () => {
         await post('/v1/hosts/' + encodeURIComponent(s.host_id) + '/commands', {type: 'adopt_pane', pane_id: s.tmux.pane_id});

@@ -85,6 +85,14 @@ class CodecTest {
         assertThat(s.get("status").asText()).isEqualTo("WAITING");
         assertThat(s.get("tmux").get("pane_id").asText()).isEqualTo("%3");
         assertThat(s.get("started_at").asText()).isEqualTo("2026-11-22T10:00:00.123Z");
+        assertThat(s.has("managed")).as("not said: left out").isFalse();
+        JsonNode m = json(Codec.encodeAgent(new AgentMessage.SessionsUpsert(session().withManaged(false)), 2L, TS))
+                .get("payload").get("session");
+        assertThat(m.get("managed").asBoolean(true)).isFalse();
+        AgentMessage.SessionsUpsert back = (AgentMessage.SessionsUpsert) Codec.decodeAgent(
+                Codec.encodeAgent(new AgentMessage.SessionsUpsert(session().withManaged(true).fitted()), 3L, TS))
+                .message();
+        assertThat(back.session().managed()).as("kept through fitted() and the wire").isTrue();
     }
 
     @Test

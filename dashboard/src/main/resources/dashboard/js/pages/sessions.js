@@ -55,7 +55,7 @@ export function show(view, ctx) {
     const el = h('div', {class: 'session' + (attn ? ' attention' : ''), role: 'listitem',
       dataset: {sessionId: s.session_id, hostId: s.host_id, status: s.status}},
       h('div', {class: 'line1'},
-        h('a', {class: 'name', href: '/sessions/' + encodeURIComponent(s.session_id)},
+        h('a', {class: 'name', href: (s.kind === 'job' ? '/jobs?job=' : '/sessions/') + encodeURIComponent(s.session_id)},
           s.name || s.title || (s.tmux && s.tmux.pane_id) || s.session_id),
         h('span', {class: 'pill status-' + (s.status || '').toLowerCase()}, s.status),
         approvals ? h('a', {class: 'badge', href: '/approvals', title: 'Pending approvals'},

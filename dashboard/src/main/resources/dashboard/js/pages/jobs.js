@@ -15,10 +15,11 @@ export function show(view, ctx) {
   const jobs = new Map();
   const list = h('div', {class: 'jobs', role: 'list'});
   const log = h('section', {class: 'joblog', hidden: true, 'aria-live': 'polite'});
-  let followed = null; // {id, off, seen, lines, head}
-  if (ctx.operator) forms(view, ctx, hostNames, id => follow(id));
-  else view.append(h('p', {class: 'muted'}, 'Viewers can watch jobs; starting one needs the operator role.'));
-  view.append(h('h2', {}, 'Codex jobs'), log, list);
+  let followed = null; // {id, off, head}
+  const left = h('div', {class: 'start'});
+  if (ctx.operator) forms(left, ctx, hostNames, id => { follow(id); log.scrollIntoView({block: 'nearest'}); });
+  else left.append(h('p', {class: 'muted'}, 'Viewers can watch jobs; starting one needs the operator role.'));
+  view.append(h('div', {class: 'jobs-page'}, left, h('div', {class: 'watch'}, h('h2', {}, 'Codex jobs'), log, list)));
 
   get('/v1/hosts').then(r => { r.items.forEach(x => hostNames.set(x.id, x.name)); paint(); }).catch(() => {});
 
@@ -52,14 +53,15 @@ export function show(view, ctx) {
   /** The followed job's header: name, status (its end shows here live), and Cancel while it runs. */
   function head(j) {
     if (!followed || !j) return;
-    clear(followed.head).append(h('strong', {}, j.name || j.session_id),
+    const parts = [h('strong', {}, j.name || j.session_id),
       h('span', {class: 'pill status-' + String(j.status).toLowerCase(), dataset: {jobStatus: j.status}}, j.status),
       h('span', {class: 'muted'}, FINAL.has(j.status) ? 'finished' : 'running, live'), h('span', {class: 'grow'}),
       ctx.operator && !FINAL.has(j.status) ? action('Cancel job', async () => {
         if (!await confirmDialog('Cancel this Codex job? Its process is stopped.', 'Cancel job')) return;
         await post('/v1/sessions/' + encodeURIComponent(j.session_id) + '/commands', {type: 'cancel_job'});
         toast('Cancel sent');
-      }, 'danger') : null);
+      }, 'danger') : null];
+    clear(followed.head).append(...parts.filter(Boolean)); // DOM append would print a null as "null"
   }
 
   function follow(id) {

@@ -165,7 +165,12 @@ export function show(view, ctx) {
   }
   setTimeout(() => { sizeToPane(); if (ctx.operator) term.focus(); }, 0);
   // for benchmarks and people's own tools: type as the keyboard would (only what this page could do anyway)
-  window.__acTerminal = {type: typeBytes};
+  // and to read what the terminal holds (its buffer, before the renderer draws it): the text of the last n lines
+  window.__acTerminal = {type: typeBytes, onWriteParsed: f => term.onWriteParsed(f), bufferText: (n = Infinity) => {
+    const b = term.buffer.active, out = [];
+    for (let i = Math.max(0, b.length - n); i < b.length; i++) out.push(b.getLine(i).translateToString(true));
+    return out.join('\n');
+  }};
 
   return () => {
     delete window.__acTerminal;

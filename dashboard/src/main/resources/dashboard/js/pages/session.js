@@ -138,7 +138,7 @@ export function show(view, ctx) {
 
   // pending approvals of this session, inline
   const cards = new Map();
-  const offA = subscribe('approvals', {status: 'pending'}, m => {
+  const offA = subscribe('approvals', {status: 'pending', session_id: id}, m => {
     if (m.type === 'subscribed') { cards.forEach(c => c.remove()); cards.clear(); return; }
     if (m.type !== 'approvals.changed' || m.approval.session_id !== id) return;
     const a = m.approval;

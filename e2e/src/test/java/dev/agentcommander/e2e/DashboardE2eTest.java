@@ -107,7 +107,7 @@ class DashboardE2eTest {
             c.until("adopted: no Adopt on its row any more", Duration.ofSeconds(20),
                     d -> d.findElements(By.xpath(adopt)).isEmpty());
             assertThat(stack.rest(Role.VIEWER).get("/v1/sessions/" + id).body().get("managed").asBoolean()).isTrue();
-            assertThat(c.find("[data-session-id='" + id + "'] .name").getText()).as("the same row").isEqualTo(XSS);
+            assertThat(c.text("[data-session-id='" + id + "'] .name")).as("the same row").isEqualTo(XSS);
             c.viewport(Chrome.PHONE);
             Thread.sleep(300);
             assertThat((Long) c.js(NO_SIDEWAYS))
@@ -246,13 +246,13 @@ class DashboardE2eTest {
     void hostsUsersAndAuditPagesRenderForAnAdmin() throws Exception {
         try (Chrome c = new Chrome(stack.baseUrl(), Chrome.DESKTOP).signIn(Role.ADMIN, "/hosts")) {
             c.until("host row", d -> !c.all("[data-host-id]").isEmpty());
-            assertThat(c.find("[data-host-id]").getText()).contains("e2e-host").contains("online");
+            assertThat(c.text("[data-host-id]")).contains("e2e-host").contains("online");
             // filled in by hosts whose agentd reports them (heartbeat fields), "—" until then
-            assertThat(c.find("[data-host-id] [data-field='outbox_backlog']").getText())
+            assertThat(c.text("[data-host-id] [data-field='outbox_backlog']"))
                     .matches("outbox backlog (—|\\d+)");
-            assertThat(c.find("[data-host-id] [data-field='rss_bytes']").getText())
+            assertThat(c.text("[data-host-id] [data-field='rss_bytes']"))
                     .matches("agentd RSS (—|\\d+\\.\\d MiB)");
-            assertThat(c.find("[data-host-id] [data-field='heartbeat_at']").getText())
+            assertThat(c.text("[data-host-id] [data-field='heartbeat_at']"))
                     .matches("heartbeat (—|\\d+ (s|min|h|d) ago)");
             assertThat(c.buttons()).contains("Add host", "Rotate token", "Remove");
             c.find("form.add input").sendKeys("devbox-7");
@@ -362,7 +362,8 @@ class DashboardE2eTest {
             assertThat(log.indexOf("line 1\n")).as("in order").isLessThan(log.indexOf("line 40"));
             assertThat((Long) c.js("return window.__steps")).as("lines arrived in several steps, not at once")
                     .isGreaterThanOrEqualTo(2L);
-            assertThat(c.find(".jobs [data-session-id='" + sid + "']").getAttribute("data-status")).isEqualTo("DONE");
+            assertThat(c.js("return document.querySelector(arguments[0]).dataset.status",
+                    ".jobs [data-session-id='" + sid + "']")).isEqualTo("DONE");
             assertThat(c.driver.getCurrentUrl()).endsWith("/jobs?job=" + sid);
             assertThat(c.js("return window.__marker")).as("no reload").isEqualTo(1L);
             assertThat(c.buttons()).doesNotContain("Cancel job");

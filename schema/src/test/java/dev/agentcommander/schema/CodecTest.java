@@ -200,6 +200,9 @@ class CodecTest {
         assertThat(UiRequest.parse("{\"type\":\"subscribe\",\"sub\":\"a\",\"topic\":\"approvals\","
                 + "\"filter\":{\"status\":\"decided\"}}"))
                 .isEqualTo(new UiRequest.Subscribe("a", new UiRequest.Topic.Approvals(false)));
+        assertThat(UiRequest.parse("{\"type\":\"subscribe\",\"sub\":\"a\",\"topic\":\"approvals\","
+                + "\"filter\":{\"status\":\"pending\",\"session_id\":\"s_1\"}}"))
+                .isEqualTo(new UiRequest.Subscribe("a", new UiRequest.Topic.Approvals(true, "s_1")));
         UiRequest bad = UiRequest.parse("{\"type\":\"subscribe\",\"sub\":\"x\",\"topic\":\"sessions\","
                 + "\"filter\":{\"needs_attention\":\"yes\"}}");
         assertThat(bad).isInstanceOf(UiRequest.Refused.class).extracting(b -> ((UiRequest.Refused) b).sub())

@@ -78,6 +78,34 @@ class UiSessionScopeTest {
     }
 
     @Test
+    void anApprovalsSubscriptionForOneSessionGetsOnlyThatSessionsApprovals() {
+        try (WsClient a = agent("scope-ap")) {
+            a.send(upsert(1, "s-ap-mine", ""));
+            a.send(upsert(2, "s-ap-other", ""));
+            a.send(Frames.frame("approval.requested", 3, "{\"approval_id\":\"ap-other-1\",\"session_id\":"
+                    + "\"s-ap-other\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"ls\"}}"));
+            a.until(n -> n.path("type").asText().equals("agent.ack") && n.at("/payload/seq").asLong() == 3);
+            try (WsClient ui = cp.ui(cp.viewer())) {
+                ui.send("{\"type\":\"subscribe\",\"sub\":\"ap\",\"topic\":\"approvals\",\"filter\":{\"status\":"
+                        + "\"pending\",\"session_id\":\"s-ap-mine\"}}");
+                assertThat(ui.throughPong()).extracting(n -> n.path("type").asText()).containsExactly("subscribed");
+                a.send(Frames.frame("approval.requested", 4, "{\"approval_id\":\"ap-other-2\",\"session_id\":"
+                        + "\"s-ap-other\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"ls\"}}"));
+                a.send(Frames.frame("approval.requested", 5, "{\"approval_id\":\"ap-mine\",\"session_id\":"
+                        + "\"s-ap-mine\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"pwd\"}}"));
+                JsonNode mine = ui.nextOfType("approvals.changed");
+                assertThat(mine.at("/approval/id").asText()).isEqualTo("ap-mine");
+                assertThat(ui.throughPong()).noneMatch(n -> n.toString().contains("s-ap-other"));
+            }
+            try (WsClient ui = cp.ui(cp.viewer())) {
+                ui.send("{\"type\":\"subscribe\",\"sub\":\"x\",\"topic\":\"approvals\",\"filter\":{"
+                        + "\"session_id\":\"a b\"}}");
+                assertThat(ui.nextOfType("error").at("/error/message").asText()).startsWith("filter.session_id");
+            }
+        }
+    }
+
+    @Test
     void aKindFilterKeepsPanesOffTheJobsList() {
         try (WsClient a = agent("scope-kind"); WsClient ui = cp.ui(cp.viewer())) {
             ui.send("{\"type\":\"subscribe\",\"sub\":\"j\",\"topic\":\"sessions\",\"filter\":{\"kind\":\"job\"}}");

@@ -78,8 +78,10 @@ export function show(view, ctx) {
       seen.add(key);
       const l = jobLine(e);
       if (!l) return;
+      const atEnd = lines.scrollTop + lines.clientHeight >= lines.scrollHeight - 8; // following the tail
       lines.append(h('li', {class: 'jl ' + l.kind, dataset: {eventType: e.type}}, l.text));
       while (lines.children.length > 2000) lines.firstChild.remove();
+      if (atEnd) lines.scrollTop = lines.scrollHeight;
     };
     // live first, then the history, so nothing falls between the two (duplicates dropped by host and seq)
     const off = subscribe('events', {session_id: id}, m => { if (m.type === 'events.appended') add(m.event); });

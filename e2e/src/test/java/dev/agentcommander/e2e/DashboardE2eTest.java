@@ -367,6 +367,7 @@ class DashboardE2eTest {
             assertThat(c.driver.getCurrentUrl()).endsWith("/jobs?job=" + sid);
             assertThat(c.js("return window.__marker")).as("no reload").isEqualTo(1L);
             assertThat(c.buttons()).doesNotContain("Cancel job");
+            c.js("window.scrollTo(0, 0)");
             c.screenshot("jobs-desktop");
             c.viewport(Chrome.PHONE);
             Thread.sleep(300);

@@ -17,7 +17,8 @@ import java.util.Map;
  * agentd, the control plane and the UI socket. In the page, two clocks read the same markers: when xterm's buffer
  * holds the line ({@code onWriteParsed}) and when the terminal's DOM shows it (a MutationObserver on its rows);
  * latency is that moment (epoch, {@code performance.timeOrigin + now()}) minus the pane's. The first seconds after
- * the page opens are warm-up. Each run opens the page afresh; figures per run, then min / median / max over runs.
+ * the page opens are warm-up. Each run opens the page in a fresh browser; figures per run, then min / median / max
+ * over runs.
  * Args: [runs=5] [seconds per run=10] [warm-up seconds=2].
  */
 public final class DashboardRenderBench {
@@ -57,20 +58,26 @@ public final class DashboardRenderBench {
             String session = Await.value("session", Duration.ofSeconds(30),
                     () -> FoundationLookup.sessionId(stack, pane));
             List<Run> all = new ArrayList<>();
-            try (Chrome c = new Chrome(stack.baseUrl(), Chrome.DESKTOP).signIn(Role.OPERATOR, null)) {
-                for (int run = 1; run <= runs; run++) {
+            for (int run = 1; run <= runs; run++) {
+                // a fresh browser per run: see docs/benchmarks.md on reloading a page with a live terminal
+                try (Chrome c = new Chrome(stack.baseUrl(), Chrome.DESKTOP).signIn(Role.OPERATOR, null)) {
                     c.driver.get(stack.baseUrl() + "/sessions/" + session);
-                    c.until("terminal", Duration.ofSeconds(30), d -> Boolean.TRUE.equals(
-                            c.js("return !!window.__acTerminal && !!document.querySelector('[data-terminal] .xterm-rows')")));
+                    try {
+                        c.until("terminal", Duration.ofSeconds(60), d -> Boolean.TRUE.equals(c.js("return !!window"
+                                + ".__acTerminal && !!document.querySelector('[data-terminal] .xterm-rows')")));
+                    } catch (org.openqa.selenium.TimeoutException e) {
+                        throw new IllegalStateException("no terminal on the page after 60 s; it shows: "
+                                + c.js("return document.body.innerText.slice(0, 500)"), e);
+                    }
                     Thread.sleep(warm * 1000L);
                     double since = System.currentTimeMillis();
                     c.js(PROBE, since);
                     Thread.sleep(seconds * 1000L);
                     Run r = collect(c, load());
                     all.add(r);
-                    System.out.printf(Locale.ROOT, "run %d: buffer p50 %.1f p99 %.1f ms | DOM p50 %.1f p99 %.1f max %.1f ms"
-                            + " | %d markers | load %s%n", run, r.bufP50, r.bufP99, r.domP50, r.domP99, r.domMax, r.seen,
-                            r.load);
+                    System.out.printf(Locale.ROOT, "run %d: buffer p50 %.1f p99 %.1f ms | DOM p50 %.1f p99 %.1f"
+                            + " max %.1f ms | %d markers | load %s%n", run, r.bufP50, r.bufP99, r.domP50, r.domP99,
+                            r.domMax, r.seen, r.load);
                 }
             }
             System.out.println("pane output -> in xterm's buffer, p50 (ms):  " + spread(all.stream()
@@ -81,7 +88,8 @@ public final class DashboardRenderBench {
                     .mapToDouble(Run::domP50).toArray()));
             System.out.println("pane output -> rendered in the DOM, p99 (ms): " + spread(all.stream()
                     .mapToDouble(Run::domP99).toArray()));
-            System.out.println("[" + runs + " runs of " + seconds + " s, a marker every 50 ms; " + Stats.machine() + "]");
+            System.out.println("[" + runs + " runs of " + seconds + " s, a marker every 50 ms; " + Stats.machine()
+                    + "]");
         }
     }
 

@@ -80,21 +80,26 @@ public final class DashboardSessionsBench {
                     Thread.sleep(3000);
                     all.add(collect(c, sent, sessions));
                     Run r = all.get(all.size() - 1);
-                    System.out.printf(Locale.ROOT, "run %d: change -> DOM p50 %.1f p99 %.1f max %.1f ms | frame p50 %.1f"
-                            + " p99 %.1f max %.1f ms, %d frames > 50 ms | %d sent, %d drawn, %d dropped | load %s%n",
+                    System.out.printf(Locale.ROOT, "run %d: change -> DOM p50 %.1f p99 %.1f max %.1f ms"
+                            + " | frame p50 %.1f p99 %.1f max %.1f ms, %d frames > 50 ms"
+                            + " | %d sent, %d drawn, %d dropped | load %s%n",
                             run, r.p50, r.p99, r.max, r.frameP50, r.frameP99, r.frameMax, r.longFrames, r.sent,
                             r.drawn, r.dropped, r.load);
                 }
             }
             String h = sessions + " sessions, " + rate + " changes/s, " + runs + " runs of " + seconds + " s";
             System.out.println(h + " (min / median / max over runs):");
-            System.out.println("  change -> DOM p50 (ms):   " + DashboardRenderBench.spread(all.stream().mapToDouble(Run::p50).toArray()));
-            System.out.println("  change -> DOM p99 (ms):   " + DashboardRenderBench.spread(all.stream().mapToDouble(Run::p99).toArray()));
-            System.out.println("  frame time p50 (ms):      " + DashboardRenderBench.spread(all.stream().mapToDouble(Run::frameP50).toArray()));
-            System.out.println("  frame time p99 (ms):      " + DashboardRenderBench.spread(all.stream().mapToDouble(Run::frameP99).toArray()));
-            System.out.println("  dropped updates:          " + DashboardRenderBench.spread(all.stream().mapToDouble(Run::dropped).toArray()));
+            summary("  change -> DOM p50 (ms):   ", all, Run::p50);
+            summary("  change -> DOM p99 (ms):   ", all, Run::p99);
+            summary("  frame time p50 (ms):      ", all, Run::frameP50);
+            summary("  frame time p99 (ms):      ", all, Run::frameP99);
+            summary("  dropped updates:          ", all, r -> r.dropped);
             System.out.println("[" + Stats.machine() + "]");
         }
+    }
+
+    private static void summary(String label, List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
+        System.out.println(label + DashboardRenderBench.spread(runs.stream().mapToDouble(f).toArray()));
     }
 
     static String upsert(long seq, int i, String name) {

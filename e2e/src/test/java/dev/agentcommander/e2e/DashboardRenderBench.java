@@ -59,7 +59,7 @@ public final class DashboardRenderBench {
                     () -> FoundationLookup.sessionId(stack, pane));
             List<Run> all = new ArrayList<>();
             for (int run = 1; run <= runs; run++) {
-                // a fresh browser per run: see docs/benchmarks.md on reloading a page with a live terminal
+                // a fresh browser per run, so no run starts with another's cache, sockets or JIT state
                 try (Chrome c = new Chrome(stack.baseUrl(), Chrome.DESKTOP).signIn(Role.OPERATOR, null)) {
                     c.driver.get(stack.baseUrl() + "/sessions/" + session);
                     try {

@@ -1,8 +1,13 @@
-// Hosts (/hosts): online/offline, last seen, agent version; admins add a host (a one-time enrollment line to paste
-// on the dev box, or a registration whose token is shown once), rotate a token, remove a host. Refreshed live from
-// host presence in sessions.
+// Hosts (/hosts): online/offline, last seen, agent version, outbox backlog, agentd RSS and last heartbeat (each "—"
+// until the host reports it); admins add a host (a one-time enrollment line to paste on the dev box, or a
+// registration whose token is shown once), rotate a token, remove a host. Reloaded every 10 s.
 import {h, clear, age, when, action, toast, confirmDialog} from '../dom.js';
 import {get, post, del} from '../api.js';
+
+/** "73.4 MiB" for a byte count; "—" when the host did not report one (an older agentd or control plane). */
+export function mib(bytes) {
+  return typeof bytes === 'number' && bytes >= 0 ? (bytes / 1048576).toFixed(1) + ' MiB' : '—';
+}
 
 export function show(view, ctx) {
   const list = h('div', {class: 'hosts', role: 'list'});
@@ -54,7 +59,12 @@ export function show(view, ctx) {
           h('span', {class: 'muted', title: when(host.last_seen_at)}, host.last_seen_at ? 'seen ' + age(host.last_seen_at) + ' ago' : 'never seen')),
         h('div', {class: 'line2 muted'}, h('span', {}, 'agentd ' + (host.agent_version || '—')),
           h('span', {}, 'acked seq ' + (host.last_acked_seq ?? '—')),
-          host.outbox_backlog !== undefined ? h('span', {}, 'backlog ' + host.outbox_backlog) : null));
+          h('span', {dataset: {field: 'outbox_backlog'}, title: 'Messages in agentd\'s outbox not yet acked'},
+            'outbox backlog ' + (typeof host.outbox_backlog === 'number' ? host.outbox_backlog : '—')),
+          h('span', {dataset: {field: 'rss_bytes'}, title: 'agentd\'s resident memory'},
+            'agentd RSS ' + mib(host.rss_bytes)),
+          h('span', {dataset: {field: 'heartbeat_at'}, title: host.heartbeat_at ? when(host.heartbeat_at) : ''},
+            'heartbeat ' + (host.heartbeat_at ? age(host.heartbeat_at) + ' ago' : '—'))));
       if (ctx.admin) {
         el.append(h('div', {class: 'buttons'},
           action('Rotate token', async () => {

@@ -94,6 +94,16 @@ final class SimAgent implements AutoCloseable {
         }
     }
 
+    /** Sends one frame without waiting for its ack (a paced sender keeps its own seqs). */
+    void send(String frame) {
+        ws.sendText(frame, true).join();
+    }
+
+    /** The highest seq the server acked so far. */
+    long acked() {
+        return acked.get();
+    }
+
     @Override
     public void close() {
         ws.abort();

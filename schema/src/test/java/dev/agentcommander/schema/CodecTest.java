@@ -109,6 +109,14 @@ class CodecTest {
         assertThat(s.get("status").asText()).isEqualTo("WAITING");
         assertThat(s.get("tmux").get("pane_id").asText()).isEqualTo("%3");
         assertThat(s.get("started_at").asText()).isEqualTo("2026-11-22T10:00:00.123Z");
+        assertThat(s.has("managed")).as("not said: left out").isFalse();
+        JsonNode m = json(Codec.encodeAgent(new AgentMessage.SessionsUpsert(session().withManaged(false)), 2L, TS))
+                .get("payload").get("session");
+        assertThat(m.get("managed").asBoolean(true)).isFalse();
+        AgentMessage.SessionsUpsert back = (AgentMessage.SessionsUpsert) Codec.decodeAgent(
+                Codec.encodeAgent(new AgentMessage.SessionsUpsert(session().withManaged(true).fitted()), 3L, TS))
+                .message();
+        assertThat(back.session().managed()).as("kept through fitted() and the wire").isTrue();
     }
 
     @Test
@@ -216,6 +224,9 @@ class CodecTest {
         assertThat(UiRequest.parse("{\"type\":\"subscribe\",\"sub\":\"a\",\"topic\":\"approvals\","
                 + "\"filter\":{\"status\":\"decided\"}}"))
                 .isEqualTo(new UiRequest.Subscribe("a", new UiRequest.Topic.Approvals(false)));
+        assertThat(UiRequest.parse("{\"type\":\"subscribe\",\"sub\":\"a\",\"topic\":\"approvals\","
+                + "\"filter\":{\"status\":\"pending\",\"session_id\":\"s_1\"}}"))
+                .isEqualTo(new UiRequest.Subscribe("a", new UiRequest.Topic.Approvals(true, "s_1")));
         UiRequest bad = UiRequest.parse("{\"type\":\"subscribe\",\"sub\":\"x\",\"topic\":\"sessions\","
                 + "\"filter\":{\"needs_attention\":\"yes\"}}");
         assertThat(bad).isInstanceOf(UiRequest.Refused.class).extracting(b -> ((UiRequest.Refused) b).sub())

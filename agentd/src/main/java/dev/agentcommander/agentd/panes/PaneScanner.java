@@ -209,7 +209,8 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
         Instant last = p.windowActivity() > 0 ? Instant.ofEpochSecond(p.windowActivity()) : now;
         return new Session(id, null, SessionKind.PANE, provider, v.status(), v.needsAttention(), name,
                 new Session.Tmux(p.sessionName(), p.windowIndex(), p.paneId()), p.cwd(), git.lookup(p.cwd()),
-                p.title(), started, last).fitted(); // a pane's own title or branch can never get the upsert refused
+                p.title(), started, last).withManaged("1".equals(p.acManaged()))
+                .fitted(); // a pane's own title or branch can never get the upsert refused
     }
 
     /** {@code events.append status.changed}: the session's history keeps every status change, in seq order. */
@@ -221,7 +222,7 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
 
     private static Session withoutActivity(Session s) {
         return new Session(s.sessionId(), s.hostId(), s.kind(), s.provider(), s.status(), s.needsAttention(),
-                s.name(), s.tmux(), s.cwd(), s.git(), s.title(), s.startedAt(), null);
+                s.name(), s.tmux(), s.cwd(), s.git(), s.title(), s.startedAt(), null).withManaged(s.managed());
     }
 
     private Map<String, Session> loadAnnounced() {

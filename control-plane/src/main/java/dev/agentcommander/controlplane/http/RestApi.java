@@ -147,6 +147,15 @@ public final class RestApi {
 
     /** The one error handler: Helidon's own HTTP errors (an unknown path is a 404) and ours, as JSON. */
     private void failed(ServerRequest req, ServerResponse res, Exception e) {
+        if (e instanceof HttpException h && h.status().code() == 304) {
+            // a dashboard file the browser already has (its If-None-Match matched): Helidon's static content says
+            // so by throwing; a 304 must not carry a body (Helidon turns one into a 500, and the page's modules
+            // then fail to load on the next reload)
+            h.headers().forEach(res::header);
+            SecurityHeaders.apply(res);
+            res.status(h.status()).send();
+            return;
+        }
         ApiError a = e instanceof HttpException h ? fromHelidon(req, h) : ApiError.of(e);
         if (e instanceof DbException && a.status() == 503) {
             LOG.log(System.Logger.Level.WARNING, "database error: " + e.getMessage());

@@ -273,11 +273,11 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
             }
             case UiRequest.Topic.Approvals t -> {
                 String st = t.pending() == null ? null : t.pending() ? "pending" : "decided";
-                Sub sub = new Sub("approvals", null, null, st, null);
+                Sub sub = new Sub("approvals", null, t.sessionId(), st, null);
                 keep(req.sub(), sub);
                 enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
                 List<ObjectNode> rows = db.tx(c -> ApprovalRows.list(c, st, 500));
-                rows.forEach(a -> {
+                rows.stream().filter(a -> ofSession(sub, a)).forEach(a -> {
                     sub.visible().add(a.path("id").asText());
                     enqueue(UiEvent.encode(new UiEvent.ApprovalsChanged(req.sub(), a)));
                 });
@@ -375,6 +375,9 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
      * it was shown out of pending (decided, expired), once, so every open inbox drops the card live.
      */
     private static boolean approvalMatches(Sub s, ObjectNode a) {
+        if (!ofSession(s, a)) {
+            return false;
+        }
         boolean pending = "pending".equals(a.path("status").asText());
         String id = a.path("id").asText();
         if (s.approvalStatus() == null || s.approvalStatus().equals("pending") == pending) {
@@ -384,6 +387,11 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
             return true;
         }
         return !pending && s.visible().remove(id);
+    }
+
+    /** An approvals subscription with a {@code session_id} filter gets only that session's approvals. */
+    private static boolean ofSession(Sub s, ObjectNode a) {
+        return s.sessionId() == null || s.sessionId().equals(a.path("session_id").asText(null));
     }
 
     private void enqueue(String frame) {

@@ -17,8 +17,10 @@ import dev.agentcommander.controlplane.db.PostgresSupervisor;
 import dev.agentcommander.controlplane.db.PrivateDirs;
 import dev.agentcommander.controlplane.db.StartupException;
 import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.controlplane.fanout.FanOutKind;
 import dev.agentcommander.controlplane.fanout.HostNotifier;
 import dev.agentcommander.controlplane.fanout.InProcessFanOut;
+import dev.agentcommander.controlplane.fanout.PgSignals;
 import dev.agentcommander.controlplane.http.RestApi;
 import dev.agentcommander.controlplane.http.Routes;
 import dev.agentcommander.controlplane.link.AgentEndpoint;
@@ -79,6 +81,7 @@ public final class ControlPlane implements AutoCloseable {
     private Routes routes;
     private WebServer server;
     private Notifier notifications;
+    private PgSignals signals;
 
     public ControlPlane(ServerConfig config, Clock clock) {
         this.config = config;
@@ -113,11 +116,20 @@ public final class ControlPlane implements AutoCloseable {
             if (bootstrap != null) {
                 bootstrapHost(bootstrap);
             }
-            FanOut fanOut = new InProcessFanOut();
-            HostNotifier notifier = new HostNotifier.InProcess();
+            FanOut fanOut;
+            HostNotifier notifier;
+            if (config.fanOut() == FanOutKind.POSTGRES) {
+                signals = PgSignals.start(db);
+                fanOut = signals.fanOut();
+                notifier = signals.notifier();
+            } else {
+                fanOut = new InProcessFanOut();
+                notifier = new HostNotifier.InProcess();
+            }
             HostPresence presence = new HostPresence(db, fanOut);
             links = new AgentLinks(presence);
             notifier.onHostWork(links::wake);
+            notifier.onMissedWork(links::wakeAll);
             CommandService commands = new CommandService(db, notifier);
             console = new ConsoleHub(commands, fanOut, clock);
             UiQuotas uiQuotas = new UiQuotas(clock);
@@ -138,6 +150,7 @@ public final class ControlPlane implements AutoCloseable {
                             host -> {
                                 presence.changed(host);
                                 console.hostConnected(host);
+                                notifier.hostHasWork(host); // a replica holding an older socket checks its epoch now
                             }, intake))
                     .endpoint("/v1/ui", () -> new UiEndpoint(db, tokens, signIn, fanOut, console, uiQuotas,
                             commands));
@@ -226,6 +239,11 @@ public final class ControlPlane implements AutoCloseable {
         return db;
     }
 
+    /** The LISTEN/NOTIFY parts when {@code FANOUT=postgres}, else null (tests). */
+    public PgSignals signals() {
+        return signals;
+    }
+
     /**
      * Where a browser reaches this instance: PUBLIC_URL, else the URL the running instance published in the data
      * dir's lock (a wildcard host read as 127.0.0.1), else {@code http://127.0.0.1:PORT}.
@@ -305,6 +323,9 @@ public final class ControlPlane implements AutoCloseable {
         }
         if (console != null) {
             console.close();
+        }
+        if (signals != null) {
+            signals.close();
         }
         if (db != null) {
             db.close();

@@ -9,6 +9,7 @@ import dev.agentcommander.controlplane.auth.WebOrigin;
 import dev.agentcommander.controlplane.db.ApprovalRows;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
+import dev.agentcommander.controlplane.db.EventRows;
 import dev.agentcommander.controlplane.db.SessionRows;
 import dev.agentcommander.controlplane.errors.ApiError;
 import dev.agentcommander.controlplane.fanout.FanOut;
@@ -30,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code /v1/ui}: one instance per dashboard socket. The JWT (query {@code token}) or, without one, the browser's
@@ -47,10 +49,10 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
 
     /** One subscription: {@code topic} and its parsed filter. */
     private record Sub(String topic, SessionFilter sessions, String sessionId, String approvalStatus,
-                       ConsoleHub.Watcher watcher, Set<String> visible) {
+                       ConsoleHub.Watcher watcher, Set<String> visible, AtomicLong lastSeq) {
         Sub(String topic, SessionFilter sessions, String sessionId, String approvalStatus,
             ConsoleHub.Watcher watcher) {
-            this(topic, sessions, sessionId, approvalStatus, watcher, ConcurrentHashMap.newKeySet());
+            this(topic, sessions, sessionId, approvalStatus, watcher, ConcurrentHashMap.newKeySet(), new AtomicLong());
         }
     }
 
@@ -268,8 +270,11 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
                 });
             }
             case UiRequest.Topic.Events t -> {
-                subs.put(req.sub(), new Sub("events", null, t.sessionId(), null, null));
+                Sub sub = new Sub("events", null, t.sessionId(), null, null);
+                subs.put(req.sub(), sub);
                 enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
+                long max = db.tx(c -> EventRows.maxSeq(c, t.sessionId())); // where a resync would catch up from
+                sub.lastSeq().accumulateAndGet(max, Math::max);
             }
             case UiRequest.Topic.Approvals t -> {
                 String st = t.pending() == null ? null : t.pending() ? "pending" : "decided";
@@ -333,19 +338,72 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
     }
 
     private void onChange(FanOut.Change change) {
+        if (change instanceof FanOut.Resync) {
+            resync();
+            return;
+        }
         subs.forEach((id, s) -> {
             String frame = switch (change) {
                 case FanOut.SessionChanged c when s.topic().equals("sessions") -> sessionFrame(id, s, c.session());
                 case FanOut.SessionRemoved r when s.topic().equals("sessions") && s.visible().remove(r.sessionId()) ->
                         UiEvent.encode(new UiEvent.SessionsRemoved(id, r.sessionId()));
-                case FanOut.EventAppended e when s.topic().equals("events") && s.sessionId().equals(e.sessionId()) ->
-                        UiEvent.encode(new UiEvent.EventsAppended(id, e.event()));
+                case FanOut.EventAppended e when s.topic().equals("events") && s.sessionId().equals(e.sessionId()) -> {
+                    s.lastSeq().accumulateAndGet(e.event().path("seq").asLong(), Math::max);
+                    yield UiEvent.encode(new UiEvent.EventsAppended(id, e.event()));
+                }
                 case FanOut.ApprovalChanged a when s.topic().equals("approvals") && approvalMatches(s, a.approval()) ->
                         UiEvent.encode(new UiEvent.ApprovalsChanged(id, a.approval()));
                 default -> null;
             };
             if (frame != null) {
                 enqueue(frame);
+            }
+        });
+    }
+
+    /**
+     * Changes may have been missed (another replica's, while the LISTEN connection was down): each subscription
+     * re-reads from Postgres what it shows and is sent the difference — sessions as they are now (and removed
+     * ones), approvals as they are now, events after the last seq it was sent. Console lanes keep their stream.
+     */
+    private void resync() {
+        subs.forEach((id, s) -> {
+            try {
+                switch (s.topic()) {
+                    case "sessions" -> {
+                        List<Session> rows = db.tx(c -> SessionRows.list(c, s.sessions(), null, 1000));
+                        Set<String> now = new java.util.HashSet<>();
+                        rows.forEach(r -> now.add(r.sessionId()));
+                        for (String gone : List.copyOf(s.visible())) {
+                            if (!now.contains(gone) && s.visible().remove(gone)) {
+                                enqueue(UiEvent.encode(new UiEvent.SessionsRemoved(id, gone)));
+                            }
+                        }
+                        rows.stream().map(r -> sessionFrame(id, s, r)).filter(f -> f != null).forEach(this::enqueue);
+                    }
+                    case "approvals" -> {
+                        List<ObjectNode> rows = db.tx(c -> {
+                            List<ObjectNode> out = new java.util.ArrayList<>(ApprovalRows.list(c, s.approvalStatus(), 500));
+                            for (String shown : List.copyOf(s.visible())) {
+                                ObjectNode a = ApprovalRows.find(c, shown); // a card that left pending meanwhile
+                                if (a != null && !"pending".equals(a.path("status").asText())) {
+                                    out.add(a);
+                                }
+                            }
+                            return out;
+                        });
+                        rows.stream().filter(a -> approvalMatches(s, a))
+                                .forEach(a -> enqueue(UiEvent.encode(new UiEvent.ApprovalsChanged(id, a))));
+                    }
+                    case "events" -> db.tx(c -> EventRows.afterSeq(c, s.sessionId(), s.lastSeq().get(), 1000))
+                            .forEach(e -> {
+                                s.lastSeq().accumulateAndGet(e.path("seq").asLong(), Math::max);
+                                enqueue(UiEvent.encode(new UiEvent.EventsAppended(id, e)));
+                            });
+                    default -> { }
+                }
+            } catch (DbException e) {
+                error(id, "unavailable", "could not catch up after a missed change; resubscribe");
             }
         });
     }

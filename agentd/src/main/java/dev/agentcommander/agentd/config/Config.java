@@ -15,8 +15,15 @@ import java.util.Optional;
 public record Config(ControlPlane controlPlane, String hostName, Tmux tmux, Storage storage, Hooks hooks,
                      Approvals approvals, Providers providers, Git git, Link link) {
 
-    /** {@code token} is resolved: inline {@code token}, else the content of {@code token_file}; may be empty. */
+    /**
+     * {@code token} is resolved: inline {@code token}, else the content of {@code token_file}; may be empty.
+     * {@code url} is the key's text: one URL, or several separated by commas (replicas without a load balancer).
+     */
     public record ControlPlane(String url, String token, Path tokenFile) {
+        /** The URLs of {@code url} in the order given (validated when the configuration was built). */
+        public java.util.List<java.net.URI> urls() {
+            return ConfigBuilder.urls(url);
+        }
     }
 
     public record Tmux(String bin, String socket, int pollIntervalMs) {

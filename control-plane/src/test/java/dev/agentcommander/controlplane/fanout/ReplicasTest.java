@@ -139,6 +139,32 @@ class ReplicasTest {
     }
 
     @Test
+    void keysTypedIntoADashboardOnAReachThePaneHeldByBInOrderAndOnce() {
+        ObjectNode h = a.createHost("rep-keys");
+        try (WsClient agent = b().agent(h.get("token").asText(), "rep-keys", 0)) {
+            agent.send(Frames.upsert(1, "s-rep-keys", "typing"));
+            agent.nextOfType("agent.ack");
+            try (WsClient ui = a.ui(a.operator())) {
+                String[] typed = {"l", "s", " -la\r", "\u0003"};
+                for (String t : typed) {
+                    ui.send("{\"type\":\"input\",\"session_id\":\"s-rep-keys\",\"data\":\""
+                            + Frames.base64(t) + "\"}");
+                }
+                List<JsonNode> got = new ArrayList<>();
+                for (int i = 0; i < typed.length; i++) {
+                    got.add(agent.nextOfType("command").get("payload"));
+                }
+                assertThat(got).extracting(n -> n.at("/name").asText() + " " + (n.at("/args/keys").isMissingNode()
+                                ? n.at("/args/text").asText() : n.at("/args/keys").toString()))
+                        .containsExactly("send_keys [\"l\"]", "send_keys [\"s\"]", "send_input  -la",
+                                "send_keys [\"C-c\"]");
+                assertThat(got).extracting(n -> n.get("command_id").asText()).doesNotHaveDuplicates();
+                assertThat(a.count("SELECT count(*) FROM commands WHERE session_id = 's-rep-keys'")).isEqualTo(4);
+            }
+        }
+    }
+
+    @Test
     void aHostThatConnectsToAnotherReplicaClosesItsOlderSocketThereWithoutWaitingForItsNextFrame() {
         ObjectNode h = a.createHost("rep-move");
         String token = h.get("token").asText();

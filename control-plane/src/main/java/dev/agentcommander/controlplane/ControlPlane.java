@@ -119,7 +119,7 @@ public final class ControlPlane implements AutoCloseable {
             FanOut fanOut;
             HostNotifier notifier;
             if (config.fanOut() == FanOutKind.POSTGRES) {
-                signals = PgSignals.start(db);
+                signals = PgSignals.start(db, clock);
                 fanOut = signals.fanOut();
                 notifier = signals.notifier();
             } else {
@@ -132,6 +132,9 @@ public final class ControlPlane implements AutoCloseable {
             notifier.onMissedWork(links::wakeAll);
             CommandService commands = new CommandService(db, notifier);
             console = new ConsoleHub(commands, fanOut, clock);
+            if (signals != null) {
+                signals.fanOut().relayConsoleUnless(console::owns);
+            }
             UiQuotas uiQuotas = new UiQuotas(clock);
             notifications = new Notifier(config.notifications(), db, clock, this::baseUrl);
             RuleDecisions rules = new RuleDecisions(new RuleEngine(), clock);
@@ -149,7 +152,7 @@ public final class ControlPlane implements AutoCloseable {
                     .endpoint("/v1/agent", () -> new AgentEndpoint(db, links, fanOut, clock, VERSION,
                             host -> {
                                 presence.changed(host);
-                                console.hostConnected(host);
+                                fanOut.publish(new FanOut.HostConnected(host)); // console streams, every replica
                                 notifier.hostHasWork(host); // a replica holding an older socket checks its epoch now
                             }, intake))
                     .endpoint("/v1/ui", () -> new UiEndpoint(db, tokens, signIn, fanOut, console, uiQuotas,

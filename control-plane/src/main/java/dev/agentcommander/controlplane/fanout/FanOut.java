@@ -34,6 +34,13 @@ public interface FanOut {
     }
 
     /**
+     * A host's socket was welcomed on some replica: console streams of that host, on every replica, ask it again
+     * (it may have restarted and lost them).
+     */
+    record HostConnected(String hostId) implements Change {
+    }
+
+    /**
      * Changes may have been missed (another replica's notifications arrived while this replica's LISTEN connection
      * was down): every subscriber re-reads what it shows. Only published by a fan-out, never by ingest or REST.
      */

@@ -12,12 +12,14 @@ import dev.agentcommander.schema.loop.Backoff;
 import dev.agentcommander.schema.loop.NamedLoop;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 
 /**
@@ -29,7 +31,8 @@ import java.util.function.Consumer;
  * {@link FanOut.Resync}: re-read, do not trust what you hold.
  *
  * <p>Ids: {@code s/<session>} changed, {@code r/<host>/<session>} removed, {@code e/<host>/<seq>} event appended,
- * {@code a/<approval>} changed, {@code *} everything. Console bytes are not sent here (they are never stored).
+ * {@code a/<approval>} changed, {@code h/<host>} connected, {@code *} everything. Console frames go through
+ * {@link ConsoleRelay}, only to replicas that watch them.
  */
 public final class PgFanOut implements FanOut, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PgFanOut.class.getName());
@@ -39,6 +42,7 @@ public final class PgFanOut implements FanOut, AutoCloseable {
     private final InProcessFanOut local = new InProcessFanOut();
     private final Database db;
     private final PgNotifySender sender;
+    private final ConsoleRelay console;
     private final String origin;
     private final BlockingQueue<String> inbox = new ArrayBlockingQueue<>(INBOX);
     private final Backoff backoff = Backoff.capped(Duration.ofSeconds(2));
@@ -47,10 +51,24 @@ public final class PgFanOut implements FanOut, AutoCloseable {
     private NamedLoop loop;
 
     /** {@code origin}: this replica's id, the first word of every payload it sends. */
-    public PgFanOut(Database db, PgNotifySender sender, String origin) {
+    public PgFanOut(Database db, PgNotifySender sender, String origin, Clock clock) {
         this.db = db;
         this.sender = sender;
         this.origin = origin;
+        this.console = new ConsoleRelay(sender, origin, local::publish, clock);
+    }
+
+    /**
+     * Console frames of hosts held here are relayed to other replicas unless {@code own(sessionId,
+     * subscriptionId)}: a stream of this replica asked for them ({@link ConsoleRelay}).
+     */
+    public void relayConsoleUnless(BiPredicate<String, String> own) {
+        console.relayUnless(own);
+    }
+
+    /** A console piece from the LISTEN connection. */
+    public void receivedConsole(String payload) {
+        console.received(payload);
     }
 
     public PgFanOut start() {
@@ -66,7 +84,11 @@ public final class PgFanOut implements FanOut, AutoCloseable {
             case SessionRemoved r -> "r/" + r.hostId() + "/" + r.sessionId();
             case EventAppended e -> "e/" + e.event().path("host_id").asText() + "/" + e.event().path("seq").asLong();
             case ApprovalChanged a -> "a/" + a.approval().path("id").asText();
-            case Console c -> null;
+            case HostConnected h -> "h/" + h.hostId();
+            case Console c -> {
+                console.published(c);
+                yield null;
+            }
             case Resync r -> null;
         };
         if (id != null) {
@@ -153,6 +175,7 @@ public final class PgFanOut implements FanOut, AutoCloseable {
                     }
                 }
                 case "r" -> out.add(new SessionRemoved(p[1], p[2]));
+                case "h" -> out.add(new HostConnected(p[1]));
                 case "e" -> {
                     ObjectNode ev = EventRows.findBySeq(c, p[1], Long.parseLong(p[2]));
                     if (ev != null) {
@@ -174,7 +197,7 @@ public final class PgFanOut implements FanOut, AutoCloseable {
     /** Lenient on the wire: an id of another build's kind is skipped, never crashes the reader. */
     private static boolean valid(String[] p) {
         return switch (p[0]) {
-            case "s", "a" -> p.length == 2 && Ids.isOpaque(p[1]);
+            case "s", "a", "h" -> p.length == 2 && Ids.isOpaque(p[1]);
             case "r" -> p.length == 3 && Ids.isOpaque(p[1]) && Ids.isOpaque(p[2]);
             case "e" -> p.length == 3 && Ids.isOpaque(p[1]) && p[2].matches("[0-9]{1,18}");
             default -> false;

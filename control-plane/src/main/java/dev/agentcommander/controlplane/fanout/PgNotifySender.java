@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Sends "something changed" to the other replicas, after the change committed: one bounded queue of ids, drained by
- * one named loop into as few {@code pg_notify} calls as fit (a payload is {@code <origin> <id> <id> …}, under
+ * one named loop into as few payloads as fit (a payload is {@code <origin> <id> <id> …}, under
  * Postgres' 8000-byte limit), all in one transaction. Publishers never wait on it. While Postgres is away the ids
  * wait and are sent when it is back; if the queue overflows, the ids are replaced by {@code *} ("re-read
  * everything"), so a receiver is told it missed something instead of missing it silently.
@@ -33,7 +33,8 @@ public final class PgNotifySender implements AutoCloseable {
     /** The id that means "you may have missed anything on this channel: re-read". */
     public static final String EVERYTHING = "*";
 
-    private record Item(String channel, String id) {
+    /** {@code raw}: a payload of its own, sent as it is (console bytes), never merged or deduplicated. */
+    private record Item(String channel, String id, boolean raw) {
     }
 
     private final Database db;
@@ -57,10 +58,18 @@ public final class PgNotifySender implements AutoCloseable {
 
     /** Queues {@code id} for {@code channel}; never blocks. */
     public void send(String channel, String id) {
-        if (!queue.offer(new Item(channel, id))) {
+        if (!queue.offer(new Item(channel, id, false))) {
             overflowed.add(channel);
             anyOverflow.set(true);
         }
+    }
+
+    /**
+     * Queues one payload (after the origin) to go out alone and in order; dropped when the queue is full (console
+     * bytes: the receiver sees the gap in offsets and redraws from the next screen).
+     */
+    public boolean sendRaw(String channel, String payload) {
+        return queue.offer(new Item(channel, payload, true));
     }
 
     private void round() throws InterruptedException {
@@ -78,18 +87,18 @@ public final class PgNotifySender implements AutoCloseable {
             for (String ch : List.copyOf(overflowed)) {
                 overflowed.remove(ch);
                 batch.removeIf(i -> i.channel().equals(ch));
-                batch.add(new Item(ch, EVERYTHING));
+                batch.add(new Item(ch, EVERYTHING, false));
             }
         }
         List<Map.Entry<String, String>> payloads = payloads(batch);
         try {
             db.tx(c -> {
-                try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-                    for (Map.Entry<String, String> p : payloads) {
-                        ps.setString(1, p.getKey());
-                        ps.setString(2, p.getValue());
-                        ps.executeQuery().close();
-                    }
+                // one round trip for the batch; a set-returning unnest is evaluated in array order
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT pg_notify(ch, p) FROM unnest(?::text[], ?::text[]) AS t(ch, p)")) {
+                    ps.setArray(1, c.createArrayOf("text", payloads.stream().map(Map.Entry::getKey).toArray()));
+                    ps.setArray(2, c.createArrayOf("text", payloads.stream().map(Map.Entry::getValue).toArray()));
+                    ps.executeQuery().close();
                 }
                 return null;
             });
@@ -108,10 +117,14 @@ public final class PgNotifySender implements AutoCloseable {
     /** Groups ids per channel (duplicates once) into payloads of at most {@link #MAX_PAYLOAD} bytes. */
     private List<Map.Entry<String, String>> payloads(List<Item> items) {
         Map<String, Set<String>> byChannel = new LinkedHashMap<>();
-        for (Item i : items) {
-            byChannel.computeIfAbsent(i.channel(), k -> new LinkedHashSet<>()).add(i.id());
-        }
         List<Map.Entry<String, String>> out = new ArrayList<>();
+        for (Item i : items) {
+            if (i.raw()) {
+                out.add(Map.entry(i.channel(), origin + " " + i.id()));
+            } else {
+                byChannel.computeIfAbsent(i.channel(), k -> new LinkedHashSet<>()).add(i.id());
+            }
+        }
         byChannel.forEach((ch, ids) -> {
             StringBuilder b = new StringBuilder(origin);
             for (String id : ids) {

@@ -1,6 +1,7 @@
 package dev.agentcommander.controlplane.fanout;
 
 import dev.agentcommander.controlplane.db.Database;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
@@ -21,29 +22,29 @@ public final class PgSignals implements AutoCloseable {
     private final PgHostNotifier notifier;
     private final PgListener listener;
 
-    private PgSignals(Database db) {
+    private PgSignals(Database db, Clock clock) {
         byte[] b = new byte[6];
         RandomGenerator.getDefault().nextBytes(b);
         origin = "r" + HexFormat.of().formatHex(b);
         sender = new PgNotifySender(db, origin);
-        fanOut = new PgFanOut(db, sender, origin);
+        fanOut = new PgFanOut(db, sender, origin, clock);
         notifier = new PgHostNotifier(sender, origin);
         listener = new PgListener(db, Map.of(PgFanOut.CHANNEL, fanOut::received,
-                PgHostNotifier.CHANNEL, notifier::received));
+                PgHostNotifier.CHANNEL, notifier::received, ConsoleRelay.CHANNEL, fanOut::receivedConsole));
         listener.onReconnect(fanOut::reconnected);
         listener.onReconnect(notifier::reconnected);
     }
 
     /** Starts sending and listening on {@code db}. */
-    public static PgSignals start(Database db) {
-        PgSignals s = new PgSignals(db);
+    public static PgSignals start(Database db, Clock clock) {
+        PgSignals s = new PgSignals(db, clock);
         s.sender.start();
         s.fanOut.start();
         s.listener.start(FIRST_LISTEN);
         return s;
     }
 
-    public FanOut fanOut() {
+    public PgFanOut fanOut() {
         return fanOut;
     }
 

@@ -165,6 +165,46 @@ class ReplicasTest {
     }
 
     @Test
+    void aDashboardOnAWatchesTheConsoleOfAHostOnBAndTheStreamStopsAfterItLeaves() {
+        ObjectNode h = a.createHost("rep-con");
+        try (WsClient agent = b().agent(h.get("token").asText(), "rep-con", 0);
+             WsClient ui = a.ui(a.viewer())) {
+            agent.send(Frames.upsert(1, "s-rep-con", "console"));
+            agent.nextOfType("agent.ack");
+            ui.send("{\"type\":\"subscribe\",\"sub\":\"c\",\"topic\":\"console\",\"filter\":"
+                    + "{\"session_id\":\"s-rep-con\"}}");
+            JsonNode sub = agent.nextOfType("command");
+            assertThat(sub.at("/payload/name").asText()).isEqualTo("console.subscribe");
+            String subId = sub.at("/payload/args/subscription_id").asText();
+            // a screen larger than one NOTIFY payload, then live output in order
+            String screen = "\u00e9cran ".repeat(3000) + "\ud83d\ude00 end";
+            agent.send(Frames.snapshot(2, "s-rep-con", subId, screen));
+            for (int i = 0; i < 20; i++) {
+                agent.send(Frames.chunk(3 + i, "s-rep-con", subId, i, "" + (char) ('a' + i)));
+            }
+            agent.send(Frames.chunk(23, "s-rep-con", "cs_nobody_asked", 0, "stray"));
+            JsonNode snap = ui.next(n -> n.path("type").asText().equals("console.snapshot"));
+            assertThat(new String(java.util.Base64.getDecoder().decode(snap.get("data").asText()),
+                    java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(screen);
+            StringBuilder live = new StringBuilder();
+            for (int i = 0; i < 20; i++) {
+                JsonNode c = ui.next(n -> n.path("type").asText().equals("console.chunk"));
+                live.append(new String(java.util.Base64.getDecoder().decode(c.get("data").asText()),
+                        java.nio.charset.StandardCharsets.UTF_8));
+            }
+            assertThat(live.toString()).isEqualTo("abcdefghijklmnopqrst");
+            ui.send("{\"type\":\"unsubscribe\",\"sub\":\"c\"}");
+            JsonNode stop = agent.next("console.unsubscribe after the linger", java.time.Duration.ofSeconds(30),
+                    n -> n.path("type").asText().equals("command")
+                            && n.at("/payload/name").asText().equals("console.unsubscribe"));
+            assertThat(stop.at("/payload/args/subscription_id").asText()).isEqualTo(subId);
+            ui.send("{\"type\":\"ping\"}");
+            assertThat(ui.until(n -> n.path("type").asText().equals("pong")))
+                    .noneMatch(n -> n.path("data").asText().equals(Frames.base64("stray")));
+        }
+    }
+
+    @Test
     void aHostThatConnectsToAnotherReplicaClosesItsOlderSocketThereWithoutWaitingForItsNextFrame() {
         ObjectNode h = a.createHost("rep-move");
         String token = h.get("token").asText();

@@ -164,30 +164,46 @@ public final class ReplicasBench {
                     String name = "probe-" + run + "-" + s;
                     long t0 = System.nanoTime();
                     agents.get(h).send(upsert(seqs[h].incrementAndGet(), "s_sim_" + h, name));
-                    for (int k = 0; k < r; k++) {
-                        uis.get(k).next("probe on replica " + k, Duration.ofSeconds(30), n ->
-                                name.equals(n.at("/session/name").asText()));
-                        double ms = (System.nanoTime() - t0) / 1e6;
-                        if (s >= 10) { // the first ten warm up
-                            stats.get(k).add(ms);
-                            all.add(ms);
+                    double[] ms = new double[r];
+                    try (ExecutorService wait = Executors.newVirtualThreadPerTaskExecutor()) {
+                        for (int k = 0; k < r; k++) { // one waiter per UI: each arrival timed as it comes
+                            int ui = k;
+                            wait.submit(() -> {
+                                uis.get(ui).next("probe on replica " + ui, Duration.ofSeconds(30), n ->
+                                        name.equals(n.at("/session/name").asText()));
+                                ms[ui] = (System.nanoTime() - t0) / 1e6;
+                            });
                         }
+                    }
+                    for (int k = 0; k < r; k++) {
+                        if (ms[k] == 0) {
+                            throw new IllegalStateException("probe " + name + " never reached the UI on replica " + k);
+                        }
+                    }
+                    if (s >= 10) { // the first ten warm up
+                        double slowest = 0;
+                        for (int k = 0; k < r; k++) {
+                            stats.get(k).add(ms[k]);
+                            slowest = Math.max(slowest, ms[k]);
+                        }
+                        all.add(slowest);
                     }
                 }
                 for (int k = 0; k < r; k++) {
                     p99s.get(k).add(stats.get(k).percentile(99));
                 }
                 p99All.add(all.percentile(99));
-                System.out.printf(Locale.ROOT, "run %d: change -> every replica's UI: %s%n", run + 1, all.summary(" ms"));
+                System.out.printf(Locale.ROOT, "run %d: change -> the last replica's UI has it: %s%n", run + 1, all.summary(" ms"));
             }
             background.set(false);
             bg.join();
         } finally {
             uis.forEach(WsClient::close);
         }
-        System.out.printf(Locale.ROOT, "change -> UI p99 over %d runs (min/median/max): %s%n", runs, mmm(p99All, "ms"));
+        System.out.printf(Locale.ROOT, "change -> every replica's UI, p99 over %d runs (min/median/max): %s%n", runs, mmm(p99All, "ms"));
         for (int k = 0; k < r; k++) {
-            System.out.printf(Locale.ROOT, "  UI on replica %d: p99 %s%n", k, mmm(p99s.get(k), "ms"));
+            System.out.printf(Locale.ROOT, "  UI on replica %d (hosts of every replica): p99 %s%n", k,
+                    mmm(p99s.get(k), "ms"));
         }
         agents.forEach(SimAgent::close);
 

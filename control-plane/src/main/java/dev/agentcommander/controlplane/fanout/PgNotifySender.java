@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -40,7 +41,7 @@ public final class PgNotifySender implements AutoCloseable {
     private final Database db;
     private final String origin;
     private final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(CAPACITY);
-    private final Set<String> overflowed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> overflowed = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean anyOverflow = new AtomicBoolean();
     private final Backoff backoff = Backoff.capped(Duration.ofSeconds(2));
     private final List<Item> batch = new ArrayList<>();

@@ -36,7 +36,8 @@ public final class Main {
                       GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET, GITHUB_BASE_URL, GITHUB_API_URL, ADMIN_EMAILS,
                       ALLOWED_EMAILS, ALLOWED_ORGS, DEFAULT_ROLE,
                       NOTIFY_WEBHOOK_URL, NOTIFY_WEBHOOK_SECRET, NOTIFY_NTFY_URL, NOTIFY_NTFY_TOKEN,
-                      NOTIFY_SLACK_WEBHOOK_URL, NOTIFY_DELAY_SECONDS, NOTIFY_WAITING_SECONDS (see the README)
+                      NOTIFY_SLACK_WEBHOOK_URL, NOTIFY_DELAY_SECONDS, NOTIFY_WAITING_SECONDS,
+                      FANOUT (see the README)
               token   print a control-plane JWT signed with this instance's secret, for scripts
                       (Authorization: Bearer ...); --role defaults to %s, --ttl-seconds to %d (at most %d)
               login-link  print a one-time browser sign-in link (valid %d minutes, single use) as the local

@@ -48,7 +48,7 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
     static final long BURST_GAP_MS = 5_000;
 
     /** One subscription: {@code topic} and its parsed filter. */
-    private record Sub(String topic, SessionFilter sessions, String sessionId, String approvalStatus,
+    record Sub(String topic, SessionFilter sessions, String sessionId, String approvalStatus,
                        ConsoleHub.Watcher watcher, Set<String> visible, AtomicLong lastSeq) {
         Sub(String topic, SessionFilter sessions, String sessionId, String approvalStatus,
             ConsoleHub.Watcher watcher) {
@@ -339,7 +339,7 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
 
     private void onChange(FanOut.Change change) {
         if (change instanceof FanOut.Resync) {
-            resync();
+            UiResync.run(db, subs, this::enqueue, (sub, message) -> error(sub, "unavailable", message));
             return;
         }
         subs.forEach((id, s) -> {
@@ -361,55 +361,8 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
         });
     }
 
-    /**
-     * Changes may have been missed (another replica's, while the LISTEN connection was down): each subscription
-     * re-reads from Postgres what it shows and is sent the difference — sessions as they are now (and removed
-     * ones), approvals as they are now, events after the last seq it was sent. Console lanes keep their stream.
-     */
-    private void resync() {
-        subs.forEach((id, s) -> {
-            try {
-                switch (s.topic()) {
-                    case "sessions" -> {
-                        List<Session> rows = db.tx(c -> SessionRows.list(c, s.sessions(), null, 1000));
-                        Set<String> now = new java.util.HashSet<>();
-                        rows.forEach(r -> now.add(r.sessionId()));
-                        for (String gone : List.copyOf(s.visible())) {
-                            if (!now.contains(gone) && s.visible().remove(gone)) {
-                                enqueue(UiEvent.encode(new UiEvent.SessionsRemoved(id, gone)));
-                            }
-                        }
-                        rows.stream().map(r -> sessionFrame(id, s, r)).filter(f -> f != null).forEach(this::enqueue);
-                    }
-                    case "approvals" -> {
-                        List<ObjectNode> rows = db.tx(c -> {
-                            List<ObjectNode> out = new java.util.ArrayList<>(ApprovalRows.list(c, s.approvalStatus(), 500));
-                            for (String shown : List.copyOf(s.visible())) {
-                                ObjectNode a = ApprovalRows.find(c, shown); // a card that left pending meanwhile
-                                if (a != null && !"pending".equals(a.path("status").asText())) {
-                                    out.add(a);
-                                }
-                            }
-                            return out;
-                        });
-                        rows.stream().filter(a -> approvalMatches(s, a))
-                                .forEach(a -> enqueue(UiEvent.encode(new UiEvent.ApprovalsChanged(id, a))));
-                    }
-                    case "events" -> db.tx(c -> EventRows.afterSeq(c, s.sessionId(), s.lastSeq().get(), 1000))
-                            .forEach(e -> {
-                                s.lastSeq().accumulateAndGet(e.path("seq").asLong(), Math::max);
-                                enqueue(UiEvent.encode(new UiEvent.EventsAppended(id, e)));
-                            });
-                    default -> { }
-                }
-            } catch (DbException e) {
-                error(id, "unavailable", "could not catch up after a missed change; resubscribe");
-            }
-        });
-    }
-
     /** A session that stops matching a filter leaves that subscriber's view as {@code sessions.removed}. */
-    private static String sessionFrame(String id, Sub s, Session session) {
+    static String sessionFrame(String id, Sub s, Session session) {
         if (s.sessions().matches(session)) {
             s.visible().add(session.sessionId());
             return UiEvent.encode(new UiEvent.SessionsChanged(id, session));
@@ -422,7 +375,7 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
      * Whether a subscriber gets this change. A pending-only subscriber also gets the change that takes an approval
      * it was shown out of pending (decided, expired), once, so every open inbox drops the card live.
      */
-    private static boolean approvalMatches(Sub s, ObjectNode a) {
+    static boolean approvalMatches(Sub s, ObjectNode a) {
         boolean pending = "pending".equals(a.path("status").asText());
         String id = a.path("id").asText();
         if (s.approvalStatus() == null || s.approvalStatus().equals("pending") == pending) {

@@ -125,6 +125,19 @@ public final class PgFanOut implements FanOut, AutoCloseable {
             }
         }
         if (missed) {
+            // subscribers re-read at once: only when Postgres answers (right after a restart the pool may still
+            // hand out dead connections), else their one catch-up would fail
+            try {
+                db.tx(c -> {
+                    try (var st = c.createStatement()) {
+                        return st.execute("SELECT 1"); // a dead connection throws (and the pool drops it)
+                    }
+                });
+                backoff.reset();
+            } catch (DbException e) {
+                backoff.pause();
+                return;
+            }
             missed = false;
             pending.clear();
             inbox.clear();

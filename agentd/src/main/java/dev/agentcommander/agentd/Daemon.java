@@ -29,7 +29,6 @@ import dev.agentcommander.schema.loop.Backoff;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -104,7 +103,7 @@ final class Daemon implements AutoCloseable {
                     SentEvents.of(outbox), config.storage().stateDir(), clock, AppServerAsk.through(broker)));
             CommandExecutor executor = keep(new CommandExecutor(tmux, outbox, scanner, console, ids, spawner, jobs,
                     config.storage().stateDir()));
-            link = keep(new Link(new Link.Settings(URI.create(config.controlPlane().url()),
+            link = keep(new Link(new Link.Settings(config.controlPlane().urls(),
                     config.controlPlane().token(), config.hostName(), agentVersion, config.link().window()),
                     transport, outbox, executor, broker::onDecision, Backoff.link(RandomGenerator.getDefault()),
                     clock));

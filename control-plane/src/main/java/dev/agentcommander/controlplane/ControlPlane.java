@@ -18,8 +18,10 @@ import dev.agentcommander.controlplane.db.PrivateDirs;
 import dev.agentcommander.controlplane.db.Retention;
 import dev.agentcommander.controlplane.db.StartupException;
 import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.controlplane.fanout.FanOutKind;
 import dev.agentcommander.controlplane.fanout.HostNotifier;
 import dev.agentcommander.controlplane.fanout.InProcessFanOut;
+import dev.agentcommander.controlplane.fanout.PgSignals;
 import dev.agentcommander.controlplane.http.RestApi;
 import dev.agentcommander.controlplane.http.Routes;
 import dev.agentcommander.controlplane.link.AgentEndpoint;
@@ -84,6 +86,7 @@ public final class ControlPlane implements AutoCloseable {
     private Notifier notifications;
     private Metrics metrics = Metrics.off();
     private Retention retention;
+    private PgSignals signals;
 
     public ControlPlane(ServerConfig config, Clock clock) {
         this.config = config;
@@ -119,13 +122,25 @@ public final class ControlPlane implements AutoCloseable {
                 bootstrapHost(bootstrap);
             }
             metrics = config.ops().metricsEnabled() ? Metrics.on() : Metrics.off();
-            FanOut fanOut = new InProcessFanOut();
-            HostNotifier notifier = new HostNotifier.InProcess();
+            FanOut fanOut;
+            HostNotifier notifier;
+            if (config.fanOut() == FanOutKind.POSTGRES) {
+                signals = PgSignals.start(db, clock);
+                fanOut = signals.fanOut();
+                notifier = signals.notifier();
+            } else {
+                fanOut = new InProcessFanOut();
+                notifier = new HostNotifier.InProcess();
+            }
             HostPresence presence = new HostPresence(db, fanOut);
             links = new AgentLinks(presence);
             notifier.onHostWork(links::wake);
+            notifier.onMissedWork(links::wakeAll);
             CommandService commands = new CommandService(db, notifier);
             console = new ConsoleHub(commands, fanOut, clock);
+            if (signals != null) {
+                signals.fanOut().relayConsoleUnless(console::owns);
+            }
             UiQuotas uiQuotas = new UiQuotas(clock);
             notifications = new Notifier(config.notifications(), db, clock, this::baseUrl);
             RuleDecisions rules = new RuleDecisions(new RuleEngine(), clock);
@@ -145,7 +160,9 @@ public final class ControlPlane implements AutoCloseable {
                     .endpoint("/v1/agent", () -> new AgentEndpoint(db, links, fanOut, clock, VERSION,
                             host -> {
                                 presence.changed(host);
-                                console.hostConnected(host);
+                                presence.changed(host);
+                                fanOut.publish(new FanOut.HostConnected(host)); // console streams, every replica
+                                notifier.hostHasWork(host); // a replica holding an older socket checks its epoch now
                             }, intake, metrics))
                     .endpoint("/v1/ui", () -> new UiEndpoint(db, tokens, signIn, fanOut, console, uiQuotas,
                             commands));
@@ -249,6 +266,11 @@ public final class ControlPlane implements AutoCloseable {
         return metrics;
     }
 
+    /** The LISTEN/NOTIFY parts when {@code FANOUT=postgres}, else null (tests). */
+    public PgSignals signals() {
+        return signals;
+    }
+
     /**
      * Where a browser reaches this instance: PUBLIC_URL, else the URL the running instance published in the data
      * dir's lock (a wildcard host read as 127.0.0.1), else {@code http://127.0.0.1:PORT}.
@@ -332,6 +354,9 @@ public final class ControlPlane implements AutoCloseable {
         }
         if (console != null) {
             console.close();
+        }
+        if (signals != null) {
+            signals.close();
         }
         if (db != null) {
             db.close();

@@ -40,8 +40,8 @@ public final class Main {
                       NOTIFY_WEBHOOK_URL, NOTIFY_WEBHOOK_SECRET, NOTIFY_NTFY_URL, NOTIFY_NTFY_TOKEN,
                       NOTIFY_SLACK_WEBHOOK_URL, NOTIFY_DELAY_SECONDS, NOTIFY_WAITING_SECONDS,
                       TLS_CERT_FILE, TLS_KEY_FILE,
-                      METRICS_ENABLED, METRICS_TOKEN, EVENTS_RETENTION_DAYS, AUDIT_RETENTION_DAYS, LOG_FORMAT
-                      (see the README)
+                      METRICS_ENABLED, METRICS_TOKEN, EVENTS_RETENTION_DAYS, AUDIT_RETENTION_DAYS, LOG_FORMAT,
+                      FANOUT (see the README)
               token   print a control-plane JWT signed with this instance's secret, for scripts
                       (Authorization: Bearer ...); --role defaults to %s, --ttl-seconds to %d (at most %d)
               login-link  print a one-time browser sign-in link (valid %d minutes, single use) as the local

@@ -20,6 +20,7 @@ public record Config(ControlPlane controlPlane, String hostName, Tmux tmux, Stor
 
     /**
      * {@code token} is resolved: inline {@code token}, else the content of {@code token_file}; may be empty.
+     * {@code url} is the key's text: one URL, or several separated by commas (replicas without a load balancer).
      * {@code caFile} is null unless {@code ca_file} is set; {@code trustedCas} are its certificates, read and
      * checked at start (empty without it).
      */
@@ -31,6 +32,11 @@ public record Config(ControlPlane controlPlane, String hostName, Tmux tmux, Stor
 
         public ControlPlane(String url, String token, Path tokenFile) {
             this(url, token, tokenFile, null, List.of());
+        }
+
+        /** The URLs of {@code url} in the order given (validated when the configuration was built). */
+        public List<java.net.URI> urls() {
+            return ConfigBuilder.urls(url);
         }
     }
 

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,16 +27,43 @@ final class ConfigBuilder {
         this.env = env;
     }
 
+    /** At most this many URLs in {@code control_plane.url}. */
+    static final int MAX_URLS = 16;
+
+    /**
+     * The URLs of {@code control_plane.url}: one {@code ws://} or {@code wss://} URL, or several separated by commas
+     * (tried in order, the next one when a connection attempt fails). Empty entries and repeats are errors.
+     */
+    static List<URI> urls(String text) {
+        List<URI> out = new ArrayList<>();
+        for (String part : text.split(",", -1)) {
+            String one = part.strip();
+            if (one.isEmpty()) {
+                throw new ConfigException("control_plane.url: an empty URL in the list (got \"" + text + "\")");
+            }
+            URI u;
+            try {
+                u = new URI(one);
+            } catch (URISyntaxException e) {
+                throw new ConfigException("control_plane.url: not a URL: " + e.getMessage());
+            }
+            if (!"ws".equals(u.getScheme()) && !"wss".equals(u.getScheme()) || u.getHost() == null) {
+                throw new ConfigException("control_plane.url: must be a ws:// or wss:// URL (got " + one + ")");
+            }
+            if (out.contains(u)) {
+                throw new ConfigException("control_plane.url: " + one + " is listed twice");
+            }
+            out.add(u);
+        }
+        if (out.size() > MAX_URLS) {
+            throw new ConfigException("control_plane.url: at most " + MAX_URLS + " URLs, got " + out.size());
+        }
+        return List.copyOf(out);
+    }
+
     Config build() {
         String url = str(Option.CONTROL_PLANE_URL);
-        try {
-            URI u = new URI(url);
-            if (!"ws".equals(u.getScheme()) && !"wss".equals(u.getScheme()) || u.getHost() == null) {
-                throw new ConfigException("control_plane.url: must be a ws:// or wss:// URL (got " + url + ")");
-            }
-        } catch (URISyntaxException e) {
-            throw new ConfigException("control_plane.url: not a URL: " + e.getMessage());
-        }
+        List<URI> all = urls(url);
         boolean fileGiven = values.containsKey(Option.CONTROL_PLANE_TOKEN_FILE);
         Path tokenFile = Path.of(str(Option.CONTROL_PLANE_TOKEN_FILE));
         String token = str(Option.CONTROL_PLANE_TOKEN).trim();
@@ -44,7 +72,7 @@ final class ConfigBuilder {
         }
         String caText = str(Option.CONTROL_PLANE_CA_FILE);
         Path caFile = caText.isBlank() ? null : absolute(Option.CONTROL_PLANE_CA_FILE, caText);
-        if (caFile != null && !url.startsWith("wss://")) {
+        if (caFile != null && all.stream().anyMatch(u -> !"wss".equals(u.getScheme()))) {
             throw new ConfigException("control_plane.ca_file: set, but control_plane.url is not wss:// (got " + url
                     + "): a CA file is for a control plane that serves TLS");
         }

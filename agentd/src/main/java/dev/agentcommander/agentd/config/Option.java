@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
  */
 enum Option {
     CONTROL_PLANE_URL("control_plane.url", "ws://127.0.0.1:8080/v1/agent",
-            "the control plane's agent WebSocket; `wss://` in production"),
+            "the control plane's agent WebSocket; `wss://` in production; several replicas without a load "
+            + "balancer: comma-separated URLs, tried in turn"),
     CONTROL_PLANE_TOKEN("control_plane.token", "", "the host token inline; empty: read from `token_file`"),
     CONTROL_PLANE_TOKEN_FILE("control_plane.token_file", "/etc/agentd/token",
             "file holding the host token `POST /v1/hosts` returned"),

@@ -37,7 +37,21 @@ public final class Link implements AutoCloseable {
     static final Duration SILENCE = Duration.ofSeconds(60);
     static final List<String> CAPABILITIES = List.of("sessions", "console", "commands", "approvals", "outbox");
 
-    public record Settings(URI uri, String token, String hostName, String agentVersion, int window) {
+    /**
+     * {@code uris}: the control plane's agent URLs, tried in order: an attempt that fails before the welcome moves
+     * on to the next (replicas without a load balancer); a link that was up tries its URL again first.
+     */
+    public record Settings(List<URI> uris, String token, String hostName, String agentVersion, int window) {
+        public Settings {
+            if (uris.isEmpty()) {
+                throw new IllegalArgumentException("control_plane.url: at least one URL");
+            }
+            uris = List.copyOf(uris);
+        }
+
+        public Settings(URI uri, String token, String hostName, String agentVersion, int window) {
+            this(List.of(uri), token, hostName, agentVersion, window);
+        }
     }
 
     private final Settings settings;
@@ -55,6 +69,8 @@ public final class Link implements AutoCloseable {
     private NamedLoop loop;
     private int failures;
     private String lastFailure;
+    /** Which of {@code settings.uris()} the next attempt uses (the loop's own). */
+    private volatile int urlIndex;
 
     // per-connection state, guarded by lock
     private ServerMessage.Welcome welcome;
@@ -79,9 +95,11 @@ public final class Link implements AutoCloseable {
     }
 
     public void start() {
-        if (sendsTokenInClear(settings.uri())) { // warn, not refuse: existing setups keep working
-            LOG.log(Level.WARNING, "control_plane.url " + settings.uri() + " is plain ws:// to another machine: "
-                    + "the host token and everything agentd sends cross the network unencrypted; use wss://");
+        for (URI u : settings.uris()) {
+            if (sendsTokenInClear(u)) { // warn, not refuse: existing setups keep working
+                LOG.log(Level.WARNING, "control_plane.url " + u + " is plain ws:// to another machine: "
+                        + "the host token and everything agentd sends cross the network unencrypted; use wss://");
+            }
         }
         loop = NamedLoop.start("agentd-link", this::connectOnce);
     }
@@ -131,7 +149,7 @@ public final class Link implements AutoCloseable {
             failures++;
             // the same failure every few seconds says nothing new: log changes and every 20th
             Level level = !m.equals(lastFailure) || failures % 20 == 0 ? Level.WARNING : Level.DEBUG;
-            LOG.log(level, "link to " + settings.uri() + " failed: " + m + " (attempt " + failures + ")");
+            LOG.log(level, "link to " + uri() + " failed: " + m + " (attempt " + failures + ")");
             lastFailure = m;
         } finally {
             connected = false;
@@ -140,7 +158,16 @@ public final class Link implements AutoCloseable {
             return;
         }
         afterClose(closeReasonNow(), welcomed);
+        if (!welcomed && settings.uris().size() > 1) {
+            urlIndex = (urlIndex + 1) % settings.uris().size();
+            LOG.log(Level.DEBUG, () -> "next attempt: " + uri());
+        }
         backoff.pause();
+    }
+
+    /** The URL the current (or next) attempt uses. */
+    public URI uri() {
+        return settings.uris().get(urlIndex);
     }
 
     /**
@@ -197,7 +224,7 @@ public final class Link implements AutoCloseable {
         }
         Inbound inbound = new Inbound();
         signal(() -> current = inbound);
-        Transport.Connection conn = transport.connect(settings.uri(), settings.token(), inbound);
+        Transport.Connection conn = transport.connect(uri(), settings.token(), inbound);
         try {
             conn.send(Codec.encodeAgent(new AgentMessage.Hello(settings.hostName(), settings.agentVersion(),
                     Protocol.VERSION, CAPABILITIES, outbox.ackedSeq()), null, clock.instant()));
@@ -206,7 +233,7 @@ public final class Link implements AutoCloseable {
                 return false;
             }
             connected = true;
-            LOG.log(Level.INFO, () -> "link up: " + settings.uri() + ", server has up to seq " + from
+            LOG.log(Level.INFO, () -> "link up: " + uri() + ", server has up to seq " + from
                     + ", our last seq " + outbox.lastSeq());
             pump(conn, from);
             return true;

@@ -44,6 +44,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void controlPlaneUrlMayListSeveralReplicasSeparatedByCommasAndEachIsChecked() {
+        Config c = new ConfigLoader(env).parse("control_plane:\n  url: wss://a.example/v1/agent, "
+                + "wss://b.example:8443/v1/agent\n");
+        assertThat(c.controlPlane().urls()).extracting(java.net.URI::toString)
+                .containsExactly("wss://a.example/v1/agent", "wss://b.example:8443/v1/agent");
+        assertThat(new ConfigLoader(env).parse("").controlPlane().urls()).hasSize(1);
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("control_plane:\n  url: wss://a/v1/agent,,wss://b/\n"))
+                .hasMessageStartingWith("control_plane.url: an empty URL");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("control_plane:\n  url: wss://a/v1/agent, http://b/\n"))
+                .hasMessageStartingWith("control_plane.url: must be a ws:// or wss:// URL (got http://b/)");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("control_plane:\n  url: wss://a/x, wss://a/x\n"))
+                .hasMessageStartingWith("control_plane.url: wss://a/x is listed twice");
+    }
+
+    @Test
     void defaultsApplyWhenKeysAreAbsent() {
         Config c = new ConfigLoader(Map.of("HOME", "/home/u", "XDG_STATE_HOME", "/xdg")).parse("");
         assertThat(c.controlPlane().url()).isEqualTo("ws://127.0.0.1:8080/v1/agent");

@@ -106,6 +106,38 @@ class LinkTest {
     }
 
     @Test
+    void withSeveralUrlsAFailedAttemptMovesOnToTheNextAndALinkThatWasUpTriesItsUrlAgainFirst() throws Exception {
+        outbox = new Outbox(state, 1 << 30, Clock.systemUTC());
+        URI down = URI.create("ws://replica-a/v1/agent");
+        URI up = URI.create("ws://replica-b/v1/agent");
+        FakeControlPlane server = new FakeControlPlane();
+        BlockingQueue<URI> tried = new LinkedBlockingQueue<>();
+        Transport transport = (uri, token, listener) -> {
+            tried.add(uri);
+            if (uri.equals(down)) {
+                throw new java.io.IOException("connection refused");
+            }
+            return server.connect(uri, token, listener);
+        };
+        link = new Link(new Link.Settings(List.of(down, up), "tok", "box", "0.1", 10), transport, outbox,
+                c -> { }, d -> { }, Backoff.link(new Random(3)), Clock.systemUTC());
+        link.start();
+        FakeControlPlane.Conn conn = server.awaitConnection();
+        assertThat(server.next().type()).isEqualTo(AgentMessage.Hello.TYPE);
+        conn.send(new ServerMessage.Welcome(0, "test", "h1"));
+        assertThat(tried.poll(5, TimeUnit.SECONDS)).isEqualTo(down);
+        assertThat(tried.poll(5, TimeUnit.SECONDS)).isEqualTo(up);
+        assertThat(link.uri()).isEqualTo(up);
+
+        conn.close(1006, "replica gone");
+        FakeControlPlane.Conn again = server.awaitConnection();
+        assertThat(tried.poll(5, TimeUnit.SECONDS)).as("the URL that was up, first").isEqualTo(up);
+        assertThat(server.next().type()).isEqualTo(AgentMessage.Hello.TYPE);
+        again.send(new ServerMessage.Welcome(0, "test", "h1"));
+        assertThat(tried).isEmpty();
+    }
+
+    @Test
     void aRefusedTokenBacksOffToTheCapWhileOtherFailuresRetryAtOnce() throws Exception {
         outbox = new Outbox(state, 1 << 30, Clock.systemUTC());
         assertThat(firstPause(new Transport.Unauthorized("unauthorized: HTTP 401", null)).toMillis())

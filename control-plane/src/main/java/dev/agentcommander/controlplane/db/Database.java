@@ -165,6 +165,21 @@ public final class Database implements AutoCloseable {
         return u;
     }
 
+    /**
+     * A connection of its own, outside the pool, on the same URL: for a session that must stay open and whose
+     * state matters (LISTEN). The caller closes it. Connect and login give up after 5 s, and a read after 10 s, so
+     * a silently cut network shows as an error instead of a read that hangs until TCP gives up.
+     */
+    public Connection dedicatedConnection() throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("connectTimeout", "5");
+        p.setProperty("loginTimeout", "5");
+        p.setProperty("socketTimeout", "10");
+        p.setProperty("tcpKeepAlive", "true");
+        p.setProperty("ApplicationName", "agent-commander-listen");
+        return DriverManager.getConnection(config.getJdbcUrl(), p);
+    }
+
     public DataSource dataSource() {
         return pool;
     }

@@ -72,6 +72,11 @@ public final class AgentLinks {
         }
     }
 
+    /** Every host held here looks for queued work (signals for them may have been lost). */
+    public void wakeAll() {
+        byHost.values().forEach(AgentConnection::wake);
+    }
+
     public void closeAll() {
         Map<String, Long> epochs = new HashMap<>();
         for (AgentConnection c : List.copyOf(byHost.values())) {

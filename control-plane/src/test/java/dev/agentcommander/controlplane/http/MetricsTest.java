@@ -191,7 +191,7 @@ class MetricsTest {
 
     private static UnaryOperator<ServerConfig> host(String host) {
         return c -> new ServerConfig(c.databaseUrl(), c.jwtSecret(), host, 0, c.publicUrl(), c.dataDir(),
-                c.embeddedDbPort(), c.embeddedDbGiveUp(), c.signIn(), c.notifications(), c.tls(), c.ops());
+                c.embeddedDbPort(), c.embeddedDbGiveUp(), c.signIn(), c.notifications(), c.tls(), c.ops(), c.fanOut());
     }
 
     private static InetAddress externalAddress() throws Exception {

@@ -23,12 +23,12 @@ import dev.agentcommander.agentd.panes.PaneStatusDetector;
 import dev.agentcommander.agentd.panes.PromptWatcher;
 import dev.agentcommander.agentd.panes.ProviderDetector;
 import dev.agentcommander.agentd.panes.SessionIds;
+import dev.agentcommander.agentd.systemd.ServiceNotifier;
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.schema.loop.Backoff;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,7 +48,11 @@ final class Daemon implements AutoCloseable {
     /** Hooks held open at once; past it a hook gets 503 and Claude shows its own prompt. */
     private static final int MAX_WAITING_APPROVALS = 256;
 
+    /** A scanner round may take several tmux timeouts on a struggling server; past this it counts as stuck. */
+    private static final Duration SCANNER_STUCK_MIN = Duration.ofSeconds(60);
+
     private final List<AutoCloseable> parts = new ArrayList<>();
+    private final Duration pollInterval;
     private final Outbox outbox;
     private final PaneScanner scanner;
     private final Link link;
@@ -59,6 +63,7 @@ final class Daemon implements AutoCloseable {
      */
     public Daemon(Config config, Path home, Map<String, String> env, Transport transport, Clock clock,
                   String agentVersion) {
+        pollInterval = config.tmux().pollInterval();
         PrivateFiles.secureDirectoryTree(config.storage().stateDir(), "storage.state_dir"); // 0700, files 0600
         PrivateFiles.exposure(config.controlPlane().tokenFile(), "control_plane.token_file")
                 .ifPresent(w -> LOG.log(Level.WARNING, w));
@@ -98,7 +103,7 @@ final class Daemon implements AutoCloseable {
                     SentEvents.of(outbox), config.storage().stateDir(), clock, AppServerAsk.through(broker)));
             CommandExecutor executor = keep(new CommandExecutor(tmux, outbox, scanner, console, ids, spawner, jobs,
                     config.storage().stateDir()));
-            link = keep(new Link(new Link.Settings(URI.create(config.controlPlane().url()),
+            link = keep(new Link(new Link.Settings(config.controlPlane().urls(),
                     config.controlPlane().token(), config.hostName(), agentVersion, config.link().window()),
                     transport, outbox, executor, broker::onDecision, Backoff.link(RandomGenerator.getDefault()),
                     clock));
@@ -132,6 +137,29 @@ final class Daemon implements AutoCloseable {
 
     public Link link() {
         return link;
+    }
+
+    /**
+     * One line for systemd's {@code STATUS=}: the link, the panes and the outbox backlog (messages not yet acked).
+     * Read under the parts' own locks, so a deadlock in one of them stops the watchdog loop that asks.
+     */
+    public String status() {
+        long backlog = Math.max(0, outbox.lastSeq() - outbox.ackedSeq());
+        int panes = scanner.sessionCount();
+        return "link " + (link.connected() ? "connected" : "disconnected") + ", " + panes + (panes == 1 ? " pane"
+                : " panes") + ", outbox backlog " + backlog + (backlog == 1 ? " message" : " messages") + " ("
+                + outbox.unackedBytes() + " bytes)";
+    }
+
+    /**
+     * The loops the watchdog requires to move: the scanner, which runs every poll interval and goes through tmux,
+     * the outbox and the session registry. The other loops wait on queues or on the network by design (an idle
+     * command loop or a link in backoff is not stuck); the status read before each ping covers their locks.
+     */
+    public List<ServiceNotifier.Liveness> liveness() {
+        Duration bound = pollInterval.multipliedBy(10);
+        return List.of(new ServiceNotifier.Liveness("agentd-scanner", scanner::lastRound,
+                bound.compareTo(SCANNER_STUCK_MIN) > 0 ? bound : SCANNER_STUCK_MIN));
     }
 
     /** Stops the link first (nothing new arrives), then producers, then the outbox they write to. */

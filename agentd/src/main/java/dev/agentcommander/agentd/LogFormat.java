@@ -1,38 +1,19 @@
 package dev.agentcommander.agentd;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.time.Instant;
-import java.util.logging.ConsoleHandler;
-import java.util.logging.Formatter;
-import java.util.logging.Handler;
+import dev.agentcommander.schema.log.LogLines;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 /**
- * One line per record on stderr (journald adds its own timestamp, but foreground runs want one). agentd logs
- * through {@code System.Logger}; the JDK backs that with java.util.logging, so this formatter, installed once by
- * Main, is the only place agentd touches JUL.
+ * agentd's logging: one line per record on stderr ({@link LogLines}, the same format as the control plane's),
+ * as text or JSON ({@code log.format}). Installed by Main, first as text before the config is read, then in the
+ * configured format.
  */
-final class LogFormat extends Formatter {
-    @Override
-    public String format(LogRecord r) {
-        String logger = r.getLoggerName() == null ? "" : r.getLoggerName();
-        logger = logger.substring(logger.lastIndexOf('.') + 1);
-        StringBuilder sb = new StringBuilder().append(Instant.ofEpochMilli(r.getMillis())).append(' ')
-                .append(r.getLevel().getName()).append(' ').append(logger).append(": ")
-                .append(formatMessage(r).replace('\n', ' '));
-        if (r.getThrown() != null) {
-            StringWriter sw = new StringWriter();
-            r.getThrown().printStackTrace(new PrintWriter(sw));
-            sb.append(" | ").append(sw.toString().strip().replace("\n", " | "));
-        }
-        return sb.append('\n').toString();
+final class LogFormat {
+    private LogFormat() {
     }
 
-    /** Replaces the root handlers with one stderr handler using this format, passing {@code min} and above. */
-    public static void install(System.Logger.Level min) {
+    /** Replaces the root handlers with one stderr handler in {@code format}, passing {@code min} and above. */
+    static void install(LogLines.Format format, System.Logger.Level min) {
         Level level = switch (min) {
             case ALL, TRACE -> Level.FINER;
             case DEBUG -> Level.FINE;
@@ -41,14 +22,6 @@ final class LogFormat extends Formatter {
             case ERROR -> Level.SEVERE;
             case OFF -> Level.OFF;
         };
-        Logger root = Logger.getLogger("");
-        for (Handler h : root.getHandlers()) {
-            root.removeHandler(h);
-        }
-        ConsoleHandler h = new ConsoleHandler(); // writes to System.err
-        h.setFormatter(new LogFormat());
-        h.setLevel(level);
-        root.addHandler(h);
-        root.setLevel(level);
+        LogLines.install(format, level);
     }
 }

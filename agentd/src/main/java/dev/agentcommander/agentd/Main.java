@@ -3,12 +3,17 @@ package dev.agentcommander.agentd;
 import dev.agentcommander.agentd.config.Config;
 import dev.agentcommander.agentd.config.ConfigException;
 import dev.agentcommander.agentd.config.ConfigLoader;
+import dev.agentcommander.agentd.doctor.Check;
+import dev.agentcommander.agentd.doctor.Doctor;
+import dev.agentcommander.agentd.doctor.Report;
+import dev.agentcommander.agentd.enroll.Enroll;
 import dev.agentcommander.agentd.hooks.HookCommand;
-import dev.agentcommander.agentd.hooks.HookSocket;
 import dev.agentcommander.agentd.hooks.InstallHooks;
+import dev.agentcommander.agentd.link.LinkTls;
 import dev.agentcommander.agentd.link.SocketTransport;
-import dev.agentcommander.agentd.tmux.Tmux;
+import dev.agentcommander.agentd.systemd.ServiceNotifier;
 import dev.agentcommander.schema.Protocol;
+import dev.agentcommander.schema.log.LogLines;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -17,23 +22,27 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 
 /**
- * {@code agentd [run] [--config FILE]} runs the daemon; {@code agentd doctor} prints the effective config and
- * whether tmux answers. Configuration is read once, here; everything else gets values.
+ * {@code agentd [run] [--config FILE]} runs the daemon; {@code agentd doctor} checks what it needs, each finding
+ * with its fix. Configuration is read once, here; everything else gets values.
  */
 public final class Main {
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
     static final String USAGE = """
-            usage: agentd [run] [--config FILE]     run the daemon (default config %s)
-                   agentd doctor [--config FILE]    print the effective config and check tmux
+            usage: agentd [run] [--config FILE]     run the daemon (default config ~/.config/%s if it exists,
+                                                    else %s)
+                   agentd enroll URL CODE [--host-name NAME] [--config FILE] [--force]
+                                                    trade a one-time enrollment code for this host's token
+                   agentd doctor [--config FILE] [--json]   check tmux, state, control plane, hooks, tools
                    agentd hook [--socket PATH]      the Claude Code hook command (reads the hook JSON on stdin)
                    agentd install-hooks [--scope user|project] [--dry-run] [--uninstall]
-            """.formatted(ConfigLoader.DEFAULT_FILE);
+            """.formatted(ConfigLoader.USER_FILE, ConfigLoader.DEFAULT_FILE);
 
     /**
      * The argfile of the flags Chronicle Queue needs: written once in {@code agentd/src/main/jvm}, read by the
@@ -42,6 +51,9 @@ public final class Main {
      */
     static final String CHRONICLE_ARGS = "jvm/chronicle.args";
 
+    /** For each of the doctor's network steps and programs it runs. */
+    static final Duration DOCTOR_TIMEOUT = Duration.ofSeconds(5);
+
     private Main() {
     }
 
@@ -49,7 +61,7 @@ public final class Main {
         if (System.getProperty("chronicle.analytics.disable") == null) {
             System.setProperty("chronicle.analytics.disable", "true");
         }
-        LogFormat.install(Level.INFO);
+        LogFormat.install(LogLines.Format.TEXT, Level.INFO);
         System.exit(run(args, System.out, System.err));
     }
 
@@ -64,13 +76,19 @@ public final class Main {
             case "install-hooks" -> {
                 return InstallHooks.fromEnvironment().run(rest);
             }
+            case "enroll" -> {
+                return Enroll.fromEnvironment(out, err).run(rest);
+            }
             default -> { }
         }
-        Path configFile = ConfigLoader.DEFAULT_FILE;
+        Path configFile = ConfigLoader.defaultFile(System.getenv(), System.getProperty("user.name"));
         boolean explicit = false;
+        boolean json = false;
         for (int i = 0; i < rest.size(); i++) {
             String a = rest.get(i);
-            if (a.equals("--config") && i + 1 < rest.size()) {
+            if (a.equals("--json") && sub.equals("doctor")) {
+                json = true;
+            } else if (a.equals("--config") && i + 1 < rest.size()) {
                 configFile = Path.of(rest.get(++i));
                 explicit = true;
             } else if (a.startsWith("--config=")) {
@@ -92,17 +110,37 @@ public final class Main {
         try {
             config = new ConfigLoader(System.getenv()).load(configFile, explicit);
         } catch (ConfigException e) {
+            if (sub.equals("doctor")) {
+                return report(Doctor.configFailed(configFile, e.getMessage()), json, out);
+            }
             err.println("agentd: config: " + e.getMessage());
             return 2;
         }
-        return switch (sub) {
-            case "run" -> runDaemon(config, err);
-            case "doctor" -> doctor(config, out);
-            default -> {
-                err.print("agentd: unknown subcommand " + sub + "\n" + USAGE);
-                yield 2;
-            }
-        };
+        if (config.log().format() != LogLines.Format.TEXT && err == System.err) {
+            LogFormat.install(config.log().format(), Level.INFO);
+        }
+        if (sub.equals("doctor")) {
+            List<Check> checks = new ArrayList<>();
+            checks.add(Check.ok("config", (Files.exists(configFile) ? configFile.toString() : "defaults (no "
+                    + configFile + ")") + "; host_name " + config.hostName() + ", control_plane.url "
+                    + config.controlPlane().url() + ", storage.state_dir " + config.storage().stateDir()));
+            checks.addAll(new Doctor(config, Doctor.Host.current(), transport(config), Clock.systemUTC(),
+                    DOCTOR_TIMEOUT).run());
+            return report(checks, json, out);
+        }
+        return runDaemon(config, err);
+    }
+
+    private static int report(List<Check> checks, boolean json, PrintStream out) {
+        out.print(json ? Report.json(checks, version()) : Report.text(checks, version()));
+        return Report.exitCode(checks);
+    }
+
+    /** The link's transport: frames up to the protocol's limit, TLS trusting the system's CAs and {@code ca_file}. */
+    private static SocketTransport transport(Config config) {
+        Config.ControlPlane cp = config.controlPlane();
+        return new SocketTransport(Protocol.MAX_FRAME_BYTES, new LinkTls(cp.trustedCas(),
+                cp.caFile() == null ? null : cp.caFile().toString()));
     }
 
     private static int runDaemon(Config config, PrintStream err) {
@@ -125,62 +163,41 @@ public final class Main {
                     + "): paths outside ASCII will not reach git intact; set LANG=C.UTF-8 in its environment");
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        ServiceNotifier systemd;
+        try {
+            systemd = ServiceNotifier.fromEnvironment(System.getenv(), ProcessHandle.current().pid(),
+                    Clock.systemUTC());
+        } catch (RuntimeException e) {
+            err.println("agentd: " + e.getMessage());
+            return 2;
+        }
         Daemon daemon;
         try {
             daemon = new Daemon(config, Path.of(System.getProperty("user.home")), System.getenv(),
-                    new SocketTransport(Protocol.MAX_FRAME_BYTES),
+                    transport(config),
                     Clock.systemUTC(), version());
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "agentd cannot start: " + e.getMessage(), e);
+            systemd.close();
             return 1;
         }
         LOG.log(Level.INFO, () -> "agentd " + version() + " running as " + config.hostName() + ", state in "
                 + config.storage().stateDir() + ", control plane " + config.controlPlane().url());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             err.println("agentd: stopping"); // the log backend's own shutdown hook may have closed its handlers
+            systemd.stopping();
             daemon.close();
+            systemd.close();
             stopped.countDown();
         }, "agentd-shutdown"));
+        // config, outbox and the first pane scan are done (the Daemon's constructor): tell systemd
+        systemd.ready(daemon::status, daemon.liveness());
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return 0;
-    }
-
-    private static int doctor(Config c, PrintStream out) {
-        out.println("agentd " + version());
-        out.println("control_plane.url: " + c.controlPlane().url());
-        out.println("control_plane.token: " + (c.controlPlane().token().isEmpty() ? "MISSING (set token or "
-                + "token_file " + c.controlPlane().tokenFile() + ")" : "set (" + c.controlPlane().token().length()
-                + " chars)"));
-        out.println("host_name: " + c.hostName());
-        out.println("tmux.bin: " + c.tmux().bin() + ", tmux.socket: "
-                + (c.tmux().socket().isEmpty() ? "(default server)" : c.tmux().socket())
-                + ", tmux.poll_interval_ms: " + c.tmux().pollIntervalMs());
-        out.println("storage.state_dir: " + c.storage().stateDir() + (Files.isWritable(c.storage().stateDir())
-                ? "" : " (not writable yet)") + ", storage.outbox_max_bytes: " + c.storage().outboxMaxBytes());
-        out.println("hooks.socket: " + c.hooks().socket() + (HookSocket.serving(c.hooks().socket()) ? " (serving)"
-                : " (not serving)") + ", hooks.listen: " + c.hooks().listen().map(Object::toString).orElse("off")
-                + ", approvals.mode: "
-                + c.approvals().mode().name().toLowerCase(java.util.Locale.ROOT) + ", approvals.timeout_seconds: "
-                + c.approvals().timeoutSeconds() + ", approvals.timeout_action: "
-                + c.approvals().timeoutAction().name().toLowerCase(java.util.Locale.ROOT));
-        out.println("git.metadata_ttl_seconds: " + c.git().metadataTtlSeconds() + ", link.window: "
-                + c.link().window());
-        int code = 0;
-        try {
-            int n = new Tmux(c.tmux().bin(), c.tmux().socket()).listPanes().size();
-            out.println("tmux: reachable, " + n + " pane(s)");
-        } catch (RuntimeException e) {
-            out.println("tmux: NOT reachable: " + e.getMessage());
-            code = 1;
-        }
-        if (c.controlPlane().token().isEmpty()) {
-            code = 1;
-        }
-        return code;
     }
 
     /** The flags in one of the argfiles copied into the jar, comments dropped, on one line. */

@@ -43,8 +43,11 @@ class ImportRulesTest {
         ALLOWED.put("link", Set.of("outbox"));
         ALLOWED.put("hooks", Set.of("approvals", "panes", "outbox"));
         ALLOWED.put("config", Set.of("approvals", "hooks"));
+        ALLOWED.put("systemd", Set.of());
+        ALLOWED.put("doctor", Set.of("config", "tmux", "hooks", "link", "approvals", "outbox"));
+        ALLOWED.put("enroll", Set.of("config"));
         ALLOWED.put(ROOT, Set.of("tmux", "outbox", "panes", "console", "approvals", "commands", "link", "hooks",
-                "config", "jobs"));
+                "config", "jobs", "systemd", "doctor", "enroll"));
     }
 
     /** Packages that must not touch the network: no java.net, no JDK HTTP server, no link. */

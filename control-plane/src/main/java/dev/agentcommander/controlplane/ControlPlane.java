@@ -15,16 +15,20 @@ import dev.agentcommander.controlplane.db.EmbeddedDatabase;
 import dev.agentcommander.controlplane.db.HostRows;
 import dev.agentcommander.controlplane.db.PostgresSupervisor;
 import dev.agentcommander.controlplane.db.PrivateDirs;
+import dev.agentcommander.controlplane.db.Retention;
 import dev.agentcommander.controlplane.db.StartupException;
 import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.controlplane.fanout.FanOutKind;
 import dev.agentcommander.controlplane.fanout.HostNotifier;
 import dev.agentcommander.controlplane.fanout.InProcessFanOut;
+import dev.agentcommander.controlplane.fanout.PgSignals;
 import dev.agentcommander.controlplane.http.RestApi;
 import dev.agentcommander.controlplane.http.Routes;
 import dev.agentcommander.controlplane.link.AgentEndpoint;
 import dev.agentcommander.controlplane.link.AgentLinks;
 import dev.agentcommander.controlplane.link.CommandService;
 import dev.agentcommander.controlplane.link.HostPresence;
+import dev.agentcommander.controlplane.metrics.Metrics;
 import dev.agentcommander.controlplane.notify.Notifier;
 import dev.agentcommander.controlplane.rules.ApprovalIntake;
 import dev.agentcommander.controlplane.rules.RuleDecisions;
@@ -35,6 +39,7 @@ import dev.agentcommander.controlplane.ui.UiQuotas;
 import dev.agentcommander.schema.Protocol;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
@@ -79,6 +84,9 @@ public final class ControlPlane implements AutoCloseable {
     private Routes routes;
     private WebServer server;
     private Notifier notifications;
+    private Metrics metrics = Metrics.off();
+    private Retention retention;
+    private PgSignals signals;
 
     public ControlPlane(ServerConfig config, Clock clock) {
         this.config = config;
@@ -89,7 +97,7 @@ public final class ControlPlane implements AutoCloseable {
         return start(null, System.out);
     }
 
-    /** Starts everything, then prints {@code control-plane listening on http://HOST:PORT} on {@code out}. */
+    /** Starts everything, then prints {@code control-plane listening on http(s)://HOST:PORT} on {@code out}. */
     public ControlPlane start(Bootstrap bootstrap, PrintStream out) {
         try {
             PrivateDirs.ensure(config.dataDir(), "DATA_DIR");
@@ -109,17 +117,30 @@ public final class ControlPlane implements AutoCloseable {
             tokens = new Tokens(key, clock);
             signIn = new SignIn(config.signIn(), new GitHub(config.signIn(), VERSION),
                     new BrowserSessions(db, key, clock), new LoginLinks(key, clock),
-                    new WebOrigin(config.publicUrl(), config.host()));
+                    new WebOrigin(config.publicUrl(), config.host(), config.tls() != null));
             if (bootstrap != null) {
                 bootstrapHost(bootstrap);
             }
-            FanOut fanOut = new InProcessFanOut();
-            HostNotifier notifier = new HostNotifier.InProcess();
+            metrics = config.ops().metricsEnabled() ? Metrics.on() : Metrics.off();
+            FanOut fanOut;
+            HostNotifier notifier;
+            if (config.fanOut() == FanOutKind.POSTGRES) {
+                signals = PgSignals.start(db, clock);
+                fanOut = signals.fanOut();
+                notifier = signals.notifier();
+            } else {
+                fanOut = new InProcessFanOut();
+                notifier = new HostNotifier.InProcess();
+            }
             HostPresence presence = new HostPresence(db, fanOut);
             links = new AgentLinks(presence);
             notifier.onHostWork(links::wake);
+            notifier.onMissedWork(links::wakeAll);
             CommandService commands = new CommandService(db, notifier);
             console = new ConsoleHub(commands, fanOut, clock);
+            if (signals != null) {
+                signals.fanOut().relayConsoleUnless(console::owns);
+            }
             UiQuotas uiQuotas = new UiQuotas(clock);
             notifications = new Notifier(config.notifications(), db, clock, this::baseUrl);
             RuleDecisions rules = new RuleDecisions(new RuleEngine(), clock);
@@ -130,18 +151,30 @@ public final class ControlPlane implements AutoCloseable {
                 }
                 return decided;
             };
-            RestApi api = new RestApi(db, tokens, signIn, links, presence, commands, fanOut, notifier, clock);
+            Instruments.bind(metrics, db, links, uiQuotas, clock);
+            RestApi api = new RestApi(db, tokens, signIn, links, presence, commands, fanOut, notifier, clock,
+                    metrics, config.ops().metricsToken());
             HttpRouting.Builder routing = HttpRouting.builder();
             routes = api.register(routing);
             WsRouting.Builder ws = WsRouting.builder()
                     .endpoint("/v1/agent", () -> new AgentEndpoint(db, links, fanOut, clock, VERSION,
                             host -> {
                                 presence.changed(host);
-                                console.hostConnected(host);
-                            }, intake))
+                                presence.changed(host);
+                                fanOut.publish(new FanOut.HostConnected(host)); // console streams, every replica
+                                notifier.hostHasWork(host); // a replica holding an older socket checks its epoch now
+                            }, intake, metrics))
                     .endpoint("/v1/ui", () -> new UiEndpoint(db, tokens, signIn, fanOut, console, uiQuotas,
                             commands));
-            server = WebServer.builder()
+            WebServerConfig.Builder web = WebServer.builder();
+            if (config.tls() != null) { // HTTPS and WSS on the one port; plain HTTP there fails the handshake
+                web.tls(config.tls().helidon());
+                String warning = config.tls().validityWarning(clock.instant());
+                if (warning != null) {
+                    System.getLogger(ControlPlane.class.getName()).log(System.Logger.Level.WARNING, warning);
+                }
+            }
+            server = web
                     .host(config.host())
                     .port(config.port())
                     .shutdownHook(false)
@@ -158,11 +191,13 @@ public final class ControlPlane implements AutoCloseable {
             }
             signIn.origin().listening(server.port());
             notifications.start();
+            retention = new Retention(db, Retention.Settings.days(config.ops().eventsRetentionDays(),
+                    config.ops().auditRetentionDays()), clock).start();
             if (embedded != null) {
                 supervisor = PostgresSupervisor.start(embedded, db, config.embeddedDbGiveUp(), clock, failed::complete);
-                lock.publish("http://" + config.host() + ":" + server.port());
+                lock.publish(config.scheme() + "://" + config.host() + ":" + server.port());
             }
-            out.println("control-plane listening on http://" + config.host() + ":" + server.port());
+            out.println("control-plane listening on " + config.scheme() + "://" + config.host() + ":" + server.port());
             out.flush();
             return this;
         } catch (RuntimeException e) {
@@ -181,7 +216,7 @@ public final class ControlPlane implements AutoCloseable {
             return config.publicUrl().replaceAll("/+$", "");
         }
         String h = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
-        return "http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + server.port();
+        return config.scheme() + "://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + server.port();
     }
 
     /** Completes with a one-line reason when this instance cannot go on; {@code Main} then exits non-zero. */
@@ -226,6 +261,16 @@ public final class ControlPlane implements AutoCloseable {
         return db;
     }
 
+    /** This instance's metrics ({@link Metrics#off()} with METRICS_ENABLED=false). */
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** The LISTEN/NOTIFY parts when {@code FANOUT=postgres}, else null (tests). */
+    public PgSignals signals() {
+        return signals;
+    }
+
     /**
      * Where a browser reaches this instance: PUBLIC_URL, else the URL the running instance published in the data
      * dir's lock (a wildcard host read as 127.0.0.1), else {@code http://127.0.0.1:PORT}.
@@ -235,7 +280,8 @@ public final class ControlPlane implements AutoCloseable {
             return config.publicUrl().replaceAll("/+$", "");
         }
         String published = DataDirLock.publishedUrl(config.dataDir());
-        String url = published != null ? published : "http://127.0.0.1:" + (config.port() == 0 ? 8080 : config.port());
+        String url = published != null ? published
+                : config.scheme() + "://127.0.0.1:" + (config.port() == 0 ? 8080 : config.port());
         return url.replace("://0.0.0.0:", "://127.0.0.1:").replace("://[::]:", "://127.0.0.1:")
                 .replace("://:::", "://127.0.0.1:");
     }
@@ -294,6 +340,9 @@ public final class ControlPlane implements AutoCloseable {
         if (notifications != null) {
             notifications.close();
         }
+        if (retention != null) {
+            retention.close();
+        }
         if (supervisor != null) {
             supervisor.close();
         }
@@ -305,6 +354,9 @@ public final class ControlPlane implements AutoCloseable {
         }
         if (console != null) {
             console.close();
+        }
+        if (signals != null) {
+            signals.close();
         }
         if (db != null) {
             db.close();

@@ -4,6 +4,7 @@ import dev.agentcommander.controlplane.auth.LoginLinks;
 import dev.agentcommander.controlplane.auth.Role;
 import dev.agentcommander.controlplane.auth.Tokens;
 import dev.agentcommander.controlplane.db.StartupException;
+import dev.agentcommander.schema.log.LogLines;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -14,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.logging.Level;
 import java.util.logging.LogManager;
 
 /**
@@ -36,7 +38,10 @@ public final class Main {
                       GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET, GITHUB_BASE_URL, GITHUB_API_URL, ADMIN_EMAILS,
                       ALLOWED_EMAILS, ALLOWED_ORGS, DEFAULT_ROLE,
                       NOTIFY_WEBHOOK_URL, NOTIFY_WEBHOOK_SECRET, NOTIFY_NTFY_URL, NOTIFY_NTFY_TOKEN,
-                      NOTIFY_SLACK_WEBHOOK_URL, NOTIFY_DELAY_SECONDS, NOTIFY_WAITING_SECONDS (see the README)
+                      NOTIFY_SLACK_WEBHOOK_URL, NOTIFY_DELAY_SECONDS, NOTIFY_WAITING_SECONDS,
+                      TLS_CERT_FILE, TLS_KEY_FILE,
+                      METRICS_ENABLED, METRICS_TOKEN, EVENTS_RETENTION_DAYS, AUDIT_RETENTION_DAYS, LOG_FORMAT,
+                      FANOUT (see the README)
               token   print a control-plane JWT signed with this instance's secret, for scripts
                       (Authorization: Bearer ...); --role defaults to %s, --ttl-seconds to %d (at most %d)
               login-link  print a one-time browser sign-in link (valid %d minutes, single use) as the local
@@ -48,8 +53,8 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        loggingDefaults();
         try {
+            loggingDefaults(OpsConfig.logFormat(System.getenv()));
             System.exit(run(Arrays.asList(args), System.getenv(), System.out));
         } catch (ServerConfig.ConfigException | UsageException e) {
             System.err.println("control-plane: " + e.getMessage());
@@ -157,8 +162,12 @@ public final class Main {
         return 0;
     }
 
-    /** Applies {@code logging-defaults.properties} on top of the JDK's, unless logging was configured. */
-    private static void loggingDefaults() {
+    /**
+     * Applies {@code logging-defaults.properties} on top of the JDK's and writes one line per record in
+     * {@code format} ({@code LOG_FORMAT}), unless logging was configured (java.util.logging.config.file or .class:
+     * then that configuration decides everything).
+     */
+    static void loggingDefaults(LogLines.Format format) {
         if (System.getProperty("java.util.logging.config.file") != null
                 || System.getProperty("java.util.logging.config.class") != null) {
             return;
@@ -170,6 +179,7 @@ public final class Main {
         } catch (IOException e) {
             System.err.println("control-plane: logging defaults not applied: " + e.getMessage());
         }
+        LogLines.install(format, Level.INFO);
     }
 
     private static String value(List<String> args, int i, String flag) {

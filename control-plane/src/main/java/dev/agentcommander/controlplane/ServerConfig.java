@@ -3,6 +3,7 @@ package dev.agentcommander.controlplane;
 import dev.agentcommander.controlplane.auth.Role;
 import dev.agentcommander.controlplane.auth.SignInPolicy;
 import dev.agentcommander.controlplane.auth.WebOrigin;
+import dev.agentcommander.controlplane.fanout.FanOutKind;
 import dev.agentcommander.controlplane.notify.NotifyConfig;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -21,14 +22,27 @@ import java.util.Map;
  * {@code GITHUB_BASE_URL}, {@code GITHUB_API_URL}, {@code ADMIN_EMAILS}, {@code ALLOWED_EMAILS},
  * {@code ALLOWED_ORGS}, {@code DEFAULT_ROLE}); GitHub sign-in needs PUBLIC_URL (its callback) unless the server
  * listens on loopback. {@code NOTIFY_*} configure notifications ({@link NotifyConfig}; an unknown
- * {@code NOTIFY_} variable is an error).
+ * {@code NOTIFY_} variable is an error). {@code tls} (TLS_CERT_FILE, TLS_KEY_FILE; {@link ServerTls}) is null for
+ * plain HTTP. {@code ops} holds metrics, retention and the log format ({@link OpsConfig}). {@code FANOUT}
+ * ({@code postgres} or {@code in-process}; default postgres with DATABASE_URL, else in-process) says how changes
+ * reach dashboards and hosts on other replicas.
  */
 public record ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl,
                            Path dataDir, int embeddedDbPort, Duration embeddedDbGiveUp, SignInPolicy signIn,
-                           NotifyConfig notifications) {
+                           NotifyConfig notifications, ServerTls tls, OpsConfig ops, FanOutKind fanOut) {
     public static final int DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS = 60;
 
     public ServerConfig {
+        if (ops == null) {
+            throw new ConfigException("METRICS_ENABLED", "operations settings missing (use OpsConfig.DEFAULTS)");
+        }
+        if (fanOut == null) {
+            fanOut = databaseUrl != null ? FanOutKind.POSTGRES : FanOutKind.IN_PROCESS;
+        }
+        if (fanOut == FanOutKind.POSTGRES && databaseUrl == null) {
+            throw new ConfigException("FANOUT", "postgres needs DATABASE_URL (the embedded Postgres serves one "
+                    + "replica; several replicas share a Postgres of their own)");
+        }
         if (notifications == null) {
             throw new ConfigException("NOTIFY_*", "missing (use NotifyConfig.NONE for no notifications)");
         }
@@ -62,6 +76,10 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
             throw new ConfigException("PUBLIC_URL", "must be an http(s) URL with a host and no path or query, got "
                     + publicUrl);
         }
+        if (tls != null && publicUrl != null && publicUrl.startsWith("http://")) {
+            throw new ConfigException("PUBLIC_URL", "is http:// but TLS_CERT_FILE is set, so the server speaks "
+                    + "only HTTPS: use https://");
+        }
         if (signIn == null) {
             throw new ConfigException("GITHUB_CLIENT_ID", "sign-in settings are required");
         }
@@ -69,6 +87,12 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
             throw new ConfigException("PUBLIC_URL", "is required with GITHUB_CLIENT_ID (the OAuth callback is "
                     + "PUBLIC_URL/auth/github/callback) unless HOST is a loopback address");
         }
+    }
+
+    /** This configuration with {@code kind} as its fan-out. */
+    public ServerConfig withFanOut(FanOutKind kind) {
+        return new ServerConfig(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort,
+                embeddedDbGiveUp, signIn, notifications, tls, ops, kind);
     }
 
     /** The configuration without GitHub sign-in (only the local link signs people in) and without notifications. */
@@ -85,16 +109,44 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
                 NotifyConfig.NONE);
     }
 
+    /**
+     * The configuration with {@code notifications}, plain HTTP, the default operations settings and the fan-out
+     * its database implies ({@code FANOUT} unset).
+     */
+    public ServerConfig(String databaseUrl, String jwtSecret, String host, int port, String publicUrl, Path dataDir,
+                        int embeddedDbPort, Duration embeddedDbGiveUp, SignInPolicy signIn,
+                        NotifyConfig notifications) {
+        this(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort, embeddedDbGiveUp, signIn,
+                notifications, null, OpsConfig.DEFAULTS, null);
+    }
+
     /** This configuration with {@code policy} as who may sign in (tests of sign-in). */
     public ServerConfig withSignIn(String newPublicUrl, SignInPolicy policy) {
         return new ServerConfig(databaseUrl, jwtSecret, host, port, newPublicUrl, dataDir, embeddedDbPort,
-                embeddedDbGiveUp, policy, notifications);
+                embeddedDbGiveUp, policy, notifications, tls, ops, fanOut);
     }
 
     /** This configuration with {@code n} as its notification settings. */
     public ServerConfig withNotify(NotifyConfig n) {
         return new ServerConfig(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort,
-                embeddedDbGiveUp, signIn, n);
+                embeddedDbGiveUp, signIn, n, tls, ops, fanOut);
+    }
+
+    /** This configuration serving HTTPS with {@code t} (null: plain HTTP). */
+    public ServerConfig withTls(ServerTls t) {
+        return new ServerConfig(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort,
+                embeddedDbGiveUp, signIn, notifications, t, ops, fanOut);
+    }
+
+    /** {@code https} when this server speaks TLS itself, else {@code http}. */
+    public String scheme() {
+        return tls == null ? "http" : "https";
+    }
+
+    /** This configuration with {@code o} as its operations settings (metrics, retention, log format). */
+    public ServerConfig withOps(OpsConfig o) {
+        return new ServerConfig(databaseUrl, jwtSecret, host, port, publicUrl, dataDir, embeddedDbPort,
+                embeddedDbGiveUp, signIn, notifications, tls, o, fanOut);
     }
 
     /** The configuration with the default give-up bound for the embedded Postgres. */
@@ -121,7 +173,19 @@ public record ServerConfig(String databaseUrl, String jwtSecret, String host, in
                 host == null ? "0.0.0.0" : host, intValue(env, "PORT", 8080), value(env, "PUBLIC_URL"),
                 dir.toAbsolutePath(), intValue(env, "EMBEDDED_DB_PORT", 0), Duration.ofSeconds(
                 intValue(env, "EMBEDDED_DB_GIVE_UP_SECONDS", DEFAULT_EMBEDDED_DB_GIVE_UP_SECONDS)), signIn(env),
-                notifyConfig(env));
+                notifyConfig(env), ServerTls.fromEnv(env), OpsConfig.fromEnv(env), fanOutKind(env));
+    }
+
+    private static FanOutKind fanOutKind(Map<String, String> env) {
+        String v = value(env, "FANOUT");
+        if (v == null) {
+            return null;
+        }
+        FanOutKind k = FanOutKind.fromWire(v);
+        if (k == null) {
+            throw new ConfigException("FANOUT", "must be postgres or in-process, got '" + v + "'");
+        }
+        return k;
     }
 
     private static NotifyConfig notifyConfig(Map<String, String> env) {

@@ -50,6 +50,21 @@ class ConfigAndCliTest {
     }
 
     @Test
+    void fanOutIsPostgresWithADatabaseUrlInProcessWithoutAndAnythingElseIsRefusedNamingFanout() {
+        String url = "jdbc:postgresql://db.example/ac";
+        assertThat(ServerConfig.fromEnv(Map.of("HOME", "/home/u")).fanOut())
+                .isEqualTo(dev.agentcommander.controlplane.fanout.FanOutKind.IN_PROCESS);
+        assertThat(ServerConfig.fromEnv(Map.of("HOME", "/home/u", "DATABASE_URL", url)).fanOut())
+                .isEqualTo(dev.agentcommander.controlplane.fanout.FanOutKind.POSTGRES);
+        assertThat(ServerConfig.fromEnv(Map.of("HOME", "/home/u", "DATABASE_URL", url, "FANOUT", "in-process"))
+                .fanOut()).isEqualTo(dev.agentcommander.controlplane.fanout.FanOutKind.IN_PROCESS);
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("HOME", "/home/u", "FANOUT", "postgres")))
+                .hasMessageStartingWith("FANOUT: postgres needs DATABASE_URL");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("HOME", "/home/u", "DATABASE_URL", url,
+                "FANOUT", "redis"))).hasMessageStartingWith("FANOUT: must be postgres or in-process, got 'redis'");
+    }
+
+    @Test
     void notificationVariablesAreCheckedAtStartNamingTheVariableAndNeverEchoingASecret() {
         assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("NOTIFY_WEBHOK_URL", "https://x/h")))
                 .isInstanceOf(ServerConfig.ConfigException.class).hasMessageStartingWith("NOTIFY_WEBHOK_URL: unknown");

@@ -129,7 +129,7 @@ export function show(view, ctx) {
   names().then(n => { hostNames = n.host; paint(); });
   get('/v1/sessions/' + encodeURIComponent(id)).then(s => { session = s; paint(); })
     .catch(e => { notice.hidden = false; notice.textContent = e.message; });
-  const offS = subscribe('sessions', {}, m => {
+  const offS = subscribe('sessions', {session_id: id}, m => { // this session only, not the fleet
     if (m.type === 'sessions.changed' && m.session.session_id === id) { session = m.session; paint(); }
     if (m.type === 'sessions.removed' && m.session_id === id) {
       notice.hidden = false; notice.textContent = 'This session has ended.';
@@ -138,7 +138,7 @@ export function show(view, ctx) {
 
   // pending approvals of this session, inline
   const cards = new Map();
-  const offA = subscribe('approvals', {status: 'pending'}, m => {
+  const offA = subscribe('approvals', {status: 'pending', session_id: id}, m => {
     if (m.type === 'subscribed') { cards.forEach(c => c.remove()); cards.clear(); return; }
     if (m.type !== 'approvals.changed' || m.approval.session_id !== id) return;
     const a = m.approval;
@@ -165,7 +165,12 @@ export function show(view, ctx) {
   }
   setTimeout(() => { sizeToPane(); if (ctx.operator) term.focus(); }, 0);
   // for benchmarks and people's own tools: type as the keyboard would (only what this page could do anyway)
-  window.__acTerminal = {type: typeBytes};
+  // and to read what the terminal holds (its buffer, before the renderer draws it): the text of the last n lines
+  window.__acTerminal = {type: typeBytes, onWriteParsed: f => term.onWriteParsed(f), bufferText: (n = Infinity) => {
+    const b = term.buffer.active, out = [];
+    for (let i = Math.max(0, b.length - n); i < b.length; i++) out.push(b.getLine(i).translateToString(true));
+    return out.join('\n');
+  }};
 
   return () => {
     delete window.__acTerminal;

@@ -1,5 +1,6 @@
 // Sessions (/): every session of every host, live from the sessions topic; needs-attention and WAITING first,
-// then by last activity. Filters run in the browser over the live set, so typing in the search box is instant.
+// then by last activity. Filters run in the browser over the live set, so typing in the search box is instant;
+// at most one repaint per frame, and it rebuilds only the rows whose session changed.
 import {h, clear, age, action, toast} from '../dom.js';
 import {get, post} from '../api.js';
 import {subscribe} from '../socket.js';
@@ -29,6 +30,7 @@ export function show(view, ctx) {
     paint();
   }).catch(() => {});
 
+  const drawn = new Map(); // session id -> {s, n, a, host, el}: the row on screen and what it was drawn from
   let queued = false;
   function paint() {
     if (queued) return;
@@ -43,10 +45,32 @@ export function show(view, ctx) {
     const rows = [...sessions.values()].filter(s => matches(s, f, hosts)).sort((a, b) => rank(b, perSession) - rank(a, perSession)
       || (Date.parse(b.last_activity_at || 0) - Date.parse(a.last_activity_at || 0)));
     count.textContent = rows.length + (rows.length === sessions.size ? '' : ' of ' + sessions.size) + ' sessions';
-    clear(list);
-    if (!rows.length) list.append(h('p', {class: 'empty'}, sessions.size ? 'No session matches these filters.'
-      : 'No sessions yet. Panes appear here as agentd finds them.'));
-    for (const s of rows) list.append(row(s, perSession.get(s.session_id) || 0, now));
+    if (!rows.length) {
+      drawn.clear();
+      clear(list).append(h('p', {class: 'empty'}, sessions.size ? 'No session matches these filters.'
+        : 'No sessions yet. Panes appear here as agentd finds them.'));
+      return;
+    }
+    // a row is rebuilt only when what it shows changed; the rest are reused and, where the order moved, moved
+    const want = [];
+    const seen = new Set();
+    for (const s of rows) {
+      const n = perSession.get(s.session_id) || 0, a = age(s.last_activity_at, now);
+      const host = hosts.get(s.host_id);
+      let d = drawn.get(s.session_id);
+      if (!d || d.s !== s || d.n !== n || d.a !== a || d.host !== host) {
+        d = {s, n, a, host, el: row(s, n, now)};
+        drawn.set(s.session_id, d);
+      }
+      seen.add(s.session_id);
+      want.push(d.el);
+    }
+    for (const id of [...drawn.keys()]) if (!seen.has(id)) drawn.delete(id);
+    let at = list.firstChild;
+    for (const el of want) {
+      if (el === at) at = at.nextSibling; else list.insertBefore(el, at);
+    }
+    while (at) { const next = at.nextSibling; at.remove(); at = next; } // rows no longer shown, or replaced
   }
 
   function row(s, approvals, now) {
@@ -55,7 +79,7 @@ export function show(view, ctx) {
     const el = h('div', {class: 'session' + (attn ? ' attention' : ''), role: 'listitem',
       dataset: {sessionId: s.session_id, hostId: s.host_id, status: s.status}},
       h('div', {class: 'line1'},
-        h('a', {class: 'name', href: '/sessions/' + encodeURIComponent(s.session_id)},
+        h('a', {class: 'name', href: (s.kind === 'job' ? '/jobs?job=' : '/sessions/') + encodeURIComponent(s.session_id)},
           s.name || s.title || (s.tmux && s.tmux.pane_id) || s.session_id),
         h('span', {class: 'pill status-' + (s.status || '').toLowerCase()}, s.status),
         approvals ? h('a', {class: 'badge', href: '/approvals', title: 'Pending approvals'},
@@ -67,8 +91,8 @@ export function show(view, ctx) {
         h('span', {}, s.provider),
         s.git && s.git.branch ? h('span', {class: 'branch'}, s.git.branch + (s.git.dirty ? '*' : '')) : null,
         h('span', {class: 'cwd'}, s.cwd || '')));
-    // agentd does not report yet whether it started a pane; adopt_pane is idempotent, so every pane offers it
-    // unless the session says managed: true
+    // Adopt only for panes nobody started or adopted through us (managed: false); an agentd older than the field
+    // does not say (absent), and adopt_pane is idempotent, so such a pane offers it too
     if (ctx.operator && s.kind === 'pane' && s.managed !== true && s.tmux && s.tmux.pane_id) {
       el.querySelector('.line1').append(action('Adopt', async () => {
         await post('/v1/hosts/' + encodeURIComponent(s.host_id) + '/commands', {type: 'adopt_pane', pane_id: s.tmux.pane_id});

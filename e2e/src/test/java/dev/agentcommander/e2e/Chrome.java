@@ -14,6 +14,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -72,8 +73,19 @@ final class Chrome implements AutoCloseable {
     }
 
     WebElement until(String what, Duration timeout, java.util.function.Function<ChromeDriver, Boolean> ok) {
-        new WebDriverWait(driver, timeout).withMessage(what).until(d -> ok.apply(driver) ? Boolean.TRUE : null);
+        // a live page redraws its lists: an element found a moment ago may be gone, which is "not yet", not an error
+        new WebDriverWait(driver, timeout).withMessage(what).ignoring(StaleElementReferenceException.class)
+                .until(d -> ok.apply(driver) ? Boolean.TRUE : null);
         return null;
+    }
+
+    /** The text of the first element matching {@code css}, read in one step (a redraw cannot come between). */
+    String text(String css) {
+        Object t = js("const e = document.querySelector(arguments[0]); return e ? e.innerText : null;", css);
+        if (t == null) {
+            throw new org.openqa.selenium.NoSuchElementException("no element " + css);
+        }
+        return (String) t;
     }
 
     WebElement find(String css) {

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentcommander.agentd.testkit.Await;
 import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.controlplane.auth.Role;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The dashboard in real headless Chromium against the whole stack (control plane + Postgres, agentd, a private
@@ -42,6 +46,12 @@ class DashboardE2eTest {
         stack.startControlPlane();
         stack.registerHost("e2e-host");
         tmux = stack.tmux(stack.hookEnv(Fixtures.standinBin(dir)));
+        Path bin = Files.createDirectories(dir.resolve("codex-bin"));
+        try (InputStream in = DashboardE2eTest.class.getResourceAsStream("/standins/codex-headless")) {
+            Files.copy(in, bin.resolve("codex"), StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.setPosixFilePermissions(bin.resolve("codex"), PosixFilePermissions.fromString("rwx------"));
+        stack.agentdConfig.put("codex_exec_path", bin.resolve("codex").toString());
         stack.startAgentd();
         Await.value("hook receiver", Duration.ofSeconds(30), new HookClient(stack.hooksPort)::up);
     }
@@ -90,8 +100,14 @@ class DashboardE2eTest {
             assertThat(c.all(".sessions img")).isEmpty();
             assertThat(c.js("return window.__xss === undefined && document.querySelectorAll('img').length"))
                     .isEqualTo(0L);
-            assertThat(c.buttons()).contains("Adopt");
+            String adopt = "//*[@data-session-id='" + id + "']//button[text()='Adopt']";
+            assertThat(c.driver.findElements(By.xpath(adopt))).as("a pane nobody started through us").hasSize(1);
             c.screenshot("sessions-desktop");
+            c.driver.findElement(By.xpath(adopt)).click();
+            c.until("adopted: no Adopt on its row any more", Duration.ofSeconds(20),
+                    d -> d.findElements(By.xpath(adopt)).isEmpty());
+            assertThat(stack.rest(Role.VIEWER).get("/v1/sessions/" + id).body().get("managed").asBoolean()).isTrue();
+            assertThat(c.text("[data-session-id='" + id + "'] .name")).as("the same row").isEqualTo(XSS);
             c.viewport(Chrome.PHONE);
             Thread.sleep(300);
             assertThat((Long) c.js(NO_SIDEWAYS))
@@ -230,15 +246,27 @@ class DashboardE2eTest {
     void hostsUsersAndAuditPagesRenderForAnAdmin() throws Exception {
         try (Chrome c = new Chrome(stack.baseUrl(), Chrome.DESKTOP).signIn(Role.ADMIN, "/hosts")) {
             c.until("host row", d -> !c.all("[data-host-id]").isEmpty());
-            assertThat(c.find("[data-host-id]").getText()).contains("e2e-host").contains("online");
-            assertThat(c.buttons()).contains("Add host", "Rotate token", "Remove");
-            c.find("form.add input").sendKeys("devbox-7");
-            c.driver.findElement(By.xpath("//button[text()='Add host']")).click();
+            assertThat(c.text("[data-host-id]")).contains("e2e-host").contains("online");
+            // filled in by hosts whose agentd reports them (heartbeat fields), "—" until then
+            assertThat(c.text("[data-host-id] [data-field='outbox_backlog']"))
+                    .matches("outbox backlog (—|\\d+)");
+            assertThat(c.text("[data-host-id] [data-field='rss_bytes']"))
+                    .matches("agentd RSS (—|\\d+\\.\\d MiB)");
+            assertThat(c.text("[data-host-id] [data-field='heartbeat_at']"))
+                    .matches("heartbeat (—|\\d+ (s|min|h|d) ago)");
+            assertThat(c.buttons()).contains("Add host", "Register with a token", "Rotate token", "Remove");
+            c.find("form.add input").sendKeys("devbox-7"); // Add host's enrollment line: EnrollDashboardE2eTest
+            c.driver.findElement(By.xpath("//button[text()='Register with a token']")).click();
             c.until("token shown once", d -> !c.all(".secret code").isEmpty());
             assertThat(c.find(".secret code").getText()).startsWith("AGENTD_CONTROL_PLANE_URL=ws://")
                     .contains("AGENTD_CONTROL_PLANE_TOKEN=").endsWith("./commander agentd");
             c.until("new host listed", d -> c.find(".hosts").getText().contains("devbox-7"));
             c.screenshot("hosts-desktop");
+            c.viewport(Chrome.PHONE);
+            Thread.sleep(300);
+            assertThat((Long) c.js(NO_SIDEWAYS)).isLessThanOrEqualTo(0L);
+            c.screenshot("hosts-phone");
+            c.viewport(Chrome.DESKTOP);
             c.find("nav a[href='/audit']").click();
             c.until("audit rows", d -> !c.all("[data-audit-id]").isEmpty());
             assertThat(c.find(".audit").getText()).contains("approval.decide");
@@ -267,6 +295,85 @@ class DashboardE2eTest {
             tmux.run("send-keys", "-t", pane, "Enter");
             c.until("terminal live again", Duration.ofSeconds(30), d -> terminalText(c).contains("after-restart"));
             assertThat(c.js("return window.__marker")).as("no reload").isEqualTo(1L);
+        }
+    }
+
+    /** Records every frame the page's WebSockets receive into {@code window.__frames}, from before the app runs. */
+    static void recordFrames(Chrome c) {
+        c.driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source",
+                "window.__frames = []; const W = window.WebSocket; window.WebSocket = class extends W {"
+                        + " constructor(...a) { super(...a); this.addEventListener('message',"
+                        + " e => window.__frames.push(String(e.data))); } };"));
+    }
+
+    @Test
+    @Order(8)
+    void theSessionPageHearsOfItsOwnSessionOnlyAnotherSessionsChangeNeverReachesItsSocket() throws Exception {
+        String mine = session(tmux.window(dir, "bash", "--norc", "--noprofile"));
+        String other = session(tmux.window(dir, "bash", "--norc", "--noprofile"));
+        try (Chrome c = new Chrome(stack.baseUrl(), Chrome.DESKTOP)) {
+            recordFrames(c);
+            c.signIn(Role.OPERATOR, "/sessions/" + mine);
+            c.until("online", d -> "online".equals(c.find("[data-connection]").getAttribute("data-connection")));
+            c.until("its record", d -> ((Long) c.js("return window.__frames.filter(f => f.includes("
+                    + "'\"sessions.changed\"')).length")) > 0);
+            Rest op = stack.rest(Role.OPERATOR);
+            assertThat(op.post("/v1/sessions/" + other + "/commands",
+                    Map.of("type", "rename_session", "name", "someone-else")).status()).isEqualTo(202);
+            Await.value("the other session renamed", Duration.ofSeconds(20), () -> "someone-else".equals(
+                    op.get("/v1/sessions/" + other).body().path("name").asText()));
+            assertThat(op.post("/v1/sessions/" + mine + "/commands",
+                    Map.of("type", "rename_session", "name", "this-one")).status()).isEqualTo(202);
+            // the host's changes reach the control plane in order: once this one shows, the other's was fanned out
+            c.until("renamed live", Duration.ofSeconds(20), d -> c.find("h1.title").getText().equals("this-one"));
+            Object leaked = c.js("return window.__frames.filter(f => f.includes(arguments[0]) || "
+                    + "f.includes('someone-else')).length", other);
+            assertThat(leaked).as("frames about the other session on this page's socket").isEqualTo(0L);
+            Object fleet = c.js("return window.__frames.filter(f => f.includes('\"sessions.changed\"')"
+                    + " && !f.includes(arguments[0])).length", mine);
+            assertThat(fleet).as("sessions.changed frames for any session but this one").isEqualTo(0L);
+        }
+    }
+
+    @Test
+    @Order(9)
+    void aCodexJobStartedOnTheJobsPageShowsItsLinesAsTheyArriveAndItsEndWithoutReload() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("work"));
+        try (Chrome c = new Chrome(stack.baseUrl(), Chrome.DESKTOP).signIn(Role.OPERATOR, "/jobs")) {
+            c.until("online", d -> "online".equals(c.find("[data-connection]").getAttribute("data-connection")));
+            WebElement jobForm = c.all("form.form").get(1);
+            WebElement host = jobForm.findElement(By.cssSelector("select[aria-label='Host']"));
+            c.until("hosts listed", d -> host.getText().contains("e2e-host"));
+            new Select(host).selectByVisibleText("e2e-host");
+            c.js("window.__marker = 1;");
+            jobForm.findElement(By.cssSelector("input[aria-label='Working directory']")).sendKeys(work.toString());
+            jobForm.findElement(By.cssSelector("textarea[aria-label='Prompt']")).sendKeys("count slowly [[slow:40]]");
+            c.driver.findElement(By.xpath("//button[text()='Start job']")).click();
+            c.until("following the new job", Duration.ofSeconds(30), d -> !c.all("[data-job-log]").isEmpty());
+            c.js("window.__steps = 0; new MutationObserver(() => window.__steps++)"
+                    + ".observe(document.querySelector('[data-job-log]'), {childList: true});");
+            String sid = c.find("[data-job-log]").getAttribute("data-job-log");
+            c.until("finished, shown live", Duration.ofSeconds(60), d -> "DONE".equals(
+                    c.find(".joblog [data-job-status]").getAttribute("data-job-status")));
+            c.until("its last lines", d -> c.find("[data-job-log]").getText().contains("finished DONE"));
+            String log = c.find("[data-job-log]").getText();
+            assertThat(log).contains("$ /bin/bash -lc 'echo hello'", "hello", "line 1", "line 40", "Done.",
+                    "turn completed (200 in, 20 out tokens)");
+            assertThat(log.indexOf("line 1\n")).as("in order").isLessThan(log.indexOf("line 40"));
+            assertThat((Long) c.js("return window.__steps")).as("lines arrived in several steps, not at once")
+                    .isGreaterThanOrEqualTo(2L);
+            assertThat(c.js("return document.querySelector(arguments[0]).dataset.status",
+                    ".jobs [data-session-id='" + sid + "']")).isEqualTo("DONE");
+            assertThat(c.driver.getCurrentUrl()).endsWith("/jobs?job=" + sid);
+            assertThat(c.js("return window.__marker")).as("no reload").isEqualTo(1L);
+            assertThat(c.buttons()).doesNotContain("Cancel job");
+            c.js("window.scrollTo(0, 0)");
+            c.screenshot("jobs-desktop");
+            c.viewport(Chrome.PHONE);
+            Thread.sleep(300);
+            assertThat((Long) c.js(NO_SIDEWAYS)).isLessThanOrEqualTo(0L);
+            c.js("document.querySelector('.joblog').scrollIntoView()");
+            c.screenshot("jobs-phone");
         }
     }
 }

@@ -101,6 +101,21 @@ class LauncherE2eTest {
         assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     }
 
+    @Test
+    void upRefusesTlsSettingsItCannotHonourBeforeTouchingAnything() throws Exception {
+        Path data = dir.resolve("tls-data");
+        ProcessBuilder pb = new ProcessBuilder("bash", ROOT.resolve("commander").toString(), "up")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("tls.log").toFile());
+        pb.environment().putAll(Map.of("DATA_DIR", data.toString(), "TLS_CERT_FILE", "/etc/ssl/chain.pem",
+                "JAVA_HOME", System.getProperty("java.home"), "HOME", dir.toString(), "COMMANDER_SKIP_BUILD", "1"));
+        Process p = pb.start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(1);
+        assertThat(output("tls")).contains("commander: TLS_CERT_FILE / TLS_KEY_FILE are set, but ./commander up runs "
+                + "on 127.0.0.1 over plain http").contains("./commander control-plane serve");
+        assertThat(data).doesNotExist();
+    }
+
     private Process up(String name, Path data, int port) throws IOException {
         ProcessBuilder pb = new ProcessBuilder("bash", ROOT.resolve("commander").toString(), "up")
                 .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());

@@ -22,7 +22,26 @@ final class SimAgent implements AutoCloseable {
     private final WebSocket ws;
 
     SimAgent(String baseUrl, String token) throws Exception {
+        this(HttpClient.newHttpClient(), baseUrl, token);
+    }
+
+    /** Closed (by either side, or the connection lost). */
+    final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+    /** On a client shared by many simulated agents (a thousand hosts need not start a thousand clients). */
+    SimAgent(HttpClient client, String baseUrl, String token) throws Exception {
         WebSocket.Listener l = new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+                closed.complete(null);
+                return null;
+            }
+
+            @Override
+            public void onError(WebSocket w, Throwable error) {
+                closed.complete(null);
+            }
+
             private final StringBuilder partial = new StringBuilder();
 
             @Override
@@ -45,7 +64,7 @@ final class SimAgent implements AutoCloseable {
                 return null;
             }
         };
-        ws = HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", "Bearer " + token)
+        ws = client.newWebSocketBuilder().header("Authorization", "Bearer " + token)
                 .buildAsync(URI.create(baseUrl.replace("http://", "ws://") + "/v1/agent"), l).get(10, TimeUnit.SECONDS);
         ws.sendText("{\"v\":1,\"type\":\"agent.hello\",\"payload\":{\"host_name\":\"sim\",\"agent_version\":\"bench\","
                 + "\"protocol\":1,\"capabilities\":[],\"last_acked_seq\":0}}", true).join();
@@ -92,6 +111,16 @@ final class SimAgent implements AutoCloseable {
             }
             Thread.onSpinWait();
         }
+    }
+
+    /** Sends one frame without waiting for its ack (a paced sender keeps its own seqs). */
+    void send(String frame) {
+        ws.sendText(frame, true).join();
+    }
+
+    /** The highest seq the server acked so far. */
+    long acked() {
+        return acked.get();
     }
 
     @Override

@@ -324,6 +324,12 @@ public final class Stack implements AutoCloseable {
         return proxy;
     }
 
+    /** Points agentd at {@code port} (a proxy in front of several control-plane replicas, say). */
+    Stack agentLinkTo(int port) {
+        agentdLinkPort = port;
+        return this;
+    }
+
     /** The hook command Claude Code runs ({@code agentd/src/main/sh/agentd-hook} in this checkout). */
     public static Path hookScript() {
         return Path.of("..", "agentd", "src", "main", "sh", "agentd-hook").toAbsolutePath().normalize();

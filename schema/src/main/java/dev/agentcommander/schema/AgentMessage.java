@@ -31,8 +31,19 @@ public sealed interface AgentMessage {
         }
     }
 
-    record Heartbeat() implements AgentMessage {
+    /**
+     * The link is alive. Since 2026-12-02 it may say how agentd itself is doing, so the control plane can show and
+     * export it without asking: {@code outboxBacklog}, the messages in its outbox not yet acked, and
+     * {@code rssBytes}, its own resident memory (VmRSS of /proc/self/status). Both optional (null when unknown,
+     * absent from an older agent); a negative value is refused.
+     */
+    record Heartbeat(Long outboxBacklog, Long rssBytes) implements AgentMessage {
         public static final String TYPE = "agent.heartbeat";
+
+        /** A heartbeat that says nothing about agentd (an older agent's). */
+        public Heartbeat() {
+            this(null, null);
+        }
 
         public String type() {
             return TYPE;

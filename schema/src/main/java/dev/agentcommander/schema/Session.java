@@ -7,7 +7,9 @@ import java.time.Instant;
  * (kept in the pane option {@code @ac_session_id}). {@code hostId} and {@code hostConnected} are the control
  * plane's to fill in: the host comes from the authenticated connection, and whether that host is connected right
  * now from its record in Postgres, so an agent sending either is ignored. {@code hostConnected} null means "not
- * said" (what an agent sends); the control plane always says it.
+ * said" (what an agent sends); the control plane always says it. {@code managed}: whether the pane was started
+ * or adopted through Agent Commander (agentd's pane option {@code @ac_managed}), so a dashboard offers Adopt only
+ * where it means something; null means "not said" (an agentd older than the field).
  */
 public record Session(
         String sessionId,
@@ -25,14 +27,23 @@ public record Session(
         Instant lastActivityAt,
         Boolean hostConnected,
         String threadId,
-        Usage usage) {
+        Usage usage,
+        Boolean managed) {
+
+    /** A session that does not say whether it is managed ({@code managed} null). */
+    public Session(String sessionId, String hostId, SessionKind kind, Provider provider, SessionStatus status,
+                   boolean needsAttention, String name, Tmux tmux, String cwd, Git git, String title,
+                   Instant startedAt, Instant lastActivityAt, Boolean hostConnected, String threadId, Usage usage) {
+        this(sessionId, hostId, kind, provider, status, needsAttention, name, tmux, cwd, git, title, startedAt,
+                lastActivityAt, hostConnected, threadId, usage, null);
+    }
 
     /** A session with no job fields (every pane): {@code threadId} and {@code usage} null. */
     public Session(String sessionId, String hostId, SessionKind kind, Provider provider, SessionStatus status,
                    boolean needsAttention, String name, Tmux tmux, String cwd, Git git, String title,
                    Instant startedAt, Instant lastActivityAt, Boolean hostConnected) {
         this(sessionId, hostId, kind, provider, status, needsAttention, name, tmux, cwd, git, title, startedAt,
-                lastActivityAt, hostConnected, null, null);
+                lastActivityAt, hostConnected, null, null, null);
     }
 
     /** A session as an agent reports it: no word on whether its host is connected. */
@@ -66,7 +77,7 @@ public record Session(
      */
     public Session withHostId(String id) {
         return new Session(sessionId, id, kind, provider, status, needsAttention, name, tmux, cwd, git, title,
-                startedAt, lastActivityAt, Boolean.TRUE, threadId, usage);
+                startedAt, lastActivityAt, Boolean.TRUE, threadId, usage, managed);
     }
 
     /**
@@ -81,7 +92,7 @@ public record Session(
                 fit(git.branch(), Validation.MAX_LABEL), git.dirty());
         return new Session(sessionId, hostId, kind, provider, status, needsAttention, fit(name, Validation.MAX_NAME),
                 t, fit(cwd, Validation.MAX_PATH), g, fit(title, Validation.MAX_LABEL), startedAt, lastActivityAt,
-                null, fit(threadId, Ids.MAX_LENGTH), usage);
+                null, fit(threadId, Ids.MAX_LENGTH), usage, managed);
     }
 
     private static String fit(String v, int max) {
@@ -99,6 +110,12 @@ public record Session(
     /** Same session with a new status and attention flag. */
     public Session withStatus(SessionStatus s, boolean attention) {
         return new Session(sessionId, hostId, kind, provider, s, attention, name, tmux, cwd, git, title,
-                startedAt, lastActivityAt, hostConnected, threadId, usage);
+                startedAt, lastActivityAt, hostConnected, threadId, usage, managed);
+    }
+
+    /** Same session saying whether Agent Commander started or adopted it. */
+    public Session withManaged(Boolean m) {
+        return new Session(sessionId, hostId, kind, provider, status, needsAttention, name, tmux, cwd, git, title,
+                startedAt, lastActivityAt, hostConnected, threadId, usage, m);
     }
 }

@@ -8,11 +8,17 @@ import java.util.function.Function;
  * The session filters of {@code GET /v1/sessions?…} and of a UI {@code sessions} subscription, parsed by one
  * strict parser so the two cannot drift: a value that is not exactly right ({@code needs_attention=yes}, an
  * unknown status) is refused with an error naming the field, never read as "no filter" or {@code false}.
- * Null fields do not filter.
+ * Null fields do not filter. {@code sessionId} narrows to one session (the session page's live view of its own
+ * record), {@code kind} to panes or jobs (the jobs page).
  */
 public record SessionFilter(String hostId, SessionStatus status, Provider provider, Boolean needsAttention,
-                            String q) {
+                            String q, String sessionId, SessionKind kind) {
     public static final SessionFilter ALL = new SessionFilter(null, null, null, null, null);
+
+    /** A filter on neither one session nor a kind. */
+    public SessionFilter(String hostId, SessionStatus status, Provider provider, Boolean needsAttention, String q) {
+        this(hostId, status, provider, needsAttention, q, null, null);
+    }
     /** Longest free-text query accepted. */
     public static final int MAX_QUERY = 200;
 
@@ -46,7 +52,18 @@ public record SessionFilter(String hostId, SessionStatus status, Provider provid
         if (q != null && q.chars().anyMatch(Character::isISOControl)) {
             throw invalid("q", "must not contain control characters");
         }
-        return new SessionFilter(hostId, st, pr, attention == null ? null : Boolean.valueOf(attention), q);
+        String sessionId = blankToNull(param.apply("session_id"));
+        if (sessionId != null && !Ids.isOpaque(sessionId)) {
+            throw invalid("session_id", "must match " + Ids.OPAQUE.pattern());
+        }
+        String kind = blankToNull(param.apply("kind"));
+        SessionKind k = kind == null ? null : switch (kind) {
+            case "pane" -> SessionKind.PANE;
+            case "job" -> SessionKind.JOB;
+            default -> throw invalid("kind", "must be pane or job");
+        };
+        return new SessionFilter(hostId, st, pr, attention == null ? null : Boolean.valueOf(attention), q,
+                sessionId, k);
     }
 
     /**
@@ -69,6 +86,8 @@ public record SessionFilter(String hostId, SessionStatus status, Provider provid
 
     public boolean matches(Session s) {
         return (hostId == null || hostId.equals(s.hostId()))
+                && (sessionId == null || sessionId.equals(s.sessionId()))
+                && (kind == null || kind == (s.kind() == null ? SessionKind.PANE : s.kind()))
                 && (status == null || status == s.status())
                 && (provider == null || provider == s.provider())
                 && (needsAttention == null || needsAttention == s.needsAttention())

@@ -41,8 +41,16 @@ public sealed interface UiRequest {
             }
         }
 
-        /** {@code pending} null means every approval; else only pending ones (true) or only decided ones (false). */
-        record Approvals(Boolean pending) implements Topic {
+        /**
+         * {@code pending} null means every approval; else only pending ones (true) or only decided ones (false).
+         * {@code sessionId} non-null: only that session's approvals (a session page's inline cards).
+         */
+        record Approvals(Boolean pending, String sessionId) implements Topic {
+            /** Approvals of every session. */
+            public Approvals(Boolean pending) {
+                this(pending, null);
+            }
+
             public String name() {
                 return "approvals";
             }
@@ -160,7 +168,9 @@ public sealed interface UiRequest {
                     throw new ProtocolException(ProtocolException.Code.INVALID,
                             "filter.status must be pending or decided");
                 }
-                yield new Topic.Approvals(st == null ? null : st.equals("pending"));
+                JsonNode sid = f.get("session_id");
+                yield new Topic.Approvals(st == null ? null : st.equals("pending"),
+                        sid == null || sid.isNull() || sid.asText().isBlank() ? null : filterId(f, "session_id"));
             }
             default -> throw new ProtocolException(ProtocolException.Code.INVALID, "topic must be one of " + TOPICS);
         };

@@ -49,7 +49,14 @@ final class Validation {
                 text(h.agentVersion(), MAX_NAME, t, "agent_version");
                 capabilities(h.capabilities());
             }
-            case AgentMessage.Heartbeat h -> { }
+            case AgentMessage.Heartbeat h -> {
+                if (h.outboxBacklog() != null && h.outboxBacklog() < 0) {
+                    fail(AgentMessage.Heartbeat.TYPE, "outbox_backlog", "must be >= 0");
+                }
+                if (h.rssBytes() != null && h.rssBytes() < 0) {
+                    fail(AgentMessage.Heartbeat.TYPE, "rss_bytes", "must be >= 0");
+                }
+            }
             case AgentMessage.SessionsUpsert u -> {
                 if (u.session() == null) {
                     fail(AgentMessage.SessionsUpsert.TYPE, "session", "is required");

@@ -33,6 +33,7 @@ class CodecTest {
         return Stream.of(
                 new AgentMessage.Hello("box", "0.1.0", 1, List.of("console", "hooks"), 41),
                 new AgentMessage.Heartbeat(),
+                new AgentMessage.Heartbeat(12L, 73_400_320L),
                 new AgentMessage.SessionsUpsert(session()),
                 new AgentMessage.SessionsRemoved("s_1"),
                 new AgentMessage.Snapshot("s_1", "sub1", 120, 40, 3, 7, "aGVsbG8=", 4096L, AgentMessage.Snapshot.KEYFRAME),
@@ -75,6 +76,29 @@ class CodecTest {
     }
 
     @Test
+    void heartbeatCarriesBacklogAndRssAndAnOldOneCarriesNeither() {
+        String text = Codec.encodeAgent(new AgentMessage.Heartbeat(3L, 1024L), null, TS);
+        assertThat(json(text).get("payload").toString()).isEqualTo("{\"outbox_backlog\":3,\"rss_bytes\":1024}");
+        assertThat(json(Codec.encodeAgent(new AgentMessage.Heartbeat(), null, TS)).get("payload").toString())
+                .isEqualTo("{}");
+        Codec.Frame<AgentMessage> old = Codec.decodeAgent("{\"v\":1,\"type\":\"agent.heartbeat\",\"payload\":{}}");
+        assertThat(old.message()).isEqualTo(new AgentMessage.Heartbeat(null, null));
+        Codec.Frame<AgentMessage> newer = Codec.decodeAgent("{\"v\":1,\"type\":\"agent.heartbeat\",\"payload\":"
+                + "{\"outbox_backlog\":5,\"rss_bytes\":9,\"cpu\":0.5}}");
+        assertThat(newer.message()).isEqualTo(new AgentMessage.Heartbeat(5L, 9L));
+    }
+
+    @Test
+    void refusesANegativeBacklogOrRss() {
+        assertThatThrownBy(() -> Codec.decodeAgent(
+                "{\"v\":1,\"type\":\"agent.heartbeat\",\"payload\":{\"outbox_backlog\":-1}}"))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("outbox_backlog");
+        assertThatThrownBy(() -> Codec.decodeAgent(
+                "{\"v\":1,\"type\":\"agent.heartbeat\",\"payload\":{\"rss_bytes\":-5}}"))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("rss_bytes");
+    }
+
+    @Test
     void wireNamesAreSnakeCase() {
         String text = Codec.encodeAgent(new AgentMessage.SessionsUpsert(session()), 1L, TS);
         JsonNode s = json(text).get("payload").get("session");
@@ -85,6 +109,14 @@ class CodecTest {
         assertThat(s.get("status").asText()).isEqualTo("WAITING");
         assertThat(s.get("tmux").get("pane_id").asText()).isEqualTo("%3");
         assertThat(s.get("started_at").asText()).isEqualTo("2026-11-22T10:00:00.123Z");
+        assertThat(s.has("managed")).as("not said: left out").isFalse();
+        JsonNode m = json(Codec.encodeAgent(new AgentMessage.SessionsUpsert(session().withManaged(false)), 2L, TS))
+                .get("payload").get("session");
+        assertThat(m.get("managed").asBoolean(true)).isFalse();
+        AgentMessage.SessionsUpsert back = (AgentMessage.SessionsUpsert) Codec.decodeAgent(
+                Codec.encodeAgent(new AgentMessage.SessionsUpsert(session().withManaged(true).fitted()), 3L, TS))
+                .message();
+        assertThat(back.session().managed()).as("kept through fitted() and the wire").isTrue();
     }
 
     @Test
@@ -192,6 +224,9 @@ class CodecTest {
         assertThat(UiRequest.parse("{\"type\":\"subscribe\",\"sub\":\"a\",\"topic\":\"approvals\","
                 + "\"filter\":{\"status\":\"decided\"}}"))
                 .isEqualTo(new UiRequest.Subscribe("a", new UiRequest.Topic.Approvals(false)));
+        assertThat(UiRequest.parse("{\"type\":\"subscribe\",\"sub\":\"a\",\"topic\":\"approvals\","
+                + "\"filter\":{\"status\":\"pending\",\"session_id\":\"s_1\"}}"))
+                .isEqualTo(new UiRequest.Subscribe("a", new UiRequest.Topic.Approvals(true, "s_1")));
         UiRequest bad = UiRequest.parse("{\"type\":\"subscribe\",\"sub\":\"x\",\"topic\":\"sessions\","
                 + "\"filter\":{\"needs_attention\":\"yes\"}}");
         assertThat(bad).isInstanceOf(UiRequest.Refused.class).extracting(b -> ((UiRequest.Refused) b).sub())

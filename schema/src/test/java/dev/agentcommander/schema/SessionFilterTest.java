@@ -46,4 +46,19 @@ class SessionFilterTest {
         assertThat(SessionFilter.parse(Map.of("status", " ", "q", "")::get)).isEqualTo(SessionFilter.ALL);
         assertThat(SessionFilter.parse((com.fasterxml.jackson.databind.JsonNode) null)).isEqualTo(SessionFilter.ALL);
     }
+
+    @Test
+    void aSessionIdOrKindFilterNarrowsToThatSessionOrKindAndJunkIsRefused() {
+        SessionFilter one = SessionFilter.parse(Json.mapper().createObjectNode().put("session_id", "s_1"));
+        assertThat(one.matches(CodecTest.session())).isTrue();
+        assertThat(one.matches(CodecTest.session().withHostId("h").withManaged(true))).isTrue();
+        SessionFilter other = SessionFilter.parse(Map.of("session_id", "s_2")::get);
+        assertThat(other.matches(CodecTest.session())).isFalse();
+        assertThat(SessionFilter.parse(Map.of("kind", "job")::get).matches(CodecTest.session())).isFalse();
+        assertThat(SessionFilter.parse(Map.of("kind", "pane")::get).matches(CodecTest.session())).isTrue();
+        assertThatThrownBy(() -> SessionFilter.parse(Map.of("session_id", "s 1;rm")::get))
+                .hasMessageStartingWith("session_id:");
+        assertThatThrownBy(() -> SessionFilter.parse(Map.of("kind", "window")::get))
+                .hasMessage("kind: must be pane or job");
+    }
 }

@@ -3,8 +3,11 @@ package dev.agentcommander.agentd.config;
 import dev.agentcommander.agentd.approvals.ApprovalMode;
 import dev.agentcommander.agentd.approvals.TimeoutAction;
 import dev.agentcommander.agentd.hooks.ListenAddress;
+import dev.agentcommander.schema.log.LogLines;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -13,10 +16,28 @@ import java.util.Optional;
  * keys.
  */
 public record Config(ControlPlane controlPlane, String hostName, Tmux tmux, Storage storage, Hooks hooks,
-                     Approvals approvals, Providers providers, Git git, Link link) {
+                     Approvals approvals, Providers providers, Git git, Link link, Log log) {
 
-    /** {@code token} is resolved: inline {@code token}, else the content of {@code token_file}; may be empty. */
-    public record ControlPlane(String url, String token, Path tokenFile) {
+    /**
+     * {@code token} is resolved: inline {@code token}, else the content of {@code token_file}; may be empty.
+     * {@code url} is the key's text: one URL, or several separated by commas (replicas without a load balancer).
+     * {@code caFile} is null unless {@code ca_file} is set; {@code trustedCas} are its certificates, read and
+     * checked at start (empty without it).
+     */
+    public record ControlPlane(String url, String token, Path tokenFile, Path caFile,
+                               List<X509Certificate> trustedCas) {
+        public ControlPlane {
+            trustedCas = List.copyOf(trustedCas);
+        }
+
+        public ControlPlane(String url, String token, Path tokenFile) {
+            this(url, token, tokenFile, null, List.of());
+        }
+
+        /** The URLs of {@code url} in the order given (validated when the configuration was built). */
+        public List<java.net.URI> urls() {
+            return ConfigBuilder.urls(url);
+        }
     }
 
     public record Tmux(String bin, String socket, int pollIntervalMs) {
@@ -48,5 +69,9 @@ public record Config(ControlPlane controlPlane, String hostName, Tmux tmux, Stor
     }
 
     public record Link(int window) {
+    }
+
+    /** {@code format}: how log records are written (one line each, text or JSON). */
+    public record Log(LogLines.Format format) {
     }
 }

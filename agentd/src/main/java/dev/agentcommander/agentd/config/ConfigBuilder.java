@@ -4,12 +4,16 @@ import dev.agentcommander.agentd.approvals.ApprovalMode;
 import dev.agentcommander.agentd.approvals.TimeoutAction;
 import dev.agentcommander.agentd.hooks.HookSocket;
 import dev.agentcommander.agentd.hooks.ListenAddress;
+import dev.agentcommander.schema.log.LogLines;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,22 +27,56 @@ final class ConfigBuilder {
         this.env = env;
     }
 
+    /** At most this many URLs in {@code control_plane.url}. */
+    static final int MAX_URLS = 16;
+
+    /**
+     * The URLs of {@code control_plane.url}: one {@code ws://} or {@code wss://} URL, or several separated by commas
+     * (tried in order, the next one when a connection attempt fails). Empty entries and repeats are errors.
+     */
+    static List<URI> urls(String text) {
+        List<URI> out = new ArrayList<>();
+        for (String part : text.split(",", -1)) {
+            String one = part.strip();
+            if (one.isEmpty()) {
+                throw new ConfigException("control_plane.url: an empty URL in the list (got \"" + text + "\")");
+            }
+            URI u;
+            try {
+                u = new URI(one);
+            } catch (URISyntaxException e) {
+                throw new ConfigException("control_plane.url: not a URL: " + e.getMessage());
+            }
+            if (!"ws".equals(u.getScheme()) && !"wss".equals(u.getScheme()) || u.getHost() == null) {
+                throw new ConfigException("control_plane.url: must be a ws:// or wss:// URL (got " + one + ")");
+            }
+            if (out.contains(u)) {
+                throw new ConfigException("control_plane.url: " + one + " is listed twice");
+            }
+            out.add(u);
+        }
+        if (out.size() > MAX_URLS) {
+            throw new ConfigException("control_plane.url: at most " + MAX_URLS + " URLs, got " + out.size());
+        }
+        return List.copyOf(out);
+    }
+
     Config build() {
         String url = str(Option.CONTROL_PLANE_URL);
-        try {
-            URI u = new URI(url);
-            if (!"ws".equals(u.getScheme()) && !"wss".equals(u.getScheme()) || u.getHost() == null) {
-                throw new ConfigException("control_plane.url: must be a ws:// or wss:// URL (got " + url + ")");
-            }
-        } catch (URISyntaxException e) {
-            throw new ConfigException("control_plane.url: not a URL: " + e.getMessage());
-        }
+        List<URI> all = urls(url);
         boolean fileGiven = values.containsKey(Option.CONTROL_PLANE_TOKEN_FILE);
         Path tokenFile = Path.of(str(Option.CONTROL_PLANE_TOKEN_FILE));
         String token = str(Option.CONTROL_PLANE_TOKEN).trim();
         if (token.isEmpty()) {
             token = readToken(tokenFile, fileGiven);
         }
+        String caText = str(Option.CONTROL_PLANE_CA_FILE);
+        Path caFile = caText.isBlank() ? null : absolute(Option.CONTROL_PLANE_CA_FILE, caText);
+        if (caFile != null && all.stream().anyMatch(u -> !"wss".equals(u.getScheme()))) {
+            throw new ConfigException("control_plane.ca_file: set, but control_plane.url is not wss:// (got " + url
+                    + "): a CA file is for a control plane that serves TLS");
+        }
+        List<X509Certificate> cas = caFile == null ? List.of() : TrustFile.read(caFile);
         String hostName = str(Option.HOST_NAME);
         if (hostName.isBlank()) {
             hostName = ConfigLoader.localHostName(env);
@@ -51,18 +89,20 @@ final class ConfigBuilder {
         Optional<ListenAddress> listen;
         ApprovalMode mode;
         TimeoutAction timeoutAction;
+        LogLines.Format logFormat;
         try {
             HookSocket.checkPath(socket);
             String listenText = str(Option.HOOKS_LISTEN);
             listen = listenText.isBlank() ? Optional.empty() : Optional.of(ListenAddress.parse(listenText));
             mode = ApprovalMode.parse(str(Option.APPROVALS_MODE));
             timeoutAction = TimeoutAction.parse(str(Option.APPROVALS_TIMEOUT_ACTION));
+            logFormat = LogLines.Format.parse(Option.LOG_FORMAT.path(), str(Option.LOG_FORMAT));
         } catch (IllegalArgumentException e) { // each names its key
             throw new ConfigException(e.getMessage());
         }
         String wtRoot = str(Option.GIT_WORKTREE_ROOT);
         return new Config(
-                new Config.ControlPlane(url, token, tokenFile),
+                new Config.ControlPlane(url, token, tokenFile, caFile, cas),
                 hostName,
                 new Config.Tmux(bin, str(Option.TMUX_SOCKET), num(Option.TMUX_POLL_INTERVAL_MS)),
                 new Config.Storage(state, (Long) value(Option.STORAGE_OUTBOX_MAX_BYTES)),
@@ -73,7 +113,8 @@ final class ConfigBuilder {
                         (Boolean) value(Option.PROVIDERS_CODEX_ALLOW_FULL_ACCESS)),
                 new Config.Git(num(Option.GIT_METADATA_TTL_SECONDS),
                         wtRoot.isBlank() ? null : absolute(Option.GIT_WORKTREE_ROOT, wtRoot)),
-                new Config.Link(num(Option.LINK_WINDOW)));
+                new Config.Link(num(Option.LINK_WINDOW)),
+                new Config.Log(logFormat));
     }
 
     private static String readToken(Path file, boolean fileGiven) {

@@ -22,12 +22,41 @@ import java.util.Map;
  */
 public final class ConfigLoader {
     public static final Path DEFAULT_FILE = Path.of("/etc/agentd/config.yaml");
+    /** The config's name in a user's own config directory ({@link #userFile}). */
+    public static final String USER_FILE = "agentd/config.yaml";
 
     private final Map<String, String> env;
 
     /** @param env the process environment (tests pass their own map) */
     public ConfigLoader(Map<String, String> env) {
         this.env = Map.copyOf(env);
+    }
+
+    /**
+     * Where a user's own config lives: {@code $XDG_CONFIG_HOME/agentd/config.yaml}, by default
+     * {@code ~/.config/agentd/config.yaml}. {@code agentd enroll} writes it when not run as root, so a developer
+     * can enroll a box without root; {@link #defaultFile} reads it before {@link #DEFAULT_FILE}.
+     */
+    public static Path userFile(Map<String, String> env) {
+        String xdg = env.get("XDG_CONFIG_HOME");
+        if (xdg != null && xdg.startsWith("/")) {
+            return Path.of(xdg).resolve(USER_FILE);
+        }
+        return Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".config").resolve(USER_FILE);
+    }
+
+    /**
+     * The config read without {@code --config}: for root {@link #DEFAULT_FILE}; for anyone else their
+     * {@link #userFile} when it exists, else {@link #DEFAULT_FILE}.
+     */
+    public static Path defaultFile(Map<String, String> env, String user) {
+        if (!"root".equals(user)) {
+            Path own = userFile(env);
+            if (Files.isRegularFile(own)) {
+                return own;
+            }
+        }
+        return DEFAULT_FILE;
     }
 
     /** The environment variable that overrides {@code path}: {@code AGENTD_} + upper snake case of the path. */
@@ -153,8 +182,8 @@ public final class ConfigLoader {
         return o.kind() == Option.Kind.INT ? (Object) (int) v : (Object) v;
     }
 
-    /** This machine's host name, for the {@code host_name} default. */
-    static String localHostName(Map<String, String> env) {
+    /** This machine's host name, for the {@code host_name} default (and {@code agentd enroll}'s). */
+    public static String localHostName(Map<String, String> env) {
         try {
             String etc = Files.readString(Path.of("/etc/hostname")).trim();
             if (!etc.isEmpty()) {

@@ -13,10 +13,13 @@ import java.util.stream.Collectors;
  */
 enum Option {
     CONTROL_PLANE_URL("control_plane.url", "ws://127.0.0.1:8080/v1/agent",
-            "the control plane's agent WebSocket; `wss://` in production"),
+            "the control plane's agent WebSocket; `wss://` in production; several replicas without a load "
+            + "balancer: comma-separated URLs, tried in turn"),
     CONTROL_PLANE_TOKEN("control_plane.token", "", "the host token inline; empty: read from `token_file`"),
     CONTROL_PLANE_TOKEN_FILE("control_plane.token_file", "/etc/agentd/token",
             "file holding the host token `POST /v1/hosts` returned"),
+    CONTROL_PLANE_CA_FILE("control_plane.ca_file", "", "absolute; PEM file of the CA certificates a `wss://` "
+            + "control plane may be signed by, besides the JVM's trust store; empty: that store only"),
     HOST_NAME("host_name", "", "this host's name on the dashboard; empty: the machine's hostname"),
     TMUX_BIN("tmux.bin", "tmux", "the tmux program"),
     TMUX_SOCKET("tmux.socket", "", "empty: the user's default tmux server; else a socket path (`tmux -S`)"),
@@ -47,7 +50,9 @@ enum Option {
     GIT_METADATA_TTL_SECONDS("git.metadata_ttl_seconds", Kind.INT, 30, 0, 3_600,
             "how long a pane's repository, branch and dirty flag are cached"),
     GIT_WORKTREE_ROOT("git.worktree_root", "", "absolute; where `spawn_session` adds worktrees; empty: "
-            + "`<repo>/.worktrees`");
+            + "`<repo>/.worktrees`"),
+    LOG_FORMAT("log.format", "text", "`text` or `json`: one line per record on stderr either way (JSON: `ts`, "
+            + "`level`, `logger`, `message`, `thread`, `error`)");
 
     /** What a value is in YAML and in the environment. */
     public enum Kind { STRING, INT, LONG, BOOL }

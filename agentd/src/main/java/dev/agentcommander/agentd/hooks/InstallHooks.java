@@ -198,15 +198,7 @@ public final class InstallHooks {
         if (command == null) {
             return false;
         }
-        String c = command.strip();
-        String program;
-        if (c.startsWith("'") || c.startsWith("\"")) {
-            int end = c.indexOf(c.charAt(0), 1);
-            program = end < 0 ? c.substring(1) : c.substring(1, end);
-        } else {
-            int space = c.indexOf(' ');
-            program = space < 0 ? c : c.substring(0, space);
-        }
+        String program = InstalledHooks.program(command);
         return program.equals(SCRIPT_NAME) || program.endsWith("/" + SCRIPT_NAME);
     }
 

@@ -121,7 +121,7 @@ final class Job {
         return new Session(state.sessionId(), null, SessionKind.JOB, Provider.CODEX, status(),
                 waiting && state.phase() == JobState.Phase.RUNNING,
                 state.name() != null ? state.name() : "codex job", null, state.cwd(), null, state.title(), started,
-                state.lastActivityAt(), null, state.threadId(), state.usage()).fitted();
+                state.lastActivityAt(), null, state.threadId(), state.usage()).withManaged(true).fitted(); // we started it
     }
 
     /** {@code job.started}: the wrapper's pid (its process group) and the command line (the prompt is stdin). */

@@ -10,8 +10,11 @@ import dev.agentcommander.schema.ProtocolException;
 import dev.agentcommander.schema.ServerMessage;
 import dev.agentcommander.schema.loop.Backoff;
 import dev.agentcommander.schema.loop.NamedLoop;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +41,21 @@ public final class Link implements AutoCloseable {
     static final int CONSOLE_FACTOR = 4;
     static final List<String> CAPABILITIES = List.of("sessions", "console", "commands", "approvals", "outbox");
 
-    public record Settings(URI uri, String token, String hostName, String agentVersion, int window) {
+    /**
+     * {@code uris}: the control plane's agent URLs, tried in order: an attempt that fails before the welcome moves
+     * on to the next (replicas without a load balancer); a link that was up tries its URL again first.
+     */
+    public record Settings(List<URI> uris, String token, String hostName, String agentVersion, int window) {
+        public Settings {
+            if (uris.isEmpty()) {
+                throw new IllegalArgumentException("control_plane.url: at least one URL");
+            }
+            uris = List.copyOf(uris);
+        }
+
+        public Settings(URI uri, String token, String hostName, String agentVersion, int window) {
+            this(List.of(uri), token, hostName, agentVersion, window);
+        }
     }
 
     private final Settings settings;
@@ -56,6 +73,8 @@ public final class Link implements AutoCloseable {
     private NamedLoop loop;
     private int failures;
     private String lastFailure;
+    /** Which of {@code settings.uris()} the next attempt uses (the loop's own). */
+    private volatile int urlIndex;
 
     // per-connection state, guarded by lock
     private ServerMessage.Welcome welcome;
@@ -80,9 +99,11 @@ public final class Link implements AutoCloseable {
     }
 
     public void start() {
-        if (sendsTokenInClear(settings.uri())) { // warn, not refuse: existing setups keep working
-            LOG.log(Level.WARNING, "control_plane.url " + settings.uri() + " is plain ws:// to another machine: "
-                    + "the host token and everything agentd sends cross the network unencrypted; use wss://");
+        for (URI u : settings.uris()) {
+            if (sendsTokenInClear(u)) { // warn, not refuse: existing setups keep working
+                LOG.log(Level.WARNING, "control_plane.url " + u + " is plain ws:// to another machine: "
+                        + "the host token and everything agentd sends cross the network unencrypted; use wss://");
+            }
         }
         loop = NamedLoop.start("agentd-link", this::connectOnce);
     }
@@ -92,7 +113,7 @@ public final class Link implements AutoCloseable {
      * ({@code 127.0.0.0/8}, {@code ::1}) besides {@code localhost}: a name is not resolved, since DNS may answer
      * differently at the next connect.
      */
-    static boolean sendsTokenInClear(URI uri) {
+    public static boolean sendsTokenInClear(URI uri) {
         if (!"ws".equalsIgnoreCase(uri.getScheme())) {
             return false;
         }
@@ -132,7 +153,7 @@ public final class Link implements AutoCloseable {
             failures++;
             // the same failure every few seconds says nothing new: log changes and every 20th
             Level level = !m.equals(lastFailure) || failures % 20 == 0 ? Level.WARNING : Level.DEBUG;
-            LOG.log(level, "link to " + settings.uri() + " failed: " + m + " (attempt " + failures + ")");
+            LOG.log(level, "link to " + uri() + " failed: " + m + " (attempt " + failures + ")");
             lastFailure = m;
         } finally {
             connected = false;
@@ -141,7 +162,16 @@ public final class Link implements AutoCloseable {
             return;
         }
         afterClose(closeReasonNow(), welcomed);
+        if (!welcomed && settings.uris().size() > 1) {
+            urlIndex = (urlIndex + 1) % settings.uris().size();
+            LOG.log(Level.DEBUG, () -> "next attempt: " + uri());
+        }
         backoff.pause();
+    }
+
+    /** The URL the current (or next) attempt uses. */
+    public URI uri() {
+        return settings.uris().get(urlIndex);
     }
 
     /**
@@ -198,7 +228,7 @@ public final class Link implements AutoCloseable {
         }
         Inbound inbound = new Inbound();
         signal(() -> current = inbound);
-        Transport.Connection conn = transport.connect(settings.uri(), settings.token(), inbound);
+        Transport.Connection conn = transport.connect(uri(), settings.token(), inbound);
         try {
             conn.send(Codec.encodeAgent(new AgentMessage.Hello(settings.hostName(), settings.agentVersion(),
                     Protocol.VERSION, CAPABILITIES, outbox.ackedSeq()), null, clock.instant()));
@@ -207,7 +237,7 @@ public final class Link implements AutoCloseable {
                 return false;
             }
             connected = true;
-            LOG.log(Level.INFO, () -> "link up: " + settings.uri() + ", server has up to seq " + from
+            LOG.log(Level.INFO, () -> "link up: " + uri() + ", server has up to seq " + from
                     + ", our last seq " + outbox.lastSeq());
             pump(conn, from);
             return true;
@@ -257,7 +287,7 @@ public final class Link implements AutoCloseable {
         try (Reader reader = outbox.reader(from)) {
             while (running && isOpen()) {
                 if (!clock.instant().isBefore(lastBeat.plus(HEARTBEAT))) {
-                    conn.send(Codec.encodeAgent(new AgentMessage.Heartbeat(), null, clock.instant()));
+                    conn.send(Codec.encodeAgent(heartbeat(), null, clock.instant()));
                     lastBeat = clock.instant();
                 }
                 long acked = ackedNow();
@@ -292,6 +322,27 @@ public final class Link implements AutoCloseable {
                 pending = null;
             }
         }
+    }
+
+    /** A heartbeat that says how far behind this agent is (unacked outbox messages) and how big it is (RSS). */
+    AgentMessage.Heartbeat heartbeat() {
+        return new AgentMessage.Heartbeat(Math.max(0, outbox.lastSeq() - outbox.ackedSeq()),
+                rssBytes(Path.of("/proc/self/status")));
+    }
+
+    /** The {@code VmRSS} line of a {@code /proc/PID/status} file in bytes; null where there is none (not Linux). */
+    static Long rssBytes(Path status) {
+        try {
+            for (String line : Files.readAllLines(status)) {
+                if (line.startsWith("VmRSS:")) {
+                    String[] f = line.substring(6).trim().split("\\s+");
+                    return Long.parseLong(f[0]) * (f.length > 1 && f[1].equalsIgnoreCase("kB") ? 1024 : 1);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "no RSS from " + status + ": " + e.getMessage());
+        }
+        return null;
     }
 
     private boolean isOpen() {

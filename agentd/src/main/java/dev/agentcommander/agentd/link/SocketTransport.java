@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -29,7 +30,9 @@ import javax.net.ssl.SSLSocketFactory;
  * The link over a plain {@link Socket} speaking RFC 6455 itself. The JDK's {@code java.net.http} client did the
  * same job but loaded its whole HTTP/1.1+2 machinery and the TLS stack even for {@code ws://} (about 450 classes
  * and a selector thread, several MB of agentd's RSS); this one loads TLS only for {@code wss://} and costs one
- * reader virtual thread per connection. What it keeps from the JDK client: the upgrade with the bearer token and a
+ * reader virtual thread per connection. For {@code wss://} it trusts what {@link LinkTls} says (the JVM's trust
+ * store plus {@code control_plane.ca_file}) and checks the certificate names the host. What it keeps from the JDK
+ * client: the upgrade with the bearer token and a
  * checked {@code Sec-WebSocket-Accept}, HTTP 401/403 thrown as {@link Transport.Unauthorized}, fragmented text
  * reassembled, pings answered, the server's close code and reason handed on, a send that blocks longer than 15 s
  * failing. Frames are checked by {@link WsFrames}; a message over {@code maxMessageBytes} is dropped unread (the
@@ -44,15 +47,26 @@ public final class SocketTransport implements Transport {
     private final SecureRandom random = new SecureRandom();
     private final int maxMessageBytes;
     private final Duration timeout;
+    private final LinkTls tls;
 
     /** @param maxMessageBytes the largest message from the server that is delivered (the protocol's frame limit) */
     public SocketTransport(int maxMessageBytes) {
-        this(maxMessageBytes, TIMEOUT);
+        this(maxMessageBytes, LinkTls.systemOnly());
+    }
+
+    /** @param tls whom a {@code wss://} server may be (the JVM's trust store plus {@code control_plane.ca_file}) */
+    public SocketTransport(int maxMessageBytes, LinkTls tls) {
+        this(maxMessageBytes, TIMEOUT, tls);
     }
 
     SocketTransport(int maxMessageBytes, Duration timeout) {
+        this(maxMessageBytes, timeout, LinkTls.systemOnly());
+    }
+
+    SocketTransport(int maxMessageBytes, Duration timeout, LinkTls tls) {
         this.maxMessageBytes = maxMessageBytes;
         this.timeout = timeout;
+        this.tls = tls;
     }
 
     @Override
@@ -84,16 +98,25 @@ public final class SocketTransport implements Transport {
         }
     }
 
-    private static Socket startTls(Socket plain, String host, int port) throws IOException {
-        SSLSocket s = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault())
-                .createSocket(plain, host, port, true);
+    private Socket startTls(Socket plain, String host, int port) throws IOException {
+        SSLSocketFactory factory;
+        try {
+            factory = tls.factory();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("TLS: cannot set up the trust store: " + e.getMessage(), e);
+        }
+        SSLSocket s = (SSLSocket) factory.createSocket(plain, host, port, true);
         SSLParameters p = s.getSSLParameters();
         p.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
         if (!host.contains(":") && !host.matches("[0-9.]+")) { // SNI names a host, never an address
             p.setServerNames(java.util.List.of(new SNIHostName(host)));
         }
         s.setSSLParameters(p);
-        s.startHandshake();
+        try {
+            s.startHandshake();
+        } catch (SSLException e) {
+            throw tls.explain(e, host, port);
+        }
         return s;
     }
 

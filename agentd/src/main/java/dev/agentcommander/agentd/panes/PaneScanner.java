@@ -59,6 +59,7 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
     private Map<String, Session> announced;
     private NamedLoop loop;
     private String lastScanFailure; // the scanner loop's own
+    private volatile Instant lastRound; // the loop's last completed round, failed or not (the watchdog reads it)
 
     /** @param prompts told of permission menus on screen after each poll ({@link PromptWatcher#NONE}: ignored) */
     public PaneScanner(Tmux tmux, Outbound out, StatusDetector status, PromptWatcher prompts,
@@ -89,10 +90,21 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
                 LOG.log(m.equals(lastScanFailure) ? Level.DEBUG : Level.WARNING, "pane scan failed: " + m, e);
                 lastScanFailure = m;
             }
+            lastRound = clock.instant();
             if (poke.tryAcquire(interval.toMillis(), TimeUnit.MILLISECONDS)) {
                 poke.drainPermits();
             }
         });
+    }
+
+    /** When the scanner loop last completed a round (a failed scan counts: the loop is moving); empty before. */
+    public Optional<Instant> lastRound() {
+        return Optional.ofNullable(lastRound);
+    }
+
+    /** How many sessions (panes) the last scan found. */
+    public int sessionCount() {
+        return byId.size();
     }
 
     /** One poll: list panes, diff, send what changed. Safe to call from tests and commands. */
@@ -197,7 +209,8 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
         Instant last = p.windowActivity() > 0 ? Instant.ofEpochSecond(p.windowActivity()) : now;
         return new Session(id, null, SessionKind.PANE, provider, v.status(), v.needsAttention(), name,
                 new Session.Tmux(p.sessionName(), p.windowIndex(), p.paneId()), p.cwd(), git.lookup(p.cwd()),
-                p.title(), started, last).fitted(); // a pane's own title or branch can never get the upsert refused
+                p.title(), started, last).withManaged("1".equals(p.acManaged()))
+                .fitted(); // a pane's own title or branch can never get the upsert refused
     }
 
     /** {@code events.append status.changed}: the session's history keeps every status change, in seq order. */
@@ -209,7 +222,7 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
 
     private static Session withoutActivity(Session s) {
         return new Session(s.sessionId(), s.hostId(), s.kind(), s.provider(), s.status(), s.needsAttention(),
-                s.name(), s.tmux(), s.cwd(), s.git(), s.title(), s.startedAt(), null);
+                s.name(), s.tmux(), s.cwd(), s.git(), s.title(), s.startedAt(), null).withManaged(s.managed());
     }
 
     private Map<String, Session> loadAnnounced() {

@@ -26,7 +26,7 @@ final class PaneTable {
     /** The tmux formats of {@link Pane}'s components, in order. */
     static final List<String> FIELDS = List.of("pane_id", "session_name", "window_index", "window_name", "pane_pid",
             "pane_current_command", "pane_current_path", "pane_title", "pane_width", "pane_height", "pane_dead",
-            "@ac_session_id", "@ac_name", "window_activity");
+            "@ac_session_id", "@ac_name", "window_activity", "@ac_managed");
 
     private final String fieldEnd;
     private final String rowEnd;
@@ -101,7 +101,7 @@ final class PaneTable {
             return null;
         }
         return new Pane(f.get(0), f.get(1), f.get(2), f.get(3), toInt(f.get(4)), f.get(5), f.get(6), f.get(7),
-                toInt(f.get(8)), toInt(f.get(9)), "1".equals(f.get(10)), f.get(11), f.get(12), toLong(f.get(13)));
+                toInt(f.get(8)), toInt(f.get(9)), "1".equals(f.get(10)), f.get(11), f.get(12), toLong(f.get(13)), f.get(14));
     }
 
     private static int toInt(String s) {

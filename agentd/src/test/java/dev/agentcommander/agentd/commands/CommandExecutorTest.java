@@ -203,6 +203,8 @@ class CommandExecutorTest {
     @Test
     void adoptRenameConsoleAndKillActOnTheRightPane() throws Exception {
         String pane = server.tmux().run("display-message", "-p", "-t", "main", "#{pane_id}").strip();
+        scanner.scanOnce();
+        assertThat(scanner.byPaneId(pane).orElseThrow().managed()).as("a pane nobody started through us").isFalse();
         var adopt = executor.execute(cmd("a1", "adopt_pane", Json.mapper().createObjectNode().put("pane_id", pane)));
         assertThat(adopt.ok()).as(adopt.error()).isTrue();
         String sid = adopt.data().get("session_id").asText();
@@ -210,6 +212,7 @@ class CommandExecutorTest {
                 .isEqualTo(sid + " 1");
         scanner.scanOnce();
         assertThat(scanner.byPaneId(pane).orElseThrow().sessionId()).isEqualTo(sid);
+        assertThat(scanner.byPaneId(pane).orElseThrow().managed()).as("adopted").isTrue();
         assertThat(executor.execute(cmd("r1", "rename_session", args(sid).put("name", "builder"))).ok()).isTrue();
         scanner.scanOnce();
         assertThat(scanner.bySessionId(sid).orElseThrow().name()).isEqualTo("builder");
@@ -245,6 +248,7 @@ class CommandExecutorTest {
         assertThat(s.sessionId()).isEqualTo(r.data().get("session_id").asText());
         assertThat(s.provider()).isEqualTo(Provider.SHELL);
         assertThat(s.git().branch()).isEqualTo("feat/x");
+        assertThat(s.managed()).as("spawned through us").isTrue();
         assertThat(wt.resolve(".claude")).as("hooks only for claude").doesNotExist();
 
         ObjectNode bad = a.deepCopy().put("worktree_name", "../../etc");

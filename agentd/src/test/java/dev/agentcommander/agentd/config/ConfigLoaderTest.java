@@ -3,6 +3,7 @@ package dev.agentcommander.agentd.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.agentcommander.schema.log.LogLines;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -43,6 +44,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void controlPlaneUrlMayListSeveralReplicasSeparatedByCommasAndEachIsChecked() {
+        Config c = new ConfigLoader(env).parse("control_plane:\n  url: wss://a.example/v1/agent, "
+                + "wss://b.example:8443/v1/agent\n");
+        assertThat(c.controlPlane().urls()).extracting(java.net.URI::toString)
+                .containsExactly("wss://a.example/v1/agent", "wss://b.example:8443/v1/agent");
+        assertThat(new ConfigLoader(env).parse("").controlPlane().urls()).hasSize(1);
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("control_plane:\n  url: wss://a/v1/agent,,wss://b/\n"))
+                .hasMessageStartingWith("control_plane.url: an empty URL");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("control_plane:\n  url: wss://a/v1/agent, http://b/\n"))
+                .hasMessageStartingWith("control_plane.url: must be a ws:// or wss:// URL (got http://b/)");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("control_plane:\n  url: wss://a/x, wss://a/x\n"))
+                .hasMessageStartingWith("control_plane.url: wss://a/x is listed twice");
+    }
+
+    @Test
     void defaultsApplyWhenKeysAreAbsent() {
         Config c = new ConfigLoader(Map.of("HOME", "/home/u", "XDG_STATE_HOME", "/xdg")).parse("");
         assertThat(c.controlPlane().url()).isEqualTo("ws://127.0.0.1:8080/v1/agent");
@@ -69,6 +85,19 @@ class ConfigLoaderTest {
                 .isEqualTo(dev.agentcommander.agentd.approvals.TimeoutAction.DENY);
         assertThat(new ConfigLoader(Map.of("HOME", "/home/u", "AGENTD_APPROVALS_TIMEOUT_ACTION", "deny")).parse("")
                 .approvals().timeoutAction()).isEqualTo(dev.agentcommander.agentd.approvals.TimeoutAction.DENY);
+    }
+
+    @Test
+    void logFormatIsTextByDefaultJsonFromTheFileOrTheEnvironmentAndNothingElse() {
+        assertThat(new ConfigLoader(env).parse("").log().format()).isEqualTo(LogLines.Format.TEXT);
+        assertThat(new ConfigLoader(env).parse("log:\n  format: json\n").log().format())
+                .isEqualTo(LogLines.Format.JSON);
+        assertThat(new ConfigLoader(Map.of("HOME", "/home/u", "AGENTD_LOG_FORMAT", "json")).parse("").log().format())
+                .isEqualTo(LogLines.Format.JSON);
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("log:\n  format: xml\n"))
+                .isInstanceOf(ConfigException.class).hasMessage("log.format: must be text or json, got 'xml'");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("log:\n  level: debug\n"))
+                .hasMessage("log.level: unknown key");
     }
 
     @Test
@@ -159,5 +188,35 @@ class ConfigLoaderTest {
         assertThat(c.providers().codexExecPath()).isEqualTo("/opt/codex");
         assertThatThrownBy(() -> new ConfigLoader(env).load(tmp.resolve("missing.yaml"), true))
                 .hasMessageContaining("not found");
+    }
+
+    @Test
+    void caFileIsReadAtStartAndEveryProblemWithItNamesTheKey() throws Exception {
+        Path bundle = Path.of("src/test/resources/tls/ca-bundle.pem").toAbsolutePath();
+        String wss = "control_plane:\n  url: wss://commander.example.com/v1/agent\n  ca_file: ";
+        Config c = new ConfigLoader(env).parse(wss + bundle + "\n");
+        assertThat(c.controlPlane().caFile()).isEqualTo(bundle);
+        assertThat(c.controlPlane().trustedCas()).hasSize(1).first()
+                .satisfies(x -> assertThat(x.getSubjectX500Principal().getName()).isEqualTo("CN=agentd config test CA"));
+        assertThat(new ConfigLoader(env).parse("").controlPlane().trustedCas()).as("no ca_file: none").isEmpty();
+
+        Path missing = tmp.resolve("missing.pem");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse(wss + missing + "\n"))
+                .hasMessage("control_plane.ca_file: " + missing + " does not exist");
+        Path notPem = Files.writeString(tmp.resolve("not.pem"), "hello\n");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse(wss + notPem + "\n"))
+                .hasMessage("control_plane.ca_file: " + notPem + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+        Path broken = Files.writeString(tmp.resolve("broken.pem"),
+                "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse(wss + broken + "\n"))
+                .hasMessageStartingWith("control_plane.ca_file: " + broken + " holds a certificate that cannot be read");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse(wss + "ca.pem\n"))
+                .hasMessage("control_plane.ca_file: must be an absolute path (got ca.pem)");
+        assertThatThrownBy(() -> new ConfigLoader(env).parse("control_plane:\n  url: ws://10.0.0.5:8080/v1/agent\n"
+                + "  ca_file: " + bundle + "\n"))
+                .hasMessageStartingWith("control_plane.ca_file: set, but control_plane.url is not wss://");
+        Config fromEnv = new ConfigLoader(Map.of("HOME", "/home/u", "AGENTD_CONTROL_PLANE_URL",
+                "wss://commander.example.com/v1/agent", "AGENTD_CONTROL_PLANE_CA_FILE", bundle.toString())).parse("");
+        assertThat(fromEnv.controlPlane().trustedCas()).hasSize(1);
     }
 }

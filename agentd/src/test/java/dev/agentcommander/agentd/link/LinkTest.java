@@ -70,6 +70,9 @@ class LinkTest {
         clock.advance(Link.HEARTBEAT);
         var beforeAck = server.next();
         assertThat(beforeAck.type()).as("the frame after seq 4, before any ack").isEqualTo("agent.heartbeat");
+        AgentMessage.Heartbeat beat = (AgentMessage.Heartbeat) beforeAck.message();
+        assertThat(beat.outboxBacklog()).as("5 in the outbox, 2 acked by the welcome").isEqualTo(3);
+        assertThat(beat.rssBytes()).as("this JVM's own RSS").isGreaterThan(1 << 20);
         conn.send(new ServerMessage.Ack(4));
         assertThat(server.nextSequenced().seq()).isEqualTo(5);
         assertThat(outbox.ackedSeq()).isEqualTo(4);
@@ -141,6 +144,48 @@ class LinkTest {
         conn.send(new ServerMessage.Ack(11));
         assertThat(server.nextSequenced().seq()).isEqualTo(13);
         assertThat(server.nextSequenced().seq()).isEqualTo(14);
+    }
+
+    @Test
+    void readsRssFromProcStatusInBytesAndNothingWithoutIt() throws Exception {
+        Path status = state.resolve("status");
+        java.nio.file.Files.writeString(status, "Name:\tjava\nVmPeak:\t 9000 kB\nVmRSS:\t   71680 kB\nThreads:\t40\n");
+        assertThat(Link.rssBytes(status)).isEqualTo(71680L * 1024);
+        java.nio.file.Files.writeString(status, "Name:\tjava\n");
+        assertThat(Link.rssBytes(status)).isNull();
+        assertThat(Link.rssBytes(state.resolve("missing"))).isNull();
+    }
+
+    @Test
+    void withSeveralUrlsAFailedAttemptMovesOnToTheNextAndALinkThatWasUpTriesItsUrlAgainFirst() throws Exception {
+        outbox = new Outbox(state, 1 << 30, Clock.systemUTC());
+        URI down = URI.create("ws://replica-a/v1/agent");
+        URI up = URI.create("ws://replica-b/v1/agent");
+        FakeControlPlane server = new FakeControlPlane();
+        BlockingQueue<URI> tried = new LinkedBlockingQueue<>();
+        Transport transport = (uri, token, listener) -> {
+            tried.add(uri);
+            if (uri.equals(down)) {
+                throw new java.io.IOException("connection refused");
+            }
+            return server.connect(uri, token, listener);
+        };
+        link = new Link(new Link.Settings(List.of(down, up), "tok", "box", "0.1", 10), transport, outbox,
+                c -> { }, d -> { }, Backoff.link(new Random(3)), Clock.systemUTC());
+        link.start();
+        FakeControlPlane.Conn conn = server.awaitConnection();
+        assertThat(server.next().type()).isEqualTo(AgentMessage.Hello.TYPE);
+        conn.send(new ServerMessage.Welcome(0, "test", "h1"));
+        assertThat(tried.poll(5, TimeUnit.SECONDS)).isEqualTo(down);
+        assertThat(tried.poll(5, TimeUnit.SECONDS)).isEqualTo(up);
+        assertThat(link.uri()).isEqualTo(up);
+
+        conn.close(1006, "replica gone");
+        FakeControlPlane.Conn again = server.awaitConnection();
+        assertThat(tried.poll(5, TimeUnit.SECONDS)).as("the URL that was up, first").isEqualTo(up);
+        assertThat(server.next().type()).isEqualTo(AgentMessage.Hello.TYPE);
+        again.send(new ServerMessage.Welcome(0, "test", "h1"));
+        assertThat(tried).isEmpty();
     }
 
     @Test

@@ -354,7 +354,9 @@ class WsClientProtocolTest {
         });
         assertThatThrownBy(() -> new SocketTransport(1000).connect(URI.create("wss://localhost:"
                 + server.getLocalPort() + "/v1/agent"), "tok", listener))
-                .isInstanceOf(SSLHandshakeException.class);
+                .isInstanceOf(SSLHandshakeException.class)
+                .hasMessageContaining("is not signed by an authority agentd trusts")
+                .hasMessageContaining("set control_plane.ca_file");
         t.join(Duration.ofSeconds(10));
         assertThat(served).hasSize(1).allMatch(x -> x.startsWith("refused"));
         assertThat(closes).isEmpty();

@@ -12,7 +12,7 @@ class PaneTableTest {
 
     private static String row(String paneId, String cwd, String sessionId) {
         return String.join(TOKEN + "_f", paneId, "main", "1", "win", "4242", "bash", cwd, "title", "80", "24",
-                "0", sessionId, "", "1700000000") + TOKEN + "_f" + TOKEN + "_r\n";
+                "0", sessionId, "", "1700000000", "1") + TOKEN + "_f" + TOKEN + "_r\n";
     }
 
     @Test
@@ -26,6 +26,7 @@ class PaneTableTest {
         assertThat(p.panePid()).isEqualTo(4242);
         assertThat(p.width()).isEqualTo(80);
         assertThat(p.windowActivity()).isEqualTo(1700000000L);
+        assertThat(p.acManaged()).isEqualTo("1");
         assertThat(panes.get(1).acSessionId()).isEmpty();
     }
 

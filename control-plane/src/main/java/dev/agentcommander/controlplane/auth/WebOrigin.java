@@ -9,18 +9,25 @@ import java.util.Locale;
  * request and of a WebSocket upgrade (cross-site request forgery and cross-site WebSocket hijacking), the OAuth
  * callback URL and the sign-in link. It is {@code PUBLIC_URL}'s origin; with PUBLIC_URL unset and the server on
  * loopback, {@code http://127.0.0.1:PORT}, {@code http://localhost:PORT} and {@code http://[::1]:PORT} (the port
- * known once the server listens). With neither, no Origin matches: a browser can still sign in and read, but every
- * cookie-authenticated change that names an Origin is refused.
+ * known once the server listens; {@code https} when the server serves TLS itself). With neither, no Origin matches: a
+ * browser can still sign in and read, but every cookie-authenticated change that names an Origin is refused.
  */
 public final class WebOrigin {
     private final String publicUrl;
     private final boolean loopback;
+    private final boolean tls;
     private volatile List<String> allowed;
     private volatile String base;
 
     public WebOrigin(String publicUrl, String host) {
+        this(publicUrl, host, false);
+    }
+
+    /** @param tls whether the server itself serves HTTPS (TLS_CERT_FILE) */
+    public WebOrigin(String publicUrl, String host, boolean tls) {
         this.publicUrl = publicUrl == null ? null : strip(publicUrl);
         this.loopback = isLoopback(host);
+        this.tls = tls;
         this.allowed = this.publicUrl == null ? List.of() : List.of(origin(URI.create(this.publicUrl)));
         this.base = this.publicUrl;
     }
@@ -28,8 +35,10 @@ public final class WebOrigin {
     /** Called once the server listens on {@code port}. */
     public void listening(int port) {
         if (publicUrl == null && loopback) {
-            allowed = List.of("http://127.0.0.1:" + port, "http://localhost:" + port, "http://[::1]:" + port);
-            base = "http://127.0.0.1:" + port;
+            String scheme = tls ? "https" : "http";
+            allowed = List.of(scheme + "://127.0.0.1:" + port, scheme + "://localhost:" + port,
+                    scheme + "://[::1]:" + port);
+            base = scheme + "://127.0.0.1:" + port;
         }
     }
 
@@ -43,9 +52,9 @@ public final class WebOrigin {
         return base;
     }
 
-    /** Whether cookies get {@code Secure} (PUBLIC_URL is https). */
+    /** Whether cookies get {@code Secure}: PUBLIC_URL is https, or (without it) the server serves HTTPS itself. */
     public boolean secure() {
-        return publicUrl != null && publicUrl.startsWith("https://");
+        return publicUrl != null ? publicUrl.startsWith("https://") : tls;
     }
 
     public static boolean isLoopback(String host) {

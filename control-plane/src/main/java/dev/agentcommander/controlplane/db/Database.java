@@ -165,6 +165,21 @@ public final class Database implements AutoCloseable {
         return u;
     }
 
+    /**
+     * A connection of its own, outside the pool, on the same URL: for a session that must stay open and whose
+     * state matters (LISTEN). The caller closes it. Connect and login give up after 5 s, and a read after 10 s, so
+     * a silently cut network shows as an error instead of a read that hangs until TCP gives up.
+     */
+    public Connection dedicatedConnection() throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("connectTimeout", "5");
+        p.setProperty("loginTimeout", "5");
+        p.setProperty("socketTimeout", "10");
+        p.setProperty("tcpKeepAlive", "true");
+        p.setProperty("ApplicationName", "agent-commander-listen");
+        return DriverManager.getConnection(config.getJdbcUrl(), p);
+    }
+
     public DataSource dataSource() {
         return pool;
     }
@@ -261,6 +276,21 @@ public final class Database implements AutoCloseable {
         if (mx != null) {
             mx.softEvictConnections();
         }
+    }
+
+    /** The pool now: connections in use, idle, open in all, callers waiting for one, and the pool's bound. */
+    public record PoolStats(int active, int idle, int total, int waiting, int max) {
+    }
+
+    /** What the current pool holds (the one after a {@link #reopen()}); zeros while it is starting. */
+    public PoolStats poolStats() {
+        HikariDataSource p = pool;
+        var mx = p.getHikariPoolMXBean();
+        if (mx == null) {
+            return new PoolStats(0, 0, 0, 0, p.getMaximumPoolSize());
+        }
+        return new PoolStats(mx.getActiveConnections(), mx.getIdleConnections(), mx.getTotalConnections(),
+                mx.getThreadsAwaitingConnection(), p.getMaximumPoolSize());
     }
 
     private static void rollbackQuietly(Connection c) {

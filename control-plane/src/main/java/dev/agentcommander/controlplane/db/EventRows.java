@@ -73,4 +73,62 @@ public final class EventRows {
             return out;
         }
     }
+
+    /**
+     * The event stored for {@code (hostId, seq)} as a UI subscriber receives it ({@link NewEvent#toJson()}), or null:
+     * what another replica reads when told an event was appended.
+     */
+    public static ObjectNode findBySeq(Connection c, String hostId, long seq) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT host_id, seq, session_id, type, ts, payload "
+                + "FROM events WHERE host_id = ? AND seq = ?")) {
+            ps.setString(1, hostId);
+            ps.setLong(2, seq);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? fromRow(rs).toJson() : null;
+            }
+        }
+    }
+
+    /**
+     * Events of a session's owning host with seq above {@code afterSeq}, by seq, as UI subscribers receive them
+     * (a subscriber that may have missed some catches up from the last seq it was sent).
+     */
+    public static List<ObjectNode> afterSeq(Connection c, String sessionId, long afterSeq, int limit)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT host_id, seq, session_id, type, ts, payload "
+                + "FROM events WHERE session_id = ? AND seq > ? AND host_id = " + SessionRows.OWNER
+                + " ORDER BY seq LIMIT ?")) {
+            ps.setString(1, sessionId);
+            ps.setLong(2, afterSeq);
+            ps.setString(3, sessionId);
+            ps.setString(4, sessionId);
+            ps.setInt(5, limit);
+            List<ObjectNode> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(fromRow(rs).toJson());
+                }
+            }
+            return out;
+        }
+    }
+
+    /** The highest seq stored for the session's owning host under {@code sessionId}, or 0. */
+    public static long maxSeq(Connection c, String sessionId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(max(seq), 0) FROM events "
+                + "WHERE session_id = ? AND host_id = " + SessionRows.OWNER)) {
+            ps.setString(1, sessionId);
+            ps.setString(2, sessionId);
+            ps.setString(3, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static NewEvent fromRow(ResultSet rs) throws SQLException {
+        return new NewEvent(rs.getString("host_id"), rs.getLong("seq"), rs.getString("session_id"),
+                rs.getString("type"), Rows.instant(rs, "ts"), Rows.json(rs, "payload"));
+    }
 }

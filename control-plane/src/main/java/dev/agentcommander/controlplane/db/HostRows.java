@@ -13,7 +13,8 @@ import java.util.UUID;
 /** The {@code hosts} table. Tokens never touch it in clear: callers pass the SHA-256 hash. */
 public final class HostRows {
     private static final String PUBLIC_COLS = "id, name, last_acked_seq, connection_epoch, last_seen_at, "
-            + "agent_version, created_at, " + connected("hosts") + " AS connected";
+            + "agent_version, created_at, outbox_backlog, rss_bytes, heartbeat_at, " + connected("hosts")
+            + " AS connected";
 
     private HostRows() {
     }
@@ -172,6 +173,25 @@ public final class HostRows {
             Rows.setInstant(ps, 1, now);
             ps.setString(2, id);
             ps.setLong(3, epoch);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * {@link #touch} that also keeps what the agent's heartbeat said about itself ({@code outbox_backlog},
+     * {@code rss_bytes}, either null when the agent did not say) and when ({@code heartbeat_at}); false when
+     * {@code epoch} is no longer current.
+     */
+    public static boolean heartbeat(Connection c, String id, long epoch, Instant now, Long outboxBacklog,
+                                    Long rssBytes) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE hosts SET last_seen_at = ?, heartbeat_at = ?, "
+                + "outbox_backlog = ?, rss_bytes = ? WHERE id = ? AND connection_epoch = ?")) {
+            Rows.setInstant(ps, 1, now);
+            Rows.setInstant(ps, 2, now);
+            ps.setObject(3, outboxBacklog, java.sql.Types.BIGINT);
+            ps.setObject(4, rssBytes, java.sql.Types.BIGINT);
+            ps.setString(5, id);
+            ps.setLong(6, epoch);
             return ps.executeUpdate() == 1;
         }
     }

@@ -44,9 +44,9 @@ public final class SessionRows {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO sessions (id, host_id, kind, provider, status, needs_attention, name, tmux_session,
                   tmux_window, tmux_pane_id, cwd, git_repo, git_branch, git_dirty, title, started_at,
-                  last_activity_at, updated_seq, updated_at, thread_id, usage)
+                  last_activity_at, updated_seq, updated_at, thread_id, usage, managed)
                 SELECT ?,?,?,?,?,?::boolean,?,?,?,?,?,?,?,?::boolean,?,?::timestamptz,?::timestamptz,?::bigint, now(),
-                  ?, ?::jsonb
+                  ?, ?::jsonb, ?::boolean
                 WHERE COALESCE(%s <> ?, false) = false
                 ON CONFLICT (id) DO UPDATE SET kind=EXCLUDED.kind, provider=EXCLUDED.provider,
                   status=EXCLUDED.status, needs_attention=EXCLUDED.needs_attention, name=EXCLUDED.name,
@@ -55,7 +55,7 @@ public final class SessionRows {
                   git_branch=EXCLUDED.git_branch, git_dirty=EXCLUDED.git_dirty, title=EXCLUDED.title,
                   started_at=EXCLUDED.started_at, last_activity_at=EXCLUDED.last_activity_at,
                   updated_seq=EXCLUDED.updated_seq, updated_at=now(), thread_id=EXCLUDED.thread_id,
-                  usage=EXCLUDED.usage
+                  usage=EXCLUDED.usage, managed=EXCLUDED.managed
                 WHERE sessions.host_id = EXCLUDED.host_id""".formatted(HISTORY_OWNER))) {
             ps.setString(1, s.sessionId());
             ps.setString(2, s.hostId());
@@ -81,8 +81,13 @@ public final class SessionRows {
             ps.setLong(18, seq);
             ps.setString(19, s.threadId());
             ps.setString(20, s.usage() == null ? null : Json.mapper().valueToTree(s.usage()).toString());
-            ps.setString(21, s.sessionId());
-            ps.setString(22, s.hostId());
+            if (s.managed() == null) {
+                ps.setNull(21, Types.BOOLEAN);
+            } else {
+                ps.setBoolean(21, s.managed());
+            }
+            ps.setString(22, s.sessionId());
+            ps.setString(23, s.hostId());
             return ps.executeUpdate() == 1;
         }
     }
@@ -143,6 +148,14 @@ public final class SessionRows {
             sql.append(" AND s.host_id = ?");
             args.add(f.hostId());
         }
+        if (f.sessionId() != null) {
+            sql.append(" AND s.id = ?");
+            args.add(f.sessionId());
+        }
+        if (f.kind() != null) {
+            sql.append(" AND s.kind = ?");
+            args.add(f.kind().wire());
+        }
         if (f.status() != null) {
             sql.append(" AND s.status = ?");
             args.add(f.status().name());
@@ -199,7 +212,8 @@ public final class SessionRows {
                 provider == null ? Provider.OTHER : provider, status == null ? SessionStatus.IDLE : status,
                 rs.getBoolean("needs_attention"), rs.getString("name"), tmux, rs.getString("cwd"), git,
                 rs.getString("title"), Rows.instant(rs, "started_at"), Rows.instant(rs, "last_activity_at"),
-                rs.getBoolean("host_connected"), rs.getString("thread_id"), usage(Rows.json(rs, "usage")));
+                rs.getBoolean("host_connected"), rs.getString("thread_id"), usage(Rows.json(rs, "usage")),
+                Rows.bool(rs, "managed"));
     }
 
     private static Session.Usage usage(com.fasterxml.jackson.databind.JsonNode n) {

@@ -7,9 +7,9 @@ import java.util.function.Consumer;
 
 /**
  * Where committed changes go to reach dashboards. Ingest and REST publish only after their transaction commits;
- * subscribers filter by topic themselves. The in-process implementation is the first of two: a LISTEN/NOTIFY one
- * (payloads are ids) can replace it without touching the publishers (docs/design-notes.md). Listeners must not
- * block.
+ * subscribers filter by topic themselves. {@link InProcessFanOut} serves one replica; {@link PgFanOut} (LISTEN/NOTIFY,
+ * payloads are ids) serves several on one Postgres without touching the publishers (docs/design-notes.md).
+ * Listeners must not block.
  */
 public interface FanOut {
 
@@ -31,6 +31,20 @@ public interface FanOut {
 
     /** A pane snapshot or a console chunk; {@code message} is {@link AgentMessage.Snapshot} or {@link AgentMessage.ConsoleChunk}. */
     record Console(String hostId, String sessionId, AgentMessage message) implements Change {
+    }
+
+    /**
+     * A host's socket was welcomed on some replica: console streams of that host, on every replica, ask it again
+     * (it may have restarted and lost them).
+     */
+    record HostConnected(String hostId) implements Change {
+    }
+
+    /**
+     * Changes may have been missed (another replica's notifications arrived while this replica's LISTEN connection
+     * was down): every subscriber re-reads what it shows. Only published by a fan-out, never by ingest or REST.
+     */
+    record Resync() implements Change {
     }
 
     void publish(Change change);

@@ -9,12 +9,15 @@ import dev.agentcommander.controlplane.db.Audit;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.errors.ApiError;
 import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.controlplane.metrics.Metrics;
 import dev.agentcommander.controlplane.fanout.HostNotifier;
 import dev.agentcommander.schema.ApprovalBehavior;
 import dev.agentcommander.schema.Json;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 
 /**
  * Approvals and their decision. Exactly once: the decision is an {@code UPDATE … WHERE status = 'pending'}, so of
@@ -27,9 +30,11 @@ final class ApprovalsApi {
     private final Http http;
     private final FanOut fanOut;
     private final HostNotifier notifier;
+    private final Metrics metrics;
     private final Clock clock;
 
-    ApprovalsApi(Database db, Http http, FanOut fanOut, HostNotifier notifier, Clock clock) {
+    ApprovalsApi(Database db, Http http, FanOut fanOut, HostNotifier notifier, Clock clock, Metrics metrics) {
+        this.metrics = metrics;
         this.db = db;
         this.http = http;
         this.fanOut = fanOut;
@@ -124,6 +129,10 @@ final class ApprovalsApi {
         });
         fanOut.publish(new FanOut.ApprovalChanged(decided));
         notifier.hostHasWork(decided.get("host_id").asText());
+        if (decided.hasNonNull("created_at") && decided.hasNonNull("decided_at")) {
+            metrics.decided(Duration.between(Instant.parse(decided.get("created_at").asText()),
+                    Instant.parse(decided.get("decided_at").asText())));
+        }
         return decided;
     }
 }

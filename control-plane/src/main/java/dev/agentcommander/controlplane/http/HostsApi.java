@@ -13,6 +13,7 @@ import dev.agentcommander.controlplane.errors.ApiError;
 import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.controlplane.link.AgentLinks;
 import dev.agentcommander.controlplane.link.HostPresence;
+import dev.agentcommander.schema.Enrollment;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.Session;
 import io.helidon.webserver.http.ServerRequest;
@@ -25,7 +26,7 @@ import java.util.regex.Pattern;
  * deletes its sessions (cascade) and tells dashboards they are gone; its socket is closed.
  */
 final class HostsApi {
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern NAME = Enrollment.HOST_NAME;
 
     private final Database db;
     private final Http http;
@@ -57,9 +58,7 @@ final class HostsApi {
         Tokens.Principal p = http.require(req, Role.ADMIN);
         ObjectNode body = Http.body(req);
         String name = body.path("name").asText("");
-        if (!NAME.matcher(name).matches()) {
-            throw ApiError.badRequest("name must be 1-64 characters of letters, digits, '.', '_' or '-'");
-        }
+        checkName("name", name);
         String token = Secrets.randomToken();
         ObjectNode host;
         try {
@@ -78,6 +77,13 @@ final class HostsApi {
         out.set("host", host);
         out.put("token", token);
         Http.json(res, 201, out);
+    }
+
+    /** A host name as every way of making a host (register, enroll) accepts it; 400 naming {@code field}. */
+    static void checkName(String field, String name) {
+        if (!NAME.matcher(name).matches()) {
+            throw ApiError.badRequest(field + " must be 1-64 characters of letters, digits, '.', '_' or '-'");
+        }
     }
 
     private void rotate(ServerRequest req, ServerResponse res) {

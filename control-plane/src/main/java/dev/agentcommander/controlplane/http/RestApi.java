@@ -14,6 +14,7 @@ import dev.agentcommander.controlplane.fanout.HostNotifier;
 import dev.agentcommander.controlplane.link.AgentLinks;
 import dev.agentcommander.controlplane.link.CommandService;
 import dev.agentcommander.controlplane.link.HostPresence;
+import dev.agentcommander.controlplane.metrics.Metrics;
 import dev.agentcommander.schema.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
@@ -47,23 +48,39 @@ public final class RestApi {
     private final Database db;
     private final Http http;
     private final HostsApi hosts;
+    private final Downloads downloads;
+    private final EnrollApi enroll;
     private final SessionsApi sessions;
     private final ApprovalsApi approvals;
     private final RulesApi rules;
     private final AuthApi auth;
     private final UsersApi users;
     private final byte[] openApi;
+    private final MetricsApi metrics;
 
     public RestApi(Database db, Tokens tokens, SignIn signIn, AgentLinks links, HostPresence presence,
                    CommandService commands, FanOut fanOut, HostNotifier notifier, Clock clock) {
+        this(db, tokens, signIn, links, presence, commands, fanOut, notifier, clock, Metrics.off(), null);
+    }
+
+    /**
+     * With {@code metrics} on, {@code GET /metrics} serves them: to a bearer of {@code metricsToken}, or with no
+     * token only to loopback callers ({@link MetricsApi}).
+     */
+    public RestApi(Database db, Tokens tokens, SignIn signIn, AgentLinks links, HostPresence presence,
+                   CommandService commands, FanOut fanOut, HostNotifier notifier, Clock clock, Metrics metrics,
+                   String metricsToken) {
+        this.metrics = new MetricsApi(metrics, metricsToken);
         this.db = db;
         this.http = new Http(tokens, new RateLimiter(clock, BURST, PER_SECOND), signIn.sessions(), signIn.origin());
         this.auth = new AuthApi(db, http, signIn.github(), signIn.policy(), signIn.sessions(), signIn.links(),
                 signIn.origin(), clock);
         this.users = new UsersApi(db, http, tokens, signIn.sessions(), clock);
         this.hosts = new HostsApi(db, http, links, presence, fanOut);
+        this.downloads = new Downloads(signIn.origin(), AgentdDist.codeSource(), clock);
+        this.enroll = new EnrollApi(db, http, downloads, clock);
         this.sessions = new SessionsApi(db, http, commands);
-        this.approvals = new ApprovalsApi(db, http, fanOut, notifier, clock);
+        this.approvals = new ApprovalsApi(db, http, fanOut, notifier, clock, metrics);
         this.rules = new RulesApi(db, http, clock);
         this.openApi = resource(OPENAPI);
     }
@@ -84,11 +101,14 @@ public final class RestApi {
             res.header(HeaderNames.CACHE_CONTROL, "no-cache");
             res.send(openApi);
         });
+        metrics.register(r);
         r.get("/v1/agent", (req, res) -> {
             throw new ApiError(401, "unauthorized",
                     "WebSocket endpoint: upgrade with Authorization: Bearer <host token>");
         });
         hosts.register(r);
+        enroll.register(r);
+        downloads.register(r);
         sessions.register(r);
         approvals.register(r);
         rules.register(r);
@@ -127,6 +147,15 @@ public final class RestApi {
 
     /** The one error handler: Helidon's own HTTP errors (an unknown path is a 404) and ours, as JSON. */
     private void failed(ServerRequest req, ServerResponse res, Exception e) {
+        if (e instanceof HttpException h && h.status().code() == 304) {
+            // a dashboard file the browser already has (its If-None-Match matched): Helidon's static content says
+            // so by throwing; a 304 must not carry a body (Helidon turns one into a 500, and the page's modules
+            // then fail to load on the next reload)
+            h.headers().forEach(res::header);
+            SecurityHeaders.apply(res);
+            res.status(h.status()).send();
+            return;
+        }
         ApiError a = e instanceof HttpException h ? fromHelidon(req, h) : ApiError.of(e);
         if (e instanceof DbException && a.status() == 503) {
             LOG.log(System.Logger.Level.WARNING, "database error: " + e.getMessage());

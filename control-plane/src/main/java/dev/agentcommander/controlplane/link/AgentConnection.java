@@ -1,5 +1,6 @@
 package dev.agentcommander.controlplane.link;
 
+import dev.agentcommander.controlplane.metrics.Metrics;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.CloseReason;
 import dev.agentcommander.schema.Codec;
@@ -21,7 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * current in Postgres is kept, so console frames (relayed before they are stored) can be dropped once another
  * replica's connection took over. It owns its two loops: closing the connection stops both.
  */
-final class AgentConnection {
+final class AgentConnection implements Metrics.HostValues {
     /** Why a connection whose epoch is no longer current is closed (a newer one, on any replica, or a rotation). */
     static final CloseReason SUPERSEDED = CloseReason.of(CloseReason.Kind.SUPERSEDED,
             "a newer connection of this host took over");
@@ -42,6 +43,12 @@ final class AgentConnection {
     private volatile Instant epochConfirmedAt;
     private NamedLoop ingestLoop;
     private NamedLoop deliveryLoop;
+    /** The highest seq received on this socket (acked or not): the ack lag is its distance to {@link #ackedSeq}. */
+    private volatile long receivedSeq;
+    /** What the agent's latest heartbeat said about itself (null until one says it). */
+    private volatile Long outboxBacklog;
+    private volatile Long rssBytes;
+    private Metrics.HostSeries series;
 
     AgentConnection(String hostId, long epoch, long ackedSeq, WsSession session, Clock clock) {
         this.hostId = hostId;
@@ -66,6 +73,47 @@ final class AgentConnection {
 
     void ackedSeq(long seq) {
         ackedSeq = seq;
+    }
+
+    /** A sequenced frame arrived (before it is stored). */
+    void received(long seq) {
+        if (seq > receivedSeq) {
+            receivedSeq = seq;
+        }
+    }
+
+    /** The agent's latest heartbeat said this about itself. */
+    void reported(Long backlog, Long rss) {
+        if (backlog != null) {
+            outboxBacklog = backlog;
+        }
+        if (rss != null) {
+            rssBytes = rss;
+        }
+    }
+
+    @Override
+    public long ackLag() {
+        return Math.max(0, receivedSeq - ackedSeq);
+    }
+
+    @Override
+    public Long outboxBacklog() {
+        return outboxBacklog;
+    }
+
+    @Override
+    public Long rssBytes() {
+        return rssBytes;
+    }
+
+    /** This connection's metric series, removed when it closes. */
+    synchronized void series(Metrics.HostSeries s) {
+        if (closed.get()) {
+            s.close();
+        } else {
+            series = s;
+        }
     }
 
     /** When this connection's epoch was last seen current in Postgres (a batch, a delivery round, a heartbeat). */
@@ -184,6 +232,10 @@ final class AgentConnection {
         synchronized (this) {
             ingest = ingestLoop;
             delivery = deliveryLoop;
+            if (series != null) {
+                series.close();
+                series = null;
+            }
         }
         if (ingest != null) {
             ingest.close();

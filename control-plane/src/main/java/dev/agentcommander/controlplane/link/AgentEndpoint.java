@@ -5,6 +5,7 @@ import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
 import dev.agentcommander.controlplane.db.HostRows;
 import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.controlplane.metrics.Metrics;
 import dev.agentcommander.controlplane.rules.ApprovalIntake;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.CloseReason;
@@ -49,6 +50,7 @@ public final class AgentEndpoint implements WsListener {
     private final String serverVersion;
     private final Consumer<String> onConnected;
     private final ApprovalIntake intake;
+    private final Metrics metrics;
     private String hostId;
     private CloseReason refusal;
     private WsSession session;
@@ -56,6 +58,8 @@ public final class AgentEndpoint implements WsListener {
     private final StringBuilder partial = new StringBuilder();
     private boolean partialTooLarge;
     private Instant lastTouch = Instant.EPOCH;
+    /** Whether this connection stored what a heartbeat said about the agent yet (the first one is not held back). */
+    private boolean reportStored;
 
     /** {@code onConnected} runs with the host id after each welcome (e.g. to re-request console streams). */
     public AgentEndpoint(Database db, AgentLinks links, FanOut fanOut, Clock clock, String serverVersion,
@@ -66,6 +70,13 @@ public final class AgentEndpoint implements WsListener {
     /** {@code intake} sees every new approval in the transaction that stores it (approval rules, notifications). */
     public AgentEndpoint(Database db, AgentLinks links, FanOut fanOut, Clock clock, String serverVersion,
                          Consumer<String> onConnected, ApprovalIntake intake) {
+        this(db, links, fanOut, clock, serverVersion, onConnected, intake, Metrics.off());
+    }
+
+    /** {@code metrics} gets ingest batches and this host's series (ack lag, outbox backlog, RSS). */
+    public AgentEndpoint(Database db, AgentLinks links, FanOut fanOut, Clock clock, String serverVersion,
+                         Consumer<String> onConnected, ApprovalIntake intake, Metrics metrics) {
+        this.metrics = metrics;
         this.intake = intake;
         this.onConnected = onConnected;
         this.db = db;
@@ -146,7 +157,7 @@ public final class AgentEndpoint implements WsListener {
     private void handle(Codec.Frame<AgentMessage> frame) throws InterruptedException {
         switch (frame.message()) {
             case AgentMessage.Hello h -> hello(h);
-            case AgentMessage.Heartbeat h -> heartbeat();
+            case AgentMessage.Heartbeat h -> heartbeat(h);
             default -> {
                 if (conn == null) {
                     reply(new ServerMessage.Error("invalid", "agent.hello must come first; " + frame.type()
@@ -159,6 +170,7 @@ public final class AgentEndpoint implements WsListener {
                             : ((AgentMessage.ConsoleChunk) frame.message()).sessionId();
                     fanOut.publish(new FanOut.Console(hostId, sid, frame.message()));
                 }
+                conn.received(frame.seq());
                 conn.enqueue(frame);
             }
         }
@@ -215,21 +227,33 @@ public final class AgentEndpoint implements WsListener {
         lastTouch = clock.instant();
         c.send(new ServerMessage.Welcome(hs.lastAckedSeq(), serverVersion, hostId));
         onConnected.accept(hostId);
-        c.start(new Ingest(c, db, fanOut, clock, intake), new Delivery(c, db, clock));
+        c.series(metrics.host(hostId, c));
+        c.start(new Ingest(c, db, fanOut, clock, intake, metrics), new Delivery(c, db, clock));
         LOG.log(System.Logger.Level.INFO, "host " + hostId + " (" + LogText.of(h.hostName()) + ", agent "
                 + LogText.of(h.agentVersion())
                 + ") connected, epoch " + hs.epoch() + ", last acked " + hs.lastAckedSeq());
     }
 
-    private void heartbeat() {
+    /**
+     * Keeps what the heartbeat says about the agent (metrics read it at once) and, at most every
+     * {@link #TOUCH_EVERY} (the first report at once), writes it to the host row with {@code last_seen_at}.
+     */
+    private void heartbeat(AgentMessage.Heartbeat h) {
         Instant now = clock.instant();
-        if (conn == null || Duration.between(lastTouch, now).compareTo(TOUCH_EVERY) < 0) {
+        if (conn == null) {
+            return;
+        }
+        boolean reports = h.outboxBacklog() != null || h.rssBytes() != null;
+        conn.reported(h.outboxBacklog(), h.rssBytes());
+        if (Duration.between(lastTouch, now).compareTo(TOUCH_EVERY) < 0 && (reportStored || !reports)) {
             return;
         }
         lastTouch = now;
+        reportStored |= reports;
         long epoch = conn.epoch();
         try {
-            if (!db.tx(c -> HostRows.touch(c, hostId, epoch, now))) {
+            if (!db.tx(c -> reports ? HostRows.heartbeat(c, hostId, epoch, now, h.outboxBacklog(), h.rssBytes())
+                    : HostRows.touch(c, hostId, epoch, now))) {
                 conn.close(AgentConnection.SUPERSEDED);
             } else {
                 conn.epochConfirmed(now);

@@ -60,11 +60,21 @@ public final class AgentLinks {
         disconnect(hostId, CloseReason.parse(1008, reason));
     }
 
+    /** How many hosts have their socket on this replica. */
+    public int connected() {
+        return byHost.size();
+    }
+
     public void wake(String hostId) {
         AgentConnection c = byHost.get(hostId);
         if (c != null) {
             c.wake();
         }
+    }
+
+    /** Every host held here looks for queued work (signals for them may have been lost). */
+    public void wakeAll() {
+        byHost.values().forEach(AgentConnection::wake);
     }
 
     public void closeAll() {

@@ -10,6 +10,7 @@ import dev.agentcommander.controlplane.db.EventRows;
 import dev.agentcommander.controlplane.db.HostRows;
 import dev.agentcommander.controlplane.db.SessionRows;
 import dev.agentcommander.controlplane.fanout.FanOut;
+import dev.agentcommander.controlplane.metrics.Metrics;
 import dev.agentcommander.controlplane.rules.ApprovalIntake;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.CloseReason;
@@ -66,7 +67,10 @@ final class Ingest {
     /** Per batch: whether a rule decided an approval (the delivery loop is then woken after the commit). */
     private boolean decidedByRule;
 
-    Ingest(AgentConnection conn, Database db, FanOut fanOut, Clock clock, ApprovalIntake intake) {
+    private final Metrics metrics;
+
+    Ingest(AgentConnection conn, Database db, FanOut fanOut, Clock clock, ApprovalIntake intake, Metrics metrics) {
+        this.metrics = metrics;
         this.conn = conn;
         this.db = db;
         this.fanOut = fanOut;
@@ -89,6 +93,8 @@ final class Ingest {
             return;
         }
         Result r;
+        long started = System.nanoTime();
+        int size;
         try {
             batch.add(first);
             int stored = console(first) ? 0 : 1;
@@ -97,6 +103,7 @@ final class Ingest {
                 batch.add(next);
                 stored += console(next) ? 0 : 1;
             }
+            size = batch.size();
             r = applyWithRetry();
         } finally {
             batch.clear();
@@ -111,6 +118,7 @@ final class Ingest {
         conn.epochConfirmed(r.checkedAt());
         conn.ackedSeq(r.lastSeq());
         conn.send(new ServerMessage.Ack(r.lastSeq()));
+        metrics.ingested(size, System.nanoTime() - started);
         r.changes().forEach(fanOut::publish);
         if (r.decided()) {
             conn.wake();

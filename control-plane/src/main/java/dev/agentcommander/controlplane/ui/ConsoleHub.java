@@ -180,7 +180,17 @@ public final class ConsoleHub implements AutoCloseable {
         }
     }
 
+    /** Whether a stream of this replica asked for {@code subscriptionId} of {@code sessionId}. */
+    public boolean owns(String sessionId, String subscriptionId) {
+        Stream s = streams.get(sessionId);
+        return s != null && s.subscriptionId.equals(subscriptionId);
+    }
+
     private void onChange(FanOut.Change change) {
+        if (change instanceof FanOut.HostConnected h) {
+            hostConnected(h.hostId());
+            return;
+        }
         if (!(change instanceof FanOut.Console c)) {
             return;
         }

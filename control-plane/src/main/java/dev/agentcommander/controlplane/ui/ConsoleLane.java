@@ -105,6 +105,7 @@ final class ConsoleLane {
             int cost = c.data().length();
             if (awaitingScreen) {
                 droppedTotal += cost * 3L / 4; // no screen to draw it on (the marker, if any, went out already)
+                outbox.stats.consoleDroppedAwaitingScreen(cost * 3L / 4);
                 return;
             }
             if (bytes + cost <= UiOutbox.LANE_BYTES && items.size() < UiOutbox.LANE_FRAMES) {
@@ -114,6 +115,7 @@ final class ConsoleLane {
             long lost = dropConsole() + cost * 3L / 4;
             dropped += lost;
             droppedTotal += lost;
+            outbox.stats.consoleDropped(lost);
             skips++;
             add(new UiEvent.ConsoleSkipped(sub, sessionId, UiEvent.ConsoleSkipped.VIEWER_BEHIND, dropped), 0);
             dropped = 0;

@@ -9,6 +9,7 @@ import dev.agentcommander.controlplane.auth.WebOrigin;
 import dev.agentcommander.controlplane.db.ApprovalRows;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
+import dev.agentcommander.controlplane.db.EventRows;
 import dev.agentcommander.controlplane.db.SessionRows;
 import dev.agentcommander.controlplane.errors.ApiError;
 import dev.agentcommander.controlplane.fanout.FanOut;
@@ -30,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code /v1/ui}: one instance per dashboard socket. The JWT (query {@code token}) or, without one, the browser's
@@ -46,11 +48,11 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
     static final long BURST_GAP_MS = 5_000;
 
     /** One subscription: {@code topic} and its parsed filter. */
-    private record Sub(String topic, SessionFilter sessions, String sessionId, String approvalStatus,
-                       ConsoleHub.Watcher watcher, Set<String> visible) {
+    record Sub(String topic, SessionFilter sessions, String sessionId, String approvalStatus,
+                       ConsoleHub.Watcher watcher, Set<String> visible, AtomicLong lastSeq) {
         Sub(String topic, SessionFilter sessions, String sessionId, String approvalStatus,
             ConsoleHub.Watcher watcher) {
-            this(topic, sessions, sessionId, approvalStatus, watcher, ConcurrentHashMap.newKeySet());
+            this(topic, sessions, sessionId, approvalStatus, watcher, ConcurrentHashMap.newKeySet(), new AtomicLong());
         }
     }
 
@@ -156,7 +158,7 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
         }
         counted = true;
         outbox = new UiOutbox(quotas.clock(), principal.expiresAt(), frame -> session.send(frame, true),
-                this::closeNow);
+                this::closeNow, quotas.stats());
         fanOutHandle = fanOut.subscribe(this::onChange);
         if (cookie != null) {
             synchronized (this) { // cleanup() sets closed and takes the watch under this lock
@@ -259,7 +261,7 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
             case UiRequest.Topic.Sessions t -> {
                 SessionFilter filter = t.filter();
                 Sub sub = new Sub("sessions", filter, null, null, null);
-                subs.put(req.sub(), sub);
+                keep(req.sub(), sub);
                 enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
                 List<Session> rows = db.tx(c -> SessionRows.list(c, filter, null, 1000));
                 rows.forEach(s -> {
@@ -268,16 +270,19 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
                 });
             }
             case UiRequest.Topic.Events t -> {
-                subs.put(req.sub(), new Sub("events", null, t.sessionId(), null, null));
+                Sub sub = new Sub("events", null, t.sessionId(), null, null);
+                keep(req.sub(), sub);
                 enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
+                long max = db.tx(c -> EventRows.maxSeq(c, t.sessionId())); // where a resync would catch up from
+                sub.lastSeq().accumulateAndGet(max, Math::max);
             }
             case UiRequest.Topic.Approvals t -> {
                 String st = t.pending() == null ? null : t.pending() ? "pending" : "decided";
-                Sub sub = new Sub("approvals", null, null, st, null);
-                subs.put(req.sub(), sub);
+                Sub sub = new Sub("approvals", null, t.sessionId(), st, null);
+                keep(req.sub(), sub);
                 enqueue(UiEvent.encode(new UiEvent.Subscribed(req.sub())));
                 List<ObjectNode> rows = db.tx(c -> ApprovalRows.list(c, st, 500));
-                rows.forEach(a -> {
+                rows.stream().filter(a -> ofSession(sub, a)).forEach(a -> {
                     sub.visible().add(a.path("id").asText());
                     enqueue(UiEvent.encode(new UiEvent.ApprovalsChanged(req.sub(), a)));
                 });
@@ -290,7 +295,7 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
                 }
                 // the lane carries its own "subscribed", the screen and the tail: paced with the other lanes
                 ConsoleHub.Watcher w = new ConsoleHub.Watcher(req.sub(), outbox.lane(req.sub(), sid));
-                subs.put(req.sub(), new Sub("console", null, sid, null, w));
+                keep(req.sub(), new Sub("console", null, sid, null, w));
                 console.join(s.hostId(), sid, w);
             }
         }
@@ -324,8 +329,18 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
         commands.issueInput(who.subject(), who.role().wire(), host, in.sessionId(), specs, burst);
     }
 
+    /** Adds subscription {@code id} (counted in {@link UiStats}). */
+    private void keep(String id, Sub sub) {
+        if (subs.put(id, sub) == null) {
+            quotas.stats().subscriptions(1);
+        }
+    }
+
     private void unsubscribe(String sub) {
         Sub old = subs.remove(sub);
+        if (old != null) {
+            quotas.stats().subscriptions(-1);
+        }
         if (old != null && old.watcher() != null) {
             console.leave(old.sessionId(), old.watcher());
             outbox.remove(old.watcher().lane());
@@ -333,13 +348,19 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
     }
 
     private void onChange(FanOut.Change change) {
+        if (change instanceof FanOut.Resync) {
+            UiResync.run(db, subs, this::enqueue, (sub, message) -> error(sub, "unavailable", message));
+            return;
+        }
         subs.forEach((id, s) -> {
             String frame = switch (change) {
                 case FanOut.SessionChanged c when s.topic().equals("sessions") -> sessionFrame(id, s, c.session());
                 case FanOut.SessionRemoved r when s.topic().equals("sessions") && s.visible().remove(r.sessionId()) ->
                         UiEvent.encode(new UiEvent.SessionsRemoved(id, r.sessionId()));
-                case FanOut.EventAppended e when s.topic().equals("events") && s.sessionId().equals(e.sessionId()) ->
-                        UiEvent.encode(new UiEvent.EventsAppended(id, e.event()));
+                case FanOut.EventAppended e when s.topic().equals("events") && s.sessionId().equals(e.sessionId()) -> {
+                    s.lastSeq().accumulateAndGet(e.event().path("seq").asLong(), Math::max);
+                    yield UiEvent.encode(new UiEvent.EventsAppended(id, e.event()));
+                }
                 case FanOut.ApprovalChanged a when s.topic().equals("approvals") && approvalMatches(s, a.approval()) ->
                         UiEvent.encode(new UiEvent.ApprovalsChanged(id, a.approval()));
                 default -> null;
@@ -351,7 +372,7 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
     }
 
     /** A session that stops matching a filter leaves that subscriber's view as {@code sessions.removed}. */
-    private static String sessionFrame(String id, Sub s, Session session) {
+    static String sessionFrame(String id, Sub s, Session session) {
         if (s.sessions().matches(session)) {
             s.visible().add(session.sessionId());
             return UiEvent.encode(new UiEvent.SessionsChanged(id, session));
@@ -364,7 +385,10 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
      * Whether a subscriber gets this change. A pending-only subscriber also gets the change that takes an approval
      * it was shown out of pending (decided, expired), once, so every open inbox drops the card live.
      */
-    private static boolean approvalMatches(Sub s, ObjectNode a) {
+    static boolean approvalMatches(Sub s, ObjectNode a) {
+        if (!ofSession(s, a)) {
+            return false;
+        }
         boolean pending = "pending".equals(a.path("status").asText());
         String id = a.path("id").asText();
         if (s.approvalStatus() == null || s.approvalStatus().equals("pending") == pending) {
@@ -374,6 +398,11 @@ public final class UiEndpoint implements WsListener {    /** Fragments are assem
             return true;
         }
         return !pending && s.visible().remove(id);
+    }
+
+    /** An approvals subscription with a {@code session_id} filter gets only that session's approvals. */
+    private static boolean ofSession(Sub s, ObjectNode a) {
+        return s.sessionId() == null || s.sessionId().equals(a.path("session_id").asText(null));
     }
 
     private void enqueue(String frame) {

@@ -49,6 +49,7 @@ final class UiOutbox implements AutoCloseable {
             "client too slow: over " + CAPACITY + " frames waiting; reconnect");
 
     private final Clock clock;
+    final UiStats stats;
     private final Instant expiresAt;
     private final Consumer<String> send;
     private final Consumer<CloseReason> close;
@@ -67,6 +68,12 @@ final class UiOutbox implements AutoCloseable {
 
     /** Starts the writer: {@code send} writes one frame, {@code close} closes the socket with a reason. */
     UiOutbox(Clock clock, Instant expiresAt, Consumer<String> send, Consumer<CloseReason> close) {
+        this(clock, expiresAt, send, close, new UiStats());
+    }
+
+    /** {@code stats} counts what this outbox's console lanes drop. */
+    UiOutbox(Clock clock, Instant expiresAt, Consumer<String> send, Consumer<CloseReason> close, UiStats stats) {
+        this.stats = stats;
         this.clock = clock;
         this.expiresAt = expiresAt;
         this.send = send;

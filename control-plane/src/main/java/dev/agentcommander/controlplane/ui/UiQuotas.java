@@ -23,6 +23,8 @@ public final class UiQuotas {
     private final Clock clock;
     private final RateLimiter messages;
     private final Map<String, Integer> sockets = new HashMap<>();
+    private final UiStats stats = new UiStats();
+    private int socketsTotal;
 
     public UiQuotas(Clock clock) {
         this.clock = clock;
@@ -33,6 +35,16 @@ public final class UiQuotas {
         return clock;
     }
 
+    /** This replica's UI counters (subscriptions, console drops). */
+    public UiStats stats() {
+        return stats;
+    }
+
+    /** UI sockets open on this replica. */
+    public synchronized int sockets() {
+        return socketsTotal;
+    }
+
     /** Counts a socket for {@code subject}; false (nothing counted) when it already holds {@link #MAX_SOCKETS}. */
     synchronized boolean openSocket(String subject) {
         int n = sockets.getOrDefault(subject, 0);
@@ -40,11 +52,15 @@ public final class UiQuotas {
             return false;
         }
         sockets.put(subject, n + 1);
+        socketsTotal++;
         return true;
     }
 
     /** Releases a socket counted by {@link #openSocket}. */
     synchronized void closeSocket(String subject) {
+        if (sockets.containsKey(subject)) {
+            socketsTotal--;
+        }
         sockets.computeIfPresent(subject, (k, n) -> n <= 1 ? null : n - 1);
     }
 

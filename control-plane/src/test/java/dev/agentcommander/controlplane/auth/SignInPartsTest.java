@@ -42,6 +42,18 @@ class SignInPartsTest {
     }
 
     @Test
+    void aServerThatSpeaksTlsItselfHasHttpsLoopbackOriginsAndSecureCookies() {
+        WebOrigin o = new WebOrigin(null, "127.0.0.1", true);
+        o.listening(8443);
+        assertThat(o.allows("https://127.0.0.1:8443")).isTrue();
+        assertThat(o.allows("https://localhost:8443")).isTrue();
+        assertThat(o.allows("http://127.0.0.1:8443")).as("not the scheme it serves").isFalse();
+        assertThat(o.baseUrl()).isEqualTo("https://127.0.0.1:8443");
+        assertThat(o.secure()).isTrue();
+        assertThat(new WebOrigin("https://commander.example.com", "0.0.0.0", true).secure()).isTrue();
+    }
+
+    @Test
     void theCookieHeaderIsReadByName() {
         assertThat(WebOrigin.cookie("a=1; ac_session=xyz; b=2", "ac_session")).isEqualTo("xyz");
         assertThat(WebOrigin.cookie("ac_session=\"q\"", "ac_session")).isEqualTo("q");

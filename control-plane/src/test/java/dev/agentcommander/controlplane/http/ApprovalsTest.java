@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentcommander.controlplane.testkit.Await;
 import dev.agentcommander.controlplane.testkit.ControlPlaneExtension;
 import dev.agentcommander.controlplane.testkit.Frames;
 import dev.agentcommander.controlplane.testkit.RestClient.Reply;
@@ -59,6 +60,9 @@ class ApprovalsTest {
             a.send(Frames.frame("approval.resolved", 2, "{\"approval_id\":\"ap1\",\"outcome\":\"allowed\"}"));
             a.nextOfType("agent.ack");
         }
+        // delivered_at is written after the frame went out, so the agent can see the frame first
+        Await.until("ap1 marked delivered", () -> !cp.get("/v1/approvals/ap1", cp.viewer()).body()
+                .get("delivered_at").isNull());
         JsonNode row = cp.get("/v1/approvals/ap1", cp.viewer()).body();
         assertThat(row.get("status").asText()).isEqualTo("allowed");
         assertThat(row.get("resolved_at").isNull()).isFalse();

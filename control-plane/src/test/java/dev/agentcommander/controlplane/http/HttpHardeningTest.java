@@ -92,6 +92,23 @@ class HttpHardeningTest {
     }
 
     @Test
+    void aDashboardFileTheBrowserAlreadyHasIs304WithoutABodyNotA500() throws Exception {
+        HttpResponse<byte[]> first = raw("GET", "/js/app.js", null);
+        assertThat(first.statusCode()).isEqualTo(200);
+        String etag = first.headers().firstValue("ETag").orElseThrow();
+        try (LogCapture all = LogCapture.of("")) {
+            HttpResponse<byte[]> again = HTTP.send(HttpRequest.newBuilder(URI.create(cp.rest().base()
+                    + "/js/app.js")).header("If-None-Match", etag).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(again.statusCode()).isEqualTo(304);
+            assertThat(again.body()).isEmpty();
+            assertThat(again.headers().firstValue("ETag")).hasValue(etag);
+            assertThat(again.headers().firstValue("Content-Security-Policy")).isPresent();
+            assertThat(all.drain()).as("log lines while answering a conditional GET").isEmpty();
+        }
+    }
+
+    @Test
     void aNulByteOrOtherJunkInAPathIdIs400AndNothingReachesTheDatabase() {
         for (String path : List.of("/v1/sessions/a%00b", "/v1/sessions/a%00b/events", "/v1/commands/%00",
                 "/v1/approvals/x%00y", "/v1/sessions/" + "x".repeat(129))) {

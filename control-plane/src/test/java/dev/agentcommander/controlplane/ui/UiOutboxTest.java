@@ -94,6 +94,8 @@ class UiOutboxTest {
             }
             assertThat(slow.skips()).isEqualTo(1);
             assertThat(slow.droppedTotal()).isPositive();
+            assertThat(o.stats.consoleSkips()).as("the replica's counters (/metrics)").isEqualTo(1);
+            assertThat(o.stats.consoleDroppedBytes()).isEqualTo(slow.droppedTotal());
             holdWrites.set(false);
             release.countDown();
             Await.until("both lanes drained", () -> types().stream().filter(t -> t.endsWith(":other")).count() == 7

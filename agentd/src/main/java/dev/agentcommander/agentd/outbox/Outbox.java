@@ -90,11 +90,7 @@ public final class Outbox implements Outbound, AutoCloseable {
         }
         queue = SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(ROLL).timeProvider(clock::millis)
                 .storeFileListener(PRIVATE_STORE_FILES).build();
-        try (var files = Files.list(dir)) { // the metadata file the builder just made
-            files.forEach(PrivateFiles::makePrivate);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir, e);
-        }
+        makeFilesPrivate(); // the metadata file the builder just made
         appender = queue.createAppender();
         appender.singleThreadedCheckDisabled(true);
         ackCursor = new Cursor(queue.createTailer());
@@ -400,8 +396,19 @@ public final class Outbox implements Outbound, AutoCloseable {
             dropCursor.close();
             appender.close();
             queue.close();
+            // a cycle file was seen still at the umask's mode after close on a loaded machine (the listener had not
+            // run for it); inside the 0700 directory nobody else could open it, but leave none behind
+            makeFilesPrivate();
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void makeFilesPrivate() {
+        try (var files = Files.list(dir)) {
+            files.forEach(PrivateFiles::makePrivate);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
         }
     }
 }

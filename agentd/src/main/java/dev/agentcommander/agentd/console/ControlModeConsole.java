@@ -86,7 +86,7 @@ public final class ControlModeConsole implements Console {
                 if (client == null || !client.control.isAlive()) {
                     client = newClient(tmuxSession);
                     clients.put(tmuxSession, client);
-                    fresh = true; // nothing paused yet; and a command needing the client may run before the attach
+                    fresh = true; // a client just started has paused nothing: no resume needed
                 }
                 stream = new PaneStream<>(paneId, client, config.maxChunkBytes());
                 streams.put(paneId, stream);

@@ -19,6 +19,12 @@ import java.util.concurrent.TimeUnit;
  * client a clean cut between "before" and "after". {@code ignore-size} keeps this invisible client from
  * shrinking anyone's windows; it never sends {@code refresh-client -C}.
  *
+ * <p>Command lines are written to tmux only once the attach itself has replied (its {@code %begin ... 0} block):
+ * tmux starts reading a control client's stdin before it runs the {@code attach-session} of its command line, so
+ * a line written at once may run before the attach — with no session yet, and with output the pane prints between
+ * it and the attach reaching this client nowhere (a snapshot taken so lost the lines at its junction). Held lines
+ * go out in order; see docs/design-notes.md "Control-mode commands wait for the attach".
+ *
  * <p>All callbacks run on the one reader thread, in stream order.
  */
 public final class ControlClient implements AutoCloseable {
@@ -67,6 +73,8 @@ public final class ControlClient implements AutoCloseable {
     private final OutputStream stdin;
     private final Listener listener;
     private final ArrayDeque<PendingCommand> pending = new ArrayDeque<>();
+    /** Command lines sent before the attach replied, in order; guarded by {@code pending}, null once attached. */
+    private List<byte[]> held = new ArrayList<>();
     private final Thread reader;
     private volatile boolean closed;
 
@@ -122,8 +130,13 @@ public final class ControlClient implements AutoCloseable {
                 throw new TmuxException("control client for " + target + " has too many commands in flight");
             }
             pending.add(new PendingCommand(blocks, handler, new ArrayList<>(blocks)));
+            byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+            if (held != null) {
+                held.add(bytes); // bounded by MAX_PENDING_COMMANDS: each held line has its pending entry
+                return;
+            }
             try {
-                stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                stdin.write(bytes);
                 stdin.flush();
             } catch (IOException e) {
                 pending.removeLast();
@@ -134,9 +147,8 @@ public final class ControlClient implements AutoCloseable {
 
     /**
      * The command that resumes a paused pane ({@code refresh-client -A '%N:continue'}): tmux then sends the pane's
-     * output from where the pane is now (what it printed while paused is gone). Send it on a line of its own, and
-     * not right after starting the client: before the attach has run it fails with "no current client", and a
-     * failing command skips the rest of its line.
+     * output from where the pane is now (what it printed while paused is gone). Send it on a line of its own: a
+     * failing command (e.g. for a pane this client never saw) skips the rest of its line.
      */
     public static String continuePane(String paneId) {
         return "refresh-client -A '" + checkPaneId(paneId) + ":continue'";
@@ -161,6 +173,7 @@ public final class ControlClient implements AutoCloseable {
         PendingCommand current = null;
         List<byte[]> body = null;
         byte[] blockId = null;
+        boolean attachBlock = false;
         try {
             byte[] line;
             while ((line = lines.next()) != null) {
@@ -169,7 +182,12 @@ public final class ControlClient implements AutoCloseable {
                     boolean end = endsBlock(line, len, END, blockId);
                     boolean error = !end && endsBlock(line, len, ERROR, blockId);
                     if (end || error) {
-                        if (current != null) {
+                        if (attachBlock) {
+                            attachBlock = false;
+                            if (end) {
+                                attached();
+                            } // an attach that failed ends the client: the held commands get no replies
+                        } else if (current != null) {
                             current.replies.add(new Reply(error, body));
                             if (current.replies.size() >= current.blocks) {
                                 deliver(current);
@@ -210,6 +228,8 @@ public final class ControlClient implements AutoCloseable {
                         synchronized (pending) {
                             current = pending.poll();
                         }
+                    } else if (len > 0 && line[len - 1] == '0' && awaitingAttach()) {
+                        attachBlock = true; // a client's first flag-0 block is its attach-session
                     }
                 }
             }
@@ -230,6 +250,33 @@ public final class ControlClient implements AutoCloseable {
             }
             process.destroy();
             listener.onExit(this);
+        }
+    }
+
+    private boolean awaitingAttach() {
+        synchronized (pending) {
+            return held != null;
+        }
+    }
+
+    /** The attach replied: from now on a command line runs after it, so the held ones go out, in order. */
+    private void attached() {
+        synchronized (pending) {
+            List<byte[]> lines = held;
+            held = null;
+            if (closed || lines.isEmpty()) {
+                return;
+            }
+            try {
+                for (byte[] l : lines) {
+                    stdin.write(l);
+                }
+                stdin.flush();
+            } catch (IOException e) {
+                // tmux went away: the reader sees the end and answers every pending command with what it has
+                LOG.log(System.Logger.Level.WARNING, "tmux control client for {0}: {1}", target, e.getMessage());
+                process.destroy();
+            }
         }
     }
 

@@ -104,7 +104,7 @@ export function show(view, ctx) {
     if (top) timeline.prepend(li); else timeline.append(li);
     while (timeline.children.length > 200) timeline.lastChild.remove();
   };
-  get('/v1/sessions/' + encodeURIComponent(id) + '/events?limit=100').then(r => {
+  get('/v1/sessions/' + encodeURIComponent(id) + '/events?limit=100&latest=true').then(r => {
     r.items.slice().reverse().forEach(e => addEvent(e, false));
     if (!r.items.length && !timeline.children.length) timeline.append(h('li', {class: 'muted'}, 'No events yet.'));
   }).catch(() => {});

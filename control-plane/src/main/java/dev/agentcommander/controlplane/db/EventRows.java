@@ -56,9 +56,19 @@ public final class EventRows {
      * refused them) never show up in its history.
      */
     public static List<ObjectNode> list(Connection c, String sessionId, long after, int limit) throws SQLException {
+        return select(c, sessionId, after, limit, false);
+    }
+
+    /** The newest {@code limit} events of a session (same owner rule as {@link #list}), still oldest first. */
+    public static List<ObjectNode> latest(Connection c, String sessionId, int limit) throws SQLException {
+        return select(c, sessionId, 0, limit, true).reversed();
+    }
+
+    private static List<ObjectNode> select(Connection c, String sessionId, long after, int limit, boolean newest)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT id, host_id, seq, session_id, type, ts, payload "
                 + "FROM events WHERE session_id = ? AND id > ? AND host_id = " + SessionRows.OWNER
-                + " ORDER BY id LIMIT ?")) {
+                + " ORDER BY id" + (newest ? " DESC" : "") + " LIMIT ?")) {
             ps.setString(1, sessionId);
             ps.setLong(2, after);
             ps.setString(3, sessionId);

@@ -76,6 +76,17 @@ final class SessionsApi {
             throw ApiError.badRequest("after must be an integer");
         }
         int limit = Http.limit(req, 200, 1000);
+        String latest = Http.query(req, "latest");
+        if (latest != null && !latest.equals("true") && !latest.equals("false")) {
+            throw ApiError.badRequest("latest must be true or false");
+        }
+        if ("true".equals(latest)) { // the newest page, for a page that shows the recent past first
+            if (Http.query(req, "after") != null) {
+                throw ApiError.badRequest("latest and after do not go together");
+            }
+            Http.json(res, 200, Http.page(db.tx(c -> EventRows.latest(c, id, limit)), null));
+            return;
+        }
         List<ObjectNode> items = db.tx(c -> EventRows.list(c, id, after, limit));
         Http.json(res, 200, Http.page(items, items.size() == limit
                 ? items.getLast().get("id").asText() : null));

@@ -132,6 +132,27 @@ class AgentLinkTest {
     }
 
     @Test
+    void latestGivesTheNewestPageOldestFirstAndRefusesAfter() {
+        ObjectNode h = cp.createHost("box-latest");
+        try (WsClient a = cp.agent(h.get("token").asText(), "box-latest", 0)) {
+            for (int seq = 1; seq <= 5; seq++) {
+                a.send(Frames.event(seq, "s-latest", "hook.Stop"));
+                long want = seq;
+                a.next(n -> n.at("/payload/seq").asLong() == want);
+            }
+        }
+        JsonNode first = cp.get("/v1/sessions/s-latest/events?limit=2", cp.viewer()).body();
+        assertThat(first.at("/items/0/seq").asLong()).as("without latest: the oldest page").isEqualTo(1);
+        JsonNode last = cp.get("/v1/sessions/s-latest/events?limit=2&latest=true", cp.viewer()).body();
+        assertThat(last.get("items")).hasSize(2);
+        assertThat(last.at("/items/0/seq").asLong()).isEqualTo(4);
+        assertThat(last.at("/items/1/seq").asLong()).isEqualTo(5);
+        assertThat(last.get("next").isNull()).isTrue();
+        assertThat(cp.get("/v1/sessions/s-latest/events?latest=true&after=1", cp.viewer()).status()).isEqualTo(400);
+        assertThat(cp.get("/v1/sessions/s-latest/events?latest=yes", cp.viewer()).status()).isEqualTo(400);
+    }
+
+    @Test
     void malformedFrameGetsAnErrorAndTheLinkSurvives() {
         ObjectNode h = cp.createHost("box-m");
         try (WsClient a = cp.agent(h.get("token").asText(), "box-m", 0)) {

@@ -2,6 +2,7 @@ package dev.agentcommander.agentd.doctor;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.agentcommander.agentd.config.Config;
+import dev.agentcommander.agentd.config.ConfigException;
 import dev.agentcommander.agentd.link.Link;
 import dev.agentcommander.agentd.link.LinkTls;
 import dev.agentcommander.agentd.link.Transport;
@@ -58,32 +59,36 @@ final class ControlPlaneProbe {
         this.timeout = timeout;
     }
 
+    /** Every URL of {@code control_plane.url} (one, or a failover list), each layer by layer. */
     List<Check> run() {
-        List<Check> checks = new ArrayList<>();
-        URI uri;
+        List<URI> uris;
         try {
-            uri = URI.create(config.url());
-        } catch (IllegalArgumentException e) {
-            checks.add(Check.fail("control_plane.url", "not a URL: " + config.url(), "set control_plane.url to "
-                    + "wss://HOST/v1/agent"));
-            return checks;
+            uris = config.urls(); // the config's own parser and checks, so doctor reads the key as agentd does
+        } catch (ConfigException e) {
+            return List.of(Check.fail("control_plane.url", e.getMessage(), "set control_plane.url to "
+                    + "wss://HOST/v1/agent (ws:// only on this machine or a trusted network)"));
         }
-        String scheme = String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT);
-        if (!scheme.equals("ws") && !scheme.equals("wss") || uri.getHost() == null) {
-            checks.add(Check.fail("control_plane.url", "not a ws:// or wss:// URL: " + config.url(), "set "
-                    + "control_plane.url to wss://HOST/v1/agent (ws:// only on this machine or a trusted network)"));
-            return checks;
+        List<Check> checks = new ArrayList<>();
+        for (URI uri : uris) {
+            checks.addAll(probe(uri));
         }
+        return checks;
+    }
+
+    private List<Check> probe(URI uri) {
+        List<Check> checks = new ArrayList<>();
+        String url = uri.toString();
+        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
         boolean tls = scheme.equals("wss");
         if (Link.sendsTokenInClear(uri)) { // what agentd warns about at start, for the same URLs
-            checks.add(Check.warn("control_plane.url", config.url() + " is plain ws:// to another machine: the host "
+            checks.add(Check.warn("control_plane.url", url + " is plain ws:// to another machine: the host "
                     + "token and everything agentd sends cross the network unencrypted", "use wss:// (the control "
                     + "plane serves TLS itself or behind a reverse proxy)"));
         }
         String host = uri.getHost();
         String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
         int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
-        String fixUrl = "check control_plane.url (" + config.url() + ")";
+        String fixUrl = "check control_plane.url (" + url + ")";
         InetAddress[] addresses;
         try {
             addresses = InetAddress.getAllByName(bare);

@@ -168,6 +168,22 @@ class DoctorTest {
     }
 
     @Test
+    void aFailoverListOfUrlsIsProbedUrlByUrl() throws Exception {
+        int a = closedPort();
+        int b = closedPort();
+        while (b == a) { // a repeated URL is a config error, not what this test is about
+            b = closedPort();
+        }
+        String urls = "ws://127.0.0.1:" + a + "/v1/agent, ws://127.0.0.1:" + b + "/v1/agent";
+        List<Check> checks = doctor(yaml("", tmp.resolve("state"), urls), host(myUid(), tmp, tmp.resolve("none")));
+        List<Check> tcp = checks.stream().filter(c -> c.name().equals("control_plane.tcp")).toList();
+        assertThat(tcp).hasSize(2).allMatch(c -> c.status() == Check.Status.FAIL);
+        assertThat(tcp.get(0).detail()).contains("127.0.0.1:" + a);
+        assertThat(tcp.get(1).detail()).contains("127.0.0.1:" + b);
+        assertThat(checks).noneMatch(c -> c.name().equals("control_plane.url")); // a list is one valid key
+    }
+
+    @Test
     void missingClaudeHooksFailInHookModeWithTheInstallCommandAndPassOnceInstalled() throws Exception {
         Doctor.Host h = host(myUid(), tmp, tmp.resolve("none"));
         String config = yaml("", tmp.resolve("state"), "ws://127.0.0.1:9/v1/agent");

@@ -40,13 +40,29 @@ class EmbeddedDatabaseSupervisionTest {
                 a.send(Frames.upsert(1, "s-before", "before the crash"));
                 assertThat(a.nextOfType("agent.ack").at("/payload/seq").asLong()).isEqualTo(1);
                 long pid = postmasterPid();
-                ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL, as the OOM killer does
-                // (a probe may see a dead pooled connection, "down", in the few ms before the supervisor hears)
-                JsonNode down = await(rest, Duration.ofSeconds(5), r -> r.status() == 503
-                        && r.body().path("db").asText().equals("restarting"));
-                assertThat(down.get("reason").asText()).contains("pid " + pid).contains("killed by signal 9");
-                a.send(Frames.upsert(2, "s-during", "sent while it was down"));
-                await(rest, Duration.ofSeconds(10), r -> r.status() == 200);
+                // The restart takes well under a second, less than one /health call that was already waiting on
+                // the dead server: to see the "restarting" window for sure, keep it open. A lock file naming a
+                // live process that is not a postmaster makes every start attempt refuse the directory until
+                // the real lock file is put back.
+                Path lock = dir.resolve("pg/postmaster.pid");
+                List<String> real = Files.readAllLines(lock);
+                Process holder = new ProcessBuilder("sleep", "120").start();
+                try {
+                    List<String> forged = new ArrayList<>(real);
+                    forged.set(0, Long.toString(holder.pid()));
+                    Files.write(lock, forged);
+                    ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL, as the OOM killer does
+                    // (a probe may see a dead pooled connection, "down", in the few ms before the supervisor hears)
+                    JsonNode down = await(rest, Duration.ofSeconds(30), r -> r.status() == 503
+                            && r.body().path("db").asText().equals("restarting")
+                            && r.body().path("reason").asText().contains("restart attempt"));
+                    assertThat(down.get("reason").asText()).contains("pid " + pid).contains("killed by signal 9");
+                    a.send(Frames.upsert(2, "s-during", "sent while it was down"));
+                    Files.write(lock, real);
+                } finally {
+                    holder.destroyForcibly();
+                }
+                await(rest, Duration.ofSeconds(30), r -> r.status() == 200);
                 assertThat(a.nextOfType("agent.ack").at("/payload/seq").asLong()).isEqualTo(2);
                 assertThat(postmasterPid()).isNotEqualTo(pid);
             }
@@ -70,7 +86,7 @@ class EmbeddedDatabaseSupervisionTest {
             Files.delete(dir.resolve("pg/global/pg_control")); // what a corrupted data directory looks like
             long t0 = System.nanoTime();
             ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-            JsonNode restarting = await(rest, Duration.ofSeconds(5),
+            JsonNode restarting = await(rest, Duration.ofSeconds(30),
                     r -> r.status() == 503 && r.body().path("reason").asText().contains("pg_control"));
             assertThat(restarting.get("db").asText()).isEqualTo("restarting");
             String why = cp.failed().get(20, TimeUnit.SECONDS);

@@ -42,6 +42,7 @@ public final class Database implements AutoCloseable {
     private volatile HikariDataSource pool;
     private volatile Supplier<DatabaseHealth> override = () -> null;
     private CompletableFuture<DatabaseHealth> probe;
+    private HikariDataSource probePool;
 
     /** Work done inside one transaction. */
     @FunctionalInterface
@@ -212,32 +213,49 @@ public final class Database implements AutoCloseable {
      * than {@value #PROBE_WAIT_MS} ms for it.
      */
     public DatabaseHealth health() {
-        DatabaseHealth s = override.get();
-        if (s != null) {
-            return s;
-        }
-        CompletableFuture<DatabaseHealth> p;
-        synchronized (this) {
-            if (probe == null || probe.isDone()) {
-                CompletableFuture<DatabaseHealth> f = new CompletableFuture<>();
-                Thread.ofVirtual().name("db-health-probe").start(() -> f.complete(probeNow()));
-                probe = f;
+        for (int round = 0; ; round++) {
+            DatabaseHealth s = override.get();
+            if (s != null) {
+                return s;
             }
-            p = probe;
-        }
-        try {
-            return p.get(PROBE_WAIT_MS, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            return DatabaseHealth.down("no database connection within " + PROBE_WAIT_MS + " ms");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return DatabaseHealth.down("interrupted");
-        } catch (ExecutionException e) {
-            return DatabaseHealth.down(describe(e.getCause()));
+            HikariDataSource probed;
+            CompletableFuture<DatabaseHealth> p;
+            synchronized (this) {
+                // a probe still waiting in a pool that a restart replaced would answer for the dead server
+                if (probe == null || probe.isDone() || probePool != pool) {
+                    HikariDataSource target = pool;
+                    CompletableFuture<DatabaseHealth> f = new CompletableFuture<>();
+                    Thread.ofVirtual().name("db-health-probe").start(() -> f.complete(probeNow(target)));
+                    probe = f;
+                    probePool = target;
+                }
+                p = probe;
+                probed = probePool;
+            }
+            DatabaseHealth answer;
+            try {
+                answer = p.get(PROBE_WAIT_MS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                answer = DatabaseHealth.down("no database connection within " + PROBE_WAIT_MS + " ms");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return DatabaseHealth.down("interrupted");
+            } catch (ExecutionException e) {
+                answer = DatabaseHealth.down(describe(e.getCause()));
+            }
+            // while this caller waited the server may have died (the supervisor answers now) or come back on a
+            // new pool (the answer was about the old one): report what is true now, not what the probe saw
+            DatabaseHealth now = override.get();
+            if (now != null) {
+                return now;
+            }
+            if (probed == pool || round > 0) {
+                return answer;
+            }
         }
     }
 
-    private DatabaseHealth probeNow() {
+    private static DatabaseHealth probeNow(HikariDataSource pool) {
         try (Connection c = pool.getConnection()) {
             if (c.isValid(1)) {
                 return DatabaseHealth.OK;

@@ -12,12 +12,18 @@ public final class Await {
     private static final long POLL_MILLIS = 10;
     /** {@link #value} probes usually cost a process, a query or a REST call: asked less often. */
     private static final long PROBE_MILLIS = 50;
+    /**
+     * No wait is shorter than this: a bound only matters when the awaited thing does not happen, and on a loaded
+     * 2-core CI machine "should take milliseconds" sometimes takes seconds. Tests check behaviour, not timings.
+     */
+    static final Duration FLOOR = Duration.ofSeconds(20);
 
     private Await() {
     }
 
     /** Returns as soon as {@code condition} holds; throws AssertionError naming {@code what} after {@code within}. */
-    public static void until(String what, Duration within, BooleanSupplier condition) {
+    public static void until(String what, Duration bound, BooleanSupplier condition) {
+        Duration within = atLeastFloor(bound);
         long deadline = System.nanoTime() + within.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
@@ -39,7 +45,8 @@ public final class Await {
     }
 
     /** As {@link #value(String, Duration, Supplier)}; the failure also shows what {@code seen} says at the end. */
-    public static <T> T value(String what, Duration within, Supplier<T> probe, Supplier<String> seen) {
+    public static <T> T value(String what, Duration bound, Supplier<T> probe, Supplier<String> seen) {
+        Duration within = atLeastFloor(bound);
         long deadline = System.nanoTime() + within.toNanos();
         RuntimeException last = null;
         while (true) {
@@ -58,6 +65,10 @@ public final class Await {
             }
             sleep(PROBE_MILLIS, what);
         }
+    }
+
+    private static Duration atLeastFloor(Duration d) {
+        return d.compareTo(FLOOR) < 0 ? FLOOR : d;
     }
 
     private static void sleep(long millis, String what) {

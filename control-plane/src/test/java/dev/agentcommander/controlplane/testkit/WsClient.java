@@ -128,13 +128,14 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
-    /** The next received frame matching {@code p} (others are skipped), or an AssertionError after 10 s. */
+    /** The next received frame matching {@code p} (others are skipped), or an AssertionError after 20 s. */
     public JsonNode next(Predicate<JsonNode> p) {
         return next("matching frame", Await.TIMEOUT, p);
     }
 
     /** The next received frame matching {@code p} (others are skipped), or an AssertionError naming {@code what}. */
-    public JsonNode next(String what, Duration within, Predicate<JsonNode> p) {
+    public JsonNode next(String what, Duration bound, Predicate<JsonNode> p) {
+        Duration within = bound.compareTo(Await.TIMEOUT) < 0 ? Await.TIMEOUT : bound; // see Await.TIMEOUT
         long deadline = System.nanoTime() + within.toNanos();
         try {
             while (System.nanoTime() < deadline) {

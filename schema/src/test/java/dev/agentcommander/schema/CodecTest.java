@@ -131,6 +131,28 @@ class CodecTest {
     }
 
     @Test
+    void readsANumberWhereAnEnumNameBelongsAsUnknownNotAsAnIndex() {
+        // by declaration order 1 would be codex, 0 running, 1 job: a number is no name, so each is the default
+        String text = "{\"v\":1,\"type\":\"sessions.upsert\",\"seq\":4,\"ts\":\"2026-11-22T10:00:00Z\","
+                + "\"payload\":{\"session\":{\"session_id\":\"s_8\",\"provider\":1,\"status\":0,\"kind\":1}}}";
+        AgentMessage.SessionsUpsert u = (AgentMessage.SessionsUpsert) Codec.decodeAgent(text).message();
+        assertThat(u.session().provider()).isEqualTo(Provider.OTHER);
+        assertThat(u.session().status()).isEqualTo(SessionStatus.IDLE);
+        assertThat(u.session().kind()).isEqualTo(SessionKind.PANE);
+    }
+
+    /** A configuration value that must be one of a set of names. */
+    record ModeSetting(SessionKind kind) {
+    }
+
+    @Test
+    void strictConfigurationRefusesANumberForAnEnum() {
+        var strict = Json.strict(com.fasterxml.jackson.databind.json.JsonMapper.builder()).build();
+        assertThatThrownBy(() -> strict.readValue("{\"kind\":1}", ModeSetting.class))
+                .hasMessageContaining("SessionKind");
+    }
+
+    @Test
     void unknownTypeDecodesAsUnknownWithItsSeq() {
         Codec.Frame<AgentMessage> f = Codec.decodeAgent(
                 "{\"v\":1,\"type\":\"jobs.progress\",\"seq\":12,\"payload\":{\"pct\":50}}");

@@ -66,6 +66,15 @@ public final class Stack implements AutoCloseable {
                 + Path.of(dir).toAbsolutePath().resolve(name + "-" + System.nanoTime() + ".jfr"));
     }
 
+    /**
+     * With {@code -Dbench.cp.jvm="FLAGS"} (benchmarks: {@code BENCH_CP_JVM="FLAGS" ./commander bench …}) the control
+     * plane gets these JVM flags after its own, for A/B runs of a flag; nothing otherwise.
+     */
+    static List<String> benchControlPlaneFlags() {
+        String flags = System.getProperty("bench.cp.jvm", "").trim();
+        return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+"));
+    }
+
     public Stack(Path dir) throws IOException {
         this.dir = dir;
         this.hooksPort = freePort();
@@ -157,6 +166,7 @@ public final class Stack implements AutoCloseable {
         List<String> cpJvm = new ArrayList<>(List.of("-Xmx256m",
                 "-Dot.epg.working-dir=" + System.getProperty("ot.epg.working-dir")));
         cpJvm.addAll(jfrFlags("control-plane"));
+        cpJvm.addAll(benchControlPlaneFlags());
         controlPlane = JavaProcess.start("control-plane", dir.resolve("logs"), cpJvm,
                 "dev.agentcommander.controlplane.Main", List.of("serve"), env);
         String port = controlPlane.awaitLine("control-plane listening on http://[^:]+:(\\d+)", Duration.ofSeconds(60));

@@ -9,9 +9,13 @@ import dev.agentcommander.controlplane.testkit.ControlPlaneExtension;
 import dev.agentcommander.controlplane.testkit.Frames;
 import dev.agentcommander.controlplane.testkit.TestClock;
 import dev.agentcommander.controlplane.testkit.WsClient;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -75,15 +79,28 @@ class ConsoleJoinTest {
                 assertThat(joiner.closed).as("still connected").isNotDone();
                 assertThat(got).filteredOn(n -> n.path("type").asText().equals("subscribed")).hasSize(SESSIONS);
                 assertThat(got).filteredOn(n -> n.path("type").asText().equals("console.snapshot")).hasSize(SESSIONS);
-                assertThat(got).filteredOn(n -> n.path("type").asText().equals("console.chunk"))
-                        .hasSize(SESSIONS * TAIL);
                 assertThat(got).filteredOn(n -> n.path("type").asText().equals("console.skipped")).isEmpty();
+                String tail = IntStream.range(0, TAIL).mapToObj(k -> String.format("line%03d\n", k))
+                        .collect(Collectors.joining());
                 for (int i = 0; i < SESSIONS; i++) { // each subscription's own order: subscribed, screen, tail
                     String sub = "j" + i;
                     List<String> own = got.stream().filter(n -> sub.equals(n.path("sub").asText()))
                             .map(n -> n.get("type").asText()).toList();
                     assertThat(own.subList(0, 2)).containsExactly("subscribed", "console.snapshot");
+                    // the tail is every byte in order, each frame at the offset where the one before it ended
+                    List<JsonNode> chunks = got.stream().filter(n -> sub.equals(n.path("sub").asText())
+                            && n.path("type").asText().equals("console.chunk")).toList();
+                    StringBuilder bytes = new StringBuilder();
+                    for (JsonNode c : chunks) {
+                        assertThat(c.get("offset").asLong()).as(sub + " offset").isEqualTo(bytes.length());
+                        bytes.append(new String(Base64.getDecoder().decode(c.get("data").asText()),
+                                StandardCharsets.UTF_8));
+                    }
+                    assertThat(bytes.toString()).as(sub + " tail").isEqualTo(tail);
                 }
+                assertThat(got).filteredOn(n -> n.path("type").asText().equals("console.chunk"))
+                        .as("a joiner's tail goes out as runs of chunks, not one frame per chunk")
+                        .hasSizeLessThan(SESSIONS * TAIL);
                 // live output after the catch-up still arrives
                 String sid = "s-busy-7";
                 a.send(Frames.chunk(++seq, sid, subIds.get(sid), TAIL * 8L, "live\n"));

@@ -163,7 +163,9 @@ public final class Stack implements AutoCloseable {
         env.put("PORT", Integer.toString(cpPort));
         env.put("DATA_DIR", controlPlaneDataDir().toString());
         env.putAll(controlPlaneEnv);
-        List<String> cpJvm = new ArrayList<>(List.of("-Xmx256m",
+        // the JIT and metaspace flags users' control planes run with (./commander, the launcher, the image), so
+        // benchmarks measure what they run; the heap stays as the tests had it
+        List<String> cpJvm = new ArrayList<>(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:MetaspaceSize=64m",
                 "-Dot.epg.working-dir=" + System.getProperty("ot.epg.working-dir")));
         cpJvm.addAll(jfrFlags("control-plane"));
         cpJvm.addAll(benchControlPlaneFlags());

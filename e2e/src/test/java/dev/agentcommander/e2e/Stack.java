@@ -66,6 +66,15 @@ public final class Stack implements AutoCloseable {
                 + Path.of(dir).toAbsolutePath().resolve(name + "-" + System.nanoTime() + ".jfr"));
     }
 
+    /**
+     * With {@code -Dbench.cp.jvm="FLAGS"} (benchmarks: {@code BENCH_CP_JVM="FLAGS" ./commander bench …}) the control
+     * plane gets these JVM flags after its own, for A/B runs of a flag; nothing otherwise.
+     */
+    static List<String> benchControlPlaneFlags() {
+        String flags = System.getProperty("bench.cp.jvm", "").trim();
+        return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+"));
+    }
+
     public Stack(Path dir) throws IOException {
         this.dir = dir;
         this.hooksPort = freePort();
@@ -154,9 +163,12 @@ public final class Stack implements AutoCloseable {
         env.put("PORT", Integer.toString(cpPort));
         env.put("DATA_DIR", controlPlaneDataDir().toString());
         env.putAll(controlPlaneEnv);
-        List<String> cpJvm = new ArrayList<>(List.of("-Xmx256m",
+        // the JIT and metaspace flags users' control planes run with (./commander, the launcher, the image), so
+        // benchmarks measure what they run; the heap stays as the tests had it
+        List<String> cpJvm = new ArrayList<>(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:MetaspaceSize=64m",
                 "-Dot.epg.working-dir=" + System.getProperty("ot.epg.working-dir")));
         cpJvm.addAll(jfrFlags("control-plane"));
+        cpJvm.addAll(benchControlPlaneFlags());
         controlPlane = JavaProcess.start("control-plane", dir.resolve("logs"), cpJvm,
                 "dev.agentcommander.controlplane.Main", List.of("serve"), env);
         String port = controlPlane.awaitLine("control-plane listening on http://[^:]+:(\\d+)", Duration.ofSeconds(60));

@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Console streams of this replica. The first dashboard watching a session makes the replica ask the host for the
@@ -86,11 +89,18 @@ public final class ConsoleHub implements AutoCloseable {
         }
     }
 
+    /** Commands waiting for {@link #issuer} (a viewer's socket reader waits while it is full, keeping their order). */
+    private static final int PENDING = 1024;
+    /** Commands one transaction stores at most. */
+    private static final int ISSUE_BATCH = 256;
+
     private final CommandService commands;
     private final Clock clock;
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
     private final AutoCloseable fanOutHandle;
     private final NamedLoop sweeper;
+    private final BlockingQueue<CommandService.ForHost> pending = new ArrayBlockingQueue<>(PENDING);
+    private final NamedLoop issuer;
 
     public ConsoleHub(CommandService commands, FanOut fanOut, Clock clock) {
         this.commands = commands;
@@ -100,6 +110,28 @@ public final class ConsoleHub implements AutoCloseable {
             Thread.sleep(SWEEP_MS);
             stopIdle();
         });
+        this.issuer = NamedLoop.start("console-commands", this::issueRound);
+    }
+
+    /**
+     * Stores the waiting subscribe/unsubscribe commands, in the order they were asked for, in one transaction. A
+     * join used to store its command on the viewer's socket reader, one commit each: a dashboard opening 100
+     * consoles on a loaded machine issued them over 4 s, and the last screens came as late.
+     */
+    private void issueRound() throws InterruptedException {
+        CommandService.ForHost first = pending.poll(SWEEP_MS, TimeUnit.MILLISECONDS);
+        if (first == null) {
+            return;
+        }
+        List<CommandService.ForHost> batch = new ArrayList<>();
+        batch.add(first);
+        pending.drainTo(batch, ISSUE_BATCH - 1);
+        try {
+            commands.issueAll("system:console", null, batch);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not issue " + batch.size() + " console commands: "
+                    + e.getMessage());
+        }
     }
 
     /** The watcher joins: its lane gets {@code subscribed}, then the stream's screen and tail when there is one. */
@@ -172,11 +204,13 @@ public final class ConsoleHub implements AutoCloseable {
         again.forEach(spec -> issue(hostId, spec));
     }
 
+    /** Hands a command to {@link #issuer} (in order; waits while {@link #PENDING} are waiting). */
     private void issue(String hostId, CommandSpec spec) {
         try {
-            commands.issue("system:console", null, hostId, spec);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not issue " + spec.name() + ": " + e.getMessage());
+            pending.put(new CommandService.ForHost(hostId, spec));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.log(System.Logger.Level.WARNING, "could not issue " + spec.name() + ": interrupted");
         }
     }
 
@@ -254,6 +288,7 @@ public final class ConsoleHub implements AutoCloseable {
     @Override
     public void close() {
         sweeper.close();
+        issuer.close();
         try {
             fanOutHandle.close();
         } catch (Exception e) {

@@ -1,7 +1,10 @@
 package dev.agentcommander.controlplane.ui;
 
 import dev.agentcommander.schema.UiEvent;
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -197,6 +200,46 @@ final class ConsoleLane {
         Item i = items.poll();
         bytes -= i.cost();
         return i.event();
+    }
+
+    /**
+     * Takes the oldest frame and, when it is a chunk, the chunks right behind it that continue it (the next offset,
+     * queued before {@code barrier}), up to {@link UiOutbox#MERGE_CHARS} of data: a lane that fell behind (a joiner's
+     * tail, a slow spell) goes out as a few frames, not one per line, and a lane that keeps up sends each chunk
+     * alone, as before (caller holds the outbox's lock and saw a frame with {@link #headStamp}).
+     */
+    List<UiEvent> pollRun(long barrier) {
+        UiEvent first = poll();
+        if (!(first instanceof UiEvent.ConsoleChunk c)) {
+            return List.of(first);
+        }
+        List<UiEvent> run = new ArrayList<>();
+        run.add(first);
+        long next = c.offset() + ConsoleHub.decodedLength(c.data());
+        int chars = c.data().length();
+        while (items.peek() != null && items.peek().stamp() < barrier
+                && items.peek().event() instanceof UiEvent.ConsoleChunk n && n.offset() == next
+                && chars + n.data().length() <= UiOutbox.MERGE_CHARS) {
+            poll();
+            run.add(n);
+            next = n.offset() + ConsoleHub.decodedLength(n.data());
+            chars += n.data().length();
+        }
+        return run;
+    }
+
+    /** One chunk holding a run's bytes in order, at the first one's offset (the writer calls it, off the lock). */
+    static UiEvent merge(List<UiEvent> run) {
+        if (run.size() == 1) {
+            return run.get(0);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (UiEvent e : run) {
+            out.writeBytes(Base64.getDecoder().decode(((UiEvent.ConsoleChunk) e).data()));
+        }
+        UiEvent.ConsoleChunk first = (UiEvent.ConsoleChunk) run.get(0);
+        return new UiEvent.ConsoleChunk(first.sub(), first.sessionId(), first.offset(),
+                Base64.getEncoder().encodeToString(out.toByteArray()));
     }
 
     /** Output bytes this lane dropped in all, and how many times it resynced (tests, counters). */

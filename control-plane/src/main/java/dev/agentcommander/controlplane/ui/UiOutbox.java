@@ -25,7 +25,9 @@ import java.util.function.Consumer;
  * </ul>
  * The writer takes lanes in turn, one frame each, screens (snapshots, markers) before chunks, so a viewer that
  * opens a hundred busy consoles gets a hundred snapshots first and then their tails, never one console's tail
- * before the next one's screen. A frame of the first queue goes out after every console frame queued before it
+ * before the next one's screen. A lane's chunks that wait behind each other and continue each other go out as one
+ * frame ({@link #MERGE_CHARS} at most): a joiner's tail or a lane that fell behind costs a few frames, not one per
+ * line, and a lane that keeps up still sends each chunk as it comes. A frame of the first queue goes out after every console frame queued before it
  * (a {@code ping} still answers after the frames it follows). Frames are encoded on this writer, not on the
  * publisher's thread.
  *
@@ -41,6 +43,8 @@ final class UiOutbox implements AutoCloseable {
     static final int LANE_BYTES = 256 * 1024;
     /** Console frames queued per subscription before its oldest output is dropped (many tiny chunks). */
     static final int LANE_FRAMES = 2048;
+    /** Data (base64 characters) one frame carries at most when the writer joins a lane's waiting chunks into one. */
+    static final int MERGE_CHARS = 64 * 1024;
     private static final Duration EXPIRY_CHECK = Duration.ofSeconds(1);
     /** How long a close waits for a writer stuck in a write (a client that reads nothing) before it forces it. */
     static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
@@ -186,7 +190,7 @@ final class UiOutbox implements AutoCloseable {
     }
 
     private void writeRound() throws InterruptedException {
-        String frame;
+        Object frame; // a queued frame's text, or a lane's run of events to encode (off the lock)
         CloseReason reason;
         lock.lock();
         try {
@@ -213,16 +217,22 @@ final class UiOutbox implements AutoCloseable {
         }
         if (reason != null) {
             close.accept(reason);
+        } else if (frame instanceof String text) {
+            send.accept(text);
         } else if (frame != null) {
-            send.accept(frame);
+            @SuppressWarnings("unchecked")
+            List<UiEvent> run = (List<UiEvent>) frame;
+            send.accept(UiEvent.encode(ConsoleLane.merge(run)));
         }
     }
 
     /**
      * The next frame to write (caller holds the lock): the first queue's head unless a lane holds a frame queued
-     * before it; among lanes, in turn, screens before chunks.
+     * before it; among lanes, in turn, screens before chunks. A lane's frame comes as the events to encode (a run
+     * of chunks becomes one frame), encoded by the writer after it lets go of the lock, so fan-out (on the host
+     * socket's reader) never waits for JSON encoding.
      */
-    private String nextFrame() {
+    private Object nextFrame() {
         Stamped head = control.peek();
         long barrier = head == null ? Long.MAX_VALUE : head.stamp();
         ConsoleLane pick = pickLane(barrier, true);
@@ -230,11 +240,11 @@ final class UiOutbox implements AutoCloseable {
             pick = pickLane(barrier, false);
         }
         if (pick != null) {
-            UiEvent e = pick.poll();
+            List<UiEvent> run = pick.pollRun(barrier);
             if (pick.retired() && pick.headStamp() == Long.MAX_VALUE) {
                 lanes.remove(pick);
             }
-            return UiEvent.encode(e);
+            return run;
         }
         if (head != null) {
             control.poll();

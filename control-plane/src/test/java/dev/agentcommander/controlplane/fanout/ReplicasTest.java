@@ -186,9 +186,10 @@ class ReplicasTest {
             JsonNode snap = ui.next(n -> n.path("type").asText().equals("console.snapshot"));
             assertThat(new String(java.util.Base64.getDecoder().decode(snap.get("data").asText()),
                     java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(screen);
-            StringBuilder live = new StringBuilder();
-            for (int i = 0; i < 20; i++) {
+            StringBuilder live = new StringBuilder(); // chunks waiting behind each other may come as one
+            while (live.length() < 20) {
                 JsonNode c = ui.next(n -> n.path("type").asText().equals("console.chunk"));
+                assertThat(c.get("offset").asLong()).as("each chunk continues the one before").isEqualTo(live.length());
                 live.append(new String(java.util.Base64.getDecoder().decode(c.get("data").asText()),
                         java.nio.charset.StandardCharsets.UTF_8));
             }

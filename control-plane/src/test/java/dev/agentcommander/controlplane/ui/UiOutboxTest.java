@@ -71,6 +71,45 @@ class UiOutboxTest {
         }
     }
 
+    /** Output bytes written in {@code sub}'s chunks, checking each continues the one before. */
+    private long chunkBytes(String sub) {
+        long next = -1;
+        long total = 0;
+        synchronized (written) {
+            for (String f : written) {
+                JsonNode n = json(f);
+                if (n.get("type").asText().equals("console.chunk") && sub.equals(n.path("sub").asText())) {
+                    long len = java.util.Base64.getDecoder().decode(n.get("data").asText()).length;
+                    assertThat(next < 0 || n.get("offset").asLong() == next).as(sub + " chunks continue").isTrue();
+                    next = n.get("offset").asLong() + len;
+                    total += len;
+                }
+            }
+        }
+        return total;
+    }
+
+    @Test
+    void chunksWaitingInALaneGoOutAsOneFrameWhenTheyContinueEachOtherButNeverPastAFrameQueuedAfterThem() {
+        try (UiOutbox o = outbox()) {
+            ConsoleLane l = o.lane("c", "s-1");
+            l.start(screen("c", 0), List.of(), false);
+            l.chunk(new UiEvent.ConsoleChunk("c", "s-1", 0, "YWJj"), () -> null);      // "abc" at 0
+            l.chunk(new UiEvent.ConsoleChunk("c", "s-1", 3, "ZGVm"), () -> null);      // "def" at 3: continues it
+            l.chunk(new UiEvent.ConsoleChunk("c", "s-1", 100, "Z2hp"), () -> null);    // "ghi" at 100: a gap
+            o.offer(UiEvent.encode(new UiEvent.Pong()));
+            l.chunk(new UiEvent.ConsoleChunk("c", "s-1", 103, "amts"), () -> null);    // "jkl" after the pong
+            holdWrites.set(false);
+            release.countDown();
+            Await.until("everything written", () -> types().contains("pong:") && written.size() == 6);
+            List<String> frames = written.stream().map(UiOutboxTest::json)
+                    .map(n -> n.get("type").asText() + " " + n.path("offset").asText() + " " + n.path("data").asText())
+                    .toList();
+            assertThat(frames).containsExactly("subscribed  ", "console.snapshot 0 c2NyZWVu",
+                    "console.chunk 0 YWJjZGVm", "console.chunk 100 Z2hp", "pong  ", "console.chunk 103 amts");
+        }
+    }
+
     @Test
     void aLaneThatOverflowsDropsItsOldestOutputForAMarkerAndAFreshScreenWhileOthersKeepEverything() {
         try (UiOutbox o = outbox()) {
@@ -98,8 +137,10 @@ class UiOutboxTest {
             assertThat(o.stats.consoleDroppedBytes()).isEqualTo(slow.droppedTotal());
             holdWrites.set(false);
             release.countDown();
-            Await.until("both lanes drained", () -> types().stream().filter(t -> t.endsWith(":other")).count() == 7
+            Await.until("both lanes drained", () -> chunkBytes("other") == 5 * 8190L
                     && types().contains("console.skipped:slow"));
+            assertThat(types()).as("the other lane: its screen and all of its output, nothing skipped")
+                    .contains("subscribed:other", "console.snapshot:other").doesNotContain("console.skipped:other");
             List<String> slowFrames = types().stream().filter(t -> t.endsWith(":slow")).toList();
             int skipped = slowFrames.indexOf("console.skipped:slow");
             assertThat(slowFrames.get(skipped + 1)).as("a fresh screen right after the marker")

@@ -79,7 +79,8 @@ final class Daemon implements AutoCloseable {
                     MAX_WAITING_APPROVALS)).start();
             PromptWatcher prompts = new ScreenApprovals(broker); // hook mode too: a dialog answered in the pane
             SessionIds ids = new SessionIds();
-            scanner = keep(new PaneScanner(tmux, outbox, status, prompts, new ProviderDetector(Path.of("/proc")),
+            scanner = keep(new PaneScanner(tmux, outbox, status, prompts,
+                    new ProviderDetector(Path.of("/proc"), clock),
                     new GitInfo(Duration.ofSeconds(config.git().metadataTtlSeconds()), clock), ids,
                     config.storage().stateDir(), clock, config.tmux().pollInterval()));
             ControlModeConsole console = keep(new ControlModeConsole(tmux, scanner, outbox,

@@ -107,11 +107,14 @@ class ConsoleE2eTest {
         }
     }
 
-    /** Whether anything of agentd's is still capturing the pane (a control-mode client or a pipe). */
+    /**
+     * Whether anything of agentd's is still capturing the pane (a control-mode client that receives output, or a
+     * pipe); the scanner's listing client is attached with no-output and captures nothing.
+     */
     static boolean capturing(String pane) {
-        String clients = tmux.run("list-clients", "-F", "#{client_control_mode}");
+        String clients = tmux.run("list-clients", "-F", "#{client_control_mode} #{client_flags}");
         String pipe = tmux.run("display-message", "-p", "-t", pane, "#{pane_pipe}").trim();
-        return clients.lines().anyMatch("1"::equals) || "1".equals(pipe);
+        return clients.lines().anyMatch(l -> l.startsWith("1 ") && !l.contains("no-output")) || "1".equals(pipe);
     }
 
     @Test

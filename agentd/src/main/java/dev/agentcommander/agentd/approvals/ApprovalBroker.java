@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
@@ -52,6 +54,10 @@ public final class ApprovalBroker implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Approval> waiting = new ConcurrentHashMap<>();
+    /** Released when an approval starts waiting: wakes the idle expiry loop. */
+    private final Semaphore opened = new Semaphore(0);
+    /** How long the expiry loop sleeps while nothing waits (it is woken when something does). */
+    static final Duration IDLE_SWEEP = Duration.ofSeconds(5);
     private final Map<String, Boolean> resolvedIds = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -96,10 +102,20 @@ public final class ApprovalBroker implements AutoCloseable {
         this(outbound, status, tmux, Clock.systemUTC(), mode, Duration.ofSeconds(600), 256);
     }
 
-    /** Starts the expiry loop ({@code approval-expiry}: checks deadlines against the clock every 200 ms). */
+    /**
+     * Starts the expiry loop ({@code approval-expiry}): checks deadlines against the clock every 200 ms while an
+     * approval waits; with none waiting it sleeps until one is opened (or {@link #IDLE_SWEEP} passes), so an idle
+     * daemon does not wake five times a second for nothing (docs/benchmarks.md, 2026-12-02 "idle work").
+     */
     public ApprovalBroker start() {
         sweeper = NamedLoop.start("approval-expiry", () -> {
-            Thread.sleep(200);
+            if (waiting.isEmpty()) {
+                if (opened.tryAcquire(IDLE_SWEEP.toMillis(), TimeUnit.MILLISECONDS)) {
+                    opened.drainPermits();
+                }
+            } else {
+                Thread.sleep(200);
+            }
             expireDue();
         });
         return this;
@@ -175,6 +191,7 @@ public final class ApprovalBroker implements AutoCloseable {
                     JsonBudget.DEFAULT_LIMIT / 4);
             // waiting first: an approval rule on the control plane can answer within a round trip of the send
             waiting.put(a.id, a);
+            opened.release();
             try {
                 outbound.send(new AgentMessage.ApprovalRequested(a.id, sessionId, toolName, fittedInput,
                         suggestions, text(hook, "cwd", null), review, a.expiresAt.toString(),
@@ -271,6 +288,7 @@ public final class ApprovalBroker implements AutoCloseable {
             ObjectNode input = MenuKeys.toolInput(menu);
             String tool = menu.toolName() == null || menu.toolName().isBlank() ? "unknown" : menu.toolName();
             waiting.put(a.id, a); // before the send, as in open()
+            opened.release();
             try {
                 outbound.send(new AgentMessage.ApprovalRequested(a.id, sessionId, tool, input, null, cwd, null,
                         a.expiresAt.toString(), null, null, null, menu.readable() ? null : Boolean.TRUE));

@@ -68,7 +68,8 @@ public final class CommandExecutor implements Consumer<ServerMessage.Command>, A
     /** Runs queued commands one at a time, in arrival order, on the loop {@code agentd-commands}. */
     public void start() {
         loop = NamedLoop.start("agentd-commands", () -> {
-            ServerMessage.Command c = queue.poll(500, TimeUnit.MILLISECONDS);
+            // a command wakes the poll at once and close() interrupts it: the bound only limits idle wake-ups
+            ServerMessage.Command c = queue.poll(5, TimeUnit.SECONDS);
             if (c == null) {
                 return;
             }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.agentd.outbox.Outbound;
 import dev.agentcommander.agentd.outbox.StateFiles;
 import dev.agentcommander.agentd.tmux.Pane;
+import dev.agentcommander.agentd.tmux.PaneLister;
 import dev.agentcommander.agentd.tmux.Tmux;
 import dev.agentcommander.agentd.tmux.TmuxException;
 import dev.agentcommander.schema.AgentMessage;
@@ -43,6 +44,7 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PaneScanner.class.getName());
 
     private final Tmux tmux;
+    private final PaneLister lister;
     private final Outbound out;
     private final StatusDetector status;
     private final PromptWatcher prompts;
@@ -75,6 +77,7 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
         this.announcedFile = stateDir.resolve("sessions.json");
         this.clock = clock;
         this.interval = interval;
+        this.lister = new PaneLister(tmux, clock); // one control-mode client, not a tmux process per poll
         this.announced = loadAnnounced();
     }
 
@@ -110,7 +113,7 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
     /** One poll: list panes, diff, send what changed. Safe to call from tests and commands. */
     public void scanOnce() {
         synchronized (scanLock) {
-            List<Pane> listed = tmux.listPanes();
+            List<Pane> listed = lister.listPanes();
             Instant now = clock.instant();
             Map<String, Session> current = new LinkedHashMap<>();
             Map<String, Session> panes = new HashMap<>();
@@ -269,5 +272,6 @@ public final class PaneScanner implements SessionDirectory, AutoCloseable {
         if (loop != null) {
             loop.close();
         }
+        lister.close();
     }
 }

@@ -6,16 +6,27 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Tells what runs in a pane from tmux's current command and the process tree under the pane's pid, read from
  * /proc (no {@code ps} process per poll). Claude Code runs as {@code claude} or as node running claude-code, so
  * the foreground name alone is not enough.
+ *
+ * <p>A pane's verdict is kept while its foreground command and the set of processes under it stay the same (the tree
+ * is re-walked every poll, one {@code children} file per process; only each process's {@code comm} and
+ * {@code cmdline} are not re-read), for at most {@link #MAX_AGE}: a process that execs another program in place
+ * keeps its pid, so a verdict never outlives that bound. On an idle host this is two thirds of the scanner's /proc
+ * reads (docs/benchmarks.md, 2026-12-02 "idle work").
  */
 public final class ProviderDetector {
     /**
@@ -29,10 +40,24 @@ public final class ProviderDetector {
     /** Longest /proc file read: argv beyond it (past the first few arguments) is never looked at. */
     private static final int MAX_READ = 64 * 1024;
 
+    /** How long a verdict stands while nothing tmux or the process tree shows has changed. */
+    static final Duration MAX_AGE = Duration.ofSeconds(10);
+    private static final int MAX_PANES = 1024;
+
+    private record Seen(String currentCommand, List<Integer> tree, Provider provider, Instant at) {
+    }
+
     private final String procDir;
+    private final Clock clock;
+    private final Map<Integer, Seen> seen = new ConcurrentHashMap<>();
 
     public ProviderDetector(Path proc) {
+        this(proc, Clock.systemUTC());
+    }
+
+    public ProviderDetector(Path proc, Clock clock) {
         this.procDir = proc.toString() + "/";
+        this.clock = clock;
     }
 
     public Provider detect(String currentCommand, int panePid) {
@@ -40,10 +65,25 @@ public final class ProviderDetector {
         if (byName == Provider.CLAUDE || byName == Provider.CODEX) {
             return byName;
         }
-        boolean codex = false;
         List<Integer> tree = new ArrayList<>();
         tree.add(panePid);
         tree.addAll(descendants(panePid));
+        Instant now = clock.instant();
+        Seen before = seen.get(panePid);
+        if (before != null && before.currentCommand.equals(currentCommand) && before.tree.equals(tree)
+                && now.isBefore(before.at.plus(MAX_AGE))) {
+            return before.provider;
+        }
+        Provider p = classify(currentCommand, tree);
+        if (seen.size() >= MAX_PANES) {
+            seen.clear(); // pids of panes long gone: cheaper to forget all than to track which
+        }
+        seen.put(panePid, new Seen(currentCommand, List.copyOf(tree), p, now));
+        return p;
+    }
+
+    private Provider classify(String currentCommand, List<Integer> tree) {
+        boolean codex = false;
         for (int pid : tree) {
             String comm = read(pid, "comm").trim();
             Provider p = byName(comm, needsArgv(comm) ? argv(pid) : List.of());

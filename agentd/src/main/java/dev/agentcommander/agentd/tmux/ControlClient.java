@@ -92,10 +92,22 @@ public final class ControlClient implements AutoCloseable {
      * behind), and reports it through {@link Listener#onPause}.
      */
     public ControlClient(Tmux tmux, String target, Listener listener, int pauseAfterSeconds) {
-        this.target = target;
+        this(tmux, target, listener, pauseAfterSeconds < 0 ? "ignore-size" : "ignore-size,pause-after="
+                + pauseAfterSeconds);
+    }
+
+    /**
+     * A client attached with the given {@code attach-session -f} flags; {@code target} null attaches to the session
+     * tmux itself picks (the most recently used), for a client that only runs commands ({@link PaneLister}).
+     */
+    ControlClient(Tmux tmux, String target, Listener listener, String flags) {
+        this.target = target == null ? "(any session)" : target;
         this.listener = listener;
-        String flags = pauseAfterSeconds < 0 ? "ignore-size" : "ignore-size,pause-after=" + pauseAfterSeconds;
-        ProcessBuilder pb = new ProcessBuilder(tmux.argv("-C", "attach-session", "-f", flags, "-t", target));
+        List<String> argv = new ArrayList<>(List.of("-C", "attach-session", "-f", flags));
+        if (target != null) {
+            argv.addAll(List.of("-t", target));
+        }
+        ProcessBuilder pb = new ProcessBuilder(tmux.argv(argv.toArray(String[]::new)));
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         try {
             this.process = pb.start();
@@ -103,7 +115,7 @@ public final class ControlClient implements AutoCloseable {
             throw new TmuxException("cannot start tmux control client: " + e.getMessage(), e);
         }
         this.stdin = process.getOutputStream();
-        this.reader = Thread.ofVirtual().name("tmux-control-" + target).start(this::readLoop);
+        this.reader = Thread.ofVirtual().name("tmux-control-" + this.target).start(this::readLoop);
     }
 
     /** Checks a pane id before it goes into a control-mode command line (tmux parses those lines). */

@@ -58,11 +58,30 @@ final class PaneTable {
      * parser, and neither the formats nor the token hold a quote.
      */
     String command() {
+        return line() + "\n";
+    }
+
+    /** The same command as one control-mode command line ({@link PaneLister}). */
+    String line() {
         StringBuilder f = new StringBuilder();
         for (String field : FIELDS) {
             f.append("#{").append(field).append('}').append(fieldEnd);
         }
-        return "list-panes -a -F '" + f.append(rowEnd) + "'\n";
+        return "list-panes -a -F '" + f.append(rowEnd) + "'";
+    }
+
+    /**
+     * The panes of a listing that must be whole: null unless {@code out} ends exactly at a row end of ours and
+     * holds at least one pane. A control-mode reply ends at a {@code %end} line, and a pane's text can hold a line
+     * that looks like one; a reply cut there ends inside a row (the text before such a line is the pane's own,
+     * never this listing's token), so it reads as broken, not as a server with fewer panes.
+     */
+    List<Pane> parseWhole(String out) {
+        if (!out.endsWith(rowEnd + "\n")) {
+            return null;
+        }
+        List<Pane> panes = parse(out);
+        return panes.isEmpty() ? null : panes;
     }
 
     /** The panes of {@code out} (what the command printed); rows that are not whole rows of ours are dropped. */

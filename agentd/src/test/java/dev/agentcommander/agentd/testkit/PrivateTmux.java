@@ -236,9 +236,19 @@ public final class PrivateTmux implements AutoCloseable {
         return "1".equals(run("display-message", "-p", "-t", pane, "#{pane_dead}").strip());
     }
 
-    /** Control-mode clients attached to this server. */
+    /**
+     * Control-mode clients attached to this server that receive pane output (the console's); the scanner's listing
+     * client ({@code no-output}) does not count.
+     */
     public int controlClients() {
-        return (int) run("list-clients", "-F", "#{client_control_mode}").lines().filter("1"::equals).count();
+        return (int) run("list-clients", "-F", "#{client_control_mode} #{client_flags}").lines()
+                .filter(l -> l.startsWith("1 ") && !l.contains("no-output")).count();
+    }
+
+    /** Control-mode clients attached with {@code no-output} (the scanner's pane listing). */
+    public int listingClients() {
+        return (int) run("list-clients", "-F", "#{client_control_mode} #{client_flags}").lines()
+                .filter(l -> l.startsWith("1 ") && l.contains("no-output")).count();
     }
 
     /** Writes an executable {@code #!/bin/sh} script {@code name} into {@code dir}. */

@@ -72,4 +72,15 @@ class PaneTableTest {
         assertThat(a).isNotEqualTo(b).startsWith("list-panes -a -F '#{pane_id}").endsWith("_r'\n");
         assertThat(a.chars().filter(c -> c == '\'').count()).isEqualTo(2);
     }
+
+    @Test
+    void aListingCutInsideARowIsNotWhole() {
+        String whole = row("%1", "/tmp", "") + row("%2", "/a\n%end 1 2 1\nb", "");
+        assertThat(table.parseWhole(whole)).extracting(Pane::paneId).containsExactly("%1", "%2");
+        String cut = whole.substring(0, whole.indexOf("%end")); // a control-mode reply ended at the forged line
+        assertThat(table.parse(cut)).extracting(Pane::paneId).containsExactly("%1"); // a lenient read loses %2
+        assertThat(table.parseWhole(cut)).isNull();
+        assertThat(table.parseWhole("")).isNull();
+        assertThat(table.parseWhole(row("%x", "/tmp", ""))).isNull();
+    }
 }

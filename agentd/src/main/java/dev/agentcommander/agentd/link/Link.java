@@ -39,6 +39,10 @@ public final class Link implements AutoCloseable {
     static final Duration SILENCE = Duration.ofSeconds(60);
     /** Frames of any kind in flight, as a multiple of the window for stored messages (see {@link #pump}). */
     static final int CONSOLE_FACTOR = 4;
+    /** A send window full this long is logged once, with its counts (what held a console stall). */
+    static final Duration SLOW = Duration.ofSeconds(5);
+    /** Recording an ack in the outbox this slow is logged (acks behind it wait on the same reader). */
+    static final Duration SLOW_ACK = Duration.ofSeconds(1);
     static final List<String> CAPABILITIES = List.of("sessions", "console", "commands", "approvals", "outbox");
 
     /**
@@ -75,6 +79,11 @@ public final class Link implements AutoCloseable {
     private String lastFailure;
     /** Which of {@code settings.uris()} the next attempt uses (the loop's own). */
     private volatile int urlIndex;
+    /** When the latest ack raised the window ({@code clock.millis()}; 0: none yet), for the stall log. */
+    private volatile long lastAckAt;
+    /** The pump's own: since when the window has held the next frame back (-1: it does not), and whether told. */
+    private long fullSince = -1;
+    private boolean fullLogged;
 
     // per-connection state, guarded by lock
     private ServerMessage.Welcome welcome;
@@ -284,6 +293,7 @@ public final class Link implements AutoCloseable {
         long cap = (long) settings.window() * CONSOLE_FACTOR;
         ArrayDeque<Long> stored = new ArrayDeque<>(); // seqs of sent stored messages not yet acked, oldest first
         Reader.Entry pending = null; // read, not sent yet (sent strictly in seq order)
+        fullSince = -1;
         try (Reader reader = outbox.reader(from)) {
             while (running && isOpen()) {
                 if (!clock.instant().isBefore(lastBeat.plus(HEARTBEAT))) {
@@ -300,6 +310,7 @@ public final class Link implements AutoCloseable {
                     stored.pollFirst();
                 }
                 if (lastSent - acked >= cap) {
+                    windowFull("frames", lastSent, acked, stored.size(), reader);
                     awaitAckAbove(lastSent - cap, 500);
                     continue;
                 }
@@ -311,9 +322,11 @@ public final class Link implements AutoCloseable {
                     continue;
                 }
                 if (!pending.console() && stored.size() >= settings.window()) {
+                    windowFull("stored messages", lastSent, acked, stored.size(), reader);
                     awaitAckAbove(stored.peekFirst() - 1, 500);
                     continue;
                 }
+                fullSince = -1;
                 conn.send(pending.frame());
                 lastSent = pending.seq();
                 if (!pending.console()) {
@@ -321,6 +334,25 @@ public final class Link implements AutoCloseable {
                 }
                 pending = null;
             }
+        }
+    }
+
+    /**
+     * The window holds the next frame back; logged once when that lasts past {@link #SLOW} (a console stall
+     * shows here, with the counts and the age of the last ack, or the window was not what held it).
+     */
+    private void windowFull(String what, long lastSent, long acked, int storedUnacked, Reader reader) {
+        long now = clock.millis();
+        if (fullSince < 0) {
+            fullSince = now;
+            fullLogged = false;
+        } else if (!fullLogged && now - fullSince > SLOW.toMillis()) {
+            fullLogged = true;
+            long ackAge = lastAckAt == 0 ? -1 : now - lastAckAt;
+            LOG.log(Level.WARNING, "send window full of unacked " + what + " for " + (now - fullSince) + " ms: sent "
+                    + "up to seq " + lastSent + ", acked " + acked + " (" + (lastSent - acked) + " frames, "
+                    + storedUnacked + " stored messages unacked; window " + settings.window() + "), last ack "
+                    + (ackAge < 0 ? "none yet" : ackAge + " ms ago") + ", read up to seq " + reader.position());
         }
     }
 
@@ -398,8 +430,16 @@ public final class Link implements AutoCloseable {
             switch (m) {
                 case ServerMessage.Welcome w -> signal(() -> welcome = w);
                 case ServerMessage.Ack a -> {
+                    // the window first: the outbox's side waits for its lock (held by every append, the tmux
+                    // reader's among them) and every 200 ms for the acked file's fsyncs; the pump need not
+                    acked(a.seq());
+                    long t0 = clock.millis();
                     outbox.ack(a.seq());
-                    signal(() -> serverAcked = Math.max(serverAcked, a.seq()));
+                    long took = clock.millis() - t0;
+                    if (took > SLOW_ACK.toMillis()) {
+                        LOG.log(Level.WARNING, "recording ack " + a.seq() + " in the outbox took " + took
+                                + " ms (its lock or the acked file's fsync); later acks waited behind it");
+                    }
                 }
                 case ServerMessage.Command c -> commands.accept(c);
                 case ServerMessage.ApprovalDecision d -> decisions.accept(d);
@@ -421,6 +461,19 @@ public final class Link implements AutoCloseable {
                     closeReason = parsed;
                 }
             });
+        }
+    }
+
+    private void acked(long seq) {
+        lock.lock();
+        try {
+            if (seq > serverAcked) {
+                serverAcked = seq;
+                lastAckAt = clock.millis();
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -39,8 +39,6 @@ public final class Link implements AutoCloseable {
     static final Duration SILENCE = Duration.ofSeconds(60);
     /** Frames of any kind in flight, as a multiple of the window for stored messages (see {@link #pump}). */
     static final int CONSOLE_FACTOR = 4;
-    /** A send window full this long is logged once, with its counts (what held a console stall). */
-    static final Duration SLOW = Duration.ofSeconds(5);
     /** Recording an ack in the outbox this slow is logged (acks behind it wait on the same reader). */
     static final Duration SLOW_ACK = Duration.ofSeconds(1);
     static final List<String> CAPABILITIES = List.of("sessions", "console", "commands", "approvals", "outbox");
@@ -81,9 +79,6 @@ public final class Link implements AutoCloseable {
     private volatile int urlIndex;
     /** When the latest ack raised the window ({@code clock.millis()}; 0: none yet), for the stall log. */
     private volatile long lastAckAt;
-    /** The pump's own: since when the window has held the next frame back (-1: it does not), and whether told. */
-    private long fullSince = -1;
-    private boolean fullLogged;
 
     // per-connection state, guarded by lock
     private ServerMessage.Welcome welcome;
@@ -293,7 +288,7 @@ public final class Link implements AutoCloseable {
         long cap = (long) settings.window() * CONSOLE_FACTOR;
         ArrayDeque<Long> stored = new ArrayDeque<>(); // seqs of sent stored messages not yet acked, oldest first
         Reader.Entry pending = null; // read, not sent yet (sent strictly in seq order)
-        fullSince = -1;
+        PumpWatch watch = new PumpWatch(clock, settings.window());
         try (Reader reader = outbox.reader(from)) {
             while (running && isOpen()) {
                 if (!clock.instant().isBefore(lastBeat.plus(HEARTBEAT))) {
@@ -310,7 +305,7 @@ public final class Link implements AutoCloseable {
                     stored.pollFirst();
                 }
                 if (lastSent - acked >= cap) {
-                    windowFull("frames", lastSent, acked, stored.size(), reader);
+                    watch.windowFull("frames", lastSent, acked, stored.size(), lastAckAt, reader.position());
                     awaitAckAbove(lastSent - cap, 500);
                     continue;
                 }
@@ -318,15 +313,16 @@ public final class Link implements AutoCloseable {
                     pending = reader.next();
                 }
                 if (pending == null) {
-                    outbox.awaitAbove(reader.position(), 500);
+                    watch.readNothing(outbox.awaitAbove(reader.position(), 500), reader.position());
                     continue;
                 }
                 if (!pending.console() && stored.size() >= settings.window()) {
-                    windowFull("stored messages", lastSent, acked, stored.size(), reader);
+                    watch.windowFull("stored messages", lastSent, acked, stored.size(), lastAckAt,
+                            reader.position());
                     awaitAckAbove(stored.peekFirst() - 1, 500);
                     continue;
                 }
-                fullSince = -1;
+                watch.sent();
                 conn.send(pending.frame());
                 lastSent = pending.seq();
                 if (!pending.console()) {
@@ -334,25 +330,6 @@ public final class Link implements AutoCloseable {
                 }
                 pending = null;
             }
-        }
-    }
-
-    /**
-     * The window holds the next frame back; logged once when that lasts past {@link #SLOW} (a console stall
-     * shows here, with the counts and the age of the last ack, or the window was not what held it).
-     */
-    private void windowFull(String what, long lastSent, long acked, int storedUnacked, Reader reader) {
-        long now = clock.millis();
-        if (fullSince < 0) {
-            fullSince = now;
-            fullLogged = false;
-        } else if (!fullLogged && now - fullSince > SLOW.toMillis()) {
-            fullLogged = true;
-            long ackAge = lastAckAt == 0 ? -1 : now - lastAckAt;
-            LOG.log(Level.WARNING, "send window full of unacked " + what + " for " + (now - fullSince) + " ms: sent "
-                    + "up to seq " + lastSent + ", acked " + acked + " (" + (lastSent - acked) + " frames, "
-                    + storedUnacked + " stored messages unacked; window " + settings.window() + "), last ack "
-                    + (ackAge < 0 ? "none yet" : ackAge + " ms ago") + ", read up to seq " + reader.position());
         }
     }
 

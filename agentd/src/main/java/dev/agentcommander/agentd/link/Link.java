@@ -39,6 +39,8 @@ public final class Link implements AutoCloseable {
     static final Duration SILENCE = Duration.ofSeconds(60);
     /** Frames of any kind in flight, as a multiple of the window for stored messages (see {@link #pump}). */
     static final int CONSOLE_FACTOR = 4;
+    /** Recording an ack in the outbox this slow is logged (acks behind it wait on the same reader). */
+    static final Duration SLOW_ACK = Duration.ofSeconds(1);
     static final List<String> CAPABILITIES = List.of("sessions", "console", "commands", "approvals", "outbox");
 
     /**
@@ -75,6 +77,8 @@ public final class Link implements AutoCloseable {
     private String lastFailure;
     /** Which of {@code settings.uris()} the next attempt uses (the loop's own). */
     private volatile int urlIndex;
+    /** When the latest ack raised the window ({@code clock.millis()}; 0: none yet), for the stall log. */
+    private volatile long lastAckAt;
 
     // per-connection state, guarded by lock
     private ServerMessage.Welcome welcome;
@@ -284,6 +288,7 @@ public final class Link implements AutoCloseable {
         long cap = (long) settings.window() * CONSOLE_FACTOR;
         ArrayDeque<Long> stored = new ArrayDeque<>(); // seqs of sent stored messages not yet acked, oldest first
         Reader.Entry pending = null; // read, not sent yet (sent strictly in seq order)
+        PumpWatch watch = new PumpWatch(clock, settings.window());
         try (Reader reader = outbox.reader(from)) {
             while (running && isOpen()) {
                 if (!clock.instant().isBefore(lastBeat.plus(HEARTBEAT))) {
@@ -300,6 +305,7 @@ public final class Link implements AutoCloseable {
                     stored.pollFirst();
                 }
                 if (lastSent - acked >= cap) {
+                    watch.windowFull("frames", lastSent, acked, stored.size(), lastAckAt, reader.position());
                     awaitAckAbove(lastSent - cap, 500);
                     continue;
                 }
@@ -307,13 +313,16 @@ public final class Link implements AutoCloseable {
                     pending = reader.next();
                 }
                 if (pending == null) {
-                    outbox.awaitAbove(reader.position(), 500);
+                    watch.readNothing(outbox.awaitAbove(reader.position(), 500), reader.position());
                     continue;
                 }
                 if (!pending.console() && stored.size() >= settings.window()) {
+                    watch.windowFull("stored messages", lastSent, acked, stored.size(), lastAckAt,
+                            reader.position());
                     awaitAckAbove(stored.peekFirst() - 1, 500);
                     continue;
                 }
+                watch.sent();
                 conn.send(pending.frame());
                 lastSent = pending.seq();
                 if (!pending.console()) {
@@ -398,8 +407,16 @@ public final class Link implements AutoCloseable {
             switch (m) {
                 case ServerMessage.Welcome w -> signal(() -> welcome = w);
                 case ServerMessage.Ack a -> {
+                    // the window first: the outbox's side waits for its lock (held by every append, the tmux
+                    // reader's among them) and every 200 ms for the acked file's fsyncs; the pump need not
+                    acked(a.seq());
+                    long t0 = clock.millis();
                     outbox.ack(a.seq());
-                    signal(() -> serverAcked = Math.max(serverAcked, a.seq()));
+                    long took = clock.millis() - t0;
+                    if (took > SLOW_ACK.toMillis()) {
+                        LOG.log(Level.WARNING, "recording ack " + a.seq() + " in the outbox took " + took
+                                + " ms (its lock or the acked file's fsync); later acks waited behind it");
+                    }
                 }
                 case ServerMessage.Command c -> commands.accept(c);
                 case ServerMessage.ApprovalDecision d -> decisions.accept(d);
@@ -421,6 +438,19 @@ public final class Link implements AutoCloseable {
                     closeReason = parsed;
                 }
             });
+        }
+    }
+
+    private void acked(long seq) {
+        lock.lock();
+        try {
+            if (seq > serverAcked) {
+                serverAcked = seq;
+                lastAckAt = clock.millis();
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -146,6 +146,55 @@ class LinkTest {
         assertThat(server.nextSequenced().seq()).isEqualTo(14);
     }
 
+    /** A payload whose encoding parks inside {@link Outbox#send} (which encodes under the outbox's lock). */
+    public static final class SlowToEncode {
+        final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+        public int getValue() throws InterruptedException {
+            entered.countDown();
+            release.await();
+            return 1;
+        }
+    }
+
+    @Test
+    void anAckReleasesTheSendWindowWhileTheOutboxIsStillBusyRecordingIt() throws Exception {
+        outbox = new Outbox(state, 1 << 30, Clock.systemUTC());
+        for (int i = 1; i <= 3; i++) {
+            outbox.send(event(i));
+        }
+        FakeControlPlane server = new FakeControlPlane();
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-02T10:00:00Z"));
+        link = new Link(new Link.Settings(URI.create("ws://x/v1/agent"), "tok", "box", "0.1", 1), server,
+                outbox, c -> { }, d -> { }, Backoff.link(new Random(1)), clock);
+        link.start();
+        FakeControlPlane.Conn conn = server.awaitConnection();
+        assertThat(server.next().type()).isEqualTo("agent.hello");
+        conn.send(new ServerMessage.Welcome(0, "test", "h1"));
+        assertThat(server.nextSequenced().seq()).isEqualTo(1);
+        nothingMoreUntilAnAck(server, clock); // a window of 1
+
+        // the tmux reader appends (the outbox's lock held) while the ack arrives; the outbox's side of the ack
+        // waits for that lock (or, on a busy disk, for the acked file's fsyncs): the window must not wait with it
+        SlowToEncode slow = new SlowToEncode();
+        Thread appender = Thread.ofVirtual().start(() -> outbox.send(new AgentMessage.EventsAppend("s1", "test",
+                new com.fasterxml.jackson.databind.node.POJONode(slow))));
+        Thread ackReader = null;
+        try {
+            assertThat(slow.entered.await(20, TimeUnit.SECONDS)).as("an append holds the outbox").isTrue();
+            ackReader = Thread.ofVirtual().start(() -> conn.send(new ServerMessage.Ack(1)));
+            assertThat(server.nextSequenced().seq()).as("sent on the ack, the append still running").isEqualTo(2);
+        } finally {
+            slow.release.countDown();
+            appender.join(TimeUnit.SECONDS.toMillis(20));
+            if (ackReader != null) {
+                ackReader.join(TimeUnit.SECONDS.toMillis(20));
+            }
+        }
+        assertThat(outbox.ackedSeq()).as("the outbox records the ack once it can").isEqualTo(1);
+    }
+
     @Test
     void readsRssFromProcStatusInBytesAndNothingWithoutIt() throws Exception {
         Path status = state.resolve("status");

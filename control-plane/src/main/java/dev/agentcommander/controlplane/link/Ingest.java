@@ -53,6 +53,8 @@ final class Ingest {
     private static final Duration GIVE_UP_AFTER = Duration.ofSeconds(15);
     /** The agent waits for acks and the 15 s give-up bounds the whole wait: retry at least every 2 s (±50 %). */
     private static final Duration RETRY_CAP = Duration.ofSeconds(2);
+    /** A batch slower than this from its first frame to its ack is logged (the agent's window waits on it). */
+    private static final Duration SLOW = Duration.ofSeconds(5);
 
     private final AgentConnection conn;
     private final Database db;
@@ -118,7 +120,12 @@ final class Ingest {
         conn.epochConfirmed(r.checkedAt());
         conn.ackedSeq(r.lastSeq());
         conn.send(new ServerMessage.Ack(r.lastSeq()));
-        metrics.ingested(size, System.nanoTime() - started);
+        long took = System.nanoTime() - started;
+        metrics.ingested(size, took);
+        if (took > SLOW.toNanos()) { // the agent's window waits for this ack: name the batch that held it
+            LOG.log(System.Logger.Level.WARNING, "ingest for host " + conn.hostId() + ": a batch of " + size
+                    + " frames up to seq " + r.lastSeq() + " took " + took / 1_000_000 + " ms to store and ack");
+        }
         r.changes().forEach(fanOut::publish);
         if (r.decided()) {
             conn.wake();

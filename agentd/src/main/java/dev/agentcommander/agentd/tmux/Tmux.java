@@ -114,14 +114,15 @@ public final class Tmux {
 
     /**
      * Every pane on the server, once each, as tmux reports it (see {@link PaneTable} for why no pane can add rows);
-     * empty when no server is running.
+     * empty when no server is running, or when it has no session left: tmux answers "no current target" then (its
+     * last session was just killed and it is on its way out; with a session it always finds one).
      */
     public List<Pane> listPanes() {
         PaneTable table = PaneTable.fresh();
         String out;
         try {
             out = runWithInput(table.command().getBytes(StandardCharsets.UTF_8), "source-file", "-");
-        } catch (TmuxException.NoServer e) {
+        } catch (TmuxException.NoServer | TmuxException.NoCurrentTarget e) {
             return List.of();
         }
         return table.parse(out);

@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Predicate;
 
 /**
  * Holds Claude Code permission requests until a person decides on the dashboard, the request expires, or the
@@ -38,8 +36,6 @@ import java.util.function.Predicate;
 public final class ApprovalBroker implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ApprovalBroker.class.getName());
     private static final int REMEMBERED_RESOLVED = 4096;
-    /** Polls in a row without the dialog on screen before a hook approval counts as answered in the pane. */
-    static final int MENU_GONE_POLLS = 2;
     /** How long pressed menu keys get to make the dialog leave the screen. */
     static final Duration KEYS_CONFIRM = Duration.ofSeconds(2);
 
@@ -58,14 +54,10 @@ public final class ApprovalBroker implements AutoCloseable {
     private final Semaphore opened = new Semaphore(0);
     /** How long the expiry loop sleeps while nothing waits (it is woken when something does). */
     static final Duration IDLE_SWEEP = Duration.ofSeconds(5);
-    private final Map<String, Boolean> resolvedIds = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > REMEMBERED_RESOLVED;
-        }
-    };
+    private final RecentIds resolvedIds = new RecentIds(REMEMBERED_RESOLVED);
     private final ToolCalls toolCalls = new ToolCalls();
     private final MenuKeys keys;
+    private final InPaneAnswers inPane;
     private volatile boolean closed;
     private NamedLoop sweeper;
 
@@ -95,6 +87,8 @@ public final class ApprovalBroker implements AutoCloseable {
         this.timeout = timeout;
         this.maxWaiting = maxWaiting;
         this.keys = new MenuKeys(tmux, this::send, KEYS_CONFIRM);
+        this.inPane = new InPaneAnswers(toolCalls, waiting.values(), a -> resolveOnce(a, ApprovalOutcome.CANCELLED,
+                AgentMessage.ApprovalResolved.ANSWERED_IN_PANE));
     }
 
     /** Defaults: 600 s, 256 waiters, system UTC clock. */
@@ -136,13 +130,6 @@ public final class ApprovalBroker implements AutoCloseable {
     /** Requests held right now (hook and keys). */
     public int waitingCount() {
         return waiting.size();
-    }
-
-    /** Thrown when {@code maxWaiting} requests are already held. */
-    public static final class TooManyWaiting extends RuntimeException {
-        TooManyWaiting(int max) {
-            super("already " + max + " approvals waiting");
-        }
     }
 
     /**
@@ -208,56 +195,16 @@ public final class ApprovalBroker implements AutoCloseable {
     }
 
     /**
-     * Any other hook event of a pane (the hook receiver calls this for each). PreToolUse names the tool call
-     * ({@code tool_use_id}) a PermissionRequest right after it is about. Claude does not end a waiting
-     * PermissionRequest hook when the person answers the dialog in the pane, so the signals that they did end the
-     * approval {@code answered_in_pane}: a PostToolUse, PostToolUseFailure or PermissionDenied for the same tool
-     * call, or a UserPromptSubmit (a new prompt), Stop or SessionEnd of the same Claude session.
+     * Any other hook event of a pane (the hook receiver calls this for each): a sign, perhaps, that the person
+     * answered a held request's dialog in the pane ({@link InPaneAnswers}).
      */
     public void hookEvent(String paneId, String event, JsonNode hook) {
-        if (paneId == null || event == null || hook == null) {
-            return;
-        }
-        Approval.ToolCall call = ToolCalls.of(hook);
-        String claudeSession = call.claudeSession();
-        String promptId = call.promptId();
-        switch (event) {
-            case "PreToolUse" -> toolCalls.announced(paneId, call);
-            case "PostToolUse", "PostToolUseFailure", "PermissionDenied" -> {
-                toolCalls.ended(paneId, call);
-                answeredInPane(paneId, a -> a.call.sameCall(call));
-            }
-            case "UserPromptSubmit" -> answeredInPane(paneId, a -> sameSession(a, claudeSession)
-                    && (promptId == null || a.call.promptId() == null || !promptId.equals(a.call.promptId())));
-            case "Stop", "SessionEnd" -> answeredInPane(paneId, a -> sameSession(a, claudeSession));
-            default -> { }
-        }
+        inPane.hookEvent(paneId, event, hook);
     }
 
-    /**
-     * The pane scanner's view of a pane after each poll: whether Claude's dialog shows. A hook approval whose dialog
-     * had shown and is gone for {@link #MENU_GONE_POLLS} polls was answered in the pane.
-     */
+    /** The pane scanner's view of a pane after each poll: whether Claude's dialog shows ({@link InPaneAnswers}). */
     public void paneDialog(String paneId, boolean showing) {
-        if (paneId == null) {
-            return;
-        }
-        answeredInPane(paneId, a -> a.menuGone(showing, MENU_GONE_POLLS));
-    }
-
-    private static boolean sameSession(Approval a, String claudeSession) {
-        return claudeSession == null || a.call.claudeSession() == null || claudeSession.equals(a.call.claudeSession());
-    }
-
-    /** Releases the held hook of each open hook approval on the pane that {@code test} picks, and withdraws it. */
-    private void answeredInPane(String paneId, Predicate<Approval> test) {
-        for (Approval a : waiting.values()) {
-            if (a.kind == Approval.Kind.HOOK && paneId.equals(a.paneId) && a.open() && test.test(a)
-                    && a.answer(ApprovalOutcome.CANCELLED, Approval.EMPTY,
-                    AgentMessage.ApprovalResolved.ANSWERED_IN_PANE)) {
-                resolveOnce(a, ApprovalOutcome.CANCELLED, AgentMessage.ApprovalResolved.ANSWERED_IN_PANE);
-            }
-        }
+        inPane.paneDialog(paneId, showing);
     }
 
     /**
@@ -412,9 +359,7 @@ public final class ApprovalBroker implements AutoCloseable {
     }
 
     private boolean rememberResolved(String id) {
-        synchronized (resolvedIds) {
-            return resolvedIds.put(id, Boolean.TRUE) == null;
-        }
+        return resolvedIds.add(id);
     }
 
     private void send(AgentMessage m) {

@@ -7,6 +7,7 @@ import dev.agentcommander.agentd.approvals.Approval;
 import dev.agentcommander.agentd.approvals.ApprovalBroker;
 import dev.agentcommander.agentd.approvals.HookFormat;
 import dev.agentcommander.agentd.approvals.JsonBudget;
+import dev.agentcommander.agentd.approvals.TooManyWaiting;
 import dev.agentcommander.agentd.outbox.Outbound;
 import dev.agentcommander.agentd.panes.SessionDirectory;
 import dev.agentcommander.agentd.panes.StatusDetector;
@@ -273,7 +274,7 @@ public final class HookServer implements AutoCloseable {
         Approval a;
         try {
             a = broker.open(pane, sessionId, json, format);
-        } catch (ApprovalBroker.TooManyWaiting e) {
+        } catch (TooManyWaiting e) {
             throw new HookExchange.Refused(503, "busy", e.getMessage());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "cannot open approval", e);

@@ -31,6 +31,8 @@ public final class PrivateTmux implements AutoCloseable {
     private final Map<String, String> env;
     private final boolean onlyEnv;
     private final boolean awaitExit;
+    /** The server's pid when it started (tmux's {@code #{pid}}), for {@link #close()}. */
+    private volatile long serverPid = -1;
 
     private PrivateTmux(Path dir, Map<String, String> env, boolean onlyEnv, boolean awaitExit) {
         this.dir = dir;
@@ -136,6 +138,7 @@ public final class PrivateTmux implements AutoCloseable {
                 args.addAll(List.of(";", "set-option", "-g", "remain-on-exit", "on"));
             }
             t.run(args.toArray(String[]::new));
+            t.serverPid = t.currentServerPid();
             return t;
         }
     }
@@ -264,14 +267,21 @@ public final class PrivateTmux implements AutoCloseable {
         }
     }
 
-    /** Kills the server; with {@link Options#awaitExitOnClose()} also waits for the panes' programs to exit. */
+    /**
+     * Kills the server (by its pid when {@code kill-server} leaves it running: within 5 s, then SIGKILL); with
+     * {@link Options#awaitExitOnClose()} also waits for the panes' programs to exit.
+     */
     @Override
     public void close() {
         List<ProcessHandle> procs = awaitExit ? paneProcesses() : List.of();
+        long pid = currentServerPid();
         try {
             run("kill-server");
         } catch (RuntimeException ignored) {
             // already gone
+        }
+        if (pid > 0) {
+            endStraggler(pid);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         for (ProcessHandle p : procs) {
@@ -286,6 +296,46 @@ public final class PrivateTmux implements AutoCloseable {
             if (p.isAlive()) {
                 p.destroyForcibly();
             }
+        }
+    }
+
+    /**
+     * A server that outlives {@code kill-server} (one CI run left one behind, its socket deleted with the test's
+     * directory, so nothing could reach it again) gets a second to exit, then SIGKILL; only while it is still a
+     * running tmux (an exited one may stay a zombie until init reaps it: that is gone enough).
+     */
+    private static void endStraggler(long pid) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (runningTmux(pid)) {
+            if (System.nanoTime() > deadline) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                return;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static boolean runningTmux(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            int close = stat.lastIndexOf(')');
+            return stat.substring(stat.indexOf('(') + 1, close).equals("tmux") && stat.charAt(close + 2) != 'Z';
+        } catch (IOException | RuntimeException e) {
+            return false; // gone
+        }
+    }
+
+    /** The server's pid now (it may have been restarted), else the one it started with; -1 when unknown. */
+    private long currentServerPid() {
+        try {
+            return Long.parseLong(run("display-message", "-p", "#{pid}").strip());
+        } catch (RuntimeException e) {
+            return serverPid;
         }
     }
 

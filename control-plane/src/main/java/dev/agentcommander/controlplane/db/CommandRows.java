@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.IntFunction;
 
 /** The {@code commands} table: queued → sent → completed | failed, resent after reconnect until a result. */
 public final class CommandRows {
@@ -26,6 +27,16 @@ public final class CommandRows {
 
     public static String newId() {
         return "c_" + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    /**
+     * Ids for the rows one transaction inserts, sorting in the order asked for: the rows share {@code created_at},
+     * and delivery orders by {@code created_at, id}. {@code ids.apply(i)} is the {@code i}-th (i &lt; 65 536).
+     */
+    public static IntFunction<String> orderedIds() {
+        String base = String.format("c_%012x", System.currentTimeMillis());
+        String tail = newId().substring(2, 18);
+        return i -> base + String.format("%04x", i) + tail;
     }
 
     public static ObjectNode insert(Connection c, String id, String hostId, String sessionId, String name,

@@ -7,7 +7,10 @@ import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.fanout.HostNotifier;
 import dev.agentcommander.schema.CommandSpec;
 import dev.agentcommander.schema.Json;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * Issues a command the reliable way: the row (status queued) and its audit line commit together, then the host
@@ -25,18 +28,22 @@ public final class CommandService {
     /** Queues {@code spec} for {@code hostId}; returns the stored command (with {@code command_id}). */
     public ObjectNode issue(String actor, String role, String hostId, CommandSpec spec) {
         String id = CommandRows.newId();
+        ObjectNode row = db.tx(c -> insertAudited(c, actor, role, id, hostId, spec));
+        notifier.hostHasWork(hostId);
+        return row;
+    }
+
+    /** The command's row and its {@code command.create} audit line, in the caller's transaction. */
+    private static ObjectNode insertAudited(Connection c, String actor, String role, String id, String hostId,
+                                            CommandSpec spec) throws SQLException {
         ObjectNode args = spec.toArgs();
         String sessionId = args.hasNonNull("session_id") ? args.get("session_id").asText() : null;
-        ObjectNode row = db.tx(c -> {
-            ObjectNode r = CommandRows.insert(c, id, hostId, sessionId, spec.name(), args, actor);
-            ObjectNode detail = Json.mapper().createObjectNode();
-            detail.put("name", spec.name());
-            detail.put("host_id", hostId);
-            detail.put("session_id", sessionId);
-            Audit.write(c, actor, role, "command.create", id, detail);
-            return r;
-        });
-        notifier.hostHasWork(hostId);
+        ObjectNode row = CommandRows.insert(c, id, hostId, sessionId, spec.name(), args, actor);
+        ObjectNode detail = Json.mapper().createObjectNode();
+        detail.put("name", spec.name());
+        detail.put("host_id", hostId);
+        detail.put("session_id", sessionId);
+        Audit.write(c, actor, role, "command.create", id, detail);
         return row;
     }
 
@@ -54,19 +61,9 @@ public final class CommandService {
             return;
         }
         db.tx(c -> {
-            String base = String.format("c_%012x", System.currentTimeMillis());
-            String tail = CommandRows.newId().substring(2, 18);
+            IntFunction<String> ids = CommandRows.orderedIds();
             for (int i = 0; i < commands.size(); i++) {
-                ForHost f = commands.get(i);
-                String id = base + String.format("%04x", i) + tail;
-                ObjectNode args = f.spec().toArgs();
-                String sessionId = args.hasNonNull("session_id") ? args.get("session_id").asText() : null;
-                CommandRows.insert(c, id, f.hostId(), sessionId, f.spec().name(), args, actor);
-                ObjectNode detail = Json.mapper().createObjectNode();
-                detail.put("name", f.spec().name());
-                detail.put("host_id", f.hostId());
-                detail.put("session_id", sessionId);
-                Audit.write(c, actor, role, "command.create", id, detail);
+                insertAudited(c, actor, role, ids.apply(i), commands.get(i).hostId(), commands.get(i).spec());
             }
             return null;
         });
@@ -81,13 +78,10 @@ public final class CommandService {
     public void issueInput(String actor, String role, String hostId, String sessionId, List<CommandSpec> specs,
                            boolean newBurst) {
         db.tx(c -> {
-            // rows of one transaction share created_at; delivery then orders by id, so these ids sort in order
-            String base = String.format("c_%012x", System.currentTimeMillis());
-            String tail = CommandRows.newId().substring(2, 18);
+            IntFunction<String> ids = CommandRows.orderedIds();
             for (int i = 0; i < specs.size(); i++) {
                 CommandSpec spec = specs.get(i);
-                CommandRows.insert(c, base + String.format("%04x", i) + tail, hostId, sessionId, spec.name(),
-                        spec.toArgs(), actor);
+                CommandRows.insert(c, ids.apply(i), hostId, sessionId, spec.name(), spec.toArgs(), actor);
             }
             if (newBurst) {
                 ObjectNode detail = Json.mapper().createObjectNode();

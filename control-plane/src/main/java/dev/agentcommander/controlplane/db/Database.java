@@ -42,7 +42,6 @@ public final class Database implements AutoCloseable {
     private volatile HikariDataSource pool;
     private volatile Supplier<DatabaseHealth> override = () -> null;
     private CompletableFuture<DatabaseHealth> probe;
-    private HikariDataSource probePool;
 
     /** Work done inside one transaction. */
     @FunctionalInterface
@@ -213,46 +212,33 @@ public final class Database implements AutoCloseable {
      * than {@value #PROBE_WAIT_MS} ms for it.
      */
     public DatabaseHealth health() {
-        for (int round = 0; ; round++) {
-            DatabaseHealth s = override.get();
-            if (s != null) {
-                return s;
-            }
-            HikariDataSource probed;
-            CompletableFuture<DatabaseHealth> p;
-            synchronized (this) {
-                // a probe still waiting in a pool that a restart replaced would answer for the dead server
-                if (probe == null || probe.isDone() || probePool != pool) {
-                    HikariDataSource target = pool;
-                    CompletableFuture<DatabaseHealth> f = new CompletableFuture<>();
-                    Thread.ofVirtual().name("db-health-probe").start(() -> f.complete(probeNow(target)));
-                    probe = f;
-                    probePool = target;
-                }
-                p = probe;
-                probed = probePool;
-            }
-            DatabaseHealth answer;
-            try {
-                answer = p.get(PROBE_WAIT_MS, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                answer = DatabaseHealth.down("no database connection within " + PROBE_WAIT_MS + " ms");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return DatabaseHealth.down("interrupted");
-            } catch (ExecutionException e) {
-                answer = DatabaseHealth.down(describe(e.getCause()));
-            }
-            // while this caller waited the server may have died (the supervisor answers now) or come back on a
-            // new pool (the answer was about the old one): report what is true now, not what the probe saw
-            DatabaseHealth now = override.get();
-            if (now != null) {
-                return now;
-            }
-            if (probed == pool || round > 0) {
-                return answer;
-            }
+        DatabaseHealth s = override.get();
+        if (s != null) {
+            return s;
         }
+        CompletableFuture<DatabaseHealth> p;
+        synchronized (this) {
+            if (probe == null || probe.isDone()) {
+                HikariDataSource target = pool;
+                CompletableFuture<DatabaseHealth> f = new CompletableFuture<>();
+                Thread.ofVirtual().name("db-health-probe").start(() -> f.complete(probeNow(target)));
+                probe = f;
+            }
+            p = probe;
+        }
+        DatabaseHealth answer;
+        try {
+            answer = p.get(PROBE_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            answer = DatabaseHealth.down("no database connection within " + PROBE_WAIT_MS + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return DatabaseHealth.down("interrupted");
+        } catch (ExecutionException e) {
+            answer = DatabaseHealth.down(describe(e.getCause()));
+        }
+        DatabaseHealth now = override.get(); // the server may have died while this caller waited
+        return now != null ? now : answer;
     }
 
     private static DatabaseHealth probeNow(HikariDataSource pool) {
@@ -284,6 +270,7 @@ public final class Database implements AutoCloseable {
         hc.setInitializationFailTimeout(-1); // the server was just seen accepting connections
         HikariDataSource old = pool;
         pool = new HikariDataSource(hc);
+        probe = null; // one still waiting in the old pool would answer for the dead server: the next caller probes anew
         // closing waits for the old pool's adder, which may be asleep in its backoff: not on the caller's time
         Thread.ofVirtual().name("db-pool-close").start(old::close);
     }

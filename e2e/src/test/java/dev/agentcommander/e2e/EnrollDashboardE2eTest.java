@@ -35,6 +35,8 @@ class EnrollDashboardE2eTest {
     }
 
     private static String addHost(Chrome c, String name) {
+        // signIn waits for the header; the hosts page draws its form after its own fetch (a CI run looked too soon)
+        c.until("add-host form shown", d -> !c.all("form.add input").isEmpty());
         if (name != null) {
             c.find("form.add input").sendKeys(name);
         }

@@ -201,7 +201,9 @@ public final class ControlClient implements AutoCloseable {
                             } // an attach that failed ends the client: the held commands get no replies
                         } else if (current != null) {
                             current.replies.add(new Reply(error, body));
-                            if (current.replies.size() >= current.blocks) {
+                            // a command that fails ends its line: tmux runs none of the commands after it, so
+                            // no more blocks come for this line (waiting would take the next line's)
+                            if (current.replies.size() >= current.blocks || error) {
                                 deliver(current);
                                 current = null;
                             }

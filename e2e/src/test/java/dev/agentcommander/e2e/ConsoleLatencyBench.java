@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentcommander.agentd.testkit.Await;
 import dev.agentcommander.agentd.testkit.PrivateTmux;
 import dev.agentcommander.controlplane.auth.Role;
+import dev.agentcommander.controlplane.testkit.WsClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  * stayed open. Both sides count the same markers: per pane, those printed from the viewer's first snapshot of it
  * (what came before is in that screen) to the window's end; after the window the viewer drains until every pane
  * has shown a later marker (10 s at most) and the floor reads 3 s longer, so a marker still in flight at the end
- * counts as late, not as missing. Every figure is printed per run and as min / median / max over the runs.
+ * counts as late, not as missing. Beside them, each JVM's stop-the-world GC pauses in the run ({@link GcPauses}):
+ * agentd's and the control plane's stall every console, the bench client's own are latency the product did not add.
+ * Every figure is printed per run and as min / median / max over the runs.
  * Args: [seconds per run after the warm-up=10] [pane counts=1,100] [runs=5] [warm-up seconds=3].
  */
 public final class ConsoleLatencyBench {
@@ -38,6 +41,7 @@ public final class ConsoleLatencyBench {
         int warm = args.length > 3 ? Integer.parseInt(args[3]) : 3;
         Path dir = Files.createTempDirectory("console-bench");
         try (Stack stack = new Stack(dir)) {
+            stack.logGcPauses = true;
             stack.startDatabase();
             stack.startControlPlane();
             stack.registerHost("bench-host");
@@ -54,8 +58,13 @@ public final class ConsoleLatencyBench {
     /** One run's figures. */
     record Run(double uiP50, double uiP99, double uiWarmP99, double floorP99, double floorWarmP99, int uiSeen,
                int uiGaps, int floorSeen, int floorGaps, int skippedViewer, int skippedHost, long skippedBytes,
-               int pauses, int outboxDrops, int snapshots, double lastSnapshotMs, boolean open, String load) {
+               int pauses, int outboxDrops, int snapshots, double lastSnapshotMs, boolean open, String load,
+               GcPauses.Summary agentdGc, GcPauses.Summary controlPlaneGc, GcPauses.Summary benchGc,
+               List<String> uiP99BySecond) {
     }
+
+    /** The bench's own pauses: its client's stalls count as latency, so they are printed beside it. */
+    private static final GcPauses BENCH_GC = GcPauses.watchThisJvm();
 
     private static void paneCount(Stack stack, PrivateTmux tmux, Path dir, int panes, int seconds, int runs,
                                   int warm) throws Exception {
@@ -82,6 +91,10 @@ public final class ConsoleLatencyBench {
                         run.floorSeen(), run.floorGaps(), run.skippedViewer(), run.skippedHost(),
                         run.skippedBytes(), run.pauses(), run.outboxDrops(), run.snapshots(), panes,
                         run.lastSnapshotMs(), run.open() ? "stayed connected" : "CLOSED");
+                System.out.printf("%3d panes, run %d/%d GC pauses: agentd %s; control plane %s; bench client %s%n",
+                        panes, r, runs, run.agentdGc(), run.controlPlaneGc(), run.benchGc());
+                System.out.printf("%3d panes, run %d/%d UI p99 by second of printing (ms): %s%n", panes, r, runs,
+                        String.join(" ", run.uiP99BySecond()));
             }
         } finally {
             for (String p : paneIds) {
@@ -100,6 +113,9 @@ public final class ConsoleLatencyBench {
         spread(panes, "markers missing at the floor", results, x -> (double) x.floorGaps());
         spread(panes, "console.skipped frames", results, x -> (double) (x.skippedViewer() + x.skippedHost()));
         spread(panes, "time to the last snapshot (ms)", results, Run::lastSnapshotMs);
+        spread(panes, "longest GC pause, agentd (ms)", results, x -> x.agentdGc().longestMillis());
+        spread(panes, "longest GC pause, control plane", results, x -> x.controlPlaneGc().longestMillis());
+        spread(panes, "longest GC pause, bench client", results, x -> x.benchGc().longestMillis());
         System.out.printf("%3d panes: console.subscribe commands: %d, issued over %d ms, longest queued→sent %d ms, "
                         + "longest sent→done %d ms%n", panes,
                 stack.queryLong("SELECT count(*) FROM commands WHERE name = 'console.subscribe'"),
@@ -151,6 +167,10 @@ public final class ConsoleLatencyBench {
         floor.awaitLine("floor ready", Duration.ofSeconds(30));
         Stats ui = new Stats();
         Stats uiWarm = new Stats();
+        List<Stats> bySecond = new ArrayList<>();
+        for (int i = 0; i < warm + seconds; i++) {
+            bySecond.add(new Stats());
+        }
         Map<String, PaneTally> tallies = new HashMap<>();
         int snapshots = 0;
         int skippedViewer = 0;
@@ -161,7 +181,7 @@ public final class ConsoleLatencyBench {
         double since = MarkerClock.nowMicros(); // the tail a joiner gets first is history, not latency
         double warmEndMicros = since + warm * 1e6;
         double endMicros = warmEndMicros + seconds * 1e6;
-        try (UiClient c = new UiClient(stack.baseUrl(), stack.jwt(Role.VIEWER))) {
+        try (UiClient c = new UiClient(stack.baseUrl(), stack.jwt(Role.VIEWER), true)) {
             long t0 = System.nanoTime();
             long end = t0 + TimeUnit.SECONDS.toNanos(warm + seconds);
             int n = 0;
@@ -174,6 +194,7 @@ public final class ConsoleLatencyBench {
                     } else if (!Double.isNaN(tally.startMicros) && printed >= tally.startMicros) {
                         tally.seen.set(mark);
                         (printed < warmEndMicros ? uiWarm : ui).add(ms);
+                        bySecond.get(Math.min(bySecond.size() - 1, (int) ((printed - since) / 1e6))).add(ms);
                     }
                 }, since);
                 tallies.put(sub, tally);
@@ -193,7 +214,7 @@ public final class ConsoleLatencyBench {
                         lastSnapshot = (System.nanoTime() - t0) / 1e6;
                         if (tally != null) {
                             if (Double.isNaN(tally.startMicros)) {
-                                tally.startMicros = MarkerClock.nowMicros();
+                                tally.startMicros = m.path(WsClient.RECEIVED_AT).asDouble();
                             }
                             tally.clock.resync();
                         }
@@ -209,7 +230,7 @@ public final class ConsoleLatencyBench {
                     case "console.chunk" -> {
                         if (tally != null) {
                             tally.clock.feed(new String(Base64.getDecoder().decode(m.get("data").asText()),
-                                    StandardCharsets.UTF_8));
+                                    StandardCharsets.UTF_8), m.path(WsClient.RECEIVED_AT).asDouble());
                         }
                     }
                     default -> { }
@@ -217,6 +238,8 @@ public final class ConsoleLatencyBench {
             }
             open = !c.closed();
         }
+        long windowFrom = (long) (since / 1000);
+        long windowTo = System.currentTimeMillis();
         floor.awaitExit(Duration.ofSeconds(30));
         Map<String, PaneTally> byPane = new HashMap<>();
         tallies.values().forEach(t -> byPane.put(t.paneId, t));
@@ -260,7 +283,11 @@ public final class ConsoleLatencyBench {
         int drops = count(agentdLog, "outbox over its budget");
         return new Run(ui.percentile(50), ui.percentile(99), uiWarm.percentile(99), floorAll.percentile(99),
                 floorWarm.percentile(99), uiSeen, uiGaps, floorCount, floorGaps, skippedViewer, skippedHost,
-                skippedBytes, pauses, drops, snapshots, lastSnapshot, open, load);
+                skippedBytes, pauses, drops, snapshots, lastSnapshot, open, load,
+                GcPauses.inLog(stack.gcLog("agentd"), windowFrom, windowTo),
+                GcPauses.inLog(stack.gcLog("control-plane"), windowFrom, windowTo),
+                BENCH_GC.inWindow(windowFrom, windowTo),
+                bySecond.stream().map(x -> String.format(Locale.ROOT, "%.0f", x.percentile(99))).toList());
     }
 
     private static int count(String text, String what) {

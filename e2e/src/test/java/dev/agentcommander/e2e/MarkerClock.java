@@ -8,11 +8,14 @@ import java.util.regex.Pattern;
 /**
  * Panes in latency benchmarks print {@code T<$EPOCHREALTIME> #<n>} lines (bash's clock, no fork; {@code n} counts
  * the pane's markers from 1), a reader that sees one records now minus that time, and which {@code n} it saw, so
- * a lost marker shows as a gap. Text arrives in pieces, so each reader keeps the unfinished last line.
+ * a lost marker shows as a gap. Text arrives in pieces, so each reader keeps the unfinished last line. The pause
+ * between markers is bash's own {@code read -t} on a pipe nobody writes, not {@code sleep}: 100 panes forking
+ * {@code sleep} 5 times a second each is 500 processes a second, load the benchmark would add to the 2 cores it
+ * measures (an agent's pane prints; it does not fork five times a second).
  */
 final class MarkerClock {
-    static final String PANE_SCRIPT = "i=0; while :; do i=$((i+1)); printf 'T%s #%d\\n' \"$EPOCHREALTIME\" \"$i\";"
-            + " sleep 0.2; done";
+    static final String PANE_SCRIPT = "exec {pause}<> <(:); i=0; while :; do i=$((i+1));"
+            + " printf 'T%s #%d\\n' \"$EPOCHREALTIME\" \"$i\"; read -rt 0.2 -u $pause; done";
     private static final Pattern MARK = Pattern.compile("T(\\d{9,11})\\.(\\d{6}) #(\\d+)");
     private final StringBuilder partial = new StringBuilder();
     private final BitSet seen = new BitSet();
@@ -46,7 +49,11 @@ final class MarkerClock {
 
     /** Feeds text; every complete marker line in it adds one sample. */
     void feed(String text) {
-        double now = nowMicros();
+        feed(text, nowMicros());
+    }
+
+    /** Feeds text that arrived at {@code now} (epoch µs); every complete marker line in it adds one sample. */
+    void feed(String text, double now) {
         partial.append(text);
         int nl;
         while ((nl = partial.indexOf("\n")) >= 0) {

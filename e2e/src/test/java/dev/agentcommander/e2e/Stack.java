@@ -52,6 +52,8 @@ public final class Stack implements AutoCloseable {
     List<String> agentdJvm = List.of("-Xmx64m", "-XX:+UseSerialGC");
     /** The flags ./commander and the systemd unit run agentd with (agentd.args), so RSS figures are users'. */
     static final List<String> LAUNCHER_AGENTD_JVM = JavaProcess.launcherAgentdFlags();
+    /** Set (latency benchmarks): agentd and the control plane log each GC pause to {@link #gcLog} ({@link GcPauses}). */
+    boolean logGcPauses;
 
     /**
      * With {@code -Dbench.jfr=DIR} (benchmarks: {@code BENCH_JFR=DIR ./commander bench …}) each child JVM records a
@@ -71,8 +73,30 @@ public final class Stack implements AutoCloseable {
      * plane gets these JVM flags after its own, for A/B runs of a flag; nothing otherwise.
      */
     static List<String> benchControlPlaneFlags() {
-        String flags = System.getProperty("bench.cp.jvm", "").trim();
+        return benchFlags("bench.cp.jvm");
+    }
+
+    /** As {@link #benchControlPlaneFlags} for agentd: {@code -Dbench.agentd.jvm="FLAGS"} ({@code BENCH_AGENTD_JVM}). */
+    static List<String> benchAgentdFlags() {
+        return benchFlags("bench.agentd.jvm");
+    }
+
+    private static List<String> benchFlags(String property) {
+        String flags = System.getProperty(property, "").trim();
         return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+"));
+    }
+
+    /** Where the child JVM {@code name} logs its GC pauses when {@link #logGcPauses} is set. */
+    Path gcLog(String name) {
+        return dir.resolve("logs").resolve(name + "-gc.log");
+    }
+
+    private List<String> gcLogFlags(String name) throws IOException {
+        if (!logGcPauses) {
+            return List.of();
+        }
+        Files.createDirectories(gcLog(name).getParent());
+        return GcPauses.logFlags(gcLog(name));
     }
 
     public Stack(Path dir) throws IOException {
@@ -168,6 +192,7 @@ public final class Stack implements AutoCloseable {
         List<String> cpJvm = new ArrayList<>(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:MetaspaceSize=64m",
                 "-Dot.epg.working-dir=" + System.getProperty("ot.epg.working-dir")));
         cpJvm.addAll(jfrFlags("control-plane"));
+        cpJvm.addAll(gcLogFlags("control-plane"));
         cpJvm.addAll(benchControlPlaneFlags());
         controlPlane = JavaProcess.start("control-plane", dir.resolve("logs"), cpJvm,
                 "dev.agentcommander.controlplane.Main", List.of("serve"), env);
@@ -257,6 +282,8 @@ public final class Stack implements AutoCloseable {
         jvm.addAll(jvmFlags);
         jvm.addAll(List.of("-Djna.tmpdir=" + state.resolve("tmp"), "-Djava.io.tmpdir=" + state.resolve("tmp")));
         jvm.addAll(jfrFlags("agentd"));
+        jvm.addAll(benchAgentdFlags());
+        jvm.addAll(gcLogFlags("agentd"));
         agentd = JavaProcess.start("agentd", dir.resolve("logs"), jvm, "dev.agentcommander.agentd.Main",
                 List.of("run", "--config", config.toString()), env, classpath);
         return agentd;

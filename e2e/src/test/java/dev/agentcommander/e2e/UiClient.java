@@ -13,7 +13,13 @@ final class UiClient implements AutoCloseable {
     final LinkedBlockingQueue<JsonNode> received;
 
     UiClient(String baseUrl, String jwt) {
-        ws = WsClient.connect(baseUrl.replace("http://", "ws://") + "/v1/ui?token=" + jwt, null);
+        this(baseUrl, jwt, false);
+    }
+
+    /** {@code stamped}: each message carries when it arrived ({@link WsClient#RECEIVED_AT}), for latency benchmarks. */
+    UiClient(String baseUrl, String jwt, boolean stamped) {
+        String url = baseUrl.replace("http://", "ws://") + "/v1/ui?token=" + jwt;
+        ws = stamped ? WsClient.connectStamped(url, null) : WsClient.connect(url, null);
         received = ws.received;
     }
 

@@ -28,16 +28,30 @@ public final class WsClient implements AutoCloseable {
     public final CompletableFuture<Close> closed = new CompletableFuture<>();
     private final WebSocket ws;
 
+    /**
+     * The field {@link #connectStamped} adds to each received object: when its last fragment arrived (epoch µs), so
+     * a latency benchmark measures the socket, not how long its own loop took to get to the frame.
+     */
+    public static final String RECEIVED_AT = "_received_at_us";
+
+    private final boolean stamp;
+
     /** While set, nothing more is read from the socket (no demand): a client that stops reading. */
     private volatile boolean held;
     private volatile boolean owed;
 
     private WsClient(String url, String bearer, boolean hold) {
-        this(url, bearer == null ? java.util.Map.of() : java.util.Map.of("Authorization", "Bearer " + bearer), hold);
+        this(url, bearer, hold, false);
     }
 
-    private WsClient(String url, java.util.Map<String, String> headers, boolean hold) {
+    private WsClient(String url, String bearer, boolean hold, boolean stamp) {
+        this(url, bearer == null ? java.util.Map.of() : java.util.Map.of("Authorization", "Bearer " + bearer), hold,
+                stamp);
+    }
+
+    private WsClient(String url, java.util.Map<String, String> headers, boolean hold, boolean stamp) {
         this.held = hold;
+        this.stamp = stamp;
         WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         headers.forEach(b::header);
         StringBuilder buf = new StringBuilder();
@@ -51,8 +65,13 @@ public final class WsClient implements AutoCloseable {
             public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
                 buf.append(data);
                 if (last) {
+                    java.time.Instant at = java.time.Instant.now();
                     try {
-                        received.add(Json.mapper().readTree(buf.toString()));
+                        JsonNode node = Json.mapper().readTree(buf.toString());
+                        if (stamp && node instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+                            o.put(RECEIVED_AT, at.getEpochSecond() * 1_000_000L + at.getNano() / 1_000);
+                        }
+                        received.add(node);
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
@@ -80,6 +99,11 @@ public final class WsClient implements AutoCloseable {
         return new WsClient(url, bearer, false);
     }
 
+    /** Connects like {@link #connect}; each received object carries {@link #RECEIVED_AT}. */
+    public static WsClient connectStamped(String url, String bearer) {
+        return new WsClient(url, bearer, false, true);
+    }
+
     /** Connects like {@link #connect} but reads nothing until {@link #resume()}: TCP fills, the server must cope. */
     public static WsClient connectHeld(String url, String bearer) {
         return new WsClient(url, bearer, true);
@@ -104,7 +128,7 @@ public final class WsClient implements AutoCloseable {
 
     /** Connects to {@code url} with these upgrade headers (a browser's Cookie and Origin). */
     public static WsClient connectWith(String url, java.util.Map<String, String> headers) {
-        return new WsClient(url, headers, false);
+        return new WsClient(url, headers, false, false);
     }
 
     public void send(String text) {

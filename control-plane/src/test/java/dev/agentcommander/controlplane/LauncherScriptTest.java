@@ -45,7 +45,7 @@ class LauncherScriptTest {
     @Test
     void aJdk21OrNewerRunsTheServerFromTheLayoutBesideTheLauncher() throws Exception {
         Path dir = LAUNCHER.getParent();
-        assertThat(run("25.0.3", "serve")).containsExactly("exit=0", "", "-XX:+UseG1GC", "-XX:TieredStopAtLevel=1",
+        assertThat(run("25.0.3", "serve")).containsExactly("exit=0", "", "-XX:+UseZGC", "-XX:TieredStopAtLevel=1",
                 "-XX:MetaspaceSize=64m", "-Xmx512m", "-cp",
                 dir.resolve("control-plane.jar") + ":" + dir.resolve("lib") + "/*",
                 "dev.agentcommander.controlplane.Main", "serve");

@@ -189,7 +189,8 @@ public final class Stack implements AutoCloseable {
         env.putAll(controlPlaneEnv);
         // the JIT and metaspace flags users' control planes run with (./commander, the launcher, the image), so
         // benchmarks measure what they run; the heap stays as the tests had it
-        List<String> cpJvm = new ArrayList<>(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:MetaspaceSize=64m",
+        List<String> cpJvm = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseZGC", "-XX:TieredStopAtLevel=1",
+                "-XX:MetaspaceSize=64m",
                 "-Dot.epg.working-dir=" + System.getProperty("ot.epg.working-dir")));
         cpJvm.addAll(jfrFlags("control-plane"));
         cpJvm.addAll(gcLogFlags("control-plane"));

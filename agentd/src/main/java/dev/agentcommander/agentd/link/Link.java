@@ -289,6 +289,7 @@ public final class Link implements AutoCloseable {
         ArrayDeque<Long> stored = new ArrayDeque<>(); // seqs of sent stored messages not yet acked, oldest first
         Reader.Entry pending = null; // read, not sent yet (sent strictly in seq order)
         PumpWatch watch = new PumpWatch(clock, settings.window());
+        long nextProgressCheck = 0;
         try (Reader reader = outbox.reader(from)) {
             while (running && isOpen()) {
                 if (!clock.instant().isBefore(lastBeat.plus(HEARTBEAT))) {
@@ -325,6 +326,10 @@ public final class Link implements AutoCloseable {
                 watch.sent();
                 conn.send(pending.frame());
                 lastSent = pending.seq();
+                if (clock.millis() >= nextProgressCheck) { // once a second: the outbox's lock is the appenders'
+                    watch.progress(lastSent, outbox.lastSeq(), acked);
+                    nextProgressCheck = clock.millis() + 1000;
+                }
                 if (!pending.console()) {
                     stored.addLast(lastSent);
                 }

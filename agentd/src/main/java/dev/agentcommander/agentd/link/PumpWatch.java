@@ -7,8 +7,10 @@ import java.time.Duration;
 /**
  * Names what holds the link's pump back when console output stops reaching the control plane although agentd keeps
  * writing it to the outbox: a send window full of unacked frames (acks late or lost) or a reader that returns
- * nothing while the outbox holds more. Each is logged once per episode, after {@link #SLOW}; cheap enough to be
- * always on. The pump's own (one thread).
+ * nothing while the outbox holds more, and a pump that sends but stays a window or more behind what the outbox
+ * holds (held back often but never for long: acks that come too slowly rather than not at all — each frame that
+ * goes out ends the other two episodes, so they would never name this one). Each is logged once per episode,
+ * after {@link #SLOW}; cheap enough to be always on. The pump's own (one thread).
  */
 final class PumpWatch {
     private static final System.Logger LOG = System.getLogger(Link.class.getName());
@@ -21,6 +23,8 @@ final class PumpWatch {
     private boolean fullLogged;
     private long unreadSince = -1;
     private boolean unreadLogged;
+    private long behindSince = -1;
+    private boolean behindLogged;
 
     PumpWatch(Clock clock, int window) {
         this.clock = clock;
@@ -45,6 +49,28 @@ final class PumpWatch {
                     + "up to seq " + lastSent + ", acked " + acked + " (" + (lastSent - acked) + " frames, "
                     + storedUnacked + " stored messages unacked; window " + window + "), last ack "
                     + (lastAckAt == 0 ? "none yet" : now - lastAckAt + " ms ago") + ", read up to seq " + readUpTo);
+        }
+    }
+
+    /**
+     * Where the pump is against the outbox ({@code sent}: the last seq sent; {@code last}: the outbox's last seq;
+     * {@code acked}: the server's ack), sampled about once a second while frames go out. Behind by a window or
+     * more for longer than {@link #SLOW} is one episode; it ends when the pump is within half a window.
+     */
+    void progress(long sent, long last, long acked) {
+        long now = clock.millis();
+        long behind = last - sent;
+        if (behind < Math.max(1, window / 2)) {
+            behindSince = -1;
+        } else if (behind >= window && behindSince < 0) {
+            behindSince = now;
+            behindLogged = false;
+        } else if (behindSince >= 0 && !behindLogged && now - behindSince > SLOW.toMillis()) {
+            behindLogged = true;
+            LOG.log(Level.WARNING, "console and events are reaching the control plane late: for "
+                    + (now - behindSince) + " ms the link has stayed " + behind + " messages behind the outbox (sent "
+                    + "up to seq " + sent + ", outbox at " + last + ", acked " + acked + "; window " + window
+                    + "): acks come slower than agentd writes");
         }
     }
 

@@ -85,4 +85,27 @@ class PumpWatchTest {
         assertThat(warnings).singleElement().asString()
                 .contains("holds up to seq 900 but its reader has returned nothing after seq 700 for 6000 ms");
     }
+
+    @Test
+    void aPumpThatSendsButStaysAWindowBehindIsLoggedOnceAndAgainOnlyAfterItCaughtUp() {
+        PumpWatch watch = new PumpWatch(clock, 1000);
+        for (int i = 0; i < 10; i++) { // sending, and at most half a window behind: fine however long
+            watch.sent();
+            watch.progress(5000 + i * 500, 5400 + i * 500, 4900 + i * 500);
+            clock.advance(Duration.ofSeconds(1));
+        }
+        assertThat(warnings).isEmpty();
+        for (int i = 0; i < 7; i++) { // still sending, a frame at a time, but 2000 behind and not catching up
+            watch.sent();
+            watch.progress(10000 + i * 400, 12000 + i * 500, 9500 + i * 400);
+            clock.advance(Duration.ofSeconds(1));
+        }
+        assertThat(warnings).singleElement().asString().contains("reaching the control plane late")
+                .contains("for 6000 ms").contains("sent up to seq 12400, outbox at 15000, acked 11900; window 1000");
+        watch.progress(16000, 16000, 15500); // caught up: the episode ends
+        watch.progress(16500, 18000, 16000);
+        clock.advance(Duration.ofSeconds(6));
+        watch.progress(16600, 18500, 16100);
+        assertThat(warnings).hasSize(2);
+    }
 }

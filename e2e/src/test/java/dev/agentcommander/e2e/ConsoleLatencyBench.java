@@ -60,7 +60,7 @@ public final class ConsoleLatencyBench {
                int uiGaps, int floorSeen, int floorGaps, int skippedViewer, int skippedHost, long skippedBytes,
                int pauses, int outboxDrops, int snapshots, double lastSnapshotMs, boolean open, String load,
                GcPauses.Summary agentdGc, GcPauses.Summary controlPlaneGc, GcPauses.Summary benchGc,
-               List<String> uiP99BySecond) {
+               List<String> uiP99BySecond, int linkLate, int slowIngest) {
     }
 
     /** The bench's own pauses: its client's stalls count as latency, so they are printed beside it. */
@@ -94,8 +94,9 @@ public final class ConsoleLatencyBench {
                         run.floorSeen(), run.floorGaps(), run.skippedViewer(), run.skippedHost(),
                         run.skippedBytes(), run.pauses(), run.outboxDrops(), run.snapshots(), panes,
                         run.lastSnapshotMs(), run.open() ? "stayed connected" : "CLOSED");
-                System.out.printf("%3d panes, run %d/%d GC pauses: agentd %s; control plane %s; bench client %s%n",
-                        panes, r, runs, run.agentdGc(), run.controlPlaneGc(), run.benchGc());
+                System.out.printf("%3d panes, run %d/%d GC pauses: agentd %s; control plane %s; bench client %s; "
+                                + "link-late warnings %d, slow-ingest warnings %d%n", panes, r, runs, run.agentdGc(),
+                        run.controlPlaneGc(), run.benchGc(), run.linkLate(), run.slowIngest());
                 System.out.printf("%3d panes, run %d/%d UI p99 by second of printing (ms): %s%n", panes, r, runs,
                         String.join(" ", run.uiP99BySecond()));
             }
@@ -165,6 +166,7 @@ public final class ConsoleLatencyBench {
                            Map<String, String> sessionOfPane, int seconds, int warm) throws Exception {
         String load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
         String agentdLogBefore = stack.agentd().output();
+        String cpLogBefore = stack.controlPlane().output();
         Path floorOut = dir.resolve("floor-" + System.nanoTime() + ".txt");
         JavaProcess floor = JavaProcess.start("floor", dir.resolve("logs"), List.of("-Xmx64m", "-XX:+UseSerialGC"),
                 FloorReader.class.getName(), List.of(tmux.socket(), "main",
@@ -286,13 +288,16 @@ public final class ConsoleLatencyBench {
                 stack.agentd().output().length()));
         int pauses = count(agentdLog, "tmux paused");
         int drops = count(agentdLog, "outbox over its budget");
+        String cpLog = stack.controlPlane().output();
+        cpLog = cpLog.substring(Math.min(cpLogBefore.length(), cpLog.length()));
         return new Run(ui.percentile(50), ui.percentile(99), uiWarm.percentile(99), floorAll.percentile(99),
                 floorWarm.percentile(99), uiSeen, uiGaps, floorCount, floorGaps, skippedViewer, skippedHost,
                 skippedBytes, pauses, drops, snapshots, lastSnapshot, open, load,
                 GcPauses.inLog(stack.gcLog("agentd"), windowFrom, windowTo),
                 GcPauses.inLog(stack.gcLog("control-plane"), windowFrom, windowTo),
                 BENCH_GC.inWindow(windowFrom, windowTo),
-                bySecond.stream().map(x -> String.format(Locale.ROOT, "%.0f", x.percentile(99))).toList());
+                bySecond.stream().map(x -> String.format(Locale.ROOT, "%.0f", x.percentile(99))).toList(),
+                count(agentdLog, "reaching the control plane late"), count(cpLog, "to store and ack"));
     }
 
     private static int count(String text, String what) {

@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * Each run opens a fresh viewer socket that subscribes to every pane (from the second run on, that is a viewer
  * joining busy sessions) and counts, from its first second: latency in the warm-up window and after it (by when
  * a marker was printed), markers seen and missing on each side, the drops the pipeline reported ({@code console.skipped} by reason, tmux pauses
- * and outbox drops from agentd's log), snapshots received and the time to the last one, and whether the socket
+ * and outbox drops from agentd's log), its warnings of a link falling behind (agentd's "reaching the control plane
+ * late", the control plane's slow ingest), snapshots received and the time to the last one, and whether the socket
  * stayed open. Both sides count the same markers: per pane, those printed from the viewer's first snapshot of it
  * (what came before is in that screen) to the window's end; after the window the viewer drains until every pane
  * has shown a later marker (10 s at most) and the floor reads 3 s longer, so a marker still in flight at the end

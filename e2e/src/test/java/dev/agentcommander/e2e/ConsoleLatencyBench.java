@@ -96,7 +96,7 @@ public final class ConsoleLatencyBench {
                         run.skippedBytes(), run.pauses(), run.outboxDrops(), run.snapshots(), panes,
                         run.lastSnapshotMs(), run.open() ? "stayed connected" : "CLOSED");
                 System.out.printf("%3d panes, run %d/%d GC pauses: agentd %s; control plane %s; bench client %s; "
-                                + "link-late warnings %d, slow-ingest warnings %d%n", panes, r, runs, run.agentdGc(),
+                                + "link-late warnings %d, control-plane ingest warnings %d%n", panes, r, runs, run.agentdGc(),
                         run.controlPlaneGc(), run.benchGc(), run.linkLate(), run.slowIngest());
                 System.out.printf("%3d panes, run %d/%d UI p99 by second of printing (ms): %s%n", panes, r, runs,
                         String.join(" ", run.uiP99BySecond()));
@@ -298,7 +298,8 @@ public final class ConsoleLatencyBench {
                 GcPauses.inLog(stack.gcLog("control-plane"), windowFrom, windowTo),
                 BENCH_GC.inWindow(windowFrom, windowTo),
                 bySecond.stream().map(x -> String.format(Locale.ROOT, "%.0f", x.percentile(99))).toList(),
-                count(agentdLog, "reaching the control plane late"), count(cpLog, "to store and ack"));
+                count(agentdLog, "reaching the control plane late"),
+                count(cpLog, "to store and ack") + count(cpLog, "ingest inbox"));
     }
 
     private static int count(String text, String what) {

@@ -8,6 +8,7 @@ import dev.agentcommander.schema.ServerMessage;
 import dev.agentcommander.schema.loop.NamedLoop;
 import io.helidon.websocket.WsSession;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -28,6 +29,9 @@ final class AgentConnection implements Metrics.HostValues {
             "a newer connection of this host took over");
 
     private static final int INBOX_CAPACITY = 4096;
+    private static final System.Logger LOG = System.getLogger(AgentConnection.class.getName());
+    /** A reader held back by a full inbox this long is logged. */
+    static final Duration FULL_INBOX_WARN = Duration.ofSeconds(1);
     private static final long POLL_MS = 250;
 
     private final String hostId;
@@ -167,10 +171,24 @@ final class AgentConnection implements Metrics.HostValues {
         return resendAll.getAndSet(false);
     }
 
-    /** Queues a frame for ingest, waiting while the inbox is full (back-pressure on the socket). */
+    /**
+     * Queues a frame for ingest, waiting while the inbox is full (back-pressure on the socket). A wait past
+     * {@link #FULL_INBOX_WARN} is logged once it ends: the socket was not read meanwhile, so this host's console
+     * relay (on the same reader) stopped too, and its acks with it.
+     */
     void enqueue(Codec.Frame<AgentMessage> frame) throws InterruptedException {
+        if (inbox.offer(frame)) {
+            return;
+        }
+        long since = clock.millis();
         while (!closed.get()) {
             if (inbox.offer(frame, POLL_MS, TimeUnit.MILLISECONDS)) {
+                long waited = clock.millis() - since;
+                if (waited > FULL_INBOX_WARN.toMillis()) {
+                    LOG.log(System.Logger.Level.WARNING, "host " + hostId + ": the ingest inbox (" + INBOX_CAPACITY
+                            + " frames) was full for " + waited + " ms; its socket was not read meanwhile, so its "
+                            + "console output and acks waited too");
+                }
                 return;
             }
         }

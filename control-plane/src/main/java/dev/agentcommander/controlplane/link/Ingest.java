@@ -53,8 +53,11 @@ final class Ingest {
     private static final Duration GIVE_UP_AFTER = Duration.ofSeconds(15);
     /** The agent waits for acks and the 15 s give-up bounds the whole wait: retry at least every 2 s (±50 %). */
     private static final Duration RETRY_CAP = Duration.ofSeconds(2);
-    /** A batch slower than this from its first frame to its ack is logged (the agent's window waits on it). */
-    private static final Duration SLOW = Duration.ofSeconds(5);
+    /**
+     * A batch slower than this from its first frame to its ack is logged: the agent's window waits on it, and at
+     * 100 busy consoles a second of acks is 500 frames of its 4 000-frame window.
+     */
+    private static final Duration SLOW = Duration.ofSeconds(1);
 
     private final AgentConnection conn;
     private final Database db;

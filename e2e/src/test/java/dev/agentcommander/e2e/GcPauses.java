@@ -34,8 +34,10 @@ final class GcPauses {
         }
     }
 
-    // [1764680000123ms] GC(12) Pause Young (Allocation Failure) 3M->1M(7M) 1.234ms
-    private static final Pattern LINE = Pattern.compile("^\\[(\\d+)ms\\] GC\\(\\d+\\) (Pause .*?) (\\d+(?:\\.\\d+)?)ms$");
+    // [1764680000123ms] GC(12) Pause Young (Allocation Failure) 3M->1M(7M) 1.234ms   (Serial, G1: gc)
+    // [1764680000123ms] GC(3) Y: Pause Mark Start 0.012ms                            (ZGC: gc+phases)
+    private static final Pattern LINE = Pattern.compile(
+            "^\\[(\\d+)ms\\] GC\\(\\d+\\) (?:\\w: )?(Pause .*?) (\\d+(?:\\.\\d+)?)ms$");
 
     private final List<Pause> own = new ArrayList<>();
 
@@ -44,7 +46,8 @@ final class GcPauses {
 
     /** JVM flags that make a child log each pause to {@code file}, stamped so {@link #inLog} can window them. */
     static List<String> logFlags(Path file) {
-        return List.of("-Xlog:gc:file=" + file + ":timemillis");
+        // gc+phases: ZGC logs its pauses only there (its gc lines are whole concurrent cycles)
+        return List.of("-Xlog:gc,gc+phases:file=" + file + ":timemillis");
     }
 
     /** The pauses a child logged with {@link #logFlags} that ended in [{@code fromMillis}, {@code toMillis}]. */
@@ -66,8 +69,8 @@ final class GcPauses {
     static GcPauses watchThisJvm() {
         GcPauses watch = new GcPauses();
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            if (gc.getName().contains("Concurrent")) {
-                continue; // G1/ZGC's concurrent cycles run beside the application
+            if (gc.getName().contains("Concurrent") || gc.getName().contains("Cycles")) {
+                continue; // G1's concurrent cycles and ZGC's cycles run beside the application (ZGC's "Pauses" stay)
             }
             ((NotificationEmitter) gc).addNotificationListener((n, h) -> {
                 if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {

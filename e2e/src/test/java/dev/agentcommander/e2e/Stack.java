@@ -55,37 +55,6 @@ public final class Stack implements AutoCloseable {
     /** Set (latency benchmarks): agentd and the control plane log each GC pause to {@link #gcLog} ({@link GcPauses}). */
     boolean logGcPauses;
 
-    /**
-     * With {@code -Dbench.jfr=DIR} (benchmarks: {@code BENCH_JFR=DIR ./commander bench …}) each child JVM records a
-     * JFR profile ({@code settings=profile}) into DIR, named after the process; nothing otherwise.
-     */
-    static List<String> jfrFlags(String name) {
-        String dir = System.getProperty("bench.jfr", "");
-        if (dir.isEmpty()) {
-            return List.of();
-        }
-        return List.of("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
-                + Path.of(dir).toAbsolutePath().resolve(name + "-" + System.nanoTime() + ".jfr"));
-    }
-
-    /**
-     * With {@code -Dbench.cp.jvm="FLAGS"} (benchmarks: {@code BENCH_CP_JVM="FLAGS" ./commander bench …}) the control
-     * plane gets these JVM flags after its own, for A/B runs of a flag; nothing otherwise.
-     */
-    static List<String> benchControlPlaneFlags() {
-        return benchFlags("bench.cp.jvm");
-    }
-
-    /** As {@link #benchControlPlaneFlags} for agentd: {@code -Dbench.agentd.jvm="FLAGS"} ({@code BENCH_AGENTD_JVM}). */
-    static List<String> benchAgentdFlags() {
-        return benchFlags("bench.agentd.jvm");
-    }
-
-    private static List<String> benchFlags(String property) {
-        String flags = System.getProperty(property, "").trim();
-        return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+"));
-    }
-
     /** Where the child JVM {@code name} logs its GC pauses when {@link #logGcPauses} is set. */
     Path gcLog(String name) {
         return dir.resolve("logs").resolve(name + "-gc.log");
@@ -192,9 +161,9 @@ public final class Stack implements AutoCloseable {
         List<String> cpJvm = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseZGC", "-XX:TieredStopAtLevel=1",
                 "-XX:MetaspaceSize=64m",
                 "-Dot.epg.working-dir=" + System.getProperty("ot.epg.working-dir")));
-        cpJvm.addAll(jfrFlags("control-plane"));
+        cpJvm.addAll(BenchJvm.jfr("control-plane"));
         cpJvm.addAll(gcLogFlags("control-plane"));
-        cpJvm.addAll(benchControlPlaneFlags());
+        cpJvm.addAll(BenchJvm.controlPlane());
         controlPlane = JavaProcess.start("control-plane", dir.resolve("logs"), cpJvm,
                 "dev.agentcommander.controlplane.Main", List.of("serve"), env);
         String port = controlPlane.awaitLine("control-plane listening on http://[^:]+:(\\d+)", Duration.ofSeconds(60));
@@ -282,8 +251,8 @@ public final class Stack implements AutoCloseable {
         List<String> jvm = new ArrayList<>(JavaProcess.chronicleFlags());
         jvm.addAll(jvmFlags);
         jvm.addAll(List.of("-Djna.tmpdir=" + state.resolve("tmp"), "-Djava.io.tmpdir=" + state.resolve("tmp")));
-        jvm.addAll(jfrFlags("agentd"));
-        jvm.addAll(benchAgentdFlags());
+        jvm.addAll(BenchJvm.jfr("agentd"));
+        jvm.addAll(BenchJvm.agentd());
         jvm.addAll(gcLogFlags("agentd"));
         agentd = JavaProcess.start("agentd", dir.resolve("logs"), jvm, "dev.agentcommander.agentd.Main",
                 List.of("run", "--config", config.toString()), env, classpath);

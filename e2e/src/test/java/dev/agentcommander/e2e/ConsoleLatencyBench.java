@@ -61,7 +61,7 @@ public final class ConsoleLatencyBench {
                int uiGaps, int floorSeen, int floorGaps, int skippedViewer, int skippedHost, long skippedBytes,
                int pauses, int outboxDrops, int snapshots, double lastSnapshotMs, boolean open, String load,
                GcPauses.Summary agentdGc, GcPauses.Summary controlPlaneGc, GcPauses.Summary benchGc,
-               List<String> uiP99BySecond, int linkLate, int slowIngest) {
+               List<String> uiP99BySecond, int linkLate, int ingestWarnings) {
     }
 
     /** The bench's own pauses: its client's stalls count as latency, so they are printed beside it. */
@@ -97,7 +97,7 @@ public final class ConsoleLatencyBench {
                         run.lastSnapshotMs(), run.open() ? "stayed connected" : "CLOSED");
                 System.out.printf("%3d panes, run %d/%d GC pauses: agentd %s; control plane %s; bench client %s; "
                                 + "link-late warnings %d, control-plane ingest warnings %d%n", panes, r, runs, run.agentdGc(),
-                        run.controlPlaneGc(), run.benchGc(), run.linkLate(), run.slowIngest());
+                        run.controlPlaneGc(), run.benchGc(), run.linkLate(), run.ingestWarnings());
                 System.out.printf("%3d panes, run %d/%d UI p99 by second of printing (ms): %s%n", panes, r, runs,
                         String.join(" ", run.uiP99BySecond()));
             }
@@ -291,12 +291,10 @@ public final class ConsoleLatencyBench {
             uiGaps += printed - t.seen.cardinality();
             floorGaps += printed - fs.cardinality();
         }
-        String agentdLog = stack.agentd().output().substring(Math.min(agentdLogBefore.length(),
-                stack.agentd().output().length()));
+        String agentdLog = since(stack.agentd(), agentdLogBefore);
         int pauses = count(agentdLog, "tmux paused");
         int drops = count(agentdLog, "outbox over its budget");
-        String cpLog = stack.controlPlane().output();
-        cpLog = cpLog.substring(Math.min(cpLogBefore.length(), cpLog.length()));
+        String cpLog = since(stack.controlPlane(), cpLogBefore);
         return new Run(ui.percentile(50), ui.percentile(99), uiWarm.percentile(99), floorAll.percentile(99),
                 floorWarm.percentile(99), uiSeen, uiGaps, floorCount, floorGaps, skippedViewer, skippedHost,
                 skippedBytes, pauses, drops, snapshots, lastSnapshot, open, load,
@@ -306,6 +304,12 @@ public final class ConsoleLatencyBench {
                 bySecond.stream().map(x -> String.format(Locale.ROOT, "%.0f", x.percentile(99))).toList(),
                 count(agentdLog, "reaching the control plane late"),
                 count(cpLog, "to store and ack") + count(cpLog, "ingest inbox"));
+    }
+
+    /** What {@code p} has logged since its log was {@code before} (the log is read once). */
+    private static String since(JavaProcess p, String before) throws java.io.IOException {
+        String now = p.output();
+        return now.substring(Math.min(before.length(), now.length()));
     }
 
     private static int count(String text, String what) {

@@ -1,11 +1,13 @@
 package dev.agentcommander.controlplane.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.schema.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -65,11 +67,11 @@ public final class WsClient implements AutoCloseable {
             public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
                 buf.append(data);
                 if (last) {
-                    java.time.Instant at = java.time.Instant.now();
+                    long at = stamp ? epochMicros() : 0; // before the parse: the socket's time, not ours
                     try {
                         JsonNode node = Json.mapper().readTree(buf.toString());
-                        if (stamp && node instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
-                            o.put(RECEIVED_AT, at.getEpochSecond() * 1_000_000L + at.getNano() / 1_000);
+                        if (stamp && node instanceof ObjectNode o) {
+                            o.put(RECEIVED_AT, at);
                         }
                         received.add(node);
                     } catch (Exception e) {
@@ -97,6 +99,11 @@ public final class WsClient implements AutoCloseable {
     /** Connects to {@code url}, with {@code Authorization: Bearer} when {@code bearer} is not null. */
     public static WsClient connect(String url, String bearer) {
         return new WsClient(url, bearer, false);
+    }
+
+    private static long epochMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
     /** Connects like {@link #connect}; each received object carries {@link #RECEIVED_AT}. */

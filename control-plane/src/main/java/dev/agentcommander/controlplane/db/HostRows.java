@@ -155,13 +155,15 @@ public final class HostRows {
 
     /**
      * The socket of {@code epoch} closed: the host is no longer connected, unless a newer socket holds it already
-     * (then nothing changes). True when this changed the host's state.
+     * (then nothing changes). {@code ackedSeq} is the last seq that socket acked: acks of console frames only run
+     * ahead of the row, and the next connection resumes from it. True when this changed the host's state.
      */
-    public static boolean disconnected(Connection c, String id, long epoch) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE hosts SET connected_epoch = NULL WHERE id = ? AND connected_epoch = ?")) {
-            ps.setString(1, id);
-            ps.setLong(2, epoch);
+    public static boolean disconnected(Connection c, String id, long epoch, long ackedSeq) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE hosts SET connected_epoch = NULL, "
+                + "last_acked_seq = GREATEST(last_acked_seq, ?) WHERE id = ? AND connected_epoch = ?")) {
+            ps.setLong(1, ackedSeq);
+            ps.setString(2, id);
+            ps.setLong(3, epoch);
             return ps.executeUpdate() == 1;
         }
     }

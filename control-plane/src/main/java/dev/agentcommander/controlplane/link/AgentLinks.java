@@ -1,9 +1,8 @@
 package dev.agentcommander.controlplane.link;
 
 import dev.agentcommander.schema.CloseReason;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -40,7 +39,7 @@ public final class AgentLinks {
     /** The socket of {@code conn} closed (either side): forget it, and the host is offline unless newer. */
     void unregister(AgentConnection conn) {
         byHost.remove(conn.hostId(), conn);
-        presence.disconnected(conn.hostId(), conn.epoch());
+        presence.disconnected(conn);
     }
 
     /** Closes the host's socket (deleted host, rotated token). */
@@ -48,7 +47,7 @@ public final class AgentLinks {
         AgentConnection c = byHost.remove(hostId);
         if (c != null) {
             c.close(reason);
-            presence.disconnected(hostId, c.epoch());
+            presence.disconnected(c);
         }
     }
 
@@ -78,12 +77,12 @@ public final class AgentLinks {
     }
 
     public void closeAll() {
-        Map<String, Long> epochs = new HashMap<>();
+        List<AgentConnection> closed = new ArrayList<>();
         for (AgentConnection c : List.copyOf(byHost.values())) {
             byHost.remove(c.hostId(), c);
             c.close(CloseReason.of(CloseReason.Kind.GOING_AWAY, "control plane shutting down"));
-            epochs.put(c.hostId(), c.epoch());
+            closed.add(c);
         }
-        presence.disconnected(epochs);
+        presence.disconnected(closed);
     }
 }

@@ -8,7 +8,6 @@ import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.schema.Session;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Whether a host is connected, as every replica sees it: the handshake marks the host row connected by its epoch
@@ -27,34 +26,34 @@ public final class HostPresence {
         this.fanOut = fanOut;
     }
 
-    /** The socket of {@code epoch} is gone: the host is offline unless a newer socket holds it. */
-    void disconnected(String hostId, long epoch) {
-        disconnected(Map.of(hostId, epoch));
+    /** The socket of {@code conn} is gone: the host is offline unless a newer socket holds it. */
+    void disconnected(AgentConnection conn) {
+        disconnected(List.of(conn));
     }
 
     /**
-     * Several sockets gone at once (host id → epoch; the replica is stopping): one transaction, so an unreachable
-     * database costs one connection timeout, not one per host.
+     * Several sockets gone at once (the replica is stopping): one transaction, so an unreachable database costs one
+     * connection timeout, not one per host. Each row also gets its socket's last ack (see {@link HostRows#disconnected}).
      */
-    void disconnected(Map<String, Long> epochs) {
-        if (epochs.isEmpty()) {
+    void disconnected(List<AgentConnection> conns) {
+        if (conns.isEmpty()) {
             return;
         }
         List<String> changed;
         try {
             changed = db.tx(c -> {
                 List<String> out = new ArrayList<>();
-                for (Map.Entry<String, Long> e : epochs.entrySet()) {
-                    if (HostRows.disconnected(c, e.getKey(), e.getValue())) {
-                        out.add(e.getKey());
+                for (AgentConnection conn : conns) {
+                    if (HostRows.disconnected(c, conn.hostId(), conn.epoch(), conn.ackedSeq())) {
+                        out.add(conn.hostId());
                     }
                 }
                 return out;
             });
         } catch (DbException e) {
-            // the rows keep saying connected until the hosts' next handshake; nothing else depends on them
-            LOG.log(System.Logger.Level.WARNING, "disconnect of " + epochs.keySet() + " not recorded: "
-                    + e.getMessage());
+            // the rows keep saying connected until the hosts' next handshake, and resume from their last commit
+            LOG.log(System.Logger.Level.WARNING, "disconnect of " + conns.stream().map(AgentConnection::hostId)
+                    .toList() + " not recorded: " + e.getMessage());
             return;
         }
         changed.forEach(this::changed);

@@ -3,22 +3,18 @@ package dev.agentcommander.controlplane.link;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentcommander.controlplane.db.ApprovalRows;
 import dev.agentcommander.controlplane.db.Audit;
-import dev.agentcommander.controlplane.db.CommandRows;
 import dev.agentcommander.controlplane.db.Database;
 import dev.agentcommander.controlplane.db.DbException;
 import dev.agentcommander.controlplane.db.EventRows;
 import dev.agentcommander.controlplane.db.HostRows;
-import dev.agentcommander.controlplane.db.SessionRows;
 import dev.agentcommander.controlplane.fanout.FanOut;
 import dev.agentcommander.controlplane.metrics.Metrics;
 import dev.agentcommander.controlplane.rules.ApprovalIntake;
 import dev.agentcommander.schema.AgentMessage;
 import dev.agentcommander.schema.CloseReason;
-import dev.agentcommander.schema.ApprovalOutcome;
 import dev.agentcommander.schema.Codec;
 import dev.agentcommander.schema.Json;
 import dev.agentcommander.schema.ServerMessage;
-import dev.agentcommander.schema.Session;
 import dev.agentcommander.schema.loop.Backoff;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -27,17 +23,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
  * The one ingest loop of an agent connection. It drains up to {@link #BATCH} stored messages (console frames, which
  * cost nothing to apply, ride along up to {@link #MAX_FRAMES} in all), applies them in one
  * transaction together with {@code hosts.last_acked_seq}, and only after the commit sends one cumulative ack and
- * publishes the changes. A database outage is retried with backoff and never acked; if it lasts, the socket is
+ * publishes the changes. A batch of console frames only stores nothing, so it is acked without a transaction while
+ * the host row was written within {@link #ACK_WRITE_EVERY}; the row catches up at the next commit, or once the link
+ * is quiet: at 100 busy consoles a commit per batch was hundreds of fsyncs a second, and the agent's window waited
+ * on them although nothing of it waits for the database (docs/benchmarks.md). A database outage is retried with backoff and never acked; if it lasts, the socket is
  * closed so the agent resends from its outbox later. A frame whose data Postgres refuses (SQLSTATE class 22, 23 or
  * 54: retrying it can never succeed) is dropped alone under its own savepoint, logged with its SQLSTATE and seq only
  * (never its payload: prompts, tool input) and audited as {@code ingest.dropped}; the rest of its batch is stored.
@@ -58,21 +55,33 @@ final class Ingest {
      * 100 busy consoles a second of acks is 500 frames of its 4 000-frame window.
      */
     private static final Duration SLOW = Duration.ofSeconds(1);
+    /**
+     * How far the host row's {@code last_acked_seq} may fall behind acks of console frames only. Its cost is a
+     * resend: a reconnect resumes from the row, so the agent sends those console frames again. It stays under
+     * {@code AgentEndpoint.EPOCH_FRESH}, so the commits that confirm the epoch keep the socket reader from reading it.
+     */
+    static final Duration ACK_WRITE_EVERY = Duration.ofMillis(500);
+    /**
+     * Acks of console frames only go out at most this often (a quiet link's poll sends the last one): each is a
+     * frame both sides handle, at 100 busy consoles hundreds a second, where the agent's window of 4 000 console
+     * frames needs a few a second. An ack after a commit goes out at once.
+     */
+    static final Duration CONSOLE_ACK_EVERY = Duration.ofMillis(50);
 
     private final AgentConnection conn;
     private final Database db;
     private final FanOut fanOut;
     private final Clock clock;
-    private final ApprovalIntake intake;
+    private final MessageEffects effects;
     private final Backoff backoff = Backoff.capped(RETRY_CAP);
     private final List<Codec.Frame<AgentMessage>> batch = new ArrayList<>(BATCH);
-    /** Per batch: session id → owned by another host (cleared at the start of every batch). */
-    private final Map<String, Boolean> foreign = new HashMap<>();
-
-    /** Per batch: whether a rule decided an approval (the delivery loop is then woken after the commit). */
-    private boolean decidedByRule;
-
     private final Metrics metrics;
+    /** When this loop last committed the host row, and the seq it wrote there. */
+    private Instant committedAt = Instant.MIN;
+    private long committedSeq;
+    /** The last ack sent on the socket, and when. */
+    private long ackSent;
+    private Instant ackSentAt = Instant.MIN;
 
     Ingest(AgentConnection conn, Database db, FanOut fanOut, Clock clock, ApprovalIntake intake, Metrics metrics) {
         this.metrics = metrics;
@@ -80,12 +89,15 @@ final class Ingest {
         this.db = db;
         this.fanOut = fanOut;
         this.clock = clock;
-        this.intake = intake;
+        this.effects = new MessageEffects(conn.hostId(), clock, intake);
+        this.committedSeq = conn.ackedSeq(); // the handshake's, read from the host row
+        this.ackSent = conn.ackedSeq();
     }
 
     /**
      * What one committed batch produced: everything to publish is read inside the transaction, so nothing between
      * the commit and the publish touches the database (a close that interrupts the loop cannot lose a publish).
+     * {@code checkedAt} is when the epoch was read in it; null for console frames acked without a commit.
      */
     private record Result(long lastSeq, boolean superseded, Instant checkedAt, List<FanOut.Change> changes,
                           boolean decided) {
@@ -95,6 +107,10 @@ final class Ingest {
     void round() throws InterruptedException {
         Codec.Frame<AgentMessage> first = conn.nextFrame();
         if (first == null) {
+            if (conn.ackedSeq() > ackSent) {
+                sendAck(conn.ackedSeq()); // the last console frames' ack, held back by CONSOLE_ACK_EVERY
+            }
+            writeAckedIfBehind();
             return;
         }
         Result r;
@@ -109,7 +125,10 @@ final class Ingest {
                 stored += console(next) ? 0 : 1;
             }
             size = batch.size();
-            r = applyWithRetry();
+            r = stored == 0 ? ackWithoutCommit() : null;
+            if (r == null) {
+                r = applyWithRetry();
+            }
         } finally {
             batch.clear();
         }
@@ -120,9 +139,13 @@ final class Ingest {
             conn.close(AgentConnection.SUPERSEDED);
             return;
         }
-        conn.epochConfirmed(r.checkedAt());
         conn.ackedSeq(r.lastSeq());
-        conn.send(new ServerMessage.Ack(r.lastSeq()));
+        if (r.checkedAt() != null) {
+            committed(r);
+            sendAck(r.lastSeq());
+        } else if (!clock.instant().isBefore(ackSentAt.plus(CONSOLE_ACK_EVERY))) {
+            sendAck(r.lastSeq());
+        }
         long took = System.nanoTime() - started;
         metrics.ingested(size, took);
         if (took > SLOW.toNanos()) { // the agent's window waits for this ack: name the batch that held it
@@ -139,6 +162,52 @@ final class Ingest {
     void failed(String loop, RuntimeException e) {
         LOG.log(System.Logger.Level.ERROR, "ingest for host " + conn.hostId() + " failed; closing the link", e);
         conn.close(CloseReason.of(CloseReason.Kind.INTERNAL, "error while storing; reconnect"));
+    }
+
+    /**
+     * The ack of a batch of console frames only, when the host row was written within {@link #ACK_WRITE_EVERY} and
+     * the batch continues the last ack without a gap or a resend (those are for {@link #apply} to skip or audit);
+     * null when it needs the transaction.
+     */
+    private Result ackWithoutCommit() {
+        if (!clock.instant().isBefore(committedAt.plus(ACK_WRITE_EVERY))) {
+            return null;
+        }
+        long expect = conn.ackedSeq() + 1;
+        for (Codec.Frame<AgentMessage> f : batch) {
+            if (f.seq() != expect++) {
+                return null;
+            }
+        }
+        return new Result(expect - 1, false, null, List.of(), false);
+    }
+
+    /** A quiet link whose acks are ahead of the host row: an empty batch writes them (and confirms the epoch). */
+    private void writeAckedIfBehind() throws InterruptedException {
+        if (conn.ackedSeq() <= committedSeq || clock.instant().isBefore(committedAt.plus(ACK_WRITE_EVERY))) {
+            return;
+        }
+        Result r = applyWithRetry();
+        if (r == null) {
+            return;
+        }
+        if (r.superseded()) {
+            conn.close(AgentConnection.SUPERSEDED);
+            return;
+        }
+        committed(r);
+    }
+
+    private void sendAck(long seq) {
+        conn.send(new ServerMessage.Ack(seq));
+        ackSent = seq;
+        ackSentAt = clock.instant();
+    }
+
+    private void committed(Result r) {
+        conn.epochConfirmed(r.checkedAt());
+        committedAt = r.checkedAt();
+        committedSeq = r.lastSeq();
     }
 
     /** The batch's result; null when the connection closed (or was closed because the database stayed down). */
@@ -175,14 +244,14 @@ final class Ingest {
 
     private Result apply(Connection c, List<Codec.Frame<AgentMessage>> batch, boolean careful) throws SQLException {
         String host = conn.hostId();
-        foreign.clear();
-        decidedByRule = false;
+        effects.startBatch();
         Instant checkedAt = clock.instant();
         HostRows.Handshake h = HostRows.lockForIngest(c, host);
         if (h == null || h.epoch() != conn.epoch()) {
             return new Result(0, true, checkedAt, List.of(), false);
         }
-        long last = h.lastAckedSeq();
+        // acks sent without a commit (console frames only) are this connection's, whose epoch was just checked
+        long last = Math.max(h.lastAckedSeq(), conn.ackedSeq());
         List<FanOut.Change> changes = new ArrayList<>();
         Set<String> approvals = new LinkedHashSet<>();
         List<EventRows.NewEvent> events = new ArrayList<>();
@@ -203,7 +272,7 @@ final class Ingest {
                 Set<String> ap = new LinkedHashSet<>();
                 List<EventRows.NewEvent> ev = new ArrayList<>();
                 try {
-                    effect(c, f, ch, ap, ev);
+                    effects.apply(c, f, ch, ap, ev);
                     EventRows.insertBatch(c, ev);
                     c.releaseSavepoint(sp);
                     changes.addAll(ch);
@@ -217,7 +286,7 @@ final class Ingest {
                     dropped(c, host, f, e.getSQLState());
                 }
             } else {
-                effect(c, f, changes, approvals, events);
+                effects.apply(c, f, changes, approvals, events);
             }
             last = seq;
         }
@@ -230,7 +299,7 @@ final class Ingest {
                 changes.add(new FanOut.ApprovalChanged(a));
             }
         }
-        return new Result(last, false, checkedAt, changes, decidedByRule);
+        return new Result(last, false, checkedAt, changes, effects.decidedByRule());
     }
 
     /** Whether a frame is console output (relayed on arrival, never stored). */
@@ -249,115 +318,5 @@ final class Ingest {
                 + f.seq() + ": the database refused its data (SQLSTATE " + state + ")");
         Audit.write(c, "host:" + host, null, "ingest.dropped", host, Json.mapper().createObjectNode()
                 .put("seq", f.seq()).put("type", f.type()).put("sqlstate", state));
-    }
-
-    private void effect(Connection c, Codec.Frame<AgentMessage> f, List<FanOut.Change> changes, Set<String> approvals,
-                        List<EventRows.NewEvent> events) throws SQLException {
-        String host = conn.hostId();
-        long seq = f.seq();
-        Instant ts = f.ts() != null ? f.ts() : clock.instant();
-        switch (f.message()) {
-            case AgentMessage.SessionsUpsert u -> {
-                Session s = u.session().withHostId(host);
-                if (SessionRows.upsert(c, s, seq)) {
-                    changes.add(new FanOut.SessionChanged(s));
-                } else {
-                    LOG.log(System.Logger.Level.WARNING, "host " + host + ": session " + s.sessionId()
-                            + " is another host's (live, or removed with its history); upsert refused");
-                }
-            }
-            case AgentMessage.SessionsRemoved r -> {
-                if (SessionRows.delete(c, host, r.sessionId())) {
-                    changes.add(new FanOut.SessionRemoved(host, r.sessionId()));
-                }
-            }
-            case AgentMessage.EventsAppend e -> {
-                if (foreignSession(c, host, e.sessionId())) {
-                    refuse(host, seq, "event for session " + e.sessionId() + " of another host");
-                    return;
-                }
-                events.add(new EventRows.NewEvent(host, seq, e.sessionId(), e.eventType(), ts, e.data()));
-            }
-            case AgentMessage.ApprovalRequested a -> {
-                if (foreignSession(c, host, a.sessionId())) {
-                    refuse(host, seq, "approval for session " + a.sessionId() + " of another host");
-                    return;
-                }
-                boolean fresh = ApprovalRows.insert(c, host, a);
-                if (!fresh && !ApprovalRows.ownedBy(c, host, a.approvalId())) {
-                    refuse(host, seq, "approval id " + a.approvalId() + " belongs to another host");
-                    return;
-                }
-                if (fresh && intake.stored(c, host, a)) { // approval rules and notifications, in this transaction
-                    decidedByRule = true;
-                }
-                approvals.add(a.approvalId());
-                events.add(new EventRows.NewEvent(host, seq, a.sessionId(), AgentMessage.ApprovalRequested.TYPE, ts,
-                        Json.mapper().valueToTree(a)));
-            }
-            case AgentMessage.ApprovalResolved a -> {
-                if (a.outcome() == ApprovalOutcome.UNKNOWN) {
-                    LOG.log(System.Logger.Level.WARNING, "host " + host + ": approval " + a.approvalId()
-                            + " resolved with an outcome this build does not know");
-                    return;
-                }
-                ObjectNode before = ApprovalRows.resolve(c, host, a.approvalId(), a.outcome(), a.reason(),
-                        clock.instant());
-                if (before != null) {
-                    approvals.add(a.approvalId());
-                    if (!a.outcome().decided() && before.hasNonNull("decided_by")) {
-                        // a person's decision did not reach the tool (answered in the pane first, hook gone …):
-                        // the audit log must not leave it standing as what happened
-                        ObjectNode detail = Json.mapper().createObjectNode().put("outcome", a.outcome().wire())
-                                .put("reason", a.reason()).put("decided_by", before.get("decided_by").asText());
-                        Audit.write(c, "host:" + host, "agent", "approval.decision_void", a.approvalId(), detail);
-                    }
-                }
-                ObjectNode p = Json.mapper().valueToTree(a);
-                events.add(new EventRows.NewEvent(host, seq, null, AgentMessage.ApprovalResolved.TYPE, ts, p));
-            }
-            case AgentMessage.CommandsResult r -> {
-                CommandRows.Completed done = CommandRows.complete(c, host, r.commandId(), r.ok(), r.error(),
-                        r.data(), clock.instant());
-                if (done == null) {
-                    LOG.log(System.Logger.Level.INFO, "host " + host + ": result for unknown or finished command "
-                            + r.commandId());
-                    return;
-                }
-                ObjectNode p = Json.mapper().createObjectNode();
-                p.put("command_id", done.id());
-                p.put("name", done.name());
-                p.put("ok", r.ok());
-                p.put("error", r.error());
-                events.add(new EventRows.NewEvent(host, seq, done.sessionId(), "command.completed", ts, p));
-            }
-            case AgentMessage.Snapshot s -> { }
-            case AgentMessage.ConsoleChunk ch -> { }
-            case AgentMessage.Unknown u -> LOG.log(System.Logger.Level.INFO, "host " + host
-                    + ": unknown message type " + LogText.of(u.type()) + " seq " + seq + " acked and dropped");
-            case AgentMessage.Hello h -> { }
-            case AgentMessage.Heartbeat h -> { }
-        }
-    }
-
-    /**
-     * Whether a session id is claimed by another host (its live row, or the history it left when it was removed);
-     * asked once per id and batch (a batch is one session's burst).
-     */
-    private boolean foreignSession(Connection c, String host, String sessionId) throws SQLException {
-        if (sessionId == null) {
-            return false;
-        }
-        Boolean known = foreign.get(sessionId);
-        if (known == null) {
-            known = SessionRows.claimedByAnotherHost(c, host, sessionId);
-            foreign.put(sessionId, known);
-        }
-        return known;
-    }
-
-    /** A frame that names another host's session or approval: logged, acked with its batch, never stored. */
-    private static void refuse(String host, long seq, String why) {
-        LOG.log(System.Logger.Level.WARNING, "host " + host + ": seq " + seq + " refused: " + why);
     }
 }

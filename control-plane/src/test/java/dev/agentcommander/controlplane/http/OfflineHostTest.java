@@ -149,9 +149,9 @@ class OfflineHostTest {
         Database db = cp.controlPlane().database();
         long first = db.tx(c -> HostRows.handshake(c, h.id(), "t", Instant.now())).epoch();
         long second = db.tx(c -> HostRows.handshake(c, h.id(), "t", Instant.now())).epoch();
-        assertThat(db.<Boolean>tx(c -> HostRows.disconnected(c, h.id(), first))).isFalse();
+        assertThat(db.<Boolean>tx(c -> HostRows.disconnected(c, h.id(), first, 0))).isFalse();
         assertThat(hostConnected(cp.rest(), "s-pres-d")).isTrue();
-        assertThat(db.<Boolean>tx(c -> HostRows.disconnected(c, h.id(), second))).isTrue();
+        assertThat(db.<Boolean>tx(c -> HostRows.disconnected(c, h.id(), second, 0))).isTrue();
         assertThat(hostConnected(cp.rest(), "s-pres-d")).isFalse();
     }
 

@@ -54,7 +54,10 @@ public final class WsClient implements AutoCloseable {
     private WsClient(String url, java.util.Map<String, String> headers, boolean hold, boolean stamp) {
         this.held = hold;
         this.stamp = stamp;
-        WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        // a stamping client reads, stamps and queues on the thread that read the socket: with the default executor
+        // every frame went through a hand-off to another thread before its stamp, latency of the measuring client
+        HttpClient http = stamp ? HttpClient.newBuilder().executor(Runnable::run).build() : HttpClient.newHttpClient();
+        WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         headers.forEach(b::header);
         StringBuilder buf = new StringBuilder();
         ws = b.buildAsync(URI.create(url), new WebSocket.Listener() {

@@ -1,9 +1,13 @@
 package dev.agentcommander.schema;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -35,17 +39,33 @@ public final class Codec {
         return encode(m.type(), null, ts, m instanceof ServerMessage.Unknown u ? u.payload() : m);
     }
 
+    /**
+     * Writes the frame in one pass: agentd encodes every console chunk on its tmux reader thread, and building a
+     * tree of the payload first (then writing the tree) cost about twice as long and twice the garbage.
+     */
     private static String encode(String type, Long seq, Instant ts, Object payload) {
         ObjectMapper json = Json.mapper();
-        ObjectNode frame = json.createObjectNode();
-        frame.put("v", Protocol.VERSION);
-        frame.put("type", type);
-        if (seq != null) {
-            frame.put("seq", seq);
+        StringWriter out = new StringWriter(128);
+        try (JsonGenerator g = json.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("v", Protocol.VERSION);
+            g.writeStringField("type", type);
+            if (seq != null) {
+                g.writeNumberField("seq", seq);
+            }
+            g.writeStringField("ts", ts.toString());
+            g.writeFieldName("payload");
+            if (payload == null) {
+                g.writeStartObject();
+                g.writeEndObject();
+            } else {
+                json.writeValue(g, payload);
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode " + type, e);
         }
-        frame.put("ts", ts.toString());
-        frame.set("payload", payload == null ? json.createObjectNode() : json.valueToTree(payload));
-        return frame.toString();
+        return out.toString();
     }
 
     public static Frame<AgentMessage> decodeAgent(String text) {

@@ -68,6 +68,31 @@ class CodecTest {
         assertThat(json(text).get("v").asInt()).isEqualTo(Protocol.VERSION);
     }
 
+    /** The frame as the encoder wrote it before it streamed: a tree of the payload inside a tree of the envelope. */
+    private static String asTree(String type, Long seq, Object payload) {
+        var json = Json.mapper();
+        var frame = json.createObjectNode().put("v", Protocol.VERSION).put("type", type);
+        if (seq != null) {
+            frame.put("seq", seq);
+        }
+        frame.put("ts", TS.toString());
+        frame.set("payload", payload == null ? json.createObjectNode() : json.valueToTree(payload));
+        return frame.toString();
+    }
+
+    @ParameterizedTest
+    @MethodSource("agentMessages")
+    void agentMessagesEncodeToTheSameTextAsATreeOfThem(AgentMessage m) {
+        Long seq = m.sequenced() ? 7L : null;
+        assertThat(Codec.encodeAgent(m, seq, TS)).isEqualTo(asTree(m.type(), seq, m));
+    }
+
+    @ParameterizedTest
+    @MethodSource("serverMessages")
+    void serverMessagesEncodeToTheSameTextAsATreeOfThem(ServerMessage m) {
+        assertThat(Codec.encodeServer(m, TS)).isEqualTo(asTree(m.type(), null, m));
+    }
+
     @ParameterizedTest
     @MethodSource("serverMessages")
     void serverMessagesRoundTrip(ServerMessage m) {

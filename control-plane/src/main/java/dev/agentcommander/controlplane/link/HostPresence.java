@@ -33,7 +33,8 @@ public final class HostPresence {
 
     /**
      * Several sockets gone at once (the replica is stopping): one transaction, so an unreachable database costs one
-     * connection timeout, not one per host. Each row also gets its socket's last ack (see {@link HostRows#disconnected}).
+     * connection timeout, not one per host. Each row also gets its socket's last ack
+     * ({@link HostRows#disconnected}).
      */
     void disconnected(List<AgentConnection> conns) {
         if (conns.isEmpty()) {

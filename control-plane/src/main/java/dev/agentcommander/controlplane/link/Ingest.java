@@ -34,10 +34,11 @@ import java.util.Set;
  * publishes the changes. A batch of console frames only stores nothing, so it is acked without a transaction while
  * the host row was written within {@link #ACK_WRITE_EVERY}; the row catches up at the next commit, or once the link
  * is quiet: at 100 busy consoles a commit per batch was hundreds of fsyncs a second, and the agent's window waited
- * on them although nothing of it waits for the database (docs/benchmarks.md). A database outage is retried with backoff and never acked; if it lasts, the socket is
- * closed so the agent resends from its outbox later. A frame whose data Postgres refuses (SQLSTATE class 22, 23 or
- * 54: retrying it can never succeed) is dropped alone under its own savepoint, logged with its SQLSTATE and seq only
- * (never its payload: prompts, tool input) and audited as {@code ingest.dropped}; the rest of its batch is stored.
+ * on them although nothing of it waits for the database (docs/benchmarks.md). A database outage is retried with
+ * backoff and never acked; if it lasts, the socket is closed so the agent resends from its outbox later. A frame
+ * whose data Postgres refuses (SQLSTATE class 22, 23 or 54: retrying it can never succeed) is dropped alone under its
+ * own savepoint, logged with its SQLSTATE and seq only (never its payload: prompts, tool input) and audited as
+ * {@code ingest.dropped}; the rest of its batch is stored.
  */
 final class Ingest {
     private static final int BATCH = 500;

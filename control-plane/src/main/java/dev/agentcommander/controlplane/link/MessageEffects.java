@@ -28,6 +28,7 @@ import java.util.Set;
  * approval is refused here: logged, acked with its batch, never stored.
  */
 final class MessageEffects {
+    /** Ingest's logger: the refusals were logged under it before this class was split from it. */
     private static final System.Logger LOG = System.getLogger(Ingest.class.getName());
 
     private final String host;

@@ -9,6 +9,8 @@ import dev.agentcommander.controlplane.testkit.Frames;
 import dev.agentcommander.controlplane.testkit.TestClock;
 import dev.agentcommander.controlplane.testkit.WsClient;
 import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,8 +25,23 @@ class ConsoleAcksTest {
     @RegisterExtension
     static final ControlPlaneExtension cp = new ControlPlaneExtension(clock);
 
+    /** Frozen for every test: "within ACK_WRITE_EVERY / CONSOLE_ACK_EVERY" holds until a test advances it. */
+    @BeforeEach
+    void freeze() {
+        clock.freeze();
+    }
+
+    @AfterEach
+    void thaw() {
+        clock.thaw();
+    }
+
     private static long rowAcked(String hostId) {
         return cp.count("SELECT last_acked_seq FROM hosts WHERE id = '" + hostId + "'");
+    }
+
+    private static long gapsAudited(String hostId) {
+        return cp.count("SELECT count(*) FROM audit_log WHERE action = 'ingest.gap' AND target = '" + hostId + "'");
     }
 
     @Test
@@ -32,7 +49,6 @@ class ConsoleAcksTest {
         ObjectNode h = cp.createHost("box-ack");
         String hostId = h.at("/host/id").asText();
         String token = h.get("token").asText();
-        clock.freeze();
         try (WsClient a = cp.agent(token, "box-ack", 0)) {
             a.send(Frames.upsert(1, "s-ack", "console acks"));
             a.next(n -> n.at("/payload/seq").asLong() == 1);
@@ -46,8 +62,7 @@ class ConsoleAcksTest {
             a.send(Frames.event(4, "s-ack", "hook.Stop"));
             a.next(n -> n.at("/payload/seq").asLong() == 4);
             assertThat(rowAcked(hostId)).as("the next commit carries the row past them").isEqualTo(4);
-            assertThat(cp.count("SELECT count(*) FROM audit_log WHERE action = 'ingest.gap' AND target = '"
-                    + hostId + "'")).as("the frames acked without a commit are no gap").isZero();
+            assertThat(gapsAudited(hostId)).as("the frames acked without a commit are no gap").isZero();
 
             a.send(Frames.chunk(5, "s-ack", "sub-ack", 6, "three"));
             a.next(n -> n.at("/payload/seq").asLong() == 5);
@@ -55,19 +70,14 @@ class ConsoleAcksTest {
             clock.advance(Ingest.ACK_WRITE_EVERY.plusMillis(1));
             Await.until("the quiet link's row catches up with its acks", Duration.ofSeconds(20),
                     () -> rowAcked(hostId) == 5);
-        } finally {
-            clock.thaw();
         }
-        try (WsClient a = WsClient.connect(cp.ws("/v1/agent"), token)) {
-            a.send(Frames.hello("box-ack", 0));
-            assertThat(a.nextOfType("agent.welcome").at("/payload/last_acked_seq").asLong()).isEqualTo(5);
-        }
+        assertThat(cp.resumePoint(token, "box-ack")).isEqualTo(5);
     }
 
     @Test
     void aBurstOfConsoleFramesIsAckedOnceTheLinkIsQuietNotFrameByFrame() {
         ObjectNode h = cp.createHost("box-burst");
-        clock.freeze(); // CONSOLE_ACK_EVERY never passes: only the quiet link's poll sends a console-only ack
+        // the frozen clock: CONSOLE_ACK_EVERY never passes, only the quiet link's poll sends a console-only ack
         try (WsClient a = cp.agent(h.get("token").asText(), "box-burst", 0)) {
             a.send(Frames.upsert(1, "s-burst", "console burst"));
             a.next(n -> n.at("/payload/seq").asLong() == 1);
@@ -84,8 +94,6 @@ class ConsoleAcksTest {
             assertThat(seq).isEqualTo(frames + 1);
             // one, or a few if this machine paused the burst for a poll (250 ms) in between: never one per frame
             assertThat(acks).isLessThanOrEqualTo(3);
-        } finally {
-            clock.thaw();
         }
     }
 
@@ -94,40 +102,28 @@ class ConsoleAcksTest {
         ObjectNode h = cp.createHost("box-close");
         String hostId = h.at("/host/id").asText();
         String token = h.get("token").asText();
-        clock.freeze();
-        try {
-            try (WsClient a = cp.agent(token, "box-close", 0)) {
-                a.send(Frames.upsert(1, "s-close", "console close"));
-                a.next(n -> n.at("/payload/seq").asLong() == 1);
-                a.send(Frames.chunk(2, "s-close", "sub-close", 0, "bye"));
-                a.next(n -> n.at("/payload/seq").asLong() == 2);
-                assertThat(rowAcked(hostId)).isEqualTo(1);
-            }
-            Await.until("the close wrote the socket's last ack", () -> rowAcked(hostId) == 2);
-            try (WsClient a = WsClient.connect(cp.ws("/v1/agent"), token)) {
-                a.send(Frames.hello("box-close", 0));
-                assertThat(a.nextOfType("agent.welcome").at("/payload/last_acked_seq").asLong()).isEqualTo(2);
-            }
-        } finally {
-            clock.thaw();
+        try (WsClient a = cp.agent(token, "box-close", 0)) {
+            a.send(Frames.upsert(1, "s-close", "console close"));
+            a.next(n -> n.at("/payload/seq").asLong() == 1);
+            a.send(Frames.chunk(2, "s-close", "sub-close", 0, "bye"));
+            a.next(n -> n.at("/payload/seq").asLong() == 2);
+            assertThat(rowAcked(hostId)).isEqualTo(1);
         }
+        Await.until("the close wrote the socket's last ack", () -> rowAcked(hostId) == 2);
+        assertThat(cp.resumePoint(token, "box-close")).isEqualTo(2);
     }
 
     @Test
     void aConsoleFrameAfterAGapGoesThroughTheTransactionAndTheGapIsAudited() {
         ObjectNode h = cp.createHost("box-gap");
         String hostId = h.at("/host/id").asText();
-        clock.freeze();
         try (WsClient a = cp.agent(h.get("token").asText(), "box-gap", 0)) {
             a.send(Frames.upsert(1, "s-gap", "console gap"));
             a.next(n -> n.at("/payload/seq").asLong() == 1);
             a.send(Frames.chunk(5, "s-gap", "sub-gap", 0, "after a gap"));
             a.next(n -> n.at("/payload/seq").asLong() == 5);
             assertThat(rowAcked(hostId)).isEqualTo(5);
-            assertThat(cp.count("SELECT count(*) FROM audit_log WHERE action = 'ingest.gap' AND target = '"
-                    + hostId + "'")).isEqualTo(1);
-        } finally {
-            clock.thaw();
+            assertThat(gapsAudited(hostId)).isEqualTo(1);
         }
     }
 }

@@ -124,6 +124,14 @@ public class TestControlPlane implements AutoCloseable {
         return a;
     }
 
+    /** The {@code last_acked_seq} a new agent socket of this host is welcomed with: where the host would resume. */
+    public long resumePoint(String hostToken, String hostName) {
+        try (WsClient a = WsClient.connect(ws("/v1/agent"), hostToken)) {
+            a.send(Frames.hello(hostName, 0));
+            return a.nextOfType("agent.welcome").at("/payload/last_acked_seq").asLong();
+        }
+    }
+
     /** A UI socket authenticated with {@code ?token=}. */
     public WsClient ui(String token) {
         return WsClient.connect(ws("/v1/ui?token=" + token), null);

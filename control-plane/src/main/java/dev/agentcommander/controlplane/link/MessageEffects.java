@@ -75,20 +75,20 @@ final class MessageEffects {
                 }
             }
             case AgentMessage.EventsAppend e -> {
-                if (foreignSession(c, host, e.sessionId())) {
-                    refuse(host, seq, "event for session " + e.sessionId() + " of another host");
+                if (foreignSession(c, e.sessionId())) {
+                    refuse(seq, "event for session " + e.sessionId() + " of another host");
                     return;
                 }
                 events.add(new EventRows.NewEvent(host, seq, e.sessionId(), e.eventType(), ts, e.data()));
             }
             case AgentMessage.ApprovalRequested a -> {
-                if (foreignSession(c, host, a.sessionId())) {
-                    refuse(host, seq, "approval for session " + a.sessionId() + " of another host");
+                if (foreignSession(c, a.sessionId())) {
+                    refuse(seq, "approval for session " + a.sessionId() + " of another host");
                     return;
                 }
                 boolean fresh = ApprovalRows.insert(c, host, a);
                 if (!fresh && !ApprovalRows.ownedBy(c, host, a.approvalId())) {
-                    refuse(host, seq, "approval id " + a.approvalId() + " belongs to another host");
+                    refuse(seq, "approval id " + a.approvalId() + " belongs to another host");
                     return;
                 }
                 if (fresh && intake.stored(c, host, a)) { // approval rules and notifications, in this transaction
@@ -147,7 +147,7 @@ final class MessageEffects {
      * Whether a session id is claimed by another host (its live row, or the history it left when it was removed);
      * asked once per id and batch (a batch is one session's burst).
      */
-    private boolean foreignSession(Connection c, String host, String sessionId) throws SQLException {
+    private boolean foreignSession(Connection c, String sessionId) throws SQLException {
         if (sessionId == null) {
             return false;
         }
@@ -160,7 +160,7 @@ final class MessageEffects {
     }
 
     /** A frame that names another host's session or approval: logged, acked with its batch, never stored. */
-    private static void refuse(String host, long seq, String why) {
+    private void refuse(long seq, String why) {
         LOG.log(System.Logger.Level.WARNING, "host " + host + ": seq " + seq + " refused: " + why);
     }
 }

@@ -260,18 +260,14 @@ public final class ConsoleLatencyBench {
         Map<String, BitSet> floorSeen = new HashMap<>();
         Stats floorAll = new Stats();
         Stats floorWarm = new Stats();
-        for (String line : Files.readAllLines(floorOut)) {
-            if (line.equals("#")) {
-                break;
-            }
-            String[] f = line.split(" "); // pane n latency_ms ms_since_start printed_epoch_us
-            PaneTally t = byPane.get(f[0]);
-            double printed = Double.parseDouble(f[4]);
+        for (FloorReader.Sample f : FloorReader.samples(floorOut)) {
+            PaneTally t = byPane.get(f.pane());
+            double printed = f.printedMicros();
             if (t == null || Double.isNaN(t.startMicros) || printed < t.startMicros || printed > endMicros) {
                 continue; // the viewer's window, pane by pane
             }
-            floorSeen.computeIfAbsent(f[0], k -> new BitSet()).set(Integer.parseInt(f[1]));
-            (printed < warmEndMicros ? floorWarm : floorAll).add(Double.parseDouble(f[2]));
+            floorSeen.computeIfAbsent(f.pane(), k -> new BitSet()).set(f.n());
+            (printed < warmEndMicros ? floorWarm : floorAll).add(f.latencyMs());
         }
         // per pane, the markers printed in the window: every number from the first to the last either side saw
         int uiSeen = 0;

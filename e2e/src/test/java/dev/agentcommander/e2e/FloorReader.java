@@ -1,12 +1,15 @@
 package dev.agentcommander.e2e;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -18,6 +21,23 @@ import java.util.concurrent.TimeUnit;
  * line.
  */
 public final class FloorReader {
+    /** One marker as the floor saw it: which pane, its number, its latency, when it was printed (epoch µs). */
+    record Sample(String pane, int n, double latencyMs, double printedMicros) {
+    }
+
+    /** The markers of a file this reader wrote (the lines before its {@code #}). */
+    static List<Sample> samples(Path file) throws IOException {
+        List<Sample> out = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            if (line.equals("#")) {
+                break;
+            }
+            String[] f = line.split(" "); // pane n latency_ms ms_since_start printed_epoch_us
+            out.add(new Sample(f[0], Integer.parseInt(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[4])));
+        }
+        return out;
+    }
+
     public static void main(String[] args) throws Exception {
         Process control = new ProcessBuilder("tmux", "-S", args[0], "-C", "attach", "-t", args[1])
                 .redirectErrorStream(true).start();

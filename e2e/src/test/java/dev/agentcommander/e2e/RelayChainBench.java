@@ -124,14 +124,9 @@ public final class RelayChainBench {
                 }
                 floor.awaitExit(Duration.ofSeconds(30));
                 Stats floorStats = new Stats();
-                for (String line : Files.readAllLines(floorOut)) {
-                    if (line.equals("#")) {
-                        break;
-                    }
-                    String[] f = line.split(" "); // pane n latency_ms ms_since_start printed_epoch_us
-                    double printed = Double.parseDouble(f[4]);
-                    if (printed >= from && printed <= to) {
-                        floorStats.add(Double.parseDouble(f[2]));
+                for (FloorReader.Sample f : FloorReader.samples(floorOut)) {
+                    if (f.printedMicros() >= from && f.printedMicros() <= to) {
+                        floorStats.add(f.latencyMs());
                     }
                 }
                 return new Run(chain.percentile(50), chain.percentile(99), floorStats.percentile(99), chain.count(),
